@@ -1,0 +1,43 @@
+package io.stsdane.relay.core.tls;
+
+import java.util.Objects;
+
+/**
+ * The TLS policy for one MX host: what the delivery engine must do, whichever source produced it.
+ *
+ * <p>The verifier runs on every TLS session. Its verdict blocks delivery only when
+ * {@link TlsLevel#requiresAuthentication()}; at lower levels (for example MTA-STS {@code testing}) it is
+ * only logged and reported (RFC 8460).
+ *
+ * @param level what is required
+ * @param source which source produced the policy
+ * @param policyDomain the domain the policy belongs to (recipient domain, or the smart host's domain); used
+ *     for TLS reporting
+ * @param sniName the server name to send in the TLS ClientHello (the TLSA base name under DANE, the MX host
+ *     name otherwise)
+ * @param verifier checks the presented chain
+ * @param description one line for logs: what must match and why this policy applies
+ */
+public record TlsPolicy(
+        TlsLevel level,
+        PolicySource source,
+        String policyDomain,
+        String sniName,
+        PeerVerifier verifier,
+        String description) {
+
+    public TlsPolicy {
+        Objects.requireNonNull(level, "level");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(policyDomain, "policyDomain");
+        Objects.requireNonNull(sniName, "sniName");
+        Objects.requireNonNull(verifier, "verifier");
+        Objects.requireNonNull(description, "description");
+    }
+
+    /** Opportunistic STARTTLS to {@code mxHost}: the policy when no source applies. */
+    public static TlsPolicy opportunistic(String policyDomain, String mxHost) {
+        return new TlsPolicy(TlsLevel.MAY, PolicySource.OPPORTUNISTIC, policyDomain, mxHost,
+                PeerVerifier.ACCEPT_ANY, "no DANE or MTA-STS policy: opportunistic STARTTLS");
+    }
+}

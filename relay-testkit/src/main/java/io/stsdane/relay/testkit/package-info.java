@@ -1,0 +1,6 @@
+/**
+ * Test-only fixtures shared by every module's tests: {@code pki} (certificates generated in the test),
+ * {@code dns} (an in-process authoritative server for DNSSEC-signed zones), {@code smtp} (misbehaving SMTP
+ * servers). Depends on libraries only, never on relay modules, so that {@code relay-core}'s own tests can use it.
+ */
+package io.stsdane.relay.testkit;
