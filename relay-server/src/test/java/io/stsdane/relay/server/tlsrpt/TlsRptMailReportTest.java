@@ -166,4 +166,15 @@ class TlsRptMailReportTest {
         assertThat(tlsRpt.runDailyReports().reportsBuilt()).isEqualTo(1);
         assertThat(intake.accepted()).hasSize(1);
     }
+
+    @Test
+    void aMalformedMailtoAddressIsDroppedNotRetriedForever() {
+        dns.txt("_smtp._tls.example.com", "v=TLSRPTv1; rua=mailto:no-at-sign.example.com");
+        tlsRpt.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        clock.set(DAY.plus(Duration.ofDays(1)).plus(Duration.ofHours(1)));
+
+        assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(1, 0, 1, 0));
+        assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(intake.accepted()).isEmpty();
+    }
 }

@@ -27,13 +27,21 @@ public record PendingReport(String uniqueId, String reportId, String policyDomai
         return new PendingReport(uniqueId, reportId, policyDomain, day, remaining, gzip);
     }
 
-    /** The first second of the day covered (RFC 8460 §4.4 {@code start-datetime}). */
     public Instant start() {
-        return LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return startOf(LocalDate.parse(day));
     }
 
-    /** The last second of the day covered ({@code end-datetime}, as in the RFC's example). */
     public Instant end() {
-        return start().plusSeconds(86_399);
+        return endOf(LocalDate.parse(day));
+    }
+
+    /** The first second of a UTC day (RFC 8460 §4.4 {@code start-datetime}). */
+    static Instant startOf(LocalDate day) {
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /** The last second of a UTC day ({@code end-datetime}, as in the RFC's example report). */
+    static Instant endOf(LocalDate day) {
+        return startOf(day).plusSeconds(86_399);
     }
 }

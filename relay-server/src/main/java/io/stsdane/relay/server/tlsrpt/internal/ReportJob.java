@@ -117,10 +117,12 @@ public final class ReportJob {
             log.debug("TLS-RPT: {} takes no reports: {}", domain, absent.reason());
             collector.remove(day, domain);
         } else if (expired) {
-            log.warn("TLS-RPT: giving up on the {} report for {}: {}", day, domain, outcome.reason());
+            log.warn("TLS-RPT: giving up on the {} report for {}: {}", day, domain,
+                    ((TlsRptLookupOutcome.TryLater) outcome).reason());
             collector.remove(day, domain);
         } else {
-            log.warn("TLS-RPT: cannot look up the report policy of {} (will retry): {}", domain, outcome.reason());
+            log.warn("TLS-RPT: cannot look up the report policy of {} (will retry): {}", domain,
+                    ((TlsRptLookupOutcome.TryLater) outcome).reason());
         }
         return false;
     }
@@ -128,9 +130,8 @@ public final class ReportJob {
     private PendingReport report(LocalDate day, String domain, List<PolicyCounts> counts, TlsRptRecord record) {
         String uniqueId = day.toString().replace("-", "") + HexFormat.of().formatHex(randomBytes());
         String reportId = uniqueId + "@" + reporter.submitter();
-        Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
         ReportJson.Header header = new ReportJson.Header(reporter.organization(), reporter.contact(), reportId,
-                start, start.plusSeconds(86_399));
+                PendingReport.startOf(day), PendingReport.endOf(day));
         return new PendingReport(uniqueId, reportId, domain, day.toString(),
                 record.rua().stream().map(URI::toString).toList(), ReportJson.gzipped(json, header, counts));
     }
@@ -250,14 +251,7 @@ public final class ReportJob {
 
     /** The TXT lookup, with DNS trouble kept apart from "no record". */
     private sealed interface TlsRptLookupOutcome {
-        String reason();
-
-        record Found(TlsRptRecord record) implements TlsRptLookupOutcome {
-            @Override
-            public String reason() {
-                return "found";
-            }
-        }
+        record Found(TlsRptRecord record) implements TlsRptLookupOutcome { }
 
         record Absent(String reason) implements TlsRptLookupOutcome { }
 
