@@ -1,0 +1,78 @@
+package io.stsdane.relay.server.tlsrpt.internal;
+
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.IntakeException;
+import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.core.queue.Recipient;
+import io.stsdane.relay.core.util.DomainNames;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Sends a report to a {@code mailto:} destination by putting a message into the relay's own queue; the queue
+ * then delivers it like any other mail. "Delivered" here means durably queued.
+ */
+final class MailReportSender implements ReportSender {
+
+    /** dot-atom local part (RFC 5322 §3.2.3); quoted local parts and UTF-8 are not worth supporting here. */
+    private static final Pattern LOCAL_PART =
+            Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+
+    private final MessageIntake intake;
+    private final String from;
+    private final String submitter;
+    private final Clock clock;
+
+    MailReportSender(MessageIntake intake, String from, String submitter, Clock clock) {
+        this.intake = intake;
+        this.from = from;
+        this.submitter = submitter;
+        this.clock = clock;
+    }
+
+    @Override
+    public SendResult send(PendingReport report, URI destination) {
+        List<String> recipients;
+        try {
+            recipients = addresses(destination);
+        } catch (IllegalArgumentException e) {
+            return new SendResult.Rejected(e.getMessage());
+        }
+        Instant now = clock.instant();
+        byte[] message = ReportMail.render(from, String.join(", ", recipients), submitter, report, now);
+        Envelope envelope = new Envelope(from, recipients.stream().map(Recipient::of).toList(), null, null,
+                false, false, false, now, "tls-reporting");
+        try {
+            intake.accept(intake.nextId(), envelope, new ByteArrayInputStream(message));
+            return new SendResult.Delivered();
+        } catch (IntakeException e) {
+            return new SendResult.Retry("queue refused the report: " + e.code() + " " + e.enhancedStatus()
+                    + " " + e.getMessage());
+        }
+    }
+
+    /** The addresses of a mailto URI (RFC 6068): percent-decoded, several may be comma-separated, no query. */
+    static List<String> addresses(URI mailto) {
+        String part = mailto.getSchemeSpecificPart();
+        int query = part.indexOf('?');
+        String to = query < 0 ? part : part.substring(0, query);
+        List<String> result = new ArrayList<>();
+        for (String address : to.split(",")) {
+            result.add(address(address.strip(), mailto));
+        }
+        return result;
+    }
+
+    private static String address(String address, URI mailto) {
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || !LOCAL_PART.matcher(address.substring(0, at)).matches()) {
+            throw new IllegalArgumentException("not a usable mail address in " + mailto + ": '" + address + "'");
+        }
+        return address.substring(0, at) + "@" + DomainNames.domainOf(address);
+    }
+}

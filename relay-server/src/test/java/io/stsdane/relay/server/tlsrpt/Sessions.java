@@ -1,0 +1,33 @@
+package io.stsdane.relay.server.tlsrpt;
+
+import io.stsdane.relay.core.tls.PeerVerifier;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.TlsSessionResult;
+
+/** Session results as the delivery engine reports them. */
+final class Sessions {
+
+    private Sessions() {
+    }
+
+    static TlsPolicy sts(String domain) {
+        return new TlsPolicy(TlsLevel.VERIFY, PolicySource.MTA_STS, domain, "mx1." + domain, PeerVerifier.ACCEPT_ANY,
+                "mta-sts enforce: mx *." + domain);
+    }
+
+    static TlsPolicy dane(String domain, String mx) {
+        return new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, domain, mx, PeerVerifier.ACCEPT_ANY,
+                "dane: 3 1 1 abcd at _25._tcp." + mx);
+    }
+
+    static TlsSessionResult ok(TlsPolicy policy, String mx) {
+        return new TlsSessionResult(policy, mx, "192.0.2.10", null, "");
+    }
+
+    static TlsSessionResult failed(TlsPolicy policy, String mx, TlsFailure failure) {
+        return new TlsSessionResult(policy, mx, "192.0.2.20", failure, failure.resultType() + " at " + mx);
+    }
+}
