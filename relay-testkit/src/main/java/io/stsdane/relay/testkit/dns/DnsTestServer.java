@@ -59,7 +59,8 @@ import org.xbill.DNS.Section;
  * resolver (unbound on loopback): AD on secure answers, SERVFAIL on bogus ones; for {@code trust-ad} tests.
  *
  * <p>Negative answers carry SOA, NSEC records for the name and for the wildcard at the closest encloser, and
- * their RRSIGs (RFC 4035 §3.1.3). NSEC3 is not implemented. Thread-safe; zones may be changed while it runs.
+ * their RRSIGs (RFC 4035 §3.1.3); or, for a zone built with {@link TestZone#nsec3()}, NSEC3 closest-encloser
+ * proofs (RFC 5155 §7.2). Thread-safe; zones may be changed while it runs.
  */
 public final class DnsTestServer implements AutoCloseable {
 

@@ -19,6 +19,8 @@ import org.xbill.DNS.DNSKEYRecord;
 import org.xbill.DNS.DNSSEC;
 import org.xbill.DNS.DSRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.NSEC3PARAMRecord;
+import org.xbill.DNS.NSEC3Record;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -60,6 +62,7 @@ public final class TestZone {
     private final Set<Name> corrupted = new HashSet<>();
     private final Set<Name> expired = new HashSet<>();
     private long ttl = DEFAULT_TTL;
+    private boolean nsec3;
 
     TestZone(DnsTestServer server, Name origin, TestZone parent, Delegation delegation) {
         this.server = server;
@@ -201,6 +204,20 @@ public final class TestZone {
         }
     }
 
+    /**
+     * Deny existence with NSEC3 (RFC 5155; SHA-1, no extra iterations, empty salt) instead of NSEC, and publish
+     * NSEC3PARAM at the apex.
+     */
+    public TestZone nsec3() {
+        synchronized (server) {
+            if (!nsec3 && isSigned()) {
+                nsec3 = true;
+                put(new NSEC3PARAMRecord(origin, DClass.IN, 0, NSEC3Record.SHA1_DIGEST_ID, 0, 0, Nsec3Chain.SALT));
+            }
+            return this;
+        }
+    }
+
     /** Signatures over RRsets at {@code owner} are served with a flipped bit: bogus. */
     public TestZone corruptSignatures(String owner) {
         synchronized (server) {
@@ -238,6 +255,10 @@ public final class TestZone {
 
     TestZone parent() {
         return parent;
+    }
+
+    boolean usesNsec3() {
+        return nsec3;
     }
 
     boolean isSigned() {

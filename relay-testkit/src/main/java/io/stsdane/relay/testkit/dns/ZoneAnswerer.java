@@ -26,8 +26,8 @@ import org.xbill.DNS.Type;
 /**
  * Builds the answer a non-validating recursive resolver would return for one query over the served zones: the
  * data with its RRSIGs when the query has DO set, CNAME chains followed, and negative answers with SOA, NSEC
- * (RFC 4035 §3.1.3) and their RRSIGs. With {@code validating} it acts like a validating resolver instead: AD on
- * answers that are secure all the way, SERVFAIL on bogus ones (RFC 4035 §4.9).
+ * (RFC 4035 §3.1.3) or NSEC3 (RFC 5155 §7.2) and their RRSIGs. With {@code validating} it acts like a validating
+ * resolver instead: AD on answers that are secure all the way, SERVFAIL on bogus ones (RFC 4035 §4.9).
  *
  * <p>Not thread-safe: the server calls it while holding its lock.
  */
@@ -135,6 +135,13 @@ final class ZoneAnswerer {
             return false;
         }
         boolean fault = hasFault(zone, zone.origin());
+        if (zone.usesNsec3()) {
+            for (Nsec3Chain.Proof p : new Nsec3Chain(zone).proofs(qname, exists || emptyNonTerminal)) {
+                addSigned(response, Section.AUTHORITY, zone, List.of(p.record()), dnssecOk);
+                fault |= hasFault(zone, p.owner());
+            }
+            return fault;
+        }
         Name proofOwner = exists ? qname : names.floor(qname);
         fault |= addNsec(response, zone, names, proofOwner, dnssecOk);
         if (!exists && !emptyNonTerminal) {
@@ -157,7 +164,7 @@ final class ZoneAnswerer {
         return hasFault(zone, owner);
     }
 
-    private static Name closestEncloser(TreeSet<Name> names, Name qname, Name origin) {
+    static Name closestEncloser(TreeSet<Name> names, Name qname, Name origin) {
         for (Name n = parentName(qname); ; n = parentName(n)) {
             Name candidate = n;
             if (n.equals(origin) || names.stream().anyMatch(x -> x.subdomain(candidate))) {
@@ -212,7 +219,7 @@ final class ZoneAnswerer {
                 s.getRefresh(), s.getRetry(), s.getExpire(), s.getMinimum()));
     }
 
-    private static Name wildcard(Name encloser) {
+    static Name wildcard(Name encloser) {
         try {
             return Name.concatenate(Name.fromConstantString("*"), encloser);
         } catch (org.xbill.DNS.NameTooLongException e) {

@@ -67,6 +67,31 @@ class DnsTestServerTest {
     }
 
     @Test
+    void nsec3DenialValidatesForMissingNamesTypesAndEmptyNonTerminals() throws Exception {
+        TestZone net = dns.root().child("net").nsec3();
+        net.child("hashed.net").nsec3()
+                .a("mx.hashed.net", "192.0.2.9")
+                .tlsa("_25._tcp.mx.hashed.net", "3 1 1 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
+        net.unsignedChild("unsigned.net").a("mx.unsigned.net", "192.0.2.10");
+        Message nx = validate("_25._tcp.nothing.hashed.net", Type.TLSA);
+        assertThat(nx.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(nx.getHeader().getFlag(Flags.AD)).isTrue();
+        Message nodata = validate("mx.hashed.net", Type.TLSA);
+        assertThat(nodata.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(nodata.getSection(Section.ANSWER)).isEmpty();
+        assertThat(nodata.getHeader().getFlag(Flags.AD)).isTrue();
+        Message ent = validate("_tcp.mx.hashed.net", Type.TXT);
+        assertThat(ent.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(ent.getHeader().getFlag(Flags.AD)).isTrue();
+        Message insecure = validate("mx.unsigned.net", Type.A);
+        assertThat(insecure.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(insecure.getHeader().getFlag(Flags.AD)).isFalse();
+        assertThat(validate("mx.hashed.net", Type.A).getHeader().getFlag(Flags.AD)).isTrue();
+        assertThat(plain("_25._tcp.nothing.hashed.net", Type.TLSA).getSection(Section.AUTHORITY))
+                .extracting(Record::getType).contains(Type.NSEC3).doesNotContain(Type.NSEC);
+    }
+
+    @Test
     void unsignedDelegationIsInsecureNotBogus() throws Exception {
         Message m = validate("mx.plain.com", Type.A);
         assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
