@@ -73,6 +73,10 @@ class DanePolicySourceTest {
         root.child("org").unsignedChild("plain.org")
                 .a("mx.plain.org", "192.0.2.10")
                 .tlsa("_25._tcp.mx.plain.org", leafRecord.toString());
+        root.child("info").nsec3().child("hashed.info").nsec3()
+                .a("mx.hashed.info", "192.0.2.11")
+                .a("dane.hashed.info", "192.0.2.12")
+                .tlsa("_25._tcp.dane.hashed.info", leafRecord.toString());
         dns.misbehave("_25._tcp.slow.example.com", Misbehaviour.DROP);
     }
 
@@ -135,6 +139,12 @@ class DanePolicySourceTest {
     void securelyDeniedTlsaMeansNotApplicable() {
         assertNotApplicable(decide("none.example.com", DnsSecurity.SECURE), "securely denied");
         assertNotApplicable(decide("nodata.example.com", DnsSecurity.SECURE), "securely denied");
+    }
+
+    @Test
+    void nsec3SignedZonesDecideTheSameWay() {
+        assertNotApplicable(decide("mx.hashed.info", DnsSecurity.SECURE), "securely denied");
+        assertThat(decide("dane.hashed.info", DnsSecurity.SECURE)).isInstanceOf(PolicyDecision.Apply.class);
     }
 
     @Test

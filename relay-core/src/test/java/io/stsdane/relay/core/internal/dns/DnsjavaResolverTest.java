@@ -187,6 +187,19 @@ class DnsjavaResolverTest {
     }
 
     @Test
+    void nextServerIsAskedWhenTheFirstStaysSilent() throws Exception {
+        try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress dead = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
+            DnsResolver r = ResolverFactory.create(options(DnssecMode.VALIDATE).withServers(List.of(dead, dns.address())),
+                    ticker);
+            assertThat(r.describeServers()).hasSize(2);
+            DnsResult<MxRecord> mx = get(r.mx("example.com"));
+            assertThat(mx.status()).isEqualTo(DnsStatus.NOERROR);
+            assertThat(mx.security()).isEqualTo(DnsSecurity.SECURE);
+        }
+    }
+
+    @Test
     void unansweredQueriesAreIndeterminateWhenValidating() {
         dns.misbehave("mx.example.com", Misbehaviour.DROP);
         DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.example.com"));
