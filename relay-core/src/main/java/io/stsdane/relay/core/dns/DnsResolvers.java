@@ -1,0 +1,24 @@
+package io.stsdane.relay.core.dns;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.stsdane.relay.core.internal.dns.ResolverFactory;
+
+/** Creates the relay's {@link DnsResolver}. */
+public final class DnsResolvers {
+
+    private DnsResolvers() {
+    }
+
+    /**
+     * A resolver for {@code options}: dnsjava transport, DNSSEC as {@link DnsOptions#dnssec()} says, answers
+     * cached by TTL up to {@link DnsOptions#cacheMaxEntries()}. With {@link DnssecMode#OFF} a loud warning is
+     * logged, since DANE is then disabled.
+     *
+     * @throws IllegalArgumentException with a message telling the operator what to change: trust-ad towards a
+     *     non-loopback server without {@code dns.allow-non-loopback-ad}, an unreadable or empty trust-anchor
+     *     file, no server at all, or a non-positive timeout
+     */
+    public static DnsResolver create(DnsOptions options) {
+        return ResolverFactory.create(options, Ticker.systemTicker());
+    }
+}

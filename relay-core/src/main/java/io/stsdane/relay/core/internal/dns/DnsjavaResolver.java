@@ -1,0 +1,201 @@
+package io.stsdane.relay.core.internal.dns;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.dns.DnsStatus;
+import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.dns.TlsaRecord;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.TLSARecord;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/**
+ * The relay's {@link DnsResolver} on dnsjava: asynchronous queries through a (possibly validating) dnsjava
+ * {@link Resolver}, CNAME chains followed with their security combined, answers cached by TTL.
+ *
+ * <p>Thread-safe. Stages never complete exceptionally: every failure is a {@link DnsStatus#ERROR} result.
+ */
+final class DnsjavaResolver implements DnsResolver {
+
+    private static final Logger log = LoggerFactory.getLogger(DnsjavaResolver.class);
+
+    /** More records than this in one answer is hostile or broken; no MX/TLSA/address set needs it. */
+    static final int MAX_RECORDS = 100;
+    /** RFC 1034 §3.6.2 discourages chains at all; resolvers give up near this length. */
+    static final int MAX_CHAIN = 8;
+
+    private record Key(String name, int type) {
+    }
+
+    private final Resolver transport;
+    private final boolean askForAd;
+    private final SecurityClassifier classifier;
+    private final ResponseReader reader;
+    private final List<String> servers;
+    private final Duration budget;
+    private final AsyncCache<Key, DnsResult<Record>> cache;
+
+    /**
+     * @param transport sends queries (UDP with TCP fallback, retries); validates when DNSSEC mode is validate
+     * @param askForAd set AD in queries (RFC 6840 §5.7) so a validating resolver reports its verdict
+     * @param budget overall time one lookup may take, a guard above the transport's own timeouts
+     */
+    DnsjavaResolver(Resolver transport, boolean askForAd, SecurityClassifier classifier, List<String> servers,
+            Duration budget, long cacheMaxEntries, Ticker ticker) {
+        this.transport = transport;
+        this.askForAd = askForAd;
+        this.classifier = classifier;
+        this.reader = new ResponseReader(classifier, MAX_RECORDS, MAX_CHAIN);
+        this.servers = List.copyOf(servers);
+        this.budget = budget;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(cacheMaxEntries)
+                .ticker(ticker)
+                .expireAfter(Expiry.creating((Key k, DnsResult<Record> v) -> Duration.ofSeconds(v.ttlSeconds())))
+                .buildAsync();
+    }
+
+    @Override
+    public CompletionStage<DnsResult<MxRecord>> mx(String domain) {
+        return lookup(domain, Type.MX).thenApply(r -> r.map(rec -> {
+            MXRecord mx = (MXRecord) rec;
+            return new MxRecord(mx.getPriority(), Names.canonical(mx.getTarget()));
+        }));
+    }
+
+    @Override
+    public CompletionStage<DnsResult<InetAddress>> addresses(String host) {
+        CompletableFuture<DnsResult<InetAddress>> v6 = lookup(host, Type.AAAA)
+                .thenApply(r -> r.map(rec -> ((AAAARecord) rec).getAddress()));
+        CompletableFuture<DnsResult<InetAddress>> v4 = lookup(host, Type.A)
+                .thenApply(r -> r.map(rec -> ((ARecord) rec).getAddress()));
+        return v6.thenCombine(v4, DnsjavaResolver::combine);
+    }
+
+    @Override
+    public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
+        return lookup(name, Type.TLSA).thenApply(r -> r.map(rec -> {
+            TLSARecord t = (TLSARecord) rec;
+            return new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                    t.getCertificateAssociationData());
+        }));
+    }
+
+    @Override
+    public CompletionStage<DnsResult<String>> txt(String name) {
+        return lookup(name, Type.TXT).thenApply(r -> r.map(rec -> String.join("", ((TXTRecord) rec).getStrings())));
+    }
+
+    @Override
+    public List<String> describeServers() {
+        return servers;
+    }
+
+    /**
+     * AAAA and A together: IPv6 first, security the weaker of the two (an address set is only as trustworthy as
+     * its least trustworthy half, RFC 7672 §2.2.2). A failed half is an error only when the other half has no
+     * addresses either; its security still taints the result.
+     */
+    static DnsResult<InetAddress> combine(DnsResult<InetAddress> v6, DnsResult<InetAddress> v4) {
+        DnsSecurity security = v6.security().and(v4.security());
+        List<InetAddress> all = new ArrayList<>(v6.records());
+        all.addAll(v4.records());
+        List<String> chain = v6.cnameChain().size() >= v4.cnameChain().size() ? v6.cnameChain() : v4.cnameChain();
+        String reason = String.join("; ", List.of(v6.reason(), v4.reason()).stream().filter(s -> !s.isEmpty()).toList());
+        DnsStatus status;
+        if (!all.isEmpty()) {
+            status = DnsStatus.NOERROR;
+        } else if (v6.status() == DnsStatus.ERROR || v4.status() == DnsStatus.ERROR) {
+            status = DnsStatus.ERROR;
+        } else if (v6.status() == DnsStatus.NXDOMAIN && v4.status() == DnsStatus.NXDOMAIN) {
+            status = DnsStatus.NXDOMAIN;
+        } else {
+            status = DnsStatus.NODATA;
+        }
+        return new DnsResult<>(v4.name(), status, security, chain, all, reason,
+                Math.min(v6.ttlSeconds(), v4.ttlSeconds()));
+    }
+
+    /** One cached lookup of {@code type} at {@code name}, CNAMEs followed. */
+    CompletableFuture<DnsResult<Record>> lookup(String name, int type) {
+        String canonical;
+        try {
+            canonical = Names.canonical(Names.toName(name));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(
+                    DnsResult.error(name, classifier.ofFailure(null), e.getMessage()));
+        }
+        Lookup start = Lookup.start(canonical);
+        return cache.get(new Key(canonical, type), (k, executor) -> resolve(start, type, 0)
+                .completeOnTimeout(start.error(classifier.ofFailure(null),
+                        "no answer within " + budget.toMillis() + " ms"), budget.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(t -> start.error(classifier.ofFailure(null), describe(t))));
+    }
+
+    private CompletableFuture<DnsResult<Record>> resolve(Lookup lookup, int type, int followUps) {
+        Message query = Message.newQuery(Record.newRecord(Names.toName(lookup.current()), type, DClass.IN));
+        if (askForAd) {
+            query.getHeader().setFlag(Flags.AD);
+        }
+        CompletionStage<Message> sent;
+        try {
+            sent = transport.sendAsync(query);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((response, error) -> {
+            if (error != null) {
+                log.debug("DNS {} {} failed: {}", lookup.current(), Type.string(type), describe(error));
+                return CompletableFuture.completedFuture(lookup.error(classifier.ofFailure(null), describe(error)));
+            }
+            ResponseReader.Step step = reader.read(response, lookup, type);
+            if (step instanceof ResponseReader.Step.Follow f) {
+                return followUps < MAX_CHAIN ? resolve(f.lookup(), type, followUps + 1)
+                        : CompletableFuture.completedFuture(f.lookup().error(DnsSecurity.INDETERMINATE,
+                                "CNAME chain from " + lookup.name() + " needs too many queries"));
+            }
+            DnsResult<Record> result = ((ResponseReader.Step.Done) step).result();
+            if (result.status() == DnsStatus.ERROR || result.security().isFailure()) {
+                log.debug("DNS {} {}: {} {} {}", lookup.name(), Type.string(type), result.status(),
+                        result.security(), result.reason());
+            }
+            return CompletableFuture.completedFuture(result);
+        }).thenCompose(f -> f).toCompletableFuture();
+    }
+
+    private static String describe(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause.getClass() == RuntimeException.class)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof TimeoutException) {
+            return "timeout: " + cause.getMessage();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}

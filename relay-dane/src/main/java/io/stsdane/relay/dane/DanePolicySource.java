@@ -1,0 +1,161 @@
+package io.stsdane.relay.dane;
+
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.dns.DnsStatus;
+import io.stsdane.relay.core.dns.TlsaRecord;
+import io.stsdane.relay.core.tls.PeerVerifier;
+import io.stsdane.relay.core.tls.PolicyDecision;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DANE as a {@link TlsPolicySource}: decides whether DANE applies to an MX host exactly as RFC 7672 §2.2 says and
+ * turns the answer into a policy.
+ *
+ * <table>
+ *   <caption>Decision</caption>
+ *   <tr><th>DNS</th><th>{@link DaneStatus.Kind}</th><th>{@link PolicyDecision}</th></tr>
+ *   <tr><td>MX, address or TLSA answer bogus/indeterminate/failed</td><td>TEMPFAIL</td>
+ *       <td>TempFail (dnssec-invalid for MX/address, tlsa-invalid for TLSA)</td></tr>
+ *   <tr><td>MX RRset or host addresses insecure</td><td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
+ *   <tr><td>TLSA securely denied (NXDOMAIN/NODATA) at every candidate name, or insecure</td>
+ *       <td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
+ *   <tr><td>secure TLSA RRset, no usable record</td><td>ENCRYPT_ONLY</td><td>Apply level ENCRYPT</td></tr>
+ *   <tr><td>secure TLSA RRset, usable records</td><td>DANE_REQUIRED</td>
+ *       <td>Apply level DANE, SNI = TLSA base name, verifier {@link TlsaVerifier}</td></tr>
+ * </table>
+ *
+ * <p>TLSA records are looked up at {@code _<port>._tcp.<name>}, first for the CNAME-expanded host name, then
+ * for the host name itself (RFC 7672 §2.2.2). Thread-safe; stages never complete exceptionally.
+ */
+public final class DanePolicySource implements TlsPolicySource {
+
+    private static final Logger log = LoggerFactory.getLogger(DanePolicySource.class);
+
+    private final DnsResolver dns;
+    private final Clock clock;
+
+    public DanePolicySource(DnsResolver dns) {
+        this(dns, Clock.systemUTC());
+    }
+
+    /** @param clock the time DANE-TA expiry checks use */
+    public DanePolicySource(DnsResolver dns, Clock clock) {
+        this.dns = Objects.requireNonNull(dns, "dns");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
+        return status(request.mxHost(), request.port(), request.mxSecurity())
+                .thenApply(s -> toDecision(s, request.policyDomain()));
+    }
+
+    /** The applicability decision alone, for diagnostics. Never completes exceptionally. */
+    public CompletionStage<DaneStatus> status(String mxHost, int port, DnsSecurity mxSecurity) {
+        String host = canonical(mxHost);
+        if (mxSecurity.isFailure()) {
+            return done(DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID,
+                    "the MX RRset naming " + host + " is " + mxSecurity));
+        }
+        if (!mxSecurity.isSecure()) {
+            return done(DaneStatus.notApplicable(host, "the MX RRset naming " + host + " is not DNSSEC-signed"));
+        }
+        return dns.addresses(host)
+                .thenCompose(addresses -> afterAddresses(host, port, addresses))
+                .exceptionally(t -> {
+                    log.warn("DANE check of {} failed unexpectedly", host, t);
+                    return DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID, "internal error: " + t);
+                });
+    }
+
+    /** The policy for a status; {@code policyDomain} is only carried into the policy for reporting. */
+    public TlsPolicy toPolicy(DaneStatus status, String policyDomain) {
+        String base = status.tlsaBaseName();
+        return switch (status.kind()) {
+            case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, policyDomain, base,
+                    new TlsaVerifier(status.usableRecords(), List.of(base, status.mxHost()), clock),
+                    "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords());
+            case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicySource.DANE, policyDomain, base,
+                    PeerVerifier.ACCEPT_ANY, "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status)
+                            + " " + status.records());
+            default -> throw new IllegalArgumentException("no DANE policy for " + status);
+        };
+    }
+
+    private PolicyDecision toDecision(DaneStatus status, String policyDomain) {
+        return switch (status.kind()) {
+            case DANE_REQUIRED, ENCRYPT_ONLY -> new PolicyDecision.Apply(toPolicy(status, policyDomain));
+            case NOT_APPLICABLE -> new PolicyDecision.NotApplicable(status.reason());
+            case TEMPFAIL -> new PolicyDecision.TempFail(status.failure(), status.reason());
+        };
+    }
+
+    /** RFC 7672 §2.2.2: DANE needs secure address records; a secure CNAME makes the target a TLSA candidate. */
+    private CompletionStage<DaneStatus> afterAddresses(String host, int port, DnsResult<?> addresses) {
+        if (addresses.security().isFailure() || addresses.status() == DnsStatus.ERROR) {
+            return done(DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID, "address lookup of " + host
+                    + " is " + addresses.security() + " " + addresses.status() + ": " + addresses.reason()));
+        }
+        if (!addresses.security().isSecure()) {
+            return done(DaneStatus.notApplicable(host, "the address records of " + host + " are not DNSSEC-signed"));
+        }
+        if (addresses.records().isEmpty()) {
+            return done(DaneStatus.notApplicable(host, host + " has no address records"));
+        }
+        String expanded = addresses.canonicalName();
+        List<String> candidates = expanded.equals(host) ? List.of(host) : List.of(expanded, host);
+        return tlsa(host, port, candidates, 0);
+    }
+
+    private CompletionStage<DaneStatus> tlsa(String host, int port, List<String> candidates, int index) {
+        String base = candidates.get(index);
+        String name = "_" + port + "._tcp." + base;
+        return dns.tlsa(name).thenCompose(t -> {
+            if (t.security().isFailure() || t.status() == DnsStatus.ERROR) {
+                return done(DaneStatus.tempFail(host, TlsFailure.TLSA_INVALID,
+                        "TLSA lookup at " + name + " is " + t.security() + " " + t.status() + ": " + t.reason()));
+            }
+            if (!t.security().isSecure()) {
+                return done(DaneStatus.notApplicable(host, "the TLSA answer at " + name + " is not DNSSEC-signed"));
+            }
+            if (t.status().isNegative()) {
+                return index + 1 < candidates.size() ? tlsa(host, port, candidates, index + 1)
+                        : done(DaneStatus.notApplicable(host, "no TLSA records at " + name + " (securely denied)"));
+            }
+            List<TlsaRecord> usable = t.records().stream().filter(TlsaRecord::isUsableForSmtp).toList();
+            DaneStatus.Kind kind = usable.isEmpty() ? DaneStatus.Kind.ENCRYPT_ONLY : DaneStatus.Kind.DANE_REQUIRED;
+            String reason = usable.isEmpty()
+                    ? "secure TLSA RRset at " + name + " has no record usable for SMTP: TLS without authentication"
+                    : "secure TLSA RRset at " + name + " with " + usable.size() + " usable record(s)";
+            return done(new DaneStatus(kind, host, base, t.records(), usable, null, reason));
+        });
+    }
+
+    private static String tlsaName(String base, DaneStatus status) {
+        return base + (base.equals(status.mxHost()) ? "" : " (CNAME target of " + status.mxHost() + ")");
+    }
+
+    private static CompletionStage<DaneStatus> done(DaneStatus s) {
+        return CompletableFuture.completedFuture(s);
+    }
+
+    private static String canonical(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+}
