@@ -100,7 +100,10 @@ public final class MtaSts {
             return this;
         }
 
-        /** After a failed fetch, no new fetch for {@code initial}, doubling up to {@code max}. Default 5 min, 1 h. */
+        /**
+         * After a failed fetch, no new fetch for {@code initial}, doubling up to {@code max}. Default 5 min, 1 h.
+         * {@code initial} also spaces the re-checks that failed deliveries ask for.
+         */
         public Builder failedFetchBackoff(Duration initial, Duration max) {
             if (initial.isNegative() || max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("failed-fetch backoff needs 0 <= initial <= max");
@@ -149,7 +152,7 @@ public final class MtaSts {
             OkHttpClient client = HttpClients.create(resolver, trust, fetchTimeout);
             PolicyCache cache = new PolicyCache(resolver, new PolicyFetcher(client, httpsPort),
                     new PolicyStore(cacheDirectory), new FetchBackoff(backoffInitial, backoffMax, maxDomainsInMemory),
-                    clock, maxRefreshMargin, maxDomainsInMemory, new StsMetrics(meterRegistry));
+                    clock, maxRefreshMargin, backoffInitial, maxDomainsInMemory, new StsMetrics(meterRegistry));
             return new DefaultStsPolicySource(cache, new StsDecider(trust, deferWhenPolicyUnavailable), client,
                     refreshInterval);
         }

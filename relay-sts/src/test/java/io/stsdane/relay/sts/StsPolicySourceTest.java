@@ -359,12 +359,25 @@ class StsPolicySourceTest {
         server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx-new.example.com"));
         StsPolicySource source = source();
         tempFail(decide(source, "mx-new.example.com"));
+        clock.advance(Duration.ofMinutes(5));
 
         source.destinationFailed(DOMAIN);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> decide(source, "mx-new.example.com")
                 instanceof PolicyDecision.Apply);
         assertThat(server.requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void destinationFailuresRightAfterAFetchDoNotFetchAgain() throws Exception {
+        server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx-new.example.com"));
+        StsPolicySource source = source();
+        lookup(source);
+        clock.advance(Duration.ofMinutes(4));
+
+        ((DefaultStsPolicySource) source).cache().recheck(DOMAIN).get(30, TimeUnit.SECONDS);
+
+        assertThat(server.requestCount()).isEqualTo(1);
     }
 
     @Test

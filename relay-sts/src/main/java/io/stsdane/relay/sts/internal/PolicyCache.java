@@ -57,6 +57,7 @@ public final class PolicyCache {
     private final FetchBackoff backoff;
     private final Clock clock;
     private final Duration maxRefreshMargin;
+    private final Duration minRecheckInterval;
     private final StsMetrics metrics;
     private final Cache<String, Optional<CachedPolicy>> memory;
     private final ConcurrentHashMap<String, CompletableFuture<FetchAttempt>> fetches = new ConcurrentHashMap<>();
@@ -64,15 +65,18 @@ public final class PolicyCache {
     /**
      * @param maxRefreshMargin how long before expiry a policy is refreshed at the latest; policies with a short
      *     {@code max_age} are refreshed after half of it
+     * @param minRecheckInterval a {@link #recheck} within this time of the last successful fetch does nothing
      */
     public PolicyCache(DnsResolver resolver, PolicyFetcher fetcher, PolicyStore store, FetchBackoff backoff,
-            Clock clock, Duration maxRefreshMargin, long maxDomainsInMemory, StsMetrics metrics) {
+            Clock clock, Duration maxRefreshMargin, Duration minRecheckInterval, long maxDomainsInMemory,
+            StsMetrics metrics) {
         this.resolver = resolver;
         this.fetcher = fetcher;
         this.store = store;
         this.backoff = backoff;
         this.clock = clock;
         this.maxRefreshMargin = maxRefreshMargin;
+        this.minRecheckInterval = minRecheckInterval;
         this.metrics = metrics;
         this.memory = Caffeine.newBuilder().maximumSize(maxDomainsInMemory).build();
     }
@@ -90,9 +94,14 @@ public final class PolicyCache {
 
     /**
      * Looks for a newer policy now, even when the {@code id} is unchanged (RFC 8461 §5.1: before a delivery is
-     * deferred because of the policy). Rate-limited like every fetch.
+     * deferred because of the policy). Rate-limited like every fetch, and skipped when the cached policy was
+     * fetched less than {@code minRecheckInterval} ago: every message deferred for a domain asks for this.
      */
     public CompletableFuture<Void> recheck(String domain) {
+        Instant now = clock.instant();
+        if (current(domain, now).filter(p -> now.isBefore(p.fetchedAt().plus(minRecheckInterval))).isPresent()) {
+            return CompletableFuture.completedFuture(null);
+        }
         return discover(domain).thenCompose(txt -> txt instanceof TxtDiscovery.Announced a
                 ? fetch(domain, a.id(), true).<Void>thenApply(x -> null)
                 : CompletableFuture.<Void>completedFuture(null))
