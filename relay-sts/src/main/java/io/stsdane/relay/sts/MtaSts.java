@@ -39,7 +39,10 @@ public final class MtaSts {
         return new Builder();
     }
 
-    /** Each option may be set once; arguments are checked at once; {@link #build()} fills in the defaults. */
+    /**
+     * Options are checked when set; {@link #build()} fills in the defaults. Not thread-safe: configure it on one
+     * thread. The built source is thread-safe.
+     */
     public static final class Builder {
         private DnsResolver resolver;
         private Path cacheDirectory;

@@ -137,7 +137,9 @@ class StsPolicySourceTest {
         server.enqueuePolicy(WILDCARD_POLICY);
         StsPolicySource source = source();
 
-        assertThat(applied(decide(source, "MX1.Example.COM.")).level()).isEqualTo(TlsLevel.VERIFY);
+        TlsPolicy upper = applied(decide(source, "MX1.Example.COM."));
+        assertThat(upper.level()).isEqualTo(TlsLevel.VERIFY);
+        assertThat(upper.sniName()).isEqualTo("mx1.example.com");
         assertThat(tempFail(decide(source, "example.com")).failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
         assertThat(tempFail(decide(source, "a.b.example.com")).failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
         assertThat(server.requestCount()).isEqualTo(1);

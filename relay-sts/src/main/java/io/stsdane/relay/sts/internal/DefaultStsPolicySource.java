@@ -2,6 +2,7 @@ package io.stsdane.relay.sts.internal;
 
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.sts.PolicyOrigin;
 import io.stsdane.relay.sts.StsLookup;
@@ -54,7 +55,15 @@ public final class DefaultStsPolicySource implements StsPolicySource {
 
     @Override
     public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
-        return lookup(request.policyDomain()).thenApply(l -> decider.decide(l, request.mxHost()));
+        return lookup(request.policyDomain())
+                .thenApply(l -> decider.decide(l, request.mxHost()))
+                .exceptionally(e -> {
+                    // Fail closed: a bug here must defer mail, not downgrade it.
+                    log.error("MTA-STS decision for {} via {} failed unexpectedly", request.policyDomain(),
+                            request.mxHost(), e);
+                    return new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE,
+                            "internal error in the MTA-STS decision: " + e);
+                });
     }
 
     @Override

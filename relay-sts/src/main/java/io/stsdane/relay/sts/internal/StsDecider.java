@@ -1,5 +1,6 @@
 package io.stsdane.relay.sts.internal;
 
+import io.stsdane.relay.core.pki.HostPatterns;
 import io.stsdane.relay.core.pki.PkixVerifier;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -32,7 +33,8 @@ public final class StsDecider {
         this.deferWhenPolicyUnavailable = deferWhenPolicyUnavailable;
     }
 
-    public PolicyDecision decide(StsLookup lookup, String mxHost) {
+    public PolicyDecision decide(StsLookup lookup, String mxHostAsGiven) {
+        String mxHost = HostPatterns.normalize(mxHostAsGiven);
         String domain = lookup.domain();
         Optional<CachedPolicy> cached = lookup.effectivePolicy();
         if (cached.isEmpty()) {
