@@ -1,0 +1,33 @@
+package io.stsdane.relay.sts;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A policy as fetched and cached for one domain.
+ *
+ * @param domain the policy domain (lower case A-label)
+ * @param id the TXT record {@code id} that was current when the policy was fetched
+ * @param text the policy file exactly as served
+ * @param policy the parsed policy
+ * @param fetchedAt when the policy was fetched
+ */
+public record CachedPolicy(String domain, String id, String text, StsPolicy policy, Instant fetchedAt) {
+
+    public CachedPolicy {
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(fetchedAt, "fetchedAt");
+    }
+
+    /** RFC 8461 §5.1: a policy is usable for {@code max_age} seconds after it was fetched. */
+    public Instant expiresAt() {
+        return fetchedAt.plusSeconds(policy.maxAgeSeconds());
+    }
+
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(expiresAt());
+    }
+}

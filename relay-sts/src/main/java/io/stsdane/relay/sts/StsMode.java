@@ -1,0 +1,27 @@
+package io.stsdane.relay.sts;
+
+import java.util.Locale;
+
+/** The {@code mode} of an MTA-STS policy (RFC 8461 §5). */
+public enum StsMode {
+    /** Deliver only to matching MX hosts with a PKIX-valid certificate; otherwise defer. */
+    ENFORCE,
+    /** Deliver as without a policy, but report what would have failed (RFC 8460). */
+    TESTING,
+    /** The domain has withdrawn its policy. */
+    NONE;
+
+    /** The policy file spelling; the comparison is case-insensitive, as quoted ABNF strings are (RFC 5234 §2.3). */
+    public static StsMode parse(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "enforce" -> ENFORCE;
+            case "testing" -> TESTING;
+            case "none" -> NONE;
+            default -> throw new IllegalArgumentException("mode '" + s + "' is not enforce, testing or none");
+        };
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

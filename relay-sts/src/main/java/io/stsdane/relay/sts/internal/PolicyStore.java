@@ -1,0 +1,174 @@
+package io.stsdane.relay.sts.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.sts.CachedPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The on-disk policy cache: one JSON file per domain in one directory ({@code <spool.dir>/mta-sts}).
+ *
+ * <p>RFC 8461 §10.2: a policy held only in memory is lost on restart, and an attacker who can then block the
+ * fetch strips MTA-STS. So every policy is written before it is used: to a temporary file that is fsynced, renamed
+ * over the old one atomically, and the directory fsynced. A crash leaves the old file or the new one, never a
+ * mixture; leftover temporary files are removed at start-up. A file that cannot be read or whose policy text no
+ * longer parses is ignored with a warning (the policy is fetched again).
+ *
+ * <p>Thread-safe: writers never share a temporary file, and a rename is atomic for readers.
+ */
+public final class PolicyStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyStore.class);
+    private static final int FORMAT = 1;
+    private static final String SUFFIX = ".json";
+    private static final String TEMP_SUFFIX = ".tmp";
+    /** Canonical A-labels only: no path separators, no "..", nothing the file system could reinterpret. */
+    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    /** The file format. */
+    record StoredPolicy(int format, String domain, String id, long fetchedAtEpochMilli, String text) {
+    }
+
+    private final Path dir;
+    private final ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Opens (creating if needed) the store in {@code dir} and removes temporary files left by a crash. */
+    public PolicyStore(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + TEMP_SUFFIX)) {
+                for (Path t : temps) {
+                    Files.deleteIfExists(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + dir + " as the MTA-STS policy cache directory; "
+                    + "check that it exists and is writable by the relay", e);
+        }
+    }
+
+    public Optional<CachedPolicy> load(String domain) {
+        Path file = file(domain);
+        StoredPolicy stored;
+        try {
+            stored = json.readValue(Files.readAllBytes(file), StoredPolicy.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            log.warn("ignoring unreadable MTA-STS cache file {}: {}; the policy of {} will be fetched again",
+                    file, e.getMessage(), domain);
+            return Optional.empty();
+        }
+        if (stored.format() != FORMAT || !domain.equals(stored.domain()) || stored.id() == null
+                || stored.text() == null) {
+            log.warn("ignoring MTA-STS cache file {}: format {} for domain {} is not what this relay writes",
+                    file, stored.format(), stored.domain());
+            return Optional.empty();
+        }
+        PolicyParser.Result parsed = PolicyParser.parse(stored.text());
+        if (parsed instanceof PolicyParser.Result.Valid v) {
+            return Optional.of(new CachedPolicy(domain, stored.id(), stored.text(), v.policy(),
+                    Instant.ofEpochMilli(stored.fetchedAtEpochMilli())));
+        }
+        log.warn("ignoring MTA-STS cache file {}: stored policy is invalid ({})", file,
+                ((PolicyParser.Result.Invalid) parsed).reason());
+        return Optional.empty();
+    }
+
+    /** Writes {@code policy} durably; returns false (and logs) when the disk refuses. */
+    public boolean save(CachedPolicy policy) {
+        Path target = file(policy.domain());
+        Path temp = null;
+        try {
+            byte[] bytes = json.writeValueAsBytes(new StoredPolicy(FORMAT, policy.domain(), policy.id(),
+                    policy.fetchedAt().toEpochMilli(), policy.text()));
+            temp = Files.createTempFile(dir, policy.domain() + ".", TEMP_SUFFIX);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory();
+            return true;
+        } catch (IOException e) {
+            log.warn("cannot persist the MTA-STS policy of {} to {}: {}; it is used from memory only until the "
+                    + "disk accepts writes again", policy.domain(), target, e.toString());
+            deleteQuietly(temp);
+            return false;
+        }
+    }
+
+    public void delete(String domain) {
+        try {
+            if (Files.deleteIfExists(file(domain))) {
+                syncDirectory();
+            }
+        } catch (IOException e) {
+            log.warn("cannot delete the MTA-STS cache file of {}: {}", domain, e.toString());
+        }
+    }
+
+    /** The domains that have a cache file. */
+    public List<String> domains() {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String domain = name.substring(0, name.length() - SUFFIX.length());
+                if (DOMAIN.matcher(domain).matches()) {
+                    out.add(domain);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the MTA-STS cache directory {}: {}", dir, e.toString());
+        }
+        return out;
+    }
+
+    private Path file(String domain) {
+        if (!DOMAIN.matcher(domain).matches()) {
+            throw new IllegalArgumentException("not a canonical domain name: " + domain);
+        }
+        return dir.resolve(domain + SUFFIX);
+    }
+
+    /** Makes the rename itself durable (POSIX: the directory entry lives in the directory's data). */
+    private void syncDirectory() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory for syncing; the rename is still atomic there.
+            log.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // Removed at the next start-up.
+            }
+        }
+    }
+}
