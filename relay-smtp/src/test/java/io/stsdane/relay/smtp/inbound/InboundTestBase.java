@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ abstract class InboundTestBase {
     @TempDir
     Path tmp;
     SpoolIntake intake;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<InboundServer> servers = new ArrayList<>();
 
     @BeforeEach
@@ -50,7 +52,7 @@ abstract class InboundTestBase {
     InboundServer start(Consumer<InboundOptions.Builder> customize) {
         InboundOptions.Builder b = options();
         customize.accept(b);
-        InboundServer server = new InboundServer(b.build(), intake);
+        InboundServer server = new InboundServer(b.build(), intake, meters);
         servers.add(server);
         server.start();
         return server;
