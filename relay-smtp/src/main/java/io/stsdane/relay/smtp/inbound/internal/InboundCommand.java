@@ -27,6 +27,15 @@ abstract class InboundCommand extends BaseCommand {
         ctx.reply(session, state, reply);
     }
 
+    /** Replies; a refusal (4xx/5xx) is counted under {@code reason}. */
+    void answer(Session session, SessionState state, Reply reply, String reason)
+            throws IOException, DropConnectionException {
+        if (reply.code() >= 400) {
+            ctx.metrics().rejected(reason);
+        }
+        reply(session, state, reply);
+    }
+
     /** The text after the verb, without the separating space. */
     private String argument(String line) {
         int sp = line.indexOf(' ');

@@ -24,6 +24,11 @@ public record InboundContext(InboundOptions options, MessageIntake intake, Netwo
         return users != null && (state.tls() || !options.authRequireTls());
     }
 
+    /** Never an open relay: a client must come from an allowed network or have authenticated. */
+    boolean mayRelay(SessionState state) {
+        return state.authUser != null || acl.contains(state.client);
+    }
+
     /**
      * Sends a reply. Client errors count towards the bad-command limit; past it the connection is closed with
      * {@code 421 4.7.0}, so a client cannot keep a session thread busy with garbage.

@@ -18,10 +18,7 @@ final class MailCommand extends InboundCommand {
     @Override
     void handle(String argument, Session session, SessionState state) throws IOException, DropConnectionException {
         Reply reply = start(argument, state);
-        if (reply.code() >= 400) {
-            ctx.metrics().rejected("mail-" + reply.status());
-        }
-        reply(session, state, reply);
+        answer(session, state, reply, "mail-" + reply.status());
     }
 
     private Reply start(String argument, SessionState state) {
@@ -108,7 +105,8 @@ final class MailCommand extends InboundCommand {
         } catch (IntakeException e) {
             return Reply.of(e.code(), e.enhancedStatus(), e.getMessage());
         }
-        if (ctx.spf() != null && !path.address().isEmpty()) {
+        // Only for clients that may relay: strangers are refused at RCPT and must not make us query DNS.
+        if (ctx.spf() != null && !path.address().isEmpty() && ctx.mayRelay(state)) {
             Reply spf = ctx.spf().check(path.address(), ctx.metrics());
             if (spf != null) {
                 return spf;

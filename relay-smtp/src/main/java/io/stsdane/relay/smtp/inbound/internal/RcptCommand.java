@@ -20,10 +20,7 @@ final class RcptCommand extends InboundCommand {
     @Override
     void handle(String argument, Session session, SessionState state) throws IOException, DropConnectionException {
         Reply reply = add(argument, state);
-        if (reply.code() >= 400) {
-            ctx.metrics().rejected(reply.code() == 554 ? "relay-denied" : "rcpt-" + reply.status());
-        }
-        reply(session, state, reply);
+        answer(session, state, reply, reply.code() == 554 ? "relay-denied" : "rcpt-" + reply.status());
     }
 
     private Reply add(String argument, SessionState state) {
@@ -31,8 +28,7 @@ final class RcptCommand extends InboundCommand {
         if (tx == null) {
             return Reply.of(503, "5.5.1", "Send MAIL first");
         }
-        // Never an open relay: a client must come from an allowed network or have authenticated.
-        if (state.authUser == null && !ctx.acl().contains(state.client)) {
+        if (!ctx.mayRelay(state)) {
             return Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
                     + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
         }
