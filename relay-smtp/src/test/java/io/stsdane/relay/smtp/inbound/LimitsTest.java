@@ -34,6 +34,30 @@ class LimitsTest extends InboundTestBase {
     }
 
     @Test
+    void messageNearTheDefaultLimitStreamsThroughIntact() throws Exception {
+        InboundServer server = start();
+        String line = "x".repeat(998) + "\r\n";
+        int lines = 34 * 1024;
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            c.hello();
+            c.cmd("MAIL FROM:<a@example.com> SIZE=" + (lines * 1000L + 100));
+            c.cmd("RCPT TO:<b@example.org>");
+            assertThat(c.cmd("DATA")).startsWith("354");
+            c.send("Subject: big\r\n\r\n");
+            byte[] chunk = line.repeat(1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < lines / 1024; i++) {
+                c.send(chunk);
+            }
+            c.send(".\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0");
+        }
+        String text = intake.only().text();
+        String body = line.repeat(lines);
+        // Booleans, so that a failure does not print 34 MiB.
+        assertThat(text.endsWith("\r\nSubject: big\r\n\r\n" + body)).as("body intact").isTrue();
+    }
+
+    @Test
     void tooManyRecipientsAreDeferred() throws Exception {
         InboundServer server = start(b -> b.maxRecipients(2));
         try (SmtpClient c = new SmtpClient(server.port())) {

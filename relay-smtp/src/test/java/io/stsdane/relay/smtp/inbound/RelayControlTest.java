@@ -29,6 +29,7 @@ class RelayControlTest extends InboundTestBase {
             assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
         }
         assertThat(intake.messages()).isEmpty();
+        assertThat(meters.counter("relay.inbound.messages.rejected", "reason", "relay-denied").count()).isEqualTo(1);
     }
 
     @Test
@@ -141,6 +142,8 @@ class RelayControlTest extends InboundTestBase {
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             assertThat(c.cmd("AUTH PLAIN " + plain("alice", "secret"))).startsWith("454 4.7.0");
+            c.cmd("MAIL FROM:<a@example.com>");
+            assertThat(c.cmd("RCPT TO:<victim@example.org>")).startsWith("554 5.7.1");
         }
     }
 
