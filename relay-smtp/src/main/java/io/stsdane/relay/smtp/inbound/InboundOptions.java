@@ -1,0 +1,265 @@
+package io.stsdane.relay.smtp.inbound;
+
+import io.stsdane.relay.smtp.inbound.internal.NetworkAcl;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import org.xbill.DNS.Resolver;
+
+/**
+ * Everything the submission listener needs to know, validated on construction. Immutable; build it with
+ * {@link #builder()} whose defaults are listed on each setter.
+ *
+ * @param listen address and port to bind (port 0 picks a free port; see {@link InboundServer#port()})
+ * @param hostname the name the listener greets with and writes into Received headers
+ * @param allowedNetworks CIDR blocks (IPv4 and IPv6, a bare address means a single host) that may relay
+ *     without AUTH
+ * @param maxMessageSize the largest message accepted, in octets, as received (before the relay adds headers)
+ * @param maxRecipients the most RCPT commands accepted per message
+ * @param tlsContext the server TLS context for STARTTLS, or null (then see {@code tlsCertificate})
+ * @param tlsCertificate PEM certificate chain file, leaf first, or null; used when {@code tlsContext} is null
+ * @param tlsKey PEM PKCS#8 private key file ({@code BEGIN PRIVATE KEY}), or null
+ * @param usersFile {@code user:bcrypt-hash} lines as {@code htpasswd -B} writes them, or null for no AUTH
+ * @param authRequireTls offer and accept AUTH only after STARTTLS
+ * @param maxSessions concurrent SMTP sessions; the next one is answered {@code 421 4.7.0}
+ * @param commandTimeout how long to wait for the next command line
+ * @param dataTimeout how long to wait for the next block of message data
+ * @param maxBadCommands erroneous commands tolerated per session before {@code 421} and close
+ * @param maxAuthFailures failed AUTH attempts per client address within {@code authFailureWindow} before
+ *     AUTH answers {@code 454 4.7.0}
+ * @param authFailureWindow the window of {@code maxAuthFailures}
+ * @param bareLineEndings reject or normalize bare CR / LF in DATA
+ * @param addMessageId add a Message-ID header when the message has none
+ * @param addDate add a Date header when the message has none
+ * @param spfMode SPF self-check at MAIL FROM
+ * @param spfEgressIp the address the relay sends from, checked against the sender domain's SPF record
+ * @param spfResolver the DNS resolver for the SPF check, or null for the system resolver
+ */
+public record InboundOptions(
+        InetSocketAddress listen,
+        String hostname,
+        List<String> allowedNetworks,
+        long maxMessageSize,
+        int maxRecipients,
+        SSLContext tlsContext,
+        Path tlsCertificate,
+        Path tlsKey,
+        Path usersFile,
+        boolean authRequireTls,
+        int maxSessions,
+        Duration commandTimeout,
+        Duration dataTimeout,
+        int maxBadCommands,
+        int maxAuthFailures,
+        Duration authFailureWindow,
+        BareLineEndings bareLineEndings,
+        boolean addMessageId,
+        boolean addDate,
+        SpfMode spfMode,
+        InetAddress spfEgressIp,
+        Resolver spfResolver) {
+
+    public InboundOptions {
+        Objects.requireNonNull(listen, "listen");
+        if (hostname == null || hostname.isBlank()) {
+            throw new IllegalArgumentException("server.hostname must be set (the name clients see in the greeting)");
+        }
+        allowedNetworks = List.copyOf(allowedNetworks);
+        NetworkAcl.parse(allowedNetworks);
+        if (maxMessageSize <= 0 || maxMessageSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("server.max-message-size must be between 1 and 2147483647 octets, was "
+                    + maxMessageSize);
+        }
+        positive(maxRecipients, "server.max-recipients");
+        positive(maxSessions, "maxSessions");
+        positive(maxBadCommands, "maxBadCommands");
+        positive(maxAuthFailures, "maxAuthFailures");
+        positive(commandTimeout, "commandTimeout");
+        positive(dataTimeout, "dataTimeout");
+        positive(authFailureWindow, "authFailureWindow");
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("server.tls.cert and server.tls.key must be set together");
+        }
+        if (tlsContext != null && tlsCertificate != null) {
+            throw new IllegalArgumentException("give either a TLS context or certificate and key files, not both");
+        }
+        Objects.requireNonNull(bareLineEndings, "bareLineEndings");
+        Objects.requireNonNull(spfMode, "spfMode");
+        if (spfMode != SpfMode.OFF && spfEgressIp == null) {
+            throw new IllegalArgumentException("server.spf-check.egress-ip is required when server.spf-check.mode is "
+                    + spfMode.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** Whether STARTTLS is offered. */
+    public boolean tlsConfigured() {
+        return tlsContext != null || tlsCertificate != null;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void positive(long value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    private static void positive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero() || value.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be a positive duration below 24 days, was " + value);
+        }
+    }
+
+    /** Collects options; every setter may be called at most usefully once (the last call wins). */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 587);
+        private String hostname;
+        private final List<String> allowedNetworks = new ArrayList<>();
+        private long maxMessageSize = 35L * 1024 * 1024;
+        private int maxRecipients = 100;
+        private SSLContext tlsContext;
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private Path usersFile;
+        private boolean authRequireTls = true;
+        private int maxSessions = 100;
+        private Duration commandTimeout = Duration.ofMinutes(5);
+        private Duration dataTimeout = Duration.ofMinutes(3);
+        private int maxBadCommands = 10;
+        private int maxAuthFailures = 5;
+        private Duration authFailureWindow = Duration.ofMinutes(15);
+        private BareLineEndings bareLineEndings = BareLineEndings.REJECT;
+        private boolean addMessageId = true;
+        private boolean addDate = true;
+        private SpfMode spfMode = SpfMode.OFF;
+        private InetAddress spfEgressIp;
+        private Resolver spfResolver;
+
+        /** Default: loopback, port 587. */
+        public Builder listen(InetSocketAddress listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        /** Required. */
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        /** Default: none (every client must AUTH). */
+        public Builder allowedNetworks(List<String> cidrs) {
+            allowedNetworks.clear();
+            allowedNetworks.addAll(cidrs);
+            return this;
+        }
+
+        /** Default: 35 MiB. */
+        public Builder maxMessageSize(long octets) {
+            this.maxMessageSize = octets;
+            return this;
+        }
+
+        /** Default: 100. */
+        public Builder maxRecipients(int maxRecipients) {
+            this.maxRecipients = maxRecipients;
+            return this;
+        }
+
+        /** Default: no STARTTLS. */
+        public Builder tls(SSLContext context) {
+            this.tlsContext = context;
+            return this;
+        }
+
+        /** PEM chain and PKCS#8 key files; default: no STARTTLS. */
+        public Builder tls(Path certificateChain, Path privateKey) {
+            this.tlsCertificate = certificateChain;
+            this.tlsKey = privateKey;
+            return this;
+        }
+
+        /** Default: no AUTH. */
+        public Builder usersFile(Path usersFile) {
+            this.usersFile = usersFile;
+            return this;
+        }
+
+        /** Default: true. */
+        public Builder authRequireTls(boolean requireTls) {
+            this.authRequireTls = requireTls;
+            return this;
+        }
+
+        /** Default: 100. */
+        public Builder maxSessions(int maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        /** Default: 5 minutes (RFC 5321 §4.5.3.2.7 server timeout). */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /** Default: 3 minutes per data block (RFC 5321 §4.5.3.2.5). */
+        public Builder dataTimeout(Duration timeout) {
+            this.dataTimeout = timeout;
+            return this;
+        }
+
+        /** Default: 10. */
+        public Builder maxBadCommands(int maxBadCommands) {
+            this.maxBadCommands = maxBadCommands;
+            return this;
+        }
+
+        /** Default: 5 failures per 15 minutes. */
+        public Builder authFailureLimit(int maxFailures, Duration window) {
+            this.maxAuthFailures = maxFailures;
+            this.authFailureWindow = window;
+            return this;
+        }
+
+        /** Default: {@link BareLineEndings#REJECT}. */
+        public Builder bareLineEndings(BareLineEndings policy) {
+            this.bareLineEndings = policy;
+            return this;
+        }
+
+        /** Default: true. */
+        public Builder addMessageId(boolean add) {
+            this.addMessageId = add;
+            return this;
+        }
+
+        /** Default: true. */
+        public Builder addDate(boolean add) {
+            this.addDate = add;
+            return this;
+        }
+
+        /** Default: {@link SpfMode#OFF}; {@code egressIp} is required otherwise, {@code resolver} may be null. */
+        public Builder spfCheck(SpfMode mode, InetAddress egressIp, Resolver resolver) {
+            this.spfMode = mode;
+            this.spfEgressIp = egressIp;
+            this.spfResolver = resolver;
+            return this;
+        }
+
+        public InboundOptions build() {
+            return new InboundOptions(listen, hostname, allowedNetworks, maxMessageSize, maxRecipients, tlsContext,
+                    tlsCertificate, tlsKey, usersFile, authRequireTls, maxSessions, commandTimeout, dataTimeout,
+                    maxBadCommands, maxAuthFailures, authFailureWindow, bareLineEndings, addMessageId, addDate,
+                    spfMode, spfEgressIp, spfResolver);
+        }
+    }
+}

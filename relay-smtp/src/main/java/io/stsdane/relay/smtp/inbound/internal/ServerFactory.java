@@ -1,0 +1,93 @@
+package io.stsdane.relay.smtp.inbound.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.smtp.inbound.InboundOptions;
+import io.stsdane.relay.smtp.inbound.SpfMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.subethamail.smtp.server.SMTPServer;
+
+/** Assembles a configured SubEthaSMTP server from {@link InboundOptions}. */
+public final class ServerFactory {
+
+    private ServerFactory() {
+    }
+
+    /**
+     * @throws IllegalArgumentException when a file named by the options is malformed (the message says which)
+     * @throws UncheckedIOException when such a file cannot be read
+     */
+    public static SMTPServer create(InboundOptions options, MessageIntake intake, MeterRegistry registry,
+                                    Clock clock) {
+        AtomicInteger open = new AtomicInteger();
+        InboundMetrics metrics = new InboundMetrics(registry, open);
+        InboundContext ctx = new InboundContext(options, intake, NetworkAcl.parse(options.allowedNetworks()),
+                users(options), new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(), clock),
+                tls(options), options.spfMode() == SpfMode.OFF ? null
+                        : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
+                                options.spfResolver()),
+                metrics, clock, new Sessions(options.maxSessions(), open, metrics));
+        // Sessions beyond maxSessions still need a thread to be told 421; SubEthaSMTP queues the rest in the
+        // listen backlog. The queue is unbounded but can never hold more than the overflow: SubEthaSMTP
+        // admits at most maxConnections sessions at once.
+        int overflow = Math.max(4, options.maxSessions() / 10);
+        int threads = options.maxSessions() + overflow;
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "smtp-in");
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        SMTPServer server = SMTPServer.port(options.listen().getPort())
+                .bindAddress(options.listen().getAddress())
+                .hostName(options.hostname())
+                .softwareName("sts-dane-relay")
+                .executorService(executor)
+                .maxConnections(threads)
+                .connectionTimeoutMs((int) options.commandTimeout().toMillis())
+                .sessionHandler(ctx.sessions())
+                .build();
+        CommandTable.install(server.getCommandHandler(), ctx);
+        return server;
+    }
+
+    private static UserDirectory users(InboundOptions options) {
+        if (options.usersFile() == null) {
+            return null;
+        }
+        try {
+            return UserDirectory.load(options.usersFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("server.auth.users-file " + options.usersFile() + " cannot be read", e);
+        }
+    }
+
+    private static SSLContext tls(InboundOptions options) {
+        if (options.tlsContext() != null) {
+            return options.tlsContext();
+        }
+        if (options.tlsCertificate() == null) {
+            return null;
+        }
+        try {
+            return TlsContexts.fromPem(options.tlsCertificate(), options.tlsKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException("server.tls.cert or server.tls.key cannot be read", e);
+        }
+    }
+
+    /** Shuts the session threads down; SubEthaSMTP's stop() does so only for its own default executor. */
+    public static void shutdown(SMTPServer server) {
+        ExecutorService executor = server.getExecutorService();
+        executor.shutdownNow();
+    }
+}
