@@ -8,8 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
-import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.server.FakeDnsResolver;
+import io.stsdane.relay.server.FakeQueueAdmin;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,8 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +28,7 @@ class AdminServerTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final RecordingQueue queue = new RecordingQueue();
+    private final FakeQueueAdmin queue = new FakeQueueAdmin();
     private AdminServer server;
 
     @TempDir
@@ -226,60 +224,5 @@ class AdminServerTest {
                 return new Status(up, "fixed");
             }
         };
-    }
-
-    /** Knows one message, abc123, and one held message, held1; records every action. */
-    static final class RecordingQueue implements QueueAdminPort {
-        final List<String> calls = new ArrayList<>();
-        private final QueueMessage message = new QueueMessage("abc123", "alice@example.org",
-                Instant.parse("2026-01-02T03:04:05Z"), 1234, false, null,
-                List.of(new QueueMessage.QueueRecipient("bob@example.com", "pending", 2, "451 4.7.5 no TLSA match")));
-
-        @Override
-        public List<QueueMessage> list() {
-            return List.of(message);
-        }
-
-        @Override
-        public Optional<QueueMessage> show(QueueId id) {
-            return id.value().equals("abc123") ? Optional.of(message) : Optional.empty();
-        }
-
-        @Override
-        public AdminResult retry(QueueId id) {
-            if (id.value().equals("crash")) {
-                throw new IllegalStateException("queue exploded");
-            }
-            return record("retry", id);
-        }
-
-        @Override
-        public AdminResult hold(QueueId id) {
-            if (id.value().equals("held1")) {
-                calls.add("hold held1");
-                return new AdminResult(AdminResult.Status.CONFLICT, "held1 is already held");
-            }
-            return record("hold", id);
-        }
-
-        @Override
-        public AdminResult release(QueueId id) {
-            return record("release", id);
-        }
-
-        @Override
-        public AdminResult delete(QueueId id) {
-            return record("delete", id);
-        }
-
-        @Override
-        public AdminResult bounce(QueueId id) {
-            return record("bounce", id);
-        }
-
-        private AdminResult record(String action, QueueId id) {
-            calls.add(action + " " + id);
-            return AdminResult.ok(action + " " + id);
-        }
     }
 }
