@@ -3,6 +3,8 @@ package io.stsdane.relay.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,6 +217,21 @@ class ConfigLoaderTest {
         assertThat(c.mtaSts().enabled()).isFalse();
         assertThat(c.policies()).containsEntry("partner.example", TlsLevel.VERIFY).containsEntry("legacy.example", TlsLevel.MAY);
         assertThat(loaded.effectiveYaml()).contains("from-env.example:2525");
+    }
+
+    @Test
+    void dockerComposeEnvironmentIsAValidConfiguration() throws Exception {
+        JsonNode compose = new YAMLMapper().readTree(Path.of("..", "docker-compose.yml").toFile());
+        Map<String, String> env = new HashMap<>();
+        compose.at("/services/relay/environment").properties()
+                .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        env.put("RELAY_SPOOL__DIR", dir.toString());
+
+        RelayConfig c = ConfigLoader.load(Optional.empty(), env).config();
+
+        assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.TRUST_AD);
+        assertThat(c.dns().servers()).allMatch(s -> s.getAddress().isLoopbackAddress());
+        assertThat(c.server().isAllowed(InetAddress.getByName("172.28.0.1"))).isTrue();
     }
 
     @Test
