@@ -141,7 +141,7 @@ public final class ConfigLoader {
         HostPort listen = n.required("listen", s -> HostPort.parse(s, -1));
         Optional<String> hostname = n.optional("hostname", ConfigLoader::domain);
         List<Cidr> networks = n.list("allowed-networks", Cidr::parse);
-        long maxSize = n.required("max-message-size", positive(Units::parseSize));
+        long maxSize = n.required("max-message-size", ConfigLoader::positiveSize);
         int maxRecipients = n.integer("max-recipients", 1, 100_000);
 
         ConfigNode tlsNode = n.section("tls");
@@ -228,20 +228,20 @@ public final class ConfigLoader {
         int port = n.port("port");
         Optional<String> helo = n.optional("helo", ConfigLoader::domain);
         Optional<HostPort> smarthost = n.optional("smarthost", s -> HostPort.parse(s, port));
-        List<Duration> schedule = n.list("retry-schedule", positive(Units::parseDuration));
+        List<Duration> schedule = n.list("retry-schedule", ConfigLoader::positiveDuration);
         if (schedule.isEmpty()) {
             throw new ConfigException(n.key("retry-schedule"), "needs at least one duration");
         }
-        Duration lifetime = n.required("max-queue-lifetime", positive(Units::parseDuration));
-        Duration connect = n.required("connect-timeout", positive(Units::parseDuration));
+        Duration lifetime = n.required("max-queue-lifetime", ConfigLoader::positiveDuration);
+        Duration connect = n.required("connect-timeout", ConfigLoader::positiveDuration);
         ConfigNode t = n.section("timeouts");
-        Function<String, Duration> d = positive(Units::parseDuration);
+        Function<String, Duration> d = ConfigLoader::positiveDuration;
         DeliveryConfig.SmtpTimeouts timeouts = new DeliveryConfig.SmtpTimeouts(
                 t.required("greeting", d), t.required("mail", d), t.required("rcpt", d),
                 t.required("data-init", d), t.required("data-block", d), t.required("data-done", d));
         t.finish();
         var source = n.optional("source-address", IpLiterals::parse);
-        Optional<Duration> delayWarning = n.optional("delay-warning", positive(Units::parseDuration));
+        Optional<Duration> delayWarning = n.optional("delay-warning", ConfigLoader::positiveDuration);
         n.finish();
         if (delayWarning.isPresent() && delayWarning.get().compareTo(lifetime) >= 0) {
             throw new ConfigException(n.key("delay-warning"), "must be shorter than delivery.max-queue-lifetime");
@@ -276,13 +276,19 @@ public final class ConfigLoader {
         }
     }
 
-    private static <T extends Comparable<T>> Function<String, T> positive(Function<String, T> parser) {
-        return s -> {
-            T v = parser.apply(s);
-            if (v instanceof Duration dur ? dur.isZero() || dur.isNegative() : ((Long) v) <= 0) {
-                throw new IllegalArgumentException("'" + s + "' must be greater than zero");
-            }
-            return v;
-        };
+    private static Duration positiveDuration(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("'" + s + "' must be greater than zero");
+        }
+        return d;
+    }
+
+    private static long positiveSize(String s) {
+        long n = Units.parseSize(s);
+        if (n == 0) {
+            throw new IllegalArgumentException("'" + s + "' must be greater than zero");
+        }
+        return n;
     }
 }

@@ -63,10 +63,6 @@ final class ConfigNode {
         return Optional.of(parse(key, text.get(), parser));
     }
 
-    String string(String key) throws ConfigException {
-        return required(key, s -> s);
-    }
-
     boolean bool(String key) throws ConfigException {
         return required(key, s -> switch (s) {
             case "true" -> true;

@@ -75,11 +75,6 @@ public record HostPort(String host, int port) {
         return p;
     }
 
-    /** An unresolved socket address; the caller resolves it when binding or connecting. */
-    public InetSocketAddress toUnresolved() {
-        return InetSocketAddress.createUnresolved(host, port);
-    }
-
     /** A socket address, resolving the host now (a literal is parsed without a DNS query). */
     public InetSocketAddress toResolved() {
         return new InetSocketAddress(host, port);

@@ -143,6 +143,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retryScheduleRepeatsItsLastEntry() throws Exception {
+        Path file = write("delivery: {retry-schedule: [1m, 10m]}");
+        DeliveryConfig d = ConfigLoader.load(Optional.of(file), Map.of()).config().delivery();
+
+        assertThat(d.retryDelay(1)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(d.retryDelay(2)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(d.retryDelay(7)).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void authWithoutTlsIsRefusedWhenTlsIsRequiredForAuth() throws IOException {
         Files.writeString(dir.resolve("users"), "x");
         Path file = write("server: {auth: {users-file: " + dir.resolve("users") + "}}");
