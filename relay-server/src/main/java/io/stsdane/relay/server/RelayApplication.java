@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.admin.AdminServer;
+import io.stsdane.relay.server.config.HostPort;
 import io.stsdane.relay.server.config.RelayConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -54,8 +56,7 @@ public final class RelayApplication implements AutoCloseable {
     public void start() throws Exception {
         Files.createDirectories(config.spool().dir());
         try {
-            admin = AdminServer.start(config.admin().listen().toResolved(), registry, assembly.readiness(),
-                    assembly.queueAdmin());
+            admin = startAdmin();
             for (ManagedService s : assembly.services()) {
                 log.info("Starting {}", s.name());
                 s.start();
@@ -69,6 +70,21 @@ public final class RelayApplication implements AutoCloseable {
             log.warn("No mail services are wired into this build: the relay serves the admin API only and"
                     + " accepts no mail");
         }
+    }
+
+    private AdminServer startAdmin() throws IOException {
+        HostPort listen = config.admin().listen();
+        AdminServer server;
+        try {
+            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(), assembly.queueAdmin());
+        } catch (IOException e) {
+            throw new IOException("admin.listen " + listen + ": cannot listen (" + e.getMessage() + ")", e);
+        }
+        if (!server.address().getAddress().isLoopbackAddress()) {
+            log.warn("The admin API on {} has no authentication and is not on loopback: make sure only trusted"
+                    + " hosts can reach it", listen);
+        }
+        return server;
     }
 
     /** Where the admin server listens; only valid after {@link #start()}. */

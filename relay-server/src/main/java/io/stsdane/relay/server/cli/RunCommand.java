@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.LoadedConfig;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +39,12 @@ public final class RunCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
         RelayApplication app = new RelayApplication(loaded.config(), registry,
                 components.assemble(loaded.config(), registry));
-        app.start();
+        try {
+            app.start();
+        } catch (IOException e) {
+            // Ports in use, an unwritable spool: the operator's to fix, the message says where.
+            throw new CommandFailure("cannot start: " + e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutting down");

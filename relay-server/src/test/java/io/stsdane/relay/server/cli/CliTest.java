@@ -133,6 +133,17 @@ class CliTest {
     }
 
     @Test
+    void runFailsClearlyWhenTheAdminPortIsTaken() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("relay.yaml"), "admin: {listen: '127.0.0.1:"
+                    + taken.getLocalPort() + "'}\nspool: {dir: '" + dir.resolve("spool") + "'}\n");
+
+            assertThat(run("run", "--config", config.toString())).isEqualTo(1);
+        }
+        assertThat(err.toString()).startsWith("relay: cannot start: admin.listen 127.0.0.1:");
+    }
+
+    @Test
     void queueCommandsTalkToTheAdminApi() throws Exception {
         FakeQueueAdmin queue = new FakeQueueAdmin();
         try (AdminServer admin = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
