@@ -193,6 +193,9 @@ public final class ConfigLoader {
 
     private static DnsOptions dns(ConfigNode n) throws ConfigException {
         List<InetSocketAddress> servers = n.list("servers", s -> {
+            if (IpLiterals.isLiteral(s)) {
+                return new InetSocketAddress(IpLiterals.parse(s), 53);
+            }
             HostPort hp = HostPort.parse(s, 53);
             if (!IpLiterals.isLiteral(hp.host())) {
                 throw new IllegalArgumentException("'" + s + "': a resolver must be an IP address, not a name");

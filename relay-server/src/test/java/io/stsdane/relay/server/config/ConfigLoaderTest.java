@@ -9,6 +9,7 @@ import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,6 +141,15 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(expectedMessageStart.strip());
+    }
+
+    @Test
+    void resolversMayOmitThePort() throws Exception {
+        Path file = write("dns: {servers: ['::1', '127.0.0.1', '[::1]:5353', '192.0.2.1:53'], dnssec: validate}");
+
+        assertThat(ConfigLoader.load(Optional.of(file), Map.of()).config().dns().servers()).containsExactly(
+                new InetSocketAddress("::1", 53), new InetSocketAddress("127.0.0.1", 53),
+                new InetSocketAddress("::1", 5353), new InetSocketAddress("192.0.2.1", 53));
     }
 
     @Test
