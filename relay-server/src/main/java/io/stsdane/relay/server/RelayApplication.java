@@ -1,0 +1,111 @@
+package io.stsdane.relay.server;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.server.admin.AdminServer;
+import io.stsdane.relay.server.config.HostPort;
+import io.stsdane.relay.server.config.RelayConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running relay: creates the spool directory, starts the admin server first (so liveness and metrics
+ * answer while the rest starts), then every {@link ManagedService} in order; {@link #close()} stops them in
+ * reverse. A failed start stops what had started and rethrows. Not thread-safe: start and close from one
+ * thread (close may come from a shutdown hook once {@link #start()} has returned).
+ */
+public final class RelayApplication implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayApplication.class);
+
+    private final RelayConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final RelayComponents.Assembly assembly;
+    private final Deque<ManagedService> running = new ArrayDeque<>();
+    private AdminServer admin;
+
+    public RelayApplication(RelayConfig config, PrometheusMeterRegistry registry, RelayComponents.Assembly assembly) {
+        this.config = config;
+        this.registry = registry;
+        this.assembly = assembly;
+    }
+
+    /** A registry with the JVM and process meters every deployment wants. */
+    public static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(r);
+        new JvmGcMetrics().bindTo(r);
+        new JvmThreadMetrics().bindTo(r);
+        new ClassLoaderMetrics().bindTo(r);
+        new ProcessorMetrics().bindTo(r);
+        new UptimeMetrics().bindTo(r);
+        return r;
+    }
+
+    public void start() throws Exception {
+        Files.createDirectories(config.spool().dir());
+        try {
+            admin = startAdmin();
+            for (ManagedService s : assembly.services()) {
+                log.info("Starting {}", s.name());
+                s.start();
+                running.push(s);
+            }
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        if (assembly.services().isEmpty()) {
+            log.warn("No mail services are wired into this build: the relay serves the admin API only and"
+                    + " accepts no mail");
+        }
+    }
+
+    private AdminServer startAdmin() throws IOException {
+        HostPort listen = config.admin().listen();
+        AdminServer server;
+        try {
+            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(), assembly.queueAdmin());
+        } catch (IOException e) {
+            throw new IOException("admin.listen " + listen + ": cannot listen (" + e.getMessage() + ")", e);
+        }
+        if (!server.address().getAddress().isLoopbackAddress()) {
+            log.warn("The admin API on {} has no authentication and is not on loopback: make sure only trusted"
+                    + " hosts can reach it", listen);
+        }
+        return server;
+    }
+
+    /** Where the admin server listens; only valid after {@link #start()}. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            ManagedService s = running.pop();
+            log.info("Stopping {}", s.name());
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                log.error("Stopping {} failed", s.name(), e);
+            }
+        }
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.stsdane.relay.server;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.server.admin.DnsHealthCheck;
+import io.stsdane.relay.server.admin.HealthCheck;
+import io.stsdane.relay.server.admin.SpoolWritableCheck;
+import io.stsdane.relay.server.config.RelayConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The components this build can assemble on its own: the readiness checks (spool, and DNS when a resolver
+ * factory is given), no mail services yet. Wiring the modules means passing the real resolver factory
+ * ({@code DnsResolvers::create}) and adding the queue, delivery and listener services to {@link #assemble}.
+ */
+public final class StandaloneComponents implements RelayComponents {
+
+    private final Optional<Function<DnsOptions, DnsResolver>> resolverFactory;
+
+    /** @param resolverFactory builds the relay's resolver; empty when this build has none */
+    public StandaloneComponents(Optional<Function<DnsOptions, DnsResolver>> resolverFactory) {
+        this.resolverFactory = resolverFactory;
+    }
+
+    @Override
+    public Optional<DnsResolver> dnsResolver(DnsOptions options) {
+        return resolverFactory.map(f -> f.apply(options));
+    }
+
+    @Override
+    public Assembly assemble(RelayConfig config, PrometheusMeterRegistry registry) {
+        List<HealthCheck> readiness = new ArrayList<>();
+        readiness.add(new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()));
+        dnsResolver(config.dns()).ifPresent(r ->
+                readiness.add(new DnsHealthCheck(r, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10))));
+        return new Assembly(List.of(), readiness, Optional.empty());
+    }
+}

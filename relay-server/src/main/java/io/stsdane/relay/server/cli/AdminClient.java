@@ -1,0 +1,58 @@
+package io.stsdane.relay.server.cli;
+
+import io.stsdane.relay.server.config.HostPort;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A client of a running relay's admin API. Thread-safe (the JDK client is). */
+final class AdminClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** @param admin where the admin API listens; a wildcard address means this machine's loopback */
+    AdminClient(HostPort admin) {
+        String host = switch (admin.host()) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "0:0:0:0:0:0:0:0" -> "::1";
+            default -> admin.host();
+        };
+        this.base = URI.create("http://" + new HostPort(host, admin.port()) + "/");
+    }
+
+    /** One answer: the HTTP status and the body. */
+    record Response(int status, String body) {
+        boolean ok() {
+            return status / 100 == 2;
+        }
+    }
+
+    /**
+     * @throws AdminUnreachableException when no relay answers at the address
+     */
+    Response send(String method, String path) throws AdminUnreachableException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new AdminUnreachableException("cannot reach the relay's admin API at " + base + " (" + e
+                    + "). Is the relay running? Use --admin HOST:PORT or the admin.listen of --config.");
+        }
+    }
+
+    static final class AdminUnreachableException extends CommandFailure {
+        AdminUnreachableException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package io.stsdane.relay.server.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.util.DomainNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Loads {@code relay.yaml}: the embedded defaults, with the operator's file merged over them, then the
+ * environment overrides ({@link EnvOverrides}), validated into a {@link RelayConfig}. The first problem found
+ * stops loading with a {@link ConfigException} that names the key. Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+
+    static final String DEFAULTS_RESOURCE = "defaults.yaml";
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param file the operator's configuration; empty means the embedded defaults alone
+     * @param env the environment (normally {@link System#getenv()})
+     */
+    public static LoadedConfig load(Optional<Path> file, Map<String, String> env) throws ConfigException {
+        ObjectNode tree = defaultsTree();
+        if (file.isPresent()) {
+            merge(tree, readFile(file.get()));
+        }
+        Map<String, String> origins = new HashMap<>();
+        EnvOverrides.apply(tree, env, origins);
+        RelayConfig config = bind(new ConfigNode(tree, "", origins));
+        try {
+            return new LoadedConfig(config, YAML.writeValueAsString(tree));
+        } catch (JacksonException e) {
+            throw new IllegalStateException("a tree that was just read can always be written", e);
+        }
+    }
+
+    /** The embedded defaults: what the relay runs with when there is no file and no environment override. */
+    public static RelayConfig defaults() {
+        try {
+            return load(Optional.empty(), Map.of()).config();
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the embedded defaults are invalid: " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode defaultsTree() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + DEFAULTS_RESOURCE + " is missing from the jar");
+            }
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode readFile(Path file) throws ConfigException {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigException("", "configuration file " + file.toAbsolutePath() + " does not exist or is not readable");
+        }
+        JsonNode node;
+        try {
+            node = YAML.readTree(file.toFile());
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            throw new ConfigException("", file + (at == null ? "" : " line " + at.getLineNr())
+                    + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return YAML.createObjectNode();
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("", file + " must be a mapping of sections (server:, spool:, dns:...)");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Mappings merge key by key; anything else replaces. A null (empty) value keeps the default. */
+    private static void merge(ObjectNode base, ObjectNode over) {
+        for (Map.Entry<String, JsonNode> e : over.properties()) {
+            JsonNode old = base.get(e.getKey());
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            if (old != null && old.isObject() && value.isObject()) {
+                merge((ObjectNode) old, (ObjectNode) value);
+            } else {
+                base.set(e.getKey(), value);
+            }
+        }
+    }
+
+    private static RelayConfig bind(ConfigNode root) throws ConfigException {
+        ServerConfig server = server(root.section("server"));
+        SpoolConfig spool = spool(root.section("spool"));
+        DnsOptions dns = dns(root.section("dns"));
+        DeliveryConfig delivery = delivery(root.section("delivery"));
+        ConfigNode tlsNode = root.section("tls");
+        TlsConfig tls = new TlsConfig(tlsNode.file("ca-file"));
+        tlsNode.finish();
+        ConfigNode stsNode = root.section("mta-sts");
+        MtaStsConfig sts = new MtaStsConfig(stsNode.bool("enabled"), stsNode.port("https-port"));
+        stsNode.finish();
+        Map<String, TlsLevel> policies = policies(root);
+        ConfigNode adminNode = root.section("admin");
+        AdminConfig admin = new AdminConfig(adminNode.required("listen", s -> HostPort.parse(s, -1)));
+        adminNode.finish();
+        root.finish();
+        return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin);
+    }
+
+    private static ServerConfig server(ConfigNode n) throws ConfigException {
+        HostPort listen = n.required("listen", s -> HostPort.parse(s, -1));
+        Optional<String> hostname = n.optional("hostname", ConfigLoader::domain);
+        List<Cidr> networks = n.list("allowed-networks", Cidr::parse);
+        long maxSize = n.required("max-message-size", ConfigLoader::positiveSize);
+        int maxRecipients = n.integer("max-recipients", 1, 100_000);
+
+        ConfigNode tlsNode = n.section("tls");
+        Optional<Path> cert = tlsNode.file("cert");
+        Optional<Path> key = tlsNode.file("key");
+        tlsNode.finish();
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException(tlsNode.key(cert.isPresent() ? "key" : "cert"),
+                    "server.tls needs both cert and key (PEM files), or neither");
+        }
+        Optional<ServerConfig.InboundTls> tls = cert.map(c -> new ServerConfig.InboundTls(c, key.get()));
+
+        ConfigNode authNode = n.section("auth");
+        ServerConfig.Auth auth = new ServerConfig.Auth(authNode.file("users-file"), authNode.bool("require-tls"));
+        authNode.finish();
+        if (auth.usersFile().isPresent() && auth.requireTls() && tls.isEmpty()) {
+            throw new ConfigException(authNode.key("users-file"), "AUTH is only offered after STARTTLS"
+                    + " (server.auth.require-tls is true) but server.tls.cert and server.tls.key are not set");
+        }
+
+        ConfigNode spfNode = n.section("spf-check");
+        ServerConfig.SpfMode mode = spfNode.required("mode", s -> switch (s) {
+            // YAML 1.1 reads an unquoted off as the boolean false.
+            case "off", "false" -> ServerConfig.SpfMode.OFF;
+            case "warn" -> ServerConfig.SpfMode.WARN;
+            case "reject" -> ServerConfig.SpfMode.REJECT;
+            default -> throw new IllegalArgumentException("'" + s + "' is not off, warn or reject");
+        });
+        ServerConfig.SpfCheck spf = new ServerConfig.SpfCheck(mode, spfNode.optional("egress-ip", IpLiterals::parse));
+        spfNode.finish();
+        if (mode != ServerConfig.SpfMode.OFF && spf.egressIp().isEmpty()) {
+            throw new ConfigException(spfNode.key("egress-ip"),
+                    "needed when server.spf-check.mode is " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                            + ": the public IP address mail leaves from, to look up in the sender's SPF record");
+        }
+        n.finish();
+        return new ServerConfig(listen, hostname, networks, maxSize, maxRecipients, tls, auth, spf);
+    }
+
+    private static SpoolConfig spool(ConfigNode n) throws ConfigException {
+        Path dir = n.required("dir", Path::of);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException(n.key("dir"), dir.toAbsolutePath() + " exists and is not a directory");
+        }
+        SpoolConfig spool = new SpoolConfig(dir, n.required("min-free-disk", Units::parseSize));
+        n.finish();
+        return spool;
+    }
+
+    private static DnsOptions dns(ConfigNode n) throws ConfigException {
+        List<InetSocketAddress> servers = n.list("servers", s -> {
+            if (IpLiterals.isLiteral(s)) {
+                return new InetSocketAddress(IpLiterals.parse(s), 53);
+            }
+            HostPort hp = HostPort.parse(s, 53);
+            if (!IpLiterals.isLiteral(hp.host())) {
+                throw new IllegalArgumentException("'" + s + "': a resolver must be an IP address, not a name");
+            }
+            return new InetSocketAddress(IpLiterals.parse(hp.host()), hp.port());
+        });
+        DnssecMode mode = n.required("dnssec", DnssecMode::parse);
+        Optional<Path> anchors = n.file("trust-anchors");
+        boolean allowNonLoopback = n.bool("allow-non-loopback-ad");
+        n.finish();
+        if (anchors.isPresent() && mode != DnssecMode.VALIDATE) {
+            throw new ConfigException(n.key("trust-anchors"), "only used with dns.dnssec: validate");
+        }
+        if (mode == DnssecMode.TRUST_AD) {
+            if (servers.isEmpty()) {
+                throw new ConfigException(n.key("servers"), "dns.dnssec: trust-ad needs the validating resolvers"
+                        + " listed here (the AD bit is trusted only from resolvers you name)");
+            }
+            for (InetSocketAddress s : servers) {
+                if (!s.getAddress().isLoopbackAddress() && !allowNonLoopback) {
+                    throw new ConfigException(n.key("servers"), s.getAddress().getHostAddress() + " is not a loopback"
+                            + " address: an AD bit that crossed a network can be forged. Run the validating resolver"
+                            + " on loopback, or set dns.allow-non-loopback-ad: true if the path to it is trusted");
+                }
+            }
+        }
+        DnsOptions d = DnsOptions.defaults();
+        return new DnsOptions(servers, mode, anchors.orElse(null), allowNonLoopback, d.timeout(), d.retries(),
+                d.cacheMaxEntries());
+    }
+
+    private static DeliveryConfig delivery(ConfigNode n) throws ConfigException {
+        int port = n.port("port");
+        Optional<String> helo = n.optional("helo", ConfigLoader::domain);
+        Optional<HostPort> smarthost = n.optional("smarthost", s -> HostPort.parse(s, port));
+        List<Duration> schedule = n.list("retry-schedule", ConfigLoader::positiveDuration);
+        if (schedule.isEmpty()) {
+            throw new ConfigException(n.key("retry-schedule"), "needs at least one duration");
+        }
+        Duration lifetime = n.required("max-queue-lifetime", ConfigLoader::positiveDuration);
+        Duration connect = n.required("connect-timeout", ConfigLoader::positiveDuration);
+        ConfigNode t = n.section("timeouts");
+        Function<String, Duration> d = ConfigLoader::positiveDuration;
+        DeliveryConfig.SmtpTimeouts timeouts = new DeliveryConfig.SmtpTimeouts(
+                t.required("greeting", d), t.required("mail", d), t.required("rcpt", d),
+                t.required("data-init", d), t.required("data-block", d), t.required("data-done", d));
+        t.finish();
+        var source = n.optional("source-address", IpLiterals::parse);
+        Optional<Duration> delayWarning = n.optional("delay-warning", ConfigLoader::positiveDuration);
+        n.finish();
+        if (delayWarning.isPresent() && delayWarning.get().compareTo(lifetime) >= 0) {
+            throw new ConfigException(n.key("delay-warning"), "must be shorter than delivery.max-queue-lifetime");
+        }
+        return new DeliveryConfig(port, helo, smarthost, schedule, lifetime, connect, timeouts, source, delayWarning);
+    }
+
+    private static Map<String, TlsLevel> policies(ConfigNode root) throws ConfigException {
+        Map<String, TlsLevel> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : root.map("policies").entrySet()) {
+            String key = root.key("policies") + "." + e.getKey();
+            String domain;
+            TlsLevel level;
+            try {
+                domain = domain(e.getKey());
+                level = TlsLevel.parse(e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(key, ex.getMessage());
+            }
+            if (out.put(domain, level) != null) {
+                throw new ConfigException(key, "domain " + domain + " is listed twice");
+            }
+        }
+        return out;
+    }
+
+    private static String domain(String s) {
+        try {
+            return DomainNames.canonical(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a valid domain name");
+        }
+    }
+
+    private static Duration positiveDuration(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("'" + s + "' must be greater than zero");
+        }
+        return d;
+    }
+
+    private static long positiveSize(String s) {
+        long n = Units.parseSize(s);
+        if (n == 0) {
+            throw new IllegalArgumentException("'" + s + "' must be greater than zero");
+        }
+        return n;
+    }
+}

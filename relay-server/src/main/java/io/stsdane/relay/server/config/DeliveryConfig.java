@@ -1,0 +1,52 @@
+package io.stsdane.relay.server.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code delivery:} section: the outbound side.
+ *
+ * @param port the SMTP port of destination MX hosts
+ * @param helo the HELO/EHLO name; empty means {@code server.hostname}
+ * @param smarthost send everything through this host instead of looking up MX records
+ * @param retrySchedule waits between attempts; the last one repeats
+ * @param maxQueueLifetime after this a message that still has undelivered recipients bounces
+ * @param connectTimeout TCP connect timeout per address
+ * @param timeouts SMTP command timeouts (RFC 5321 §4.5.3.2)
+ * @param sourceAddress the local address outbound connections bind to; empty means the system's choice
+ * @param delayWarning send a delay DSN once a message has waited this long; empty means never
+ */
+public record DeliveryConfig(
+        int port,
+        Optional<String> helo,
+        Optional<HostPort> smarthost,
+        List<Duration> retrySchedule,
+        Duration maxQueueLifetime,
+        Duration connectTimeout,
+        SmtpTimeouts timeouts,
+        Optional<InetAddress> sourceAddress,
+        Optional<Duration> delayWarning) {
+
+    public DeliveryConfig {
+        retrySchedule = List.copyOf(retrySchedule);
+    }
+
+    /** The wait before attempt {@code n + 1} after {@code n} failed attempts ({@code n >= 1}); the last entry repeats. */
+    public Duration retryDelay(int failedAttempts) {
+        int i = Math.max(0, Math.min(failedAttempts, retrySchedule.size()) - 1);
+        return retrySchedule.get(i);
+    }
+
+    /**
+     * {@code delivery.timeouts}: how long to wait for each reply (RFC 5321 §4.5.3.2 gives the defaults).
+     *
+     * @param dataInit the 354 reply to DATA
+     * @param dataBlock each write of message data
+     * @param dataDone the reply to the final dot
+     */
+    public record SmtpTimeouts(
+            Duration greeting, Duration mail, Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataDone) {
+    }
+}

@@ -1,0 +1,34 @@
+package io.stsdane.relay.server.config;
+
+import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.tls.TlsLevel;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole, validated configuration: one immutable record per section of {@code relay.yaml}.
+ * Built only by {@link ConfigLoader}; every value has been checked, defaults are filled in.
+ *
+ * @param policies per destination domain (canonical, lower case) overrides of the TLS level
+ */
+public record RelayConfig(
+        ServerConfig server,
+        SpoolConfig spool,
+        DnsOptions dns,
+        DeliveryConfig delivery,
+        TlsConfig tls,
+        MtaStsConfig mtaSts,
+        Map<String, TlsLevel> policies,
+        AdminConfig admin) {
+
+    public RelayConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(spool, "spool");
+        Objects.requireNonNull(dns, "dns");
+        Objects.requireNonNull(delivery, "delivery");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(mtaSts, "mtaSts");
+        policies = Map.copyOf(policies);
+        Objects.requireNonNull(admin, "admin");
+    }
+}

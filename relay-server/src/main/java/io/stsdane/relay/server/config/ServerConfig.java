@@ -1,0 +1,66 @@
+package io.stsdane.relay.server.config;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code server:} section: the inbound SMTP listener.
+ *
+ * @param listen where the listener binds
+ * @param hostname the name in the greeting, in Received headers and (by default) in the outbound HELO;
+ *     empty means the local host name, looked up at start-up
+ * @param allowedNetworks clients that may relay without AUTH
+ * @param maxMessageSize in bytes, advertised with SIZE and enforced on DATA
+ * @param maxRecipients per message
+ * @param tls certificate and key for inbound STARTTLS; empty means STARTTLS is not offered
+ * @param auth SMTP AUTH
+ * @param spfCheck whether the sender domain's SPF record must allow the relay's egress address
+ */
+public record ServerConfig(
+        HostPort listen,
+        Optional<String> hostname,
+        List<Cidr> allowedNetworks,
+        long maxMessageSize,
+        int maxRecipients,
+        Optional<InboundTls> tls,
+        Auth auth,
+        SpfCheck spfCheck) {
+
+    public ServerConfig {
+        allowedNetworks = List.copyOf(allowedNetworks);
+    }
+
+    /** Whether {@code client} may relay without AUTH. */
+    public boolean isAllowed(InetAddress client) {
+        return allowedNetworks.stream().anyMatch(n -> n.contains(client));
+    }
+
+    /** PEM files for inbound STARTTLS ({@code server.tls.cert}, {@code server.tls.key}); both exist at start-up. */
+    public record InboundTls(Path cert, Path key) {
+    }
+
+    /**
+     * {@code server.auth}.
+     *
+     * @param usersFile the users file; empty means AUTH is not offered
+     * @param requireTls offer AUTH only after STARTTLS
+     */
+    public record Auth(Optional<Path> usersFile, boolean requireTls) {
+    }
+
+    /** {@code server.spf-check.mode}. */
+    public enum SpfMode {
+        OFF, WARN, REJECT
+    }
+
+    /**
+     * {@code server.spf-check}: before accepting a message, check that the sender domain's SPF record authorizes
+     * the address the relay sends from, so the relay does not forward mail the destination will reject as forged.
+     *
+     * @param egressIp the public address mail leaves from; present whenever mode is not OFF
+     */
+    public record SpfCheck(SpfMode mode, Optional<InetAddress> egressIp) {
+    }
+}

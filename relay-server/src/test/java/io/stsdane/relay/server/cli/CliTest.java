@@ -1,0 +1,192 @@
+package io.stsdane.relay.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.server.FakeDnsResolver;
+import io.stsdane.relay.server.FakeQueueAdmin;
+import io.stsdane.relay.server.Main;
+import io.stsdane.relay.server.StandaloneComponents;
+import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.admin.AdminServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+
+    private final FakeDnsResolver dns = new FakeDnsResolver()
+            .mx("example.com", DnsSecurity.SECURE, new MxRecord(20, "mx2.example.com"), new MxRecord(10, "mx1.example.com"))
+            .mx("implicit.example", DnsSecurity.INSECURE)
+            .mx("null.example", DnsSecurity.SECURE, new MxRecord(0, ""))
+            .mxResult("bogus.example", DnsResult.error("bogus.example", DnsSecurity.BOGUS, "RRSIG expired"));
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void versionAndHelpExitZero() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("sts-dane-relay ");
+
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "check", "queue", "Exit codes");
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("missing command");
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(run("check")).isEqualTo(2);
+        assertThat(run("check", "-bad-.example")).isEqualTo(2);
+        assertThat(run("queue", "show")).isEqualTo(2);
+        assertThat(run("queue", "show", "../etc")).isEqualTo(2);
+        assertThat(run("queue", "list", "--admin", "nohost")).isEqualTo(2);
+    }
+
+    @Test
+    void checkPrintsTheMxHostsInPreferenceOrder() {
+        assertThat(run("check", "Example.COM")).isZero();
+
+        assertThat(out.toString()).isEqualTo(String.join(System.lineSeparator(),
+                "Domain example.com", "MX: NOERROR, DNSSEC secure", "     10 mx1.example.com", "     20 mx2.example.com",
+                "2 MX host(s)", ""));
+    }
+
+    @Test
+    void checkJsonIsMachineReadable() throws Exception {
+        assertThat(run("check", "--json", "example.com")).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.get("domain").asText()).isEqualTo("example.com");
+        assertThat(j.at("/mx/security").asText()).isEqualTo("SECURE");
+        assertThat(j.at("/mx/records/0/host").asText()).isEqualTo("mx1.example.com");
+        assertThat(j.get("usable").asBoolean()).isTrue();
+    }
+
+    @Test
+    void checkExplainsImplicitMx() {
+        assertThat(run("check", "implicit.example")).isZero();
+        assertThat(out.toString()).contains("implicit.example itself is the implicit MX");
+    }
+
+    @Test
+    void checkFailsForUndeliverableDomains() {
+        assertThat(run("check", "null.example")).isEqualTo(1);
+        assertThat(out.toString()).contains("null MX (RFC 7505)");
+        assertThat(run("check", "bogus.example")).isEqualTo(1);
+        assertThat(out.toString()).contains("DNSSEC BOGUS: delivery would be deferred (RRSIG expired)");
+        assertThat(run("check", "nowhere.example")).isEqualTo(1);
+        assertThat(out.toString()).contains("nowhere.example does not exist");
+    }
+
+    @Test
+    void checkUsesTheConfiguredDnsSettings() throws IOException {
+        List<Object> seen = new java.util.ArrayList<>();
+        StandaloneComponents recording = new StandaloneComponents(Optional.of(o -> {
+            seen.add(o.servers());
+            return dns;
+        }));
+        Path config = Files.writeString(dir.resolve("relay.yaml"), "dns: {servers: ['127.0.0.1:5353']}\n");
+
+        int code = Main.commandLine(recording, Map.of()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("check", "--config", config.toString(), "example.com");
+
+        assertThat(code).isZero();
+        assertThat(seen).containsExactly(List.of(new InetSocketAddress("127.0.0.1", 5353)));
+    }
+
+    @Test
+    void checkWithoutAResolverFailsClearly() {
+        int code = Main.commandLine(new StandaloneComponents(Optional.empty()), Map.of())
+                .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute("check", "example.com");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("relay: check needs a DNS resolver");
+    }
+
+    @Test
+    void badConfigurationExitsOneNamingTheKey() throws IOException {
+        Path config = Files.writeString(dir.resolve("relay.yaml"), "delivery: {smarthots: x}\n");
+
+        assertThat(run("run", "--config", config.toString())).isEqualTo(1);
+        assertThat(err.toString()).startsWith("relay: configuration error: delivery.smarthots: unknown key");
+    }
+
+    @Test
+    void runFailsClearlyWhenTheAdminPortIsTaken() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("relay.yaml"), "admin: {listen: '127.0.0.1:"
+                    + taken.getLocalPort() + "'}\nspool: {dir: '" + dir.resolve("spool") + "'}\n");
+
+            assertThat(run("run", "--config", config.toString())).isEqualTo(1);
+        }
+        assertThat(err.toString()).startsWith("relay: cannot start: admin.listen 127.0.0.1:");
+    }
+
+    @Test
+    void queueCommandsTalkToTheAdminApi() throws Exception {
+        FakeQueueAdmin queue = new FakeQueueAdmin();
+        try (AdminServer admin = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), Optional.of(queue))) {
+            String address = "127.0.0.1:" + admin.address().getPort();
+
+            assertThat(run("queue", "list", "--admin", address)).isZero();
+            assertThat(out.toString()).contains("abc123", "2026-01-02T03:04:05Z", "<alice@example.org>",
+                    "bob@example.com (pending)", "1 message(s)");
+
+            assertThat(run("queue", "show", "abc123", "--admin", address)).isZero();
+            assertThat(AdminJson.MAPPER.readTree(out.toString()).at("/recipients/0/lastResult").asText())
+                    .isEqualTo("451 4.7.5 no TLSA match");
+
+            assertThat(run("queue", "--admin", address, "retry", "abc123")).isZero();
+            assertThat(out.toString().strip()).isEqualTo("retry abc123");
+            assertThat(run("queue", "delete", "abc123", "--admin", address)).isZero();
+
+            assertThat(run("queue", "hold", "held1", "--admin", address)).isEqualTo(1);
+            assertThat(err.toString().strip()).isEqualTo("relay queue: held1 is already held (HTTP 409)");
+            assertThat(run("queue", "show", "gone", "--admin", address)).isEqualTo(1);
+            assertThat(err.toString()).contains("no message gone in the queue (HTTP 404)");
+        }
+        assertThat(queue.calls).containsExactly("retry abc123", "delete abc123", "hold held1");
+    }
+
+    @Test
+    void queueCommandSaysWhenNoRelayAnswers() throws IOException {
+        int freePort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            freePort = s.getLocalPort();
+        }
+
+        assertThat(run("queue", "list", "--admin", "127.0.0.1:" + freePort)).isEqualTo(1);
+        assertThat(err.toString()).startsWith("relay: cannot reach the relay's admin API at http://127.0.0.1:" + freePort);
+    }
+
+    /** Runs the CLI with the fake resolver; out and err are reset first. */
+    private int run(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = Main.commandLine(new StandaloneComponents(Optional.of(o -> dns)), Map.of());
+        cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+}

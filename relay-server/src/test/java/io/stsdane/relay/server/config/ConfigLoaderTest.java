@@ -1,0 +1,288 @@
+package io.stsdane.relay.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.core.tls.TlsLevel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    /** The repository's config/ folder; surefire runs with the module directory as working directory. */
+    private static final Path CONFIG_DIR = Path.of("..", "config");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void embeddedDefaultsAreTheDocumentedOnes() throws Exception {
+        RelayConfig c = ConfigLoader.defaults();
+
+        assertThat(c.server().listen()).isEqualTo(new HostPort("127.0.0.1", 2525));
+        assertThat(c.server().allowedNetworks()).map(Cidr::toString).containsExactly("127.0.0.0/8", "0:0:0:0:0:0:0:1/128");
+        assertThat(c.server().maxMessageSize()).isEqualTo(35L << 20);
+        assertThat(c.server().tls()).isEmpty();
+        assertThat(c.server().auth().requireTls()).isTrue();
+        assertThat(c.server().spfCheck().mode()).isEqualTo(ServerConfig.SpfMode.OFF);
+        assertThat(c.spool().dir()).isEqualTo(Path.of("./data"));
+        assertThat(c.spool().minFreeDisk()).isEqualTo(512L << 20);
+        assertThat(c.dns().servers()).isEmpty();
+        assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.VALIDATE);
+        assertThat(c.dns().trustAnchors()).isNull();
+        assertThat(c.dns().allowNonLoopbackAd()).isFalse();
+        assertThat(c.delivery().port()).isEqualTo(25);
+        assertThat(c.delivery().smarthost()).isEmpty();
+        assertThat(c.delivery().retrySchedule()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(5),
+                Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
+        assertThat(c.delivery().maxQueueLifetime()).isEqualTo(Duration.ofDays(5));
+        assertThat(c.delivery().timeouts().dataDone()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.mtaSts()).isEqualTo(new MtaStsConfig(true, 443));
+        assertThat(c.policies()).isEmpty();
+        assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 8025));
+    }
+
+    @Test
+    void shippedRelayYamlIsExactlyTheEmbeddedDefaults() throws Exception {
+        RelayConfig fromFile = ConfigLoader.load(Optional.of(CONFIG_DIR.resolve("relay.yaml")), Map.of()).config();
+
+        assertThat(fromFile).isEqualTo(ConfigLoader.defaults());
+    }
+
+    @Test
+    void annotatedExampleSetsEveryKey() throws Exception {
+        for (String f : List.of("tls/fullchain.pem", "tls/privkey.pem", "users", "ca-bundle.pem")) {
+            Files.createDirectories(dir.resolve(f).getParent());
+            Files.writeString(dir.resolve(f), "x");
+        }
+        String text = Files.readString(CONFIG_DIR.resolve("relay.example.yaml"))
+                .replace("/etc/relay/", dir.toString() + "/")
+                .replace("/var/spool/relay", dir.resolve("spool").toString());
+        Path example = write(text);
+
+        RelayConfig c = ConfigLoader.load(Optional.of(example), Map.of()).config();
+
+        assertThat(c.server().listen()).isEqualTo(new HostPort("0.0.0.0", 2525));
+        assertThat(c.server().hostname()).contains("relay.example.net");
+        assertThat(c.server().isAllowed(InetAddress.getByName("10.20.3.4"))).isTrue();
+        assertThat(c.server().isAllowed(InetAddress.getByName("10.21.3.4"))).isFalse();
+        assertThat(c.server().tls()).isPresent();
+        assertThat(c.server().auth().usersFile()).contains(dir.resolve("users"));
+        assertThat(c.server().spfCheck().egressIp()).contains(InetAddress.getByName("203.0.113.25"));
+        assertThat(c.spool().minFreeDisk()).isEqualTo(1L << 30);
+        assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.TRUST_AD);
+        assertThat(c.dns().servers()).hasSize(1);
+        assertThat(c.delivery().helo()).contains("relay.example.net");
+        assertThat(c.delivery().sourceAddress()).isPresent();
+        assertThat(c.delivery().delayWarning()).contains(Duration.ofHours(4));
+        assertThat(c.tls().caFile()).contains(dir.resolve("ca-bundle.pem"));
+        assertThat(c.policies()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("partner.example", TlsLevel.VERIFY, "legacy.example", TlsLevel.MAY));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            server: {lisen: 1.2.3.4:25}                       | server.lisen: unknown key (expected one of: listen,
+            relay: {x: 1}                                     | relay: unknown key
+            server: {listen: localhost}                       | server.listen: 'localhost' has no port
+            server: {listen: '[::1:25'}                       | server.listen: '[::1:25' has '[' without ']'
+            server: {listen: '1.2.3.4:99999'}                 | server.listen: '1.2.3.4:99999': port 99999 is not in 0-65535
+            server: {allowed-networks: [10.0.0.1/8]}          | server.allowed-networks[0]: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?
+            server: {allowed-networks: [10.0.0.0/33]}         | server.allowed-networks[0]: '10.0.0.0/33': prefix length must be 0-32
+            server: {allowed-networks: [example.com/8]}       | server.allowed-networks[0]: 'example.com' is not an IP address
+            server: {max-message-size: 35MB5}                 | server.max-message-size: '35MB5' is not a size
+            server: {max-message-size: 0}                     | server.max-message-size: '0' must be greater than zero
+            server: {max-recipients: lots}                    | server.max-recipients: 'lots' is not a whole number in 1-100000
+            server: {tls: {cert: /nonexistent/cert.pem}}      | server.tls.cert: file /nonexistent/cert.pem does not exist
+            server: {spf-check: {mode: maybe}}                | server.spf-check.mode: 'maybe' is not off, warn or reject
+            server: {spf-check: {mode: reject}}               | server.spf-check.egress-ip: needed when server.spf-check.mode is reject
+            server: {listen: [a, b]}                          | server.listen: must be a single value, not a list
+            server: 5                                         | server: must be a mapping
+            spool: {min-free-disk: lots}                      | spool.min-free-disk: 'lots' is not a size
+            dns: {dnssec: maybe}                              | dns.dnssec: unknown dnssec mode 'maybe'
+            dns: {servers: [dns.google]}                      | dns.servers[0]: 'dns.google': a resolver must be an IP address
+            dns: {servers: [8.8.8.8], dnssec: trust-ad}       | dns.servers: 8.8.8.8 is not a loopback address
+            dns: {dnssec: trust-ad}                           | dns.servers: dns.dnssec: trust-ad needs the validating resolvers
+            dns: {trust-anchors: /nonexistent/root.key}       | dns.trust-anchors: file /nonexistent/root.key does not exist
+            delivery: {retry-schedule: [1m, soon]}            | delivery.retry-schedule[1]: 'soon' is not a duration
+            delivery: {retry-schedule: []}                    | delivery.retry-schedule: needs at least one duration
+            delivery: {max-queue-lifetime: 5}                 | delivery.max-queue-lifetime: '5' is not a duration
+            delivery: {timeouts: {data-init: 0s}}             | delivery.timeouts.data-init: '0s' must be greater than zero
+            delivery: {timeouts: {dat-init: 2m}}              | delivery.timeouts.dat-init: unknown key
+            delivery: {port: 0}                               | delivery.port: '0' is not a whole number in 1-65535
+            delivery: {smarthost: 'mx:x'}                     | delivery.smarthost: 'mx:x': port 'x' is not a number
+            delivery: {delay-warning: 6d}                     | delivery.delay-warning: must be shorter than delivery.max-queue-lifetime
+            delivery: {source-address: 300.1.1.1}             | delivery.source-address: '300.1.1.1' is not an IPv4 address
+            tls: {ca-file: /nonexistent/ca.pem}               | tls.ca-file: file /nonexistent/ca.pem does not exist
+            mta-sts: {enabled: sometimes}                     | mta-sts.enabled: 'sometimes' is not true or false
+            policies: {example.com: strict}                   | policies.example.com: unknown TLS level 'strict'
+            policies: {'-bad-.example': verify}               | policies.-bad-.example: '-bad-.example' is not a valid domain name
+            policies: {Example.COM: verify, example.com: may} | policies.example.com: domain example.com is listed twice
+            admin: {listen: ':8025'}                          | admin.listen: ':8025' has no host
+            """)
+    void eachInvalidValueIsReportedWithItsKey(String yaml, String expectedMessageStart) throws IOException {
+        Path file = write(yaml);
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(expectedMessageStart.strip());
+    }
+
+    @Test
+    void resolversMayOmitThePort() throws Exception {
+        Path file = write("dns: {servers: ['::1', '127.0.0.1', '[::1]:5353', '192.0.2.1:53'], dnssec: validate}");
+
+        assertThat(ConfigLoader.load(Optional.of(file), Map.of()).config().dns().servers()).containsExactly(
+                new InetSocketAddress("::1", 53), new InetSocketAddress("127.0.0.1", 53),
+                new InetSocketAddress("::1", 5353), new InetSocketAddress("192.0.2.1", 53));
+    }
+
+    @Test
+    void retryScheduleRepeatsItsLastEntry() throws Exception {
+        Path file = write("delivery: {retry-schedule: [1m, 10m]}");
+        DeliveryConfig d = ConfigLoader.load(Optional.of(file), Map.of()).config().delivery();
+
+        assertThat(d.retryDelay(1)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(d.retryDelay(2)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(d.retryDelay(7)).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void authWithoutTlsIsRefusedWhenTlsIsRequiredForAuth() throws IOException {
+        Files.writeString(dir.resolve("users"), "x");
+        Path file = write("server: {auth: {users-file: " + dir.resolve("users") + "}}");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageStartingWith("server.auth.users-file: AUTH is only offered after STARTTLS");
+    }
+
+    @Test
+    void certWithoutKeyIsRefused() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), "x");
+        Path file = write("server: {tls: {cert: " + dir.resolve("cert.pem") + "}}");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageStartingWith("server.tls.key: server.tls needs both cert and key");
+    }
+
+    @Test
+    void brokenYamlNamesTheLine() throws IOException {
+        Path file = write("server:\n  listen: [\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageContaining(file + " line ").hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void duplicateKeysAreRefused() throws IOException {
+        Path file = write("delivery:\n  port: 25\n  port: 26\n");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageContaining("Duplicate field 'port'");
+    }
+
+    @Test
+    void missingConfigFileIsReported() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(dir.resolve("nope.yaml")), Map.of()))
+                .hasMessageContaining("nope.yaml does not exist");
+    }
+
+    @Test
+    void fileValuesMergeOverDefaultsKeyByKey() throws Exception {
+        Path file = write("delivery:\n  timeouts:\n    greeting: 1m\n  smarthost: smart.example.net\n");
+
+        RelayConfig c = ConfigLoader.load(Optional.of(file), Map.of()).config();
+
+        assertThat(c.delivery().timeouts().greeting()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.delivery().timeouts().mail()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.delivery().smarthost()).contains(new HostPort("smart.example.net", 25));
+        assertThat(c.server()).isEqualTo(ConfigLoader.defaults().server());
+    }
+
+    @Test
+    void environmentOverridesWinOverTheFile() throws Exception {
+        Path file = write("delivery: {smarthost: from-file.example:25}\n");
+        Map<String, String> env = Map.of(
+                "RELAY_DELIVERY__SMARTHOST", "from-env.example:2525",
+                "RELAY_DELIVERY__TIMEOUTS__DATA_INIT", "90s",
+                "RELAY_SERVER__ALLOWED_NETWORKS", "10.0.0.0/8, 192.168.0.0/16",
+                "RELAY_DNS__SERVERS", "",
+                "RELAY_MTA_STS__ENABLED", "false",
+                "RELAY_POLICIES", "partner.example=verify,legacy.example=may",
+                "RELAY_HOME", "/opt/relay",
+                "PATH", "/usr/bin");
+
+        LoadedConfig loaded = ConfigLoader.load(Optional.of(file), env);
+        RelayConfig c = loaded.config();
+
+        assertThat(c.delivery().smarthost()).contains(new HostPort("from-env.example", 2525));
+        assertThat(c.delivery().timeouts().dataInit()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.server().allowedNetworks()).map(Cidr::toString).containsExactly("10.0.0.0/8", "192.168.0.0/16");
+        assertThat(c.dns().servers()).isEmpty();
+        assertThat(c.mtaSts().enabled()).isFalse();
+        assertThat(c.policies()).containsEntry("partner.example", TlsLevel.VERIFY).containsEntry("legacy.example", TlsLevel.MAY);
+        assertThat(loaded.effectiveYaml()).contains("from-env.example:2525");
+    }
+
+    @Test
+    void dockerComposeEnvironmentIsAValidConfiguration() throws Exception {
+        JsonNode compose = new YAMLMapper().readTree(Path.of("..", "docker-compose.yml").toFile());
+        Map<String, String> env = new HashMap<>();
+        compose.at("/services/relay/environment").properties()
+                .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        env.put("RELAY_SPOOL__DIR", dir.toString());
+
+        RelayConfig c = ConfigLoader.load(Optional.empty(), env).config();
+
+        assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.TRUST_AD);
+        assertThat(c.dns().servers()).allMatch(s -> s.getAddress().isLoopbackAddress());
+        assertThat(c.server().isAllowed(InetAddress.getByName("172.28.0.1"))).isTrue();
+    }
+
+    @Test
+    void badEnvironmentValueNamesTheVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("RELAY_DELIVERY__PORT", "smtp")))
+                .hasMessage("delivery.port (from environment variable RELAY_DELIVERY__PORT):"
+                        + " 'smtp' is not a whole number in 1-65535");
+    }
+
+    @Test
+    void environmentVariableForUnknownKeyIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("RELAY_DELIVERY__SMARTHOTS", "x:25")))
+                .hasMessageStartingWith("delivery.smarthots (from environment variable RELAY_DELIVERY__SMARTHOTS):"
+                        + " unknown key");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("RELAY_DELIVRY__PORT", "25")))
+                .hasMessageStartingWith("delivry: unknown section (from environment variable RELAY_DELIVRY__PORT");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("RELAY_delivery__port", "25")))
+                .hasMessageContaining("is not RELAY_SECTION__KEY");
+    }
+
+    @Test
+    void unquotedOffIsTheSpfModeOff() throws Exception {
+        Path file = write("server:\n  spf-check:\n    mode: off\n");
+
+        assertThat(ConfigLoader.load(Optional.of(file), Map.of()).config().server().spfCheck().mode())
+                .isEqualTo(ServerConfig.SpfMode.OFF);
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = Files.createTempFile(dir, "relay", ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
