@@ -85,39 +85,31 @@ public final class FileQueueStore implements QueueStore {
         int recovered = 0;
         int quarantined = 0;
         int orphans = 0;
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir)) {
+        // Messages first: a state file is only an orphan once its message is known to be gone (and a
+        // quarantined message takes its state file along).
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, p -> !isState(p))) {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(STATE)) {
-                    if (!Files.exists(queueDir.resolve(stem(name) + MSG))) {
-                        // remove() deletes the message first; a crash before the state went leaves this.
-                        LOG.info("spool recovery: removing state file {} of a message that was already removed", p);
-                        Files.deleteIfExists(p);
-                        orphans++;
-                    }
-                    continue;
-                }
                 QueueId id = name.endsWith(MSG) ? parseId(stem(name)) : null;
                 if (id == null) {
                     quarantine(p, "not a spool file name");
                     quarantined++;
-                    continue;
+                } else {
+                    switch (recoverMessage(id, p)) {
+                        case QUEUED -> recovered++;
+                        case QUARANTINED -> quarantined++;
+                        case FINISHED -> { }
+                    }
                 }
-                try {
-                    StoredMessage m = read(id);
-                    if (m.state().isDone()) {
-                        removeFiles(id);
-                    } else {
-                        index.put(id, m.envelope().receivedAt(), m.state());
-                        recovered++;
-                    }
-                } catch (CorruptEntryException e) {
-                    quarantine(p, e.getMessage());
-                    Path st = queueDir.resolve(id + STATE);
-                    if (Files.exists(st)) {
-                        quarantine(st, "state of a quarantined message");
-                    }
-                    quarantined++;
+            }
+        }
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, FileQueueStore::isState)) {
+            for (Path p : dir) {
+                if (!Files.exists(queueDir.resolve(stem(p.getFileName().toString()) + MSG))) {
+                    // remove() deletes the message first; a crash before the state went leaves this.
+                    LOG.info("spool recovery: removing state file {} of a message that was already removed", p);
+                    Files.deleteIfExists(p);
+                    orphans++;
                 }
             }
         }
@@ -126,6 +118,32 @@ public final class FileQueueStore implements QueueStore {
                 + "in {}, {} orphan state files removed", queueDir.getParent(), recovered, dropped, quarantined,
                 quarantineDir, orphans);
         return report;
+    }
+
+    private enum Recovered { QUEUED, FINISHED, QUARANTINED }
+
+    private Recovered recoverMessage(QueueId id, Path file) throws IOException {
+        try {
+            StoredMessage m = read(id);
+            if (m.state().isDone()) {
+                // Finished, but a crash came before remove(): nothing is left to do for it.
+                removeFiles(id);
+                return Recovered.FINISHED;
+            }
+            index.put(id, m.envelope().receivedAt(), m.state());
+            return Recovered.QUEUED;
+        } catch (CorruptEntryException e) {
+            quarantine(file, e.getMessage());
+            Path st = queueDir.resolve(id + STATE);
+            if (Files.exists(st)) {
+                quarantine(st, "state of a quarantined message");
+            }
+            return Recovered.QUARANTINED;
+        }
+    }
+
+    private static boolean isState(Path p) {
+        return p.getFileName().toString().endsWith(STATE);
     }
 
     private static String stem(String name) {
