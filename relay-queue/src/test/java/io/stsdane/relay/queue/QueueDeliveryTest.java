@@ -91,7 +91,7 @@ class QueueDeliveryTest {
     }
 
     /** Waits until the n-th attempt is recorded (clock moves before that would shift the schedule). */
-    private void awaitAttempt(QueueId id, int attempts, Instant next) {
+    private void awaitAttempt(QueueId id, int attempts, Instant next) throws IOException {
         await().atMost(Duration.ofSeconds(20)).until(() -> show(id).recipients().get(0).attempts() == attempts);
         assertThat(show(id).recipients().get(0).nextAttempt()).isEqualTo(next);
     }

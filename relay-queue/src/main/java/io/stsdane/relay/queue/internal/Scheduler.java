@@ -57,6 +57,7 @@ public final class Scheduler implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
+    private volatile boolean closed;
 
     public Scheduler(QueueStore store, DeliveryAgent agent, StateTransitions transitions, DomainBackoff backoff,
             DsnComposer dsn, Supplier<QueueId> ids, int concurrency, Duration pollInterval, Clock clock,
@@ -141,7 +142,9 @@ public final class Scheduler implements AutoCloseable {
                         return null;
                     });
         } catch (RuntimeException e) {
-            LOG.error("could not dispatch {}; it will be retried", m.id(), e);
+            if (!closed) {
+                LOG.error("could not dispatch {}; it will be retried", m.id(), e);
+            }
             end(m.id());
         }
     }
@@ -250,6 +253,7 @@ public final class Scheduler implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         workers.shutdown();
         try {
