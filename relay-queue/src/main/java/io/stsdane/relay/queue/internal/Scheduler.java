@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Leases due messages from the store and hands them to the delivery agent, one request per destination
- * domain, with at most {@code concurrency} messages in flight; applies the outcomes, queues the DSNs they
- * call for and removes finished messages.
+ * domain, with about {@code concurrency} delivery requests in flight (a message is leased while a slot is
+ * free and takes one slot per domain, so the limit can be passed by one message's domains); applies the
+ * outcomes, queues the DSNs they call for and removes finished messages.
  *
  * <p>Threads: one timer thread leases and dispatches (it wakes every poll interval and when
  * {@link #wake()} is called); outcomes are applied on a small worker pool because that means disk writes.
@@ -41,8 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    /** After a DSN could not be queued (disk full...), try again this much later. */
-    private static final Duration REPORT_RETRY = Duration.ofMinutes(1);
+    /**
+     * After a DSN could not be queued, or a message could not be dispatched or its results recorded (disk
+     * full, I/O error), try it again this much later rather than at once: an immediate retry would spin
+     * and, for recorded deliveries, send the same mail again and again.
+     */
+    private static final Duration TROUBLE_RETRY = Duration.ofMinutes(1);
 
     private final QueueStore store;
     private final DeliveryAgent agent;
@@ -101,13 +106,12 @@ public final class Scheduler implements AutoCloseable {
 
     private void tick() {
         try {
-            int free = concurrency - inFlight.get();
-            if (free <= 0) {
-                return;
-            }
-            for (StoredMessage m : store.leaseDue(clock.instant(), free)) {
-                inFlight.incrementAndGet();
-                dispatch(m);
+            while (inFlight.get() < concurrency) {
+                List<StoredMessage> leased = store.leaseDue(clock.instant(), 1);
+                if (leased.isEmpty()) {
+                    return;
+                }
+                dispatch(leased.get(0));
             }
         } catch (RuntimeException e) {
             LOG.error("queue scheduler tick failed; retrying at the next tick", e);
@@ -125,7 +129,16 @@ public final class Scheduler implements AutoCloseable {
                             .add(i);
                 }
             }
-            MessageContent content = byDomain.isEmpty() ? null : store.content(m.id());
+            // One slot per delivery request; a message that only owes DSNs takes one slot too.
+            int slots = Math.max(1, byDomain.size());
+            inFlight.addAndGet(slots);
+            MessageContent content;
+            try {
+                content = byDomain.isEmpty() ? null : store.content(m.id());
+            } catch (RuntimeException e) {
+                inFlight.addAndGet(-slots);
+                throw e;
+            }
             List<CompletableFuture<List<DeliveryResult>>> rounds = new ArrayList<>();
             byDomain.forEach((domain, indexes) -> {
                 Optional<Instant> blocked = backoff.blockedUntil(domain, now);
@@ -135,17 +148,21 @@ public final class Scheduler implements AutoCloseable {
                         : deliver(m, domain, indexes, content));
             });
             CompletableFuture.allOf(rounds.toArray(CompletableFuture[]::new))
-                    .thenRunAsync(() -> finish(m, rounds.stream().flatMap(f -> f.join().stream()).toList()), workers)
+                    .thenRunAsync(() -> finish(m, rounds.stream().flatMap(f -> f.join().stream()).toList(), slots),
+                            workers)
                     .exceptionally(e -> {
-                        LOG.error("could not apply delivery results of {}; it will be retried", m.id(), e);
-                        end(m.id());
+                        if (!closed) {
+                            LOG.error("could not apply delivery results of {}; retrying in {}", m.id(),
+                                    TROUBLE_RETRY, e);
+                        }
+                        end(m.id(), slots, false);
                         return null;
                     });
         } catch (RuntimeException e) {
             if (!closed) {
-                LOG.error("could not dispatch {}; it will be retried", m.id(), e);
+                LOG.error("could not dispatch {}; retrying in {}", m.id(), TROUBLE_RETRY, e);
             }
-            end(m.id());
+            releaseLater(m.id());
         }
     }
 
@@ -200,7 +217,8 @@ public final class Scheduler implements AutoCloseable {
         return results;
     }
 
-    private void finish(StoredMessage m, List<DeliveryResult> results) {
+    private void finish(StoredMessage m, List<DeliveryResult> results, int slots) {
+        boolean recorded = false;
         try {
             Instant now = clock.instant();
             Optional<MessageState> after = store.update(m.id(), cur -> transitions.apply(cur, results, now));
@@ -208,15 +226,16 @@ public final class Scheduler implements AutoCloseable {
             if (after.isPresent() && after.get().hasPendingReports()) {
                 after = sendReports(m.id(), now);
             }
+            recorded = true;
             if (after.isPresent() && after.get().isDone()) {
                 store.remove(m.id());
                 LOG.debug("{} finished and removed from the queue", m.id());
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("could not record delivery results of {} (recipients may be tried again): {}",
-                    m.id(), e.toString());
+            LOG.error("could not record delivery results of {}; its recipients are tried again in {}: {}",
+                    m.id(), TROUBLE_RETRY, e.toString());
         } finally {
-            end(m.id());
+            end(m.id(), slots, recorded);
         }
     }
 
@@ -240,15 +259,28 @@ public final class Scheduler implements AutoCloseable {
                         .withReportDue(null);
             });
         } catch (IOException e) {
-            LOG.warn("{}: DSN not queued, trying again in {}: {}", id, REPORT_RETRY, e.getMessage());
-            return store.update(id, cur -> cur.state().withReportDue(now.plus(REPORT_RETRY)));
+            LOG.warn("{}: DSN not queued, trying again in {}: {}", id, TROUBLE_RETRY, e.getMessage());
+            return store.update(id, cur -> cur.state().withReportDue(now.plus(TROUBLE_RETRY)));
         }
     }
 
-    private void end(QueueId id) {
-        store.releaseLease(id);
-        inFlight.decrementAndGet();
+    private void end(QueueId id, int slots, boolean recorded) {
+        inFlight.addAndGet(-slots);
+        if (recorded) {
+            store.releaseLease(id);
+        } else {
+            releaseLater(id);
+        }
         wake();
+    }
+
+    /** Keeps the message leased, so not retried, for a while (wall-clock time: this is about the machine). */
+    private void releaseLater(QueueId id) {
+        try {
+            timer.schedule(() -> store.releaseLease(id), TROUBLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: the lease dies with the process
+        }
     }
 
     @Override
