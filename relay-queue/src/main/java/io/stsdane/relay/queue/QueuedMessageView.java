@@ -1,10 +1,13 @@
 package io.stsdane.relay.queue;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One queued message as the admin API shows it.
+ * One queued message as the admin API shows it. Instants serialise as ISO-8601 strings with any
+ * {@code ObjectMapper} (no jsr310 module needed).
  *
  * @param id queue id
  * @param sender envelope sender, empty for a DSN
@@ -13,7 +16,8 @@ import java.util.List;
  * @param held whether an operator holds it
  * @param recipients one entry per envelope recipient
  */
-public record QueuedMessageView(String id, String sender, long size, Instant received, boolean held,
+public record QueuedMessageView(String id, String sender, long size,
+        @JsonSerialize(using = ToStringSerializer.class) Instant received, boolean held,
         List<RecipientView> recipients) {
 
     public QueuedMessageView {
@@ -29,6 +33,7 @@ public record QueuedMessageView(String id, String sender, long size, Instant rec
      * @param nextAttempt when it is tried next; null once final
      */
     public record RecipientView(String address, String state, int attempts, String lastError,
-            Instant lastAttempt, Instant nextAttempt) {
+            @JsonSerialize(using = ToStringSerializer.class) Instant lastAttempt,
+            @JsonSerialize(using = ToStringSerializer.class) Instant nextAttempt) {
     }
 }

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
@@ -143,11 +145,18 @@ class QueueDeliveryTest {
 
     @Test
     void permanentFailureBouncesAtOnceWithACompleteDsn() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         start((req, r) -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.example.net"),
-                b -> { });
+                b -> b.meterRegistry(meters));
         QueueId id = submit(envelope(SENDER, T0, rcpt("nobody@example.net")), text("bounce"));
 
         awaitGone(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> meters.get("relay.queue.size").gauge().value() == 0);
+        assertThat(meters.get("relay.queue.received").counter().count()).isEqualTo(1); // the DSN is not "received"
+        assertThat(meters.get("relay.queue.recipients").tag("outcome", "bounced").counter().count()).isEqualTo(1);
+        assertThat(meters.get("relay.queue.recipients").tag("outcome", "delivered").counter().count()).isEqualTo(1);
+        assertThat(meters.get("relay.queue.dsn.queued").counter().count()).isEqualTo(1);
+        assertThat(meters.get("relay.queue.spool.fsyncs").functionCounter().count()).isPositive();
         assertThat(agent.dsns()).hasSize(1);
         ScriptedAgent.Delivery d = agent.dsns().get(0);
         assertThat(d.request().envelope().sender()).isEmpty();
@@ -330,6 +339,10 @@ class QueueDeliveryTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> show(held).recipients().get(0).attempts() == 2);
 
         List<QueuedMessageView> list = queue.admin().list(100);
+        // The server serialises these with Jackson: a plain mapper must do.
+        assertThat(new ObjectMapper().writeValueAsString(list.get(0)))
+                .contains("\"received\":\"2026-03-02T10:00:00Z\"")
+                .contains("\"state\":\"PENDING\"");
         assertThat(list).singleElement().satisfies(v -> {
             assertThat(v.id()).isEqualTo(held.value());
             assertThat(v.sender()).isEqualTo(SENDER);

@@ -221,6 +221,8 @@ public final class FileQueueStore implements QueueStore {
         for (QueueId id : index.leaseDue(now, max)) {
             try {
                 out.add(read(id));
+            } catch (NoSuchFileException e) {
+                index.release(id); // an admin deleted it just now
             } catch (IOException e) {
                 LOG.error("cannot read queued message {}; it stays queued and is retried at the next start: {}",
                         id, e.toString());
