@@ -129,6 +129,20 @@ class FileQueueStoreTest {
     }
 
     @Test
+    void aFailedDirectoryFsyncAnswers451AndRemovesTheRenamedFile() throws Exception {
+        FileQueueStore s = open(0, d -> {
+            throw new IOException("EIO");
+        });
+        s.recover();
+        assertThatThrownBy(() -> s.enqueue(new QueueId("NOSYNC"), envelope("a@example.org", T0,
+                rcpt("b@example.net")), new ByteArrayInputStream(bytes(text("x")))))
+                .isInstanceOfSatisfying(IntakeException.class, e -> assertThat(e.code()).isEqualTo(451));
+        assertThat(files(dir.resolve("queue"))).isEmpty();
+        assertThat(files(dir.resolve("tmp"))).isEmpty();
+        assertThat(s.size()).isZero();
+    }
+
+    @Test
     void recoveryDropsTempFilesQuarantinesCorruptEntriesAndNeverFails() throws Exception {
         FileQueueStore s = open();
         s.recover();
