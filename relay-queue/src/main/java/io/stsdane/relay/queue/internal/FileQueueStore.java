@@ -200,7 +200,8 @@ public final class FileQueueStore implements QueueStore {
             if (renamed) {
                 deleteQuietly(target);
             }
-            LOG.error("could not spool message {} in {}: {}", id, queueDir, e.toString());
+            LOG.error("could not spool message {} in {} (check free space and permissions of spool.dir): {}",
+                    id, queueDir, e.toString());
             throw new IntakeException(451, "4.3.0", "Local error in processing: spool write failed", e);
         }
         index.put(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
