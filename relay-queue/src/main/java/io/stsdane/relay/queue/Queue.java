@@ -1,0 +1,210 @@
+package io.stsdane.relay.queue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.stsdane.relay.core.delivery.DeliveryAgent;
+import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.queue.internal.DomainBackoff;
+import io.stsdane.relay.queue.internal.DsnComposer;
+import io.stsdane.relay.queue.internal.FileQueueStore;
+import io.stsdane.relay.queue.internal.GroupCommitter;
+import io.stsdane.relay.queue.internal.QueueIds;
+import io.stsdane.relay.queue.internal.QueueMetrics;
+import io.stsdane.relay.queue.internal.RetryPolicy;
+import io.stsdane.relay.queue.internal.Scheduler;
+import io.stsdane.relay.queue.internal.SpoolAdmin;
+import io.stsdane.relay.queue.internal.SpoolIntake;
+import io.stsdane.relay.queue.internal.StateTransitions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The durable mail queue: a crash-safe spool on disk, a retry scheduler that drives a {@link DeliveryAgent},
+ * per-recipient state and DSN bounces. Build with {@link #builder()}, then {@link #start()} (recovery, then
+ * scheduling); hand {@link #intake()} to the SMTP listener and {@link #admin()} to the admin API.
+ * Thread-safe.
+ */
+public final class Queue implements AutoCloseable {
+
+    private final FileQueueStore store;
+    private final Scheduler scheduler;
+    private final SpoolIntake intake;
+    private final SpoolAdmin admin;
+    private volatile boolean started;
+
+    private Queue(Builder b) throws IOException {
+        QueueIds ids = new QueueIds(b.clock);
+        RetryPolicy retry = new RetryPolicy(b.retrySchedule, b.jitter, () -> ThreadLocalRandom.current().nextDouble());
+        StateTransitions transitions = new StateTransitions(retry, b.maxQueueLifetime, b.delayWarning);
+        this.store = new FileQueueStore(b.directory, b.minFreeDisk, b.clock, GroupCommitter.DirectorySync.FSYNC);
+        QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, b.clock);
+        this.scheduler = new Scheduler(store, b.deliveryAgent, transitions,
+                new DomainBackoff(b.domainFailureThreshold, retry), new DsnComposer(b.hostname, b.maxQueueLifetime),
+                ids, b.concurrency, b.pollInterval, b.clock, metrics);
+        this.intake = new SpoolIntake(store, ids, () -> started, scheduler::wake, metrics);
+        this.admin = new SpoolAdmin(store, transitions, scheduler::wake, b.clock);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Recovers the spool (see {@link RecoveryReport}), then starts scheduling. Call once. */
+    public synchronized RecoveryReport start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("queue already started");
+        }
+        RecoveryReport report = store.recover();
+        started = true;
+        scheduler.start();
+        return report;
+    }
+
+    /** Where the listener hands messages in; refuses with 451 until {@link #start()} has run. */
+    public MessageIntake intake() {
+        return intake;
+    }
+
+    public QueueAdmin admin() {
+        return admin;
+    }
+
+    /** Stops scheduling; messages in flight finish their current step. Everything accepted stays on disk. */
+    @Override
+    public void close() {
+        started = false;
+        scheduler.close();
+        store.close();
+    }
+
+    /**
+     * Options of the queue. Config keys: {@code spool.dir}, {@code spool.min-free-disk},
+     * {@code delivery.retry-schedule}, {@code delivery.max-queue-lifetime}, {@code delivery.delay-warning}.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private Path directory;
+        private String hostname;
+        private List<Duration> retrySchedule = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
+                Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
+        private double jitter = 0.1;
+        private Duration maxQueueLifetime = Duration.ofDays(5);
+        private Duration delayWarning;
+        private long minFreeDisk = 100L << 20;
+        private DeliveryAgent deliveryAgent;
+        private int concurrency = 20;
+        private int domainFailureThreshold = 3;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry = new CompositeMeterRegistry();
+
+        private Builder() {
+        }
+
+        /** {@code spool.dir}: created if missing; must be on a file system where rename is atomic. */
+        public Builder directory(Path d) {
+            this.directory = Objects.requireNonNull(d, "directory");
+            return this;
+        }
+
+        /** This relay's host name, for {@code Reporting-MTA} and the DSN sender address. */
+        public Builder hostname(String h) {
+            this.hostname = Objects.requireNonNull(h, "hostname");
+            return this;
+        }
+
+        /** {@code delivery.retry-schedule}: delay after the 1st, 2nd... failure; the last one repeats. */
+        public Builder retrySchedule(List<Duration> s) {
+            this.retrySchedule = List.copyOf(s);
+            return this;
+        }
+
+        /** Each delay is stretched or shrunk at random by up to this fraction (default 0.1). */
+        public Builder jitter(double j) {
+            this.jitter = j;
+            return this;
+        }
+
+        /** {@code delivery.max-queue-lifetime} (default 5 days): then pending recipients bounce. */
+        public Builder maxQueueLifetime(Duration d) {
+            this.maxQueueLifetime = positive(d, "maxQueueLifetime");
+            return this;
+        }
+
+        /** {@code delivery.delay-warning}: age after which one {@code Action: delayed} DSN goes out; off if null. */
+        public Builder delayWarning(Duration d) {
+            this.delayWarning = d;
+            return this;
+        }
+
+        /** {@code spool.min-free-disk} in bytes (default 100 MiB): below it the listener answers 452 4.3.1. */
+        public Builder minFreeDisk(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("minFreeDisk must not be negative");
+            }
+            this.minFreeDisk = bytes;
+            return this;
+        }
+
+        public Builder deliveryAgent(DeliveryAgent a) {
+            this.deliveryAgent = Objects.requireNonNull(a, "deliveryAgent");
+            return this;
+        }
+
+        /** Messages in delivery at the same time (default 20). */
+        public Builder concurrency(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1");
+            }
+            this.concurrency = n;
+            return this;
+        }
+
+        /** Consecutive all-deferred deliveries after which a domain is backed off as a whole (default 3). */
+        public Builder domainFailureThreshold(int n) {
+            this.domainFailureThreshold = n;
+            return this;
+        }
+
+        /** How often the scheduler looks for due messages without being woken (default 1 s). */
+        public Builder pollInterval(Duration d) {
+            this.pollInterval = positive(d, "pollInterval");
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry r) {
+            this.meterRegistry = Objects.requireNonNull(r, "meterRegistry");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be a positive duration");
+            }
+            return d;
+        }
+
+        /** Checks the options and creates the spool directories; nothing runs until {@link Queue#start()}. */
+        public Queue build() {
+            Objects.requireNonNull(directory, "directory (spool.dir) is required");
+            Objects.requireNonNull(hostname, "hostname is required");
+            Objects.requireNonNull(deliveryAgent, "deliveryAgent is required");
+            try {
+                return new Queue(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open spool " + directory + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.stsdane.relay.queue.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
+ * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
+ * {@code relay.queue.dsn.queued} and {@code relay.queue.spool.fsyncs}. Thread-safe.
+ */
+public final class QueueMetrics {
+
+    private final Counter received;
+    private final Counter delivered;
+    private final Counter deferred;
+    private final Counter bounced;
+    private final Counter dsns;
+
+    public QueueMetrics(MeterRegistry registry, FileQueueStore store, Clock clock) {
+        Gauge.builder("relay.queue.size", store, QueueStore::size)
+                .description("messages in the queue").register(registry);
+        Gauge.builder("relay.queue.oldest.age", store, s -> s.oldestReceived()
+                        .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(0.0))
+                .baseUnit("seconds").description("age of the oldest queued message").register(registry);
+        FunctionCounter.builder("relay.queue.spool.fsyncs", store, FileQueueStore::directorySyncs)
+                .description("spool directory fsyncs (group commit)").register(registry);
+        received = Counter.builder("relay.queue.received").description("messages accepted").register(registry);
+        delivered = outcome(registry, "delivered");
+        deferred = outcome(registry, "deferred");
+        bounced = outcome(registry, "bounced");
+        dsns = Counter.builder("relay.queue.dsn.queued").description("DSNs queued").register(registry);
+    }
+
+    private static Counter outcome(MeterRegistry registry, String outcome) {
+        return Counter.builder("relay.queue.recipients").tag("outcome", outcome)
+                .description("recipient delivery results").register(registry);
+    }
+
+    void received() {
+        received.increment();
+    }
+
+    void dsnQueued() {
+        dsns.increment();
+    }
+
+    void recordResults(List<DeliveryResult> results, MessageState after) {
+        for (DeliveryResult r : results) {
+            switch (after.recipients().get(r.index()).status()) {
+                case DELIVERED -> delivered.increment();
+                case BOUNCED -> bounced.increment();
+                case PENDING -> deferred.increment();
+            }
+        }
+    }
+}

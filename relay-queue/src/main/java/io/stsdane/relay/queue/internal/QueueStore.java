@@ -1,0 +1,67 @@
+package io.stsdane.relay.queue.internal;
+
+import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.IntakeException;
+import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.queue.RecoveryReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where queued messages live. The scheduler and the admin API only see this interface, so a store shared by
+ * several relay nodes (a database with {@code SELECT ... FOR UPDATE SKIP LOCKED} leases) can replace the
+ * file spool without touching them. Implementations are thread-safe.
+ */
+public interface QueueStore extends AutoCloseable {
+
+    /** Scans the store after a restart; must run before anything else. */
+    RecoveryReport recover() throws IOException;
+
+    /** Throws {@code 452 4.3.1} when the store cannot take mail now. */
+    void checkCapacity() throws IntakeException;
+
+    /** Stores a new message durably; returns only once it survives a crash. Nothing remains on failure. */
+    void enqueue(QueueId id, Envelope envelope, InputStream content) throws IntakeException;
+
+    /**
+     * Leases up to {@code max} messages due at {@code now} that are neither held nor leased. A leased
+     * message is not handed out again until {@link #releaseLease}.
+     */
+    List<StoredMessage> leaseDue(Instant now, int max);
+
+    void releaseLease(QueueId id);
+
+    Optional<StoredMessage> load(QueueId id) throws IOException;
+
+    /** The content, opened as a stream each time; valid while the message is queued. */
+    MessageContent content(QueueId id);
+
+    /**
+     * Atomically replaces the state of a message with {@code change(current)} and persists it durably.
+     * Empty when the message is no longer queued.
+     */
+    Optional<MessageState> update(QueueId id, StateChange change) throws IOException;
+
+    /** Removes a message (delivered, deleted by an admin). False when it was not queued. */
+    boolean remove(QueueId id) throws IOException;
+
+    /** Ids of queued messages, oldest due first, at most {@code limit}. */
+    List<QueueId> ids(int limit);
+
+    int size();
+
+    Optional<Instant> oldestReceived();
+
+    @Override
+    void close();
+
+    /** A read-modify-write step on a message's state; may do I/O (for example queue a DSN) before it returns. */
+    @FunctionalInterface
+    interface StateChange {
+        MessageState apply(StoredMessage current) throws IOException;
+    }
+}

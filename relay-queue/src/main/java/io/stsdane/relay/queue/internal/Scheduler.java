@@ -1,0 +1,299 @@
+package io.stsdane.relay.queue.internal;
+
+import io.stsdane.relay.core.delivery.DeliveryAgent;
+import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.queue.IntakeException;
+import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.queue.Recipient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases due messages from the store and hands them to the delivery agent, one request per destination
+ * domain, with about {@code concurrency} delivery requests in flight (a message is leased while a slot is
+ * free and takes one slot per domain, so the limit can be passed by one message's domains); applies the
+ * outcomes, queues the DSNs they call for and removes finished messages.
+ *
+ * <p>Threads: one timer thread leases and dispatches (it wakes every poll interval and when
+ * {@link #wake()} is called); outcomes are applied on a small worker pool because that means disk writes.
+ * Thread-safe.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /**
+     * After a DSN could not be queued, or a message could not be dispatched or its results recorded (disk
+     * full, I/O error), try it again this much later rather than at once: an immediate retry would spin
+     * and, for recorded deliveries, send the same mail again and again.
+     */
+    private static final Duration TROUBLE_RETRY = Duration.ofMinutes(1);
+
+    private final QueueStore store;
+    private final DeliveryAgent agent;
+    private final StateTransitions transitions;
+    private final DomainBackoff backoff;
+    private final DsnComposer dsn;
+    private final Supplier<QueueId> ids;
+    private final int concurrency;
+    private final Duration pollInterval;
+    private final Clock clock;
+    private final QueueMetrics metrics;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+    private volatile boolean closed;
+
+    public Scheduler(QueueStore store, DeliveryAgent agent, StateTransitions transitions, DomainBackoff backoff,
+            DsnComposer dsn, Supplier<QueueId> ids, int concurrency, Duration pollInterval, Clock clock,
+            QueueMetrics metrics) {
+        this.store = store;
+        this.agent = agent;
+        this.transitions = transitions;
+        this.backoff = backoff;
+        this.dsn = dsn;
+        this.ids = ids;
+        this.concurrency = concurrency;
+        this.pollInterval = pollInterval;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "queue-scheduler"));
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.min(concurrency, 4),
+                r -> daemon(r, "queue-worker-" + n.incrementAndGet()));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public void start() {
+        timer.scheduleWithFixedDelay(this::tick, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Look for due messages now (new mail, admin action, a slot became free). */
+    public void wake() {
+        if (!timer.isShutdown()) {
+            try {
+                timer.execute(this::tick);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void tick() {
+        try {
+            while (inFlight.get() < concurrency) {
+                List<StoredMessage> leased = store.leaseDue(clock.instant(), 1);
+                if (leased.isEmpty()) {
+                    return;
+                }
+                dispatch(leased.get(0));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("queue scheduler tick failed; retrying at the next tick", e);
+        }
+    }
+
+    private void dispatch(StoredMessage m) {
+        try {
+            Instant now = clock.instant();
+            Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+            for (int i = 0; i < m.state().recipients().size(); i++) {
+                RecipientState r = m.state().recipients().get(i);
+                if (!r.isFinal() && !r.nextAttempt().isAfter(now)) {
+                    byDomain.computeIfAbsent(m.envelope().recipients().get(i).domain(), d -> new ArrayList<>())
+                            .add(i);
+                }
+            }
+            // One slot per delivery request; a message that only owes DSNs takes one slot too.
+            int slots = Math.max(1, byDomain.size());
+            inFlight.addAndGet(slots);
+            MessageContent content;
+            try {
+                content = byDomain.isEmpty() ? null : store.content(m.id());
+            } catch (RuntimeException e) {
+                inFlight.addAndGet(-slots);
+                throw e;
+            }
+            List<CompletableFuture<List<DeliveryResult>>> rounds = new ArrayList<>();
+            byDomain.forEach((domain, indexes) -> {
+                Optional<Instant> blocked = backoff.blockedUntil(domain, now);
+                rounds.add(blocked.isPresent()
+                        ? CompletableFuture.completedFuture(indexes.stream()
+                                .<DeliveryResult>map(i -> new DeliveryResult.Postponed(i, blocked.get())).toList())
+                        : deliver(m, domain, indexes, content));
+            });
+            CompletableFuture.allOf(rounds.toArray(CompletableFuture[]::new))
+                    .thenRunAsync(() -> finish(m, rounds.stream().flatMap(f -> f.join().stream()).toList(), slots),
+                            workers)
+                    .exceptionally(e -> {
+                        if (!closed) {
+                            LOG.error("could not apply delivery results of {}; retrying in {}", m.id(),
+                                    TROUBLE_RETRY, e);
+                        }
+                        end(m.id(), slots, false);
+                        return null;
+                    });
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.error("could not dispatch {}; retrying in {}", m.id(), TROUBLE_RETRY, e);
+            }
+            releaseLater(m.id());
+        }
+    }
+
+    private CompletableFuture<List<DeliveryResult>> deliver(StoredMessage m, String domain, List<Integer> indexes,
+            MessageContent content) {
+        List<Recipient> rcpts = indexes.stream().map(m.envelope().recipients()::get).toList();
+        CompletableFuture<List<RecipientOutcome>> outcome = new CompletableFuture<>();
+        try {
+            CompletionStage<List<RecipientOutcome>> stage =
+                    agent.deliver(new DeliveryRequest(m.id(), m.envelope(), domain, rcpts, content));
+            stage.whenComplete((v, e) -> {
+                if (e != null) {
+                    outcome.completeExceptionally(e);
+                } else {
+                    outcome.complete(v);
+                }
+            });
+        } catch (RuntimeException e) {
+            outcome.completeExceptionally(e);
+        }
+        return outcome.handle((outs, e) -> {
+            List<DeliveryResult> results = match(m.id(), indexes, rcpts, outs, e);
+            boolean allDeferred = results.stream().allMatch(r -> r instanceof DeliveryResult.Attempted a
+                    && a.outcome().kind() == RecipientOutcome.Kind.DEFERRED);
+            backoff.record(domain, allDeferred, clock.instant());
+            return results;
+        });
+    }
+
+    /**
+     * One result per recipient. The agent promises one outcome per recipient and never to fail; if it
+     * breaks that promise the recipients concerned are deferred, never lost.
+     */
+    private static List<DeliveryResult> match(QueueId id, List<Integer> indexes, List<Recipient> rcpts,
+            List<RecipientOutcome> outs, Throwable error) {
+        List<RecipientOutcome> left = outs == null ? new ArrayList<>() : new ArrayList<>(outs);
+        if (error != null) {
+            LOG.warn("delivery of {} failed with an exception; deferring its recipients", id, error);
+        }
+        List<DeliveryResult> results = new ArrayList<>();
+        for (int j = 0; j < indexes.size(); j++) {
+            Recipient r = rcpts.get(j);
+            RecipientOutcome o = left.stream().filter(x -> x.recipient().equals(r)).findFirst().orElse(null);
+            if (o == null) {
+                String why = error != null ? "delivery failed: " + error : "delivery agent reported no outcome";
+                o = RecipientOutcome.deferred(r, "4.4.0", why, "");
+            } else {
+                left.remove(o);
+            }
+            results.add(new DeliveryResult.Attempted(indexes.get(j), o));
+        }
+        return results;
+    }
+
+    private void finish(StoredMessage m, List<DeliveryResult> results, int slots) {
+        boolean recorded = false;
+        try {
+            Instant now = clock.instant();
+            Optional<MessageState> after = store.update(m.id(), cur -> transitions.apply(cur, results, now));
+            after.ifPresent(s -> metrics.recordResults(results, s));
+            if (after.isPresent() && after.get().hasPendingReports()) {
+                after = sendReports(m.id(), now);
+            }
+            recorded = true;
+            if (after.isPresent() && after.get().isDone()) {
+                store.remove(m.id());
+                LOG.debug("{} finished and removed from the queue", m.id());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not record delivery results of {}; its recipients are tried again in {}: {}",
+                    m.id(), TROUBLE_RETRY, e.toString());
+        } finally {
+            end(m.id(), slots, recorded);
+        }
+    }
+
+    /** Queues the owed DSN first, then clears the reports: a crash in between repeats the DSN, never loses it. */
+    private Optional<MessageState> sendReports(QueueId id, Instant now) throws IOException {
+        try {
+            return store.update(id, cur -> {
+                if (!cur.state().hasPendingReports()) {
+                    return cur.state();
+                }
+                QueueId dsnId = ids.get();
+                DsnComposer.Dsn d = dsn.compose(cur, store.content(id), dsnId, now);
+                try (InputStream in = d.content()) {
+                    store.enqueue(dsnId, d.envelope(), in);
+                } catch (IntakeException e) {
+                    throw new IOException("could not queue DSN " + dsnId + ": " + e.getMessage(), e);
+                }
+                LOG.info("{}: queued DSN {} to <{}>", id, dsnId, cur.envelope().sender());
+                metrics.dsnQueued();
+                return cur.state().mapRecipients(r -> r.withReport(RecipientState.Report.NONE, r.delayWarned()))
+                        .withReportDue(null);
+            });
+        } catch (IOException e) {
+            LOG.warn("{}: DSN not queued, trying again in {}: {}", id, TROUBLE_RETRY, e.getMessage());
+            return store.update(id, cur -> cur.state().withReportDue(now.plus(TROUBLE_RETRY)));
+        }
+    }
+
+    private void end(QueueId id, int slots, boolean recorded) {
+        inFlight.addAndGet(-slots);
+        if (recorded) {
+            store.releaseLease(id);
+        } else {
+            releaseLater(id);
+        }
+        wake();
+    }
+
+    /** Keeps the message leased, so not retried, for a while (wall-clock time: this is about the machine). */
+    private void releaseLater(QueueId id) {
+        try {
+            timer.schedule(() -> store.releaseLease(id), TROUBLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: the lease dies with the process
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Queue machinery. {@link io.stsdane.relay.queue.internal.QueueStore} is the seam between scheduling and
+ * storage; {@link io.stsdane.relay.queue.internal.FileQueueStore} is the file spool behind it;
+ * {@link io.stsdane.relay.queue.internal.Scheduler} drives the delivery agent;
+ * {@link io.stsdane.relay.queue.internal.StateTransitions} holds the retry/expiry/NOTIFY rules and
+ * {@link io.stsdane.relay.queue.internal.DsnComposer} writes RFC 3464 reports.
+ */
+package io.stsdane.relay.queue.internal;

@@ -1,0 +1,6 @@
+/**
+ * The durable mail queue: {@link io.stsdane.relay.queue.Queue} (builder, start, intake, admin), the admin
+ * API ({@link io.stsdane.relay.queue.QueueAdmin}) and its result records. The machinery (file spool, group
+ * commit, scheduler, DSN writer) lives in {@code io.stsdane.relay.queue.internal}.
+ */
+package io.stsdane.relay.queue;
