@@ -1,0 +1,7 @@
+package io.stsdane.relay.bench;
+
+/** Placeholder replaced below. */
+final class Report {
+    static void main(String[] args) {
+    }
+}
