@@ -12,6 +12,7 @@ SIZE=${SIZE:-4K}
 RUNS=${RUNS:-3}
 DELIVERY_TIMEOUT_S=${DELIVERY_TIMEOUT_S:-300}
 mkdir -p "$RESULTS" "$WORK"
+export RESULTS WORK SESSIONS MESSAGES WARMUP SIZE RUNS DELIVERY_TIMEOUT_S
 
 BENCH_PIDS=()
 
@@ -110,5 +111,67 @@ machine_info() {
     echo "JAVA='$(java -version 2>&1 | head -2 | tr '\n' ' ' | tr -d "'")'"
     echo "KERNEL='$(uname -r)'"
     echo "DATE='$(date -u +%Y-%m-%dT%H:%MZ)'"
+    echo "LOADAVG='$(cut -d' ' -f1-3 /proc/loadavg)'"
   } >"$RESULTS/machine.env"
+}
+
+# Relay command: the repo's launcher by default (./relay run --config FILE). JVM options reach it through
+# JAVA_TOOL_OPTIONS, which every JVM honours whatever the launcher does.
+RELAY_CMD=${RELAY_CMD:-$BENCH_ROOT/relay}
+
+# start_relay CONFIG LOG: starts the relay in its own process group; sets RELAY_PID (the group) and
+# RELAY_JAVA_PID (the JVM, for /proc and jcmd).
+start_relay() {
+  start_bg "$2" setsid $RELAY_CMD run --config "$1"
+  RELAY_PID=$BG_PID
+  local i
+  RELAY_JAVA_PID=
+  for ((i = 0; i < 100; i++)); do
+    if [[ $(cat "/proc/$RELAY_PID/comm" 2>/dev/null) == java ]]; then
+      RELAY_JAVA_PID=$RELAY_PID
+    else
+      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -x java | head -1 || true)
+    fi
+    [[ -n $RELAY_JAVA_PID ]] && return 0
+    sleep 0.1
+  done
+  echo "relay did not start a JVM; see $2" >&2
+  tail -20 "$2" >&2
+  return 1
+}
+
+# stop_relay: SIGTERM to the relay's process group (the launcher and its JVM), then waits.
+stop_relay() {
+  kill -TERM -- "-$RELAY_PID" 2>/dev/null || true
+  wait "$RELAY_PID" 2>/dev/null || true
+}
+
+# start_world VARIANT [extra world options]: sets WORLD_PID, WORLD_DIR and sources its world.env.
+start_world() {
+  local v=$1
+  shift
+  WORLD_DIR=$WORK/world-$v-$RANDOM
+  start_bg "$WORLD_DIR.out" java -Xmx1g -jar "$BENCH_JAR" world --variant "$v" --dir "$WORLD_DIR" "$@"
+  WORLD_PID=$BG_PID
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [[ -f $WORLD_DIR/world.env ]] && break
+    if ! kill -0 "$WORLD_PID" 2>/dev/null; then
+      echo "bench world for $v exited:" >&2
+      tail -5 "$WORLD_DIR.out" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  # shellcheck disable=SC1091
+  source "$WORLD_DIR/world.env"
+}
+
+# heap_used_kib PID: heap in use right now, from jcmd GC.heap_info (KiB).
+heap_used_kib() {
+  jcmd "$1" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9'
+}
+
+rss_kib() {
+  awk '/VmRSS/ {print $2}' "/proc/$1/status"
 }
