@@ -70,7 +70,8 @@ public final class LoadGenerator {
     }
 
     /** Runs the load and, when a sink is set, waits for delivery; returns the figures as one JSON object. */
-    public Map<String, Object> run() throws InterruptedException {
+    public Map<String, Object> run() throws InterruptedException, IOException {
+        long[] sinkBefore = sinkCounters();
         long startMicros = EpochMicros.now();
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
@@ -109,8 +110,18 @@ public final class LoadGenerator {
         r.put("accept_max_ms", accept.maxMillis());
         if (settings.sink() != null) {
             r.putAll(deliveryFigures(accepted, startMicros));
+            long[] sinkAfter = sinkCounters();
+            // how many connections (and TLS handshakes) the relay needed for this run: connection reuse at a glance
+            r.put("sink_connections", sinkAfter[0] - sinkBefore[0]);
+            r.put("sink_tls_sessions", sinkAfter[1] - sinkBefore[1]);
         }
         return r;
+    }
+
+    private long[] sinkCounters() throws IOException, InterruptedException {
+        SinkClient sink = settings.sink();
+        return sink == null ? new long[2]
+                : new long[] {sink.counter("", "connections"), sink.counter("", "tls_sessions")};
     }
 
     private Map<String, Object> deliveryFigures(int accepted, long startMicros) throws InterruptedException {

@@ -68,21 +68,23 @@ public final class Report {
 
         md.append("\n### End to end (accepted by the relay to received by the sink)\n\n")
                 .append("| Series | end-to-end msg/s | accept msg/s | accept p50 / p99 ms | delivery p50 / p99 ms "
-                        + "| delivered / accepted |\n|---|---:|---:|---:|---:|---:|\n");
+                        + "| delivered / accepted | connections / TLS handshakes at the sink |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<Map<String, Object>>> e : series.entrySet()) {
             List<Map<String, Object>> runs = e.getValue();
             String label = SERIES.get(e.getKey());
             if (runs.isEmpty()) {
-                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | |\n");
+                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f |\n", label,
+            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f | %s |\n", label,
                     median(runs, "e2e_msgs_per_s"), median(runs, "accept_msgs_per_s"),
                     median(runs, "accept_p50_ms"), median(runs, "accept_p99_ms"),
                     e.getKey().equals("upper-bound") ? "n/a"
                             : String.format(Locale.ROOT, "%.0f / %.0f", median(runs, "delivery_p50_ms"),
                                     median(runs, "delivery_p99_ms")),
-                    median(runs, "delivered"), median(runs, "accepted")));
+                    median(runs, "delivered"), median(runs, "accepted"),
+                    runs.get(0).containsKey("sink_connections") ? String.format(Locale.ROOT, "%.0f / %.0f",
+                            median(runs, "sink_connections"), median(runs, "sink_tls_sessions")) : "not recorded"));
         }
 
         md.append("\n### Ratios and targets (issue 9)\n\n| Figure | Measured | Target |\n|---|---:|---:|\n");

@@ -35,7 +35,15 @@ public final class SinkClient {
 
     /** How many distinct ids of {@code run} have arrived. */
     public long delivered(String run) throws IOException, InterruptedException {
-        Object n = Json.read(get("stats?run=" + run)).get("delivered");
+        return counter(run, "delivered");
+    }
+
+    /**
+     * One of the sink's counters: {@code delivered} (of {@code run}), or the totals since it started
+     * {@code connections}, {@code tls_sessions}, {@code messages_total}.
+     */
+    public long counter(String run, String name) throws IOException, InterruptedException {
+        Object n = Json.read(get("stats?run=" + run)).get(name);
         return n == null ? 0 : ((Double) n).longValue();
     }
 
