@@ -52,9 +52,9 @@ public final class Report {
         row(md, "CPU", machine.get("CPU") + " (" + machine.get("NPROC") + " cores)");
         row(md, "Memory", machine.get("MEM"));
         row(md, "Kernel", machine.get("KERNEL"));
-        row(md, "Java", machine.get("JAVA"));
+        row(md, "Java", machine.getOrDefault("JAVA", "").trim());
         row(md, "Postfix", machine.getOrDefault("POSTFIX_VERSION", "not run"));
-        row(md, "Load average at start", machine.get("LOADAVG"));
+        row(md, "Machine load (load average)", machine.get("LOADAVG"));
         row(md, "Measured", machine.get("DATE"));
 
         Map<String, List<Map<String, Object>>> series = new LinkedHashMap<>();
@@ -127,8 +127,10 @@ public final class Report {
         StringBuilder sb = new StringBuilder("| Benchmark | Score | Error (99.9%) | Unit |\n|---|---:|---:|---|\n");
         while (m.find()) {
             String name = m.group(1).substring(m.group(1).lastIndexOf('.', m.group(1).lastIndexOf('.') - 1) + 1);
+            String error = m.group(3).replace("\"", "");
             sb.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %s |\n", name, Double.parseDouble(m.group(2)),
-                    m.group(3).replace("\"", ""), m.group(4)));
+                    error.equals("NaN") ? "n/a" : String.format(Locale.ROOT, "%.3f", Double.parseDouble(error)),
+                    m.group(4)));
         }
         return sb.toString();
     }
