@@ -157,8 +157,7 @@ start_world() {
   for ((i = 0; i < 600; i++)); do
     [[ -f $WORLD_DIR/world.env ]] && break
     if ! kill -0 "$WORLD_PID" 2>/dev/null; then
-      echo "bench world for $v exited:" >&2
-      tail -5 "$WORLD_DIR.out" >&2
+      echo "bench world for $v exited: $(grep -m1 -E 'Exception|Error' "$WORLD_DIR.out" || tail -3 "$WORLD_DIR.out")" >&2
       return 1
     fi
     sleep 0.1
