@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap 'stop_all' EXIT
 QUEUE_COUNT=${QUEUE_COUNT:-100000}
-RECOVERY_PATTERN=${RECOVERY_PATTERN:-[Rr]ecover}
+RECOVERY_PATTERN=${RECOVERY_PATTERN:-spool recovery of}
 BIG_SIZE=${BIG_SIZE:-35M}
 BIG_COUNT=${BIG_COUNT:-16}
 BIG_XMX=${BIG_XMX:-128m}

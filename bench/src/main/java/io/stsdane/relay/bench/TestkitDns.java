@@ -5,11 +5,18 @@ import java.nio.file.Path;
 /**
  * {@link BenchDns} on relay-testkit's DNS fixture.
  *
- * <p>NOT WIRED YET: the fixture ({@code io.stsdane.relay.testkit.dns}) was being written in parallel with this
- * module. After the merge, {@link #serve} must: start the fixture on 127.0.0.1 (UDP and TCP, any free port),
- * load {@code zone.records()} into a zone at {@code zone.origin()}, sign it when {@code zone.signed()}, write the
- * fixture's trust anchor (DS or DNSKEY lines) to {@code workDir/trust-anchors.txt}, and return both.
- * Until then it fails with that message, so only the Postfix and upper-bound runs work.
+ * <p>NOT WIRED YET: the fixture ({@code io.stsdane.relay.testkit.dns.DnsTestServer}) was written in parallel
+ * with this module and is not on this branch. After the merge, replace this class's body with (a field
+ * {@code DnsTestServer server} closed in {@link #close()}):
+ * <pre>{@code
+ * server = DnsTestServer.start();                              // 127.0.0.1, UDP and TCP, free port
+ * TestZone tld = server.root().child("test");                   // signed, DS in the root
+ * TestZone z = zone.signed() ? tld.child(zone.origin()) : tld.unsignedChild(zone.origin());
+ * zone.records().forEach(z::add);
+ * return new Served(server.address(), server.trustAnchorFile(workDir));  // the root's DS
+ * }</pre>
+ * Until then it fails with a message saying so, and bench/run.sh skips the relay variants; the Postfix and
+ * upper-bound runs do not need DNS.
  */
 public final class TestkitDns implements BenchDns {
 

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Spool commit: storing one message durably (content, envelope, fsync) through {@link MessageIntake#accept}, the
  * work between the final dot and the 250. Bounded below by the disk's fsync latency; the figure shows how much
- * the spool adds on top. NEEDS THE MERGE: {@link MergedComponents#spool}.
+ * the spool adds on top. Run it with threads ({@code -t 20}) as well as alone: concurrent commits may share an
+ * fsync (group commit). NEEDS THE MERGE: {@link MergedComponents#spool}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +38,7 @@ public class SpoolCommitBenchmark {
     public int size;
 
     private Path dir;
+    private MergedComponents.Opened<MessageIntake> spool;
     private MessageIntake intake;
     private Envelope envelope;
     private byte[] content;
@@ -44,7 +46,13 @@ public class SpoolCommitBenchmark {
     @Setup
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("bench-spool");
-        intake = MergedComponents.spool(dir);
+        try {
+            spool = MergedComponents.spool(dir);
+        } catch (RuntimeException e) {
+            Files.delete(dir);
+            throw e;
+        }
+        intake = spool.component();
         envelope = new Envelope("loadgen@bench.invalid", List.of(Recipient.of("bench@bench.test")), null, null,
                 false, false, false, Instant.now(), "[127.0.0.1] loadgen.bench.invalid");
         BenchMessage m = new BenchMessage("loadgen@bench.invalid", "bench@bench.test", size);
@@ -60,7 +68,8 @@ public class SpoolCommitBenchmark {
     }
 
     @TearDown
-    public void tearDown() throws IOException {
+    public void tearDown() throws Exception {
+        spool.resources().close();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
