@@ -34,7 +34,8 @@ public record RelayConfig(int smtpPort, int adminPort, Path spool, int dnsPort, 
         if (trustAnchors != null) {
             y.append("  dnssec: validate\n  trust-anchors: ").append(trustAnchors).append('\n');
         } else {
-            y.append("  dnssec: off\n");
+            // quoted: YAML 1.1 reads a bare off as the boolean false
+            y.append("  dnssec: \"off\"\n");
         }
         y.append("delivery:\n  port: ").append(deliveryPort).append('\n');
         if (caFile != null) {
