@@ -169,6 +169,7 @@ start_world() {
 # heap_used_kib PID: heap in use right now, from jcmd GC.heap_info (KiB).
 heap_used_kib() {
   jcmd "$1" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9'
+  echo
 }
 
 rss_kib() {

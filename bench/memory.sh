@@ -52,9 +52,9 @@ while kill -0 "$RELAY_PID" 2>/dev/null; do
 done
 wait_for_port "$RELAY_PORT" 300
 listening=$(date +%s.%N)
-record RECOVERY_S "$([[ -n $recovered ]] && echo "scale=2; ($recovered - $start) / 1" | bc)"
+record RECOVERY_S "$([[ -n $recovered ]] && printf '%.2f' "$(echo "$recovered - $start" | bc)")"
 record RECOVERY_LOG_LINE "$(grep -m1 -- "$RECOVERY_PATTERN" "$WORLD_DIR/relay-restart.log" | tr -d "'" | cut -c1-200)"
-record LISTENING_AFTER_RESTART_S "$(echo "scale=2; ($listening - $start) / 1" | bc)"
+record LISTENING_AFTER_RESTART_S "$(printf '%.2f' "$(echo "$listening - $start" | bc)")"
 jcmd "$RELAY_JAVA_PID" GC.run >/dev/null
 record RESTART_HEAP_USED_KIB "$(heap_used_kib "$RELAY_JAVA_PID")"
 stop_relay
@@ -80,6 +80,7 @@ peak_heap_during() {
   for h in $(cat "$WORLD_DIR/heap-samples.txt"); do
     ((h > peak)) && peak=$h
   done
+  record "${key}_HEAP_SAMPLES" "$(wc -l <"$WORLD_DIR/heap-samples.txt")"
   record "${key}_HEAP_PEAK_KIB" "$peak"
   stop_relay
   stop_pid "$WORLD_PID"
@@ -87,6 +88,7 @@ peak_heap_during() {
 
 bench_log "memory: relaying $BIG_COUNT messages of $BIG_SIZE with -Xmx$BIG_XMX"
 record BIG_SIZE "$BIG_SIZE"
+record BIG_XMX "$BIG_XMX"
 peak_heap_during "$BIG_SIZE" "$BIG_COUNT" BIG
 bench_log "memory: the same with 4K messages, for comparison"
 peak_heap_during 4K 20000 SMALL
