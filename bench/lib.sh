@@ -1,0 +1,177 @@
+# Shared shell helpers of bench/run.sh, bench/postfix.sh and bench/memory.sh (sourced, not run).
+# Every process started here is remembered by its pid and stopped by that pid only.
+
+BENCH_ROOT=${BENCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BENCH_JAR=$BENCH_ROOT/bench/target/relay-bench.jar
+RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
+WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
+SESSIONS=${SESSIONS:-20}
+MESSAGES=${MESSAGES:-10000}
+WARMUP=${WARMUP:-2000}
+SIZE=${SIZE:-4K}
+RUNS=${RUNS:-3}
+DELIVERY_TIMEOUT_S=${DELIVERY_TIMEOUT_S:-300}
+mkdir -p "$RESULTS" "$WORK"
+export RESULTS WORK SESSIONS MESSAGES WARMUP SIZE RUNS DELIVERY_TIMEOUT_S
+
+BENCH_PIDS=()
+
+bench_log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+bench_build() {
+  if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    bench_log "building (./mvnw -B -q -DskipTests package)"
+    (cd "$BENCH_ROOT" && ./mvnw -B -q -DskipTests package)
+  fi
+  [[ -f $BENCH_JAR ]] || { echo "missing $BENCH_JAR: build first" >&2; exit 1; }
+}
+
+# wait_for_line FILE PATTERN [SECONDS]: waits until FILE has a line matching PATTERN.
+wait_for_line() {
+  local file=$1 pattern=$2 limit=${3:-60} i
+  for ((i = 0; i < limit * 10; i++)); do
+    grep -q -- "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for '$pattern' in $file:" >&2
+  tail -20 "$file" >&2
+  return 1
+}
+
+# wait_for_port PORT [SECONDS]: waits until something accepts TCP connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 limit=${2:-60} i
+  for ((i = 0; i < limit * 10; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$port after ${limit}s" >&2
+  return 1
+}
+
+# start_bg LOGFILE CMD...: starts CMD in the background, remembers its pid in BG_PID and BENCH_PIDS.
+start_bg() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  BG_PID=$!
+  BENCH_PIDS+=("$BG_PID")
+}
+
+stop_pid() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  BENCH_PIDS=()
+}
+
+# start_sink NAME TLS(none|self): sets SINK_PORT, SINK_CONTROL, SINK_PID.
+start_sink() {
+  local out=$WORK/sink-$1.out
+  start_bg "$out" java -Xmx1g -jar "$BENCH_JAR" sink --tls "$2"
+  SINK_PID=$BG_PID
+  wait_for_line "$out" '^SINK_CONTROL='
+  eval "$(grep -E '^SINK_(PORT|CONTROL)=' "$out")"
+}
+
+# run_load TARGET RUN_ID SINK_CONTROL COUNT [extra load options]: prints one JSON line.
+run_load() {
+  local target=$1 run=$2 control=$3 count=$4
+  shift 4
+  java -Xmx2g -jar "$BENCH_JAR" load --target "$target" --run-id "$run" --sink-control "$control" \
+    --sessions "$SESSIONS" --messages "$count" --size "$SIZE" --recipient bench@bench.test \
+    --delivery-timeout-s "$DELIVERY_TIMEOUT_S" "$@"
+}
+
+# measure NAME TARGET SINK_CONTROL: one warm-up and RUNS measured runs; results in $RESULTS/NAME.jsonl.
+measure() {
+  local name=$1 target=$2 control=$3 r
+  bench_log "$name: warm-up ($WARMUP messages)"
+  run_load "$target" "${name//[^A-Za-z0-9]/}w$RANDOM" "$control" "$WARMUP" >/dev/null
+  : >"$RESULTS/$name.jsonl"
+  for ((r = 1; r <= RUNS; r++)); do
+    bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
+    run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | tee -a "$RESULTS/$name.jsonl"
+  done
+}
+
+# machine_info: facts about this machine for the report, as KEY=VALUE lines in $RESULTS/machine.env.
+machine_info() {
+  {
+    echo "NPROC='$(nproc)'"
+    echo "MEM='$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)'"
+    echo "CPU='$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)'"
+    echo "JAVA='$(java -version 2>&1 | head -2 | tr '\n' ' ' | tr -d "'")'"
+    echo "KERNEL='$(uname -r)'"
+    echo "DATE='$(date -u +%Y-%m-%dT%H:%MZ)'"
+    echo "LOADAVG='$(cut -d' ' -f1-3 /proc/loadavg)'"
+  } >"$RESULTS/machine.env"
+}
+
+# Relay command: the repo's launcher by default (./relay run --config FILE). JVM options reach it through
+# JAVA_TOOL_OPTIONS, which every JVM honours whatever the launcher does.
+RELAY_CMD=${RELAY_CMD:-$BENCH_ROOT/relay}
+
+# start_relay CONFIG LOG: starts the relay in its own process group; sets RELAY_PID (the group) and
+# RELAY_JAVA_PID (the JVM, for /proc and jcmd).
+start_relay() {
+  start_bg "$2" setsid $RELAY_CMD run --config "$1"
+  RELAY_PID=$BG_PID
+  local i
+  RELAY_JAVA_PID=
+  for ((i = 0; i < 100; i++)); do
+    if [[ $(cat "/proc/$RELAY_PID/comm" 2>/dev/null) == java ]]; then
+      RELAY_JAVA_PID=$RELAY_PID
+    else
+      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -x java | head -1 || true)
+    fi
+    [[ -n $RELAY_JAVA_PID ]] && return 0
+    sleep 0.1
+  done
+  echo "relay did not start a JVM; see $2" >&2
+  tail -20 "$2" >&2
+  return 1
+}
+
+# stop_relay: SIGTERM to the relay's process group (the launcher and its JVM), then waits.
+stop_relay() {
+  kill -TERM -- "-$RELAY_PID" 2>/dev/null || true
+  wait "$RELAY_PID" 2>/dev/null || true
+}
+
+# start_world VARIANT [extra world options]: sets WORLD_PID, WORLD_DIR and sources its world.env.
+start_world() {
+  local v=$1
+  shift
+  WORLD_DIR=$WORK/world-$v-$RANDOM
+  start_bg "$WORLD_DIR.out" java -Xmx1g -jar "$BENCH_JAR" world --variant "$v" --dir "$WORLD_DIR" "$@"
+  WORLD_PID=$BG_PID
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [[ -f $WORLD_DIR/world.env ]] && break
+    if ! kill -0 "$WORLD_PID" 2>/dev/null; then
+      echo "bench world for $v exited: $(grep -m1 -E 'Exception|Error' "$WORLD_DIR.out" || tail -3 "$WORLD_DIR.out")" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  # shellcheck disable=SC1091
+  source "$WORLD_DIR/world.env"
+}
+
+# heap_used_kib PID: heap in use right now, from jcmd GC.heap_info (KiB).
+heap_used_kib() {
+  jcmd "$1" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9'
+  echo
+}
+
+rss_kib() {
+  awk '/VmRSS/ {print $2}' "/proc/$1/status"
+}

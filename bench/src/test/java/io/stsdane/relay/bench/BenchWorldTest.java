@@ -1,0 +1,168 @@
+package io.stsdane.relay.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchWorldTest {
+
+    @TempDir
+    Path dir;
+
+    /** Stands in for the DNS fixture at the seam: keeps the zone it is asked to serve. */
+    private static final class RecordingDns implements BenchDns {
+        BenchZone zone;
+
+        @Override
+        public Served serve(BenchZone z, Path workDir) throws java.io.IOException {
+            zone = z;
+            return new Served(new InetSocketAddress("127.0.0.1", 5353),
+                    Files.writeString(workDir.resolve("trust-anchors.txt"), "bench.test. DS 1 13 2 00\n"));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void daneWorldPublishesTheTlsaOfTheCertificateTheSinkPresents() throws Exception {
+        RecordingDns dns = new RecordingDns();
+        try (BenchWorld w = BenchWorld.start(Variant.DANE, dir, dns, false)) {
+            Properties env = env();
+            X509Certificate presented = certificateAfterStartTls(Integer.parseInt(env.getProperty("SINK_PORT")));
+            String expected = "3 1 1 " + HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(presented.getPublicKey().getEncoded()));
+
+            assertThat(dns.zone.signed()).isTrue();
+            assertThat(dns.zone.entries()).contains(
+                    new BenchZone.Entry("bench.test", "MX", "10 mx.bench.test."),
+                    new BenchZone.Entry("mx.bench.test", "A", "127.0.0.1"),
+                    new BenchZone.Entry("_25._tcp.mx.bench.test", "TLSA", expected));
+            assertThat(dns.zone.records()).hasSize(dns.zone.entries().size());
+            assertThat(Files.readString(dir.resolve("relay.yaml")))
+                    .contains("servers: [\"127.0.0.1:5353\"]", "trust-anchors: " + dir.resolve("trust-anchors.txt"),
+                            "port: " + env.getProperty("SINK_PORT"), "listen: 127.0.0.1:" + env.getProperty("RELAY_PORT"));
+        }
+    }
+
+    @Test
+    void mtaStsWorldServesAnEnforcePolicyOverHttpsUnderTheTestRoot() throws Exception {
+        RecordingDns dns = new RecordingDns();
+        try (BenchWorld w = BenchWorld.start(Variant.MTA_STS, dir, dns, false)) {
+            String yaml = Files.readString(dir.resolve("relay.yaml"));
+            int port = Integer.parseInt(yaml.replaceAll("(?s).*https-port: (\\d+).*", "$1"));
+            HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:" + port
+                    + "/.well-known/mta-sts.txt").openConnection();
+            c.setSSLSocketFactory(trusting(dir.resolve("ca.pem")).getSocketFactory());
+            c.setHostnameVerifier((host, session) -> true); // the chain is checked against ca.pem; the name below
+
+            String body;
+            X509Certificate served;
+            try (InputStream in = c.getInputStream()) {
+                served = (X509Certificate) c.getServerCertificates()[0];
+                body = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            }
+
+            assertThat(c.getResponseCode()).isEqualTo(200);
+            assertThat(c.getContentType()).isEqualTo("text/plain");
+            assertThat(body).contains("mode: enforce", "mx: mx.bench.test");
+            assertThat(served.getSubjectAlternativeNames()).anySatisfy(n -> assertThat(n.get(1)).isEqualTo("mta-sts.bench.test"));
+            assertThat(yaml).contains("ca-file: " + dir.resolve("ca.pem"));
+            assertThat(dns.zone.entries()).contains(new BenchZone.Entry("_mta-sts.bench.test", "TXT",
+                    "\"v=STSv1; id=bench1\""));
+        }
+    }
+
+    @Test
+    void sinkDownWorldLeavesTheDeliveryPortClosed() throws Exception {
+        try (BenchWorld w = BenchWorld.start(Variant.PLAINTEXT, dir, new RecordingDns(), true)) {
+            Properties env = env();
+            assertThat(env.getProperty("SINK_CONTROL")).isEqualTo("''");
+            try (Socket s = new Socket()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.connect(
+                        new InetSocketAddress("127.0.0.1", Integer.parseInt(env.getProperty("SINK_PORT").replace("'", ""))),
+                        2000)).isInstanceOf(java.net.ConnectException.class);
+            }
+        }
+    }
+
+    private Properties env() throws Exception {
+        Properties p = new Properties();
+        for (String line : Files.readAllLines(dir.resolve("world.env"))) {
+            int eq = line.indexOf('=');
+            String v = line.substring(eq + 1);
+            p.setProperty(line.substring(0, eq), v.equals("''") ? v : v.replace("'", ""));
+        }
+        return p;
+    }
+
+    private static X509Certificate certificateAfterStartTls(int port) throws Exception {
+        try (Socket plain = new Socket("127.0.0.1", port)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = plain.getOutputStream();
+            in.readLine();
+            out.write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("220");
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new AcceptAny()}, new SecureRandom());
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.bench.test", port, true);
+            tls.startHandshake();
+            return (X509Certificate) tls.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    private static SSLContext trusting(Path pem) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(pem)) {
+            ks.setCertificateEntry("root", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+        return ctx;
+    }
+
+    /** DANE-EE ignores the chain (RFC 7672 §3.1.1): the test only needs the presented leaf. */
+    private static final class AcceptAny implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
