@@ -23,13 +23,30 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final Deque<Pending> pending = new ArrayDeque<>();
+    private final Duration greetingTimeout;
+    private CompletableFuture<SmtpReply> greeting;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     private SmtpIoException broken;
 
+    ReplyHandler(Duration greetingTimeout) {
+        this.greetingTimeout = greetingTimeout;
+    }
+
+    /**
+     * The greeting is claimed when the handler is installed, before the connection is up: it may arrive before
+     * the connect listener runs (Netty completes the connect promise before firing channelActive). Its timeout
+     * therefore includes the TCP handshake, which the shorter connect timeout bounds anyway.
+     */
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
         this.ctx = c;
+        greeting = expect("greeting", greetingTimeout);
+    }
+
+    /** The server's greeting. */
+    CompletableFuture<SmtpReply> greeting() {
+        return greeting;
     }
 
     /** A future for the next reply not yet claimed; {@code what} names the command for error messages. */

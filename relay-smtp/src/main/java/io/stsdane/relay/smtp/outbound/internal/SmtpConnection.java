@@ -90,8 +90,8 @@ final class SmtpConnection {
         return f;
     }
 
-    CompletableFuture<SmtpReply> expect(String what, Duration timeout) {
-        return replies.expect(what, timeout);
+    CompletableFuture<SmtpReply> greeting() {
+        return replies.greeting();
     }
 
     CompletableFuture<SmtpReply> command(SmtpRequest request, Duration timeout) {
@@ -136,6 +136,7 @@ final class SmtpConnection {
             if (!w.isSuccess()) {
                 replies.fail(new SmtpIoException("writing the message failed: " + w.cause(), w.cause()));
             }
+            // The end-of-data timeout starts once the last octet is written (RFC 5321 §4.5.3.2.6).
             replies.expect("end of data", end).whenComplete((r, e) -> {
                 if (e != null) {
                     reply.completeExceptionally(e);

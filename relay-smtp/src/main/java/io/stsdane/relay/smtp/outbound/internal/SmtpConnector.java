@@ -88,7 +88,7 @@ final class SmtpConnector {
                         ch.pipeline().addLast("replies-in", new ReplyDecoder())
                                 .addLast("requests-out", new SmtpRequestEncoder())
                                 .addLast("chunks", new ChunkedWriteHandler())
-                                .addLast("replies", new ReplyHandler());
+                                .addLast("replies", new ReplyHandler(options.timeouts().greeting()));
                     }
                 });
         ChannelFuture connect = options.sourceAddress() == null ? b.connect(route.address())
@@ -102,7 +102,13 @@ final class SmtpConnector {
             Channel ch = connect.channel();
             SmtpConnection c = new SmtpConnection(ch, ch.pipeline().get(ReplyHandler.class),
                     ch.pipeline().get(ReplyDecoder.class), route);
-            greet(c).whenComplete((o, e) -> {
+            CompletableFuture<Opened> session;
+            try {
+                session = greet(c);
+            } catch (RuntimeException e) {
+                session = CompletableFuture.failedFuture(e);
+            }
+            session.whenComplete((o, e) -> {
                 if (e != null) {
                     c.abort();
                     result.complete(new Opened.Failed(HostFailure.temporary("4.4.2",
@@ -119,7 +125,7 @@ final class SmtpConnector {
     }
 
     private CompletableFuture<Opened> greet(SmtpConnection c) {
-        return c.expect("greeting", options.timeouts().greeting()).thenCompose(greeting -> {
+        return c.greeting().thenCompose(greeting -> {
             if (greeting.code() != 220) {
                 return failed(HostFailure.temporary(temporary(greeting), describe(c.route())
                         + " greeted with " + greeting.diagnostic()), c);
@@ -195,41 +201,54 @@ final class SmtpConnector {
 
     private CompletableFuture<Opened> handshake(SmtpConnection c, SslHandler ssl) {
         CompletableFuture<Opened> result = new CompletableFuture<>();
-        Route route = c.route();
-        TlsPolicy policy = route.policy();
         ssl.handshakeFuture().addListener(h -> {
-            if (!h.isSuccess()) {
-                String why = "TLS handshake with " + describe(route) + " failed: " + rootMessage(h.cause());
-                HostFailure f = policy.level().requiresTls()
-                        ? HostFailure.policy(TlsFailure.VALIDATION_FAILURE, why + " (required by the "
-                                + policyName(policy) + ")")
-                        : HostFailure.temporary("4.7.5", why);
-                result.complete(new Opened.Failed(policy.level() == TlsLevel.MAY ? f.withPlaintextRetry() : f, null));
-                c.abort();
-                return;
+            CompletableFuture<Opened> next;
+            try {
+                next = h.isSuccess() ? afterHandshake(c, ssl)
+                        : CompletableFuture.completedFuture(handshakeFailed(c, h.cause()));
+            } catch (RuntimeException e) {
+                next = CompletableFuture.failedFuture(e);
             }
-            SSLSession session = ssl.engine().getSession();
-            List<X509Certificate> chain = peerChain(session);
-            Verification v = verify(policy.verifier(), chain);
-            c.tls(new TlsInfo(session.getProtocol(), session.getCipherSuite(), chain, v));
-            if (!v.passed() && policy.level().requiresAuthentication()) {
-                failed(HostFailure.policy(v.failure(), describe(route) + ": certificate rejected by the "
-                        + policyName(policy) + ": " + v.detail()), c).thenAccept(result::complete);
-                return;
-            }
-            // RFC 3207 §4.2: forget what was learned before TLS and ask again.
-            c.capabilities(Capabilities.NONE);
-            ehlo(c, false).thenCompose(ok -> ok ? authenticate(c)
-                    : failed(HostFailure.temporary("4.4.2", describe(route) + " refused EHLO after STARTTLS"), c))
-                    .whenComplete((o, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else {
-                            result.complete(o);
-                        }
-                    });
+            next.whenComplete((o, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(o);
+                }
+            });
         });
         return result;
+    }
+
+    private Opened handshakeFailed(SmtpConnection c, Throwable cause) {
+        Route route = c.route();
+        TlsPolicy policy = route.policy();
+        c.abort();
+        String why = "TLS handshake with " + describe(route) + " failed: " + rootMessage(cause);
+        if (policy.level().requiresTls()) {
+            return new Opened.Failed(HostFailure.policy(TlsFailure.VALIDATION_FAILURE,
+                    why + " (required by the " + policyName(policy) + ")"), null);
+        }
+        HostFailure f = HostFailure.temporary("4.7.5", why);
+        // Only opportunistic TLS may try again without TLS, and only on a new connection.
+        return new Opened.Failed(policy.level() == TlsLevel.MAY ? f.withPlaintextRetry() : f, null);
+    }
+
+    private CompletableFuture<Opened> afterHandshake(SmtpConnection c, SslHandler ssl) {
+        Route route = c.route();
+        TlsPolicy policy = route.policy();
+        SSLSession session = ssl.engine().getSession();
+        List<X509Certificate> chain = peerChain(session);
+        Verification v = verify(policy.verifier(), chain);
+        c.tls(new TlsInfo(session.getProtocol(), session.getCipherSuite(), chain, v));
+        if (!v.passed() && policy.level().requiresAuthentication()) {
+            return failed(HostFailure.policy(v.failure(), describe(route) + ": certificate rejected by the "
+                    + policyName(policy) + ": " + v.detail()), c);
+        }
+        // RFC 3207 §4.2: forget what was learned before TLS and ask again.
+        c.capabilities(Capabilities.NONE);
+        return ehlo(c, false).thenCompose(ok -> ok ? authenticate(c)
+                : failed(HostFailure.temporary("4.4.2", describe(route) + " refused EHLO after STARTTLS"), c));
     }
 
     private CompletableFuture<Opened> authenticate(SmtpConnection c) {
