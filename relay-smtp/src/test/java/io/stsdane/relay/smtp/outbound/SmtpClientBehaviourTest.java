@@ -122,6 +122,18 @@ class SmtpClientBehaviourTest {
         assertThat(s.connections()).isEqualTo(3);
     }
 
+    @Test
+    void anIdleConnectionIsClosedWithQuitAfterTheIdleTimeout() {
+        TestSmtpServer s = mx(SmtpBehavior.plain());
+        f.engine(List.of(), b -> b.idleTimeout(Duration.ofMillis(200)));
+
+        f.deliver(Messages.simple("example.test", "a@example.test"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.received("QUIT"));
+        f.deliver(Messages.simple("example.test", "b@example.test"));
+
+        assertThat(s.connections()).isEqualTo(2);
+    }
+
     @ParameterizedTest
     @EnumSource(value = Stall.class, names = {"GREETING", "MAIL", "DATA_END"})
     void aStallingServerTimesOutAndTheMessageIsDeferred(Stall stall) {

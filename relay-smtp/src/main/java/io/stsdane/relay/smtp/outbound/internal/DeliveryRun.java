@@ -78,7 +78,7 @@ final class DeliveryRun {
                         start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
-            return addresses(host).thenCompose(addrs -> {
+            return addresses(host, policy).thenCompose(addrs -> {
                 if (addrs.isEmpty()) {
                     return tryHost(policyDomain, hosts, i + 1);
                 }
@@ -200,21 +200,21 @@ final class DeliveryRun {
     }
 
     /** The host's addresses to try, IPv6 first, recently failed ones last; empty after recording why. */
-    private CompletableFuture<List<InetSocketAddress>> addresses(MxHost host) {
+    private CompletableFuture<List<InetSocketAddress>> addresses(MxHost host, TlsPolicy policy) {
         long start = System.nanoTime();
         if (host.ipLiteral()) {
             try {
                 return CompletableFuture.completedFuture(
                         List.of(new InetSocketAddress(InetAddress.getByName(host.name()), host.port())));
             } catch (UnknownHostException e) {
-                fail(host, null, null, HostFailure.temporary("4.4.4", "bad address " + host.name()), start);
+                fail(host, null, policy, HostFailure.temporary("4.4.4", "bad address " + host.name()), start);
                 return CompletableFuture.completedFuture(List.of());
             }
         }
         return m.dns().addresses(host.name()).toCompletableFuture().thenApply(r -> {
             HostFailure f = addressFailure(host, r);
             if (f != null) {
-                fail(host, null, null, f, start);
+                fail(host, null, policy, f, start);
                 return List.of();
             }
             InetAddress source = m.options().sourceAddress();
@@ -224,7 +224,7 @@ final class DeliveryRun {
                     .map(a -> new InetSocketAddress(a, host.port()))
                     .toList();
             if (out.isEmpty()) {
-                fail(host, null, null, HostFailure.temporary("4.4.4", host.name()
+                fail(host, null, policy, HostFailure.temporary("4.4.4", host.name()
                         + " has no address of the family of delivery.source-address " + source), start);
             }
             return m.routes().postponeFailed(out, DeliveryRun::key);
