@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.outbound;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsSecurity;
@@ -25,6 +26,7 @@ final class EngineFixture implements AutoCloseable {
 
     final InMemoryDns dns = new InMemoryDns();
     final List<TlsSessionResult> reports = new CopyOnWriteArrayList<>();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<TestSmtpServer> servers = new ArrayList<>();
     private DeliveryEngine engine;
     private int port;
@@ -65,7 +67,7 @@ final class EngineFixture implements AutoCloseable {
                 .timeouts(SmtpTimeouts.uniform(Duration.ofSeconds(10)))
                 .idleTimeout(Duration.ofSeconds(10));
         tweak.accept(b);
-        engine = new DeliveryEngine(b.build(), dns, sources, reports::add, null);
+        engine = new DeliveryEngine(b.build(), dns, sources, reports::add, meters);
         return engine;
     }
 

@@ -10,10 +10,10 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.testkit.smtp.DataGate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.Stall;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -43,7 +43,7 @@ class LargeMessageTest {
                 .dataGate(gate).build());
         f.oneMx("example.test", "mx.example.test", "127.0.0.1");
         DeliveryEngine engine = f.engine(List.of());
-        MessageContent content = generated(SIZE);
+        MessageContent content = Messages.generated(SIZE);
         long heapBefore = heapAfterGc();
 
         CompletableFuture<List<RecipientOutcome>> result = engine.deliver(
@@ -63,6 +63,19 @@ class LargeMessageTest {
         assertThat(t.dataSha256()).isEqualTo(sha256(content));
     }
 
+    @Test
+    void aServerThatStopsReadingTheBodyTimesOut() {
+        f.server("127.0.0.1", SmtpBehavior.builder().stall(Stall.DATA_BODY).build());
+        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
+        f.engine(List.of(), b -> b.timeouts(SmtpTimeouts.uniform(Duration.ofSeconds(1))));
+
+        assertThat(f.deliver(Messages.request("example.test", Messages.generated(SIZE), "big@example.test")))
+                .singleElement().satisfies(o -> {
+                    assertThat(o.kind()).isEqualTo(RecipientOutcome.Kind.DEFERRED);
+                    assertThat(o.diagnostic()).contains("stopped taking message data");
+                });
+    }
+
     private static long heapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -76,61 +89,6 @@ class LargeMessageTest {
             return m.usedDirectMemory() + m.usedHeapMemory();
         }
         return 0;
-    }
-
-    /**
-     * {@code size} octets of CRLF lines, some starting with a dot, produced on the fly so the test itself holds
-     * no copy.
-     */
-    private static MessageContent generated(long size) {
-        return new MessageContent() {
-            @Override
-            public InputStream open() {
-                return new InputStream() {
-                    private long pos;
-                    private byte[] line = new byte[0];
-                    private int at;
-                    private long n;
-
-                    @Override
-                    public int read() {
-                        byte[] one = new byte[1];
-                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) {
-                        if (pos >= size) {
-                            return -1;
-                        }
-                        int done = 0;
-                        while (done < len && pos < size) {
-                            if (at == line.length) {
-                                line = ((n % 7 == 0 ? "." : "") + "line " + n++ + " of a large message, padded"
-                                        + " to a realistic length with some text\r\n").getBytes(StandardCharsets.US_ASCII);
-                                if (size - pos < line.length + 100) {
-                                    // The last line ends exactly at size, with CRLF.
-                                    line = ("x".repeat((int) (size - pos - 2)) + "\r\n")
-                                            .getBytes(StandardCharsets.US_ASCII);
-                                }
-                                at = 0;
-                            }
-                            int k = (int) Math.min(Math.min(len - done, line.length - at), size - pos);
-                            System.arraycopy(line, at, b, off + done, k);
-                            at += k;
-                            done += k;
-                            pos += k;
-                        }
-                        return done;
-                    }
-                };
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-        };
     }
 
     private static String sha256(MessageContent c) throws Exception {

@@ -57,4 +57,59 @@ final class Messages {
     static DeliveryRequest simple(String domain, String... recipients) {
         return request(domain, text("Subject: test\r\n\r\nhello\r\n"), recipients);
     }
+
+    /**
+     * {@code size} octets of CRLF lines, some starting with a dot, produced on the fly so the test itself holds
+     * no copy.
+     */
+    static MessageContent generated(long size) {
+        return new MessageContent() {
+            @Override
+            public InputStream open() {
+                return new InputStream() {
+                    private long pos;
+                    private byte[] line = new byte[0];
+                    private int at;
+                    private long n;
+
+                    @Override
+                    public int read() {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (pos >= size) {
+                            return -1;
+                        }
+                        int done = 0;
+                        while (done < len && pos < size) {
+                            if (at == line.length) {
+                                line = ((n % 7 == 0 ? "." : "") + "line " + n++ + " of a large message, padded"
+                                        + " to a realistic length with some text\r\n").getBytes(StandardCharsets.US_ASCII);
+                                if (size - pos < line.length + 100) {
+                                    // The last line ends exactly at size, with CRLF.
+                                    line = ("x".repeat((int) (size - pos - 2)) + "\r\n")
+                                            .getBytes(StandardCharsets.US_ASCII);
+                                }
+                                at = 0;
+                            }
+                            int k = (int) Math.min(Math.min(len - done, line.length - at), size - pos);
+                            System.arraycopy(line, at, b, off + done, k);
+                            at += k;
+                            done += k;
+                            pos += k;
+                        }
+                        return done;
+                    }
+                };
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+        };
+    }
 }

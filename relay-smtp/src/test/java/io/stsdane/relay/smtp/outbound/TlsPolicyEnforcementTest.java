@@ -57,6 +57,9 @@ class TlsPolicyEnforcementTest {
             assertThat(r.success()).isTrue();
             assertThat(r.policy().source()).isEqualTo(PolicySource.DANE);
         });
+        assertThat(f.meters.counter("relay.delivery.attempts", "source", "dane", "outcome", "delivered").count())
+                .isEqualTo(1.0);
+        assertThat(f.meters.counter("relay.delivery.tls.sessions", "protocol", "TLSv1.3").count()).isEqualTo(1.0);
     }
 
     @Test

@@ -50,7 +50,7 @@ final class AttemptLog {
                 req.id(), req.domain(), mxHost, ip, pol, tlsText, quote(verify), outcome, quote(reply), millis);
         if (meters != null) {
             meters.counter("relay.delivery.attempts", "source",
-                    policy == null ? "none" : policy.source().label(), "outcome", outcome).increment();
+                    policy == null ? "none" : policy.source().label(), "outcome", metricOutcome(outcome)).increment();
             if (tls != null) {
                 meters.counter("relay.delivery.tls.sessions", "protocol", tls.protocol()).increment();
             }
@@ -95,6 +95,14 @@ final class AttemptLog {
         } catch (RuntimeException e) {
             LOG.warn("TLS reporter failed: {}", e.toString());
         }
+    }
+
+    /** Bounded tag values: {@code delivered}, {@code mixed} (some recipients not delivered), or the failure word. */
+    private static String metricOutcome(String outcome) {
+        if (!outcome.contains(":")) {
+            return outcome;
+        }
+        return outcome.startsWith("delivered:") && !outcome.contains(",") ? "delivered" : "mixed";
     }
 
     private static String quote(String s) {
