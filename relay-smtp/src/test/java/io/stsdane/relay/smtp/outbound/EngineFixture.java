@@ -56,6 +56,13 @@ final class EngineFixture implements AutoCloseable {
         return this;
     }
 
+    /** {@code example.test} has the single MX {@code mxHost}: a server on 127.0.0.1 behaving as {@code b}. */
+    TestSmtpServer singleMx(String mxHost, SmtpBehavior b) {
+        TestSmtpServer s = server("127.0.0.1", b);
+        oneMx("example.test", mxHost, "127.0.0.1");
+        return s;
+    }
+
     DeliveryEngine engine(List<TlsPolicySource> sources) {
         return engine(sources, b -> { });
     }

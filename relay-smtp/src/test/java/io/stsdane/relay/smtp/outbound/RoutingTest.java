@@ -126,8 +126,7 @@ class RoutingTest {
 
     @Test
     void greeting421DefersWhenItIsTheOnlyMx() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().greeting("421 4.3.2 try later").build());
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().greeting("421 4.3.2 try later").build());
         f.engine(List.of());
 
         assertThat(deliverSimple()).allSatisfy(o -> {
@@ -140,8 +139,7 @@ class RoutingTest {
 
     @Test
     void policyTempFailStopsTheSearchDefersAndTellsTheSources() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.plain());
         TestPolicies.Recording failing = TestPolicies.tempFail("TLSA lookup bogus");
         TestPolicies.Recording later = TestPolicies.notApplicable();
         f.engine(List.of(failing, later));
@@ -204,9 +202,8 @@ class RoutingTest {
 
     @Test
     void requireTlsMessageToADestinationWithoutVerifiedTlsBounces() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext())
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
         f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE,
                 io.stsdane.relay.core.tls.PeerVerifier.ACCEPT_ANY)));
 
@@ -219,9 +216,8 @@ class RoutingTest {
 
     @Test
     void requireTlsMessageGoesOverDaneVerifiedTlsWithTheMailParameter() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext())
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
@@ -234,8 +230,7 @@ class RoutingTest {
 
     @Test
     void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext()).build());
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext()).build());
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
         assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {

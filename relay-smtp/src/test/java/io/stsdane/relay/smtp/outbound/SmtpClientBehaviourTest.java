@@ -36,9 +36,7 @@ class SmtpClientBehaviourTest {
     }
 
     private TestSmtpServer mx(SmtpBehavior b) {
-        TestSmtpServer s = f.server("127.0.0.1", b);
-        f.oneMx("example.test", "mx.example.test", "127.0.0.1");
-        return s;
+        return f.singleMx("mx.example.test", b);
     }
 
     @ParameterizedTest

@@ -33,9 +33,7 @@ class TlsPolicyEnforcementTest {
     }
 
     private TestSmtpServer mx(SmtpBehavior b) {
-        TestSmtpServer s = f.server("127.0.0.1", b);
-        f.oneMx("example.test", "mx1.example.test", "127.0.0.1");
-        return s;
+        return f.singleMx("mx1.example.test", b);
     }
 
     private static SmtpBehavior tls(SSLContext ctx) {
