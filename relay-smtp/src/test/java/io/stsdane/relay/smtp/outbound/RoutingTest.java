@@ -13,9 +13,11 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,22 @@ class RoutingTest {
         assertThat(s.connections()).isZero();
         assertThat(failing.failedDestinations).containsExactly("example.test");
         assertThat(later.failedDestinations).containsExactly("example.test");
+    }
+
+    @Test
+    void aPolicySourceThatNeverAnswersDefersInsteadOfFallingThrough() {
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.plain());
+        TlsPolicySource silent = request -> new java.util.concurrent.CompletableFuture<>();
+        TestPolicies.Recording later = TestPolicies.notApplicable();
+        f.engine(List.of(silent, later), b -> b.timeouts(SmtpTimeouts.uniform(Duration.ofMillis(300))));
+
+        assertThat(deliverSimple()).allSatisfy(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.DEFERRED);
+            assertThat(o.status()).isEqualTo("4.7.5");
+            assertThat(o.diagnostic()).contains("no answer within 300 ms");
+        });
+        assertThat(later.requests).isEmpty();
+        assertThat(s.connections()).isZero();
     }
 
     @Test

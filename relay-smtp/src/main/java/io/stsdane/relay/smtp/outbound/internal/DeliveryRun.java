@@ -211,8 +211,9 @@ final class DeliveryRun {
                 return CompletableFuture.completedFuture(List.of());
             }
         }
-        return m.dns().addresses(host.name()).toCompletableFuture().thenApply(r -> {
-            HostFailure f = addressFailure(host, r);
+        return m.dns().addresses(host.name()).toCompletableFuture().handle((r, e) -> {
+            HostFailure f = e != null ? HostFailure.temporary("4.4.3", "address lookup for " + host.name()
+                    + " failed: " + SmtpConnector.rootMessage(e)) : addressFailure(host, r);
             if (f != null) {
                 fail(host, null, policy, f, start);
                 return List.of();

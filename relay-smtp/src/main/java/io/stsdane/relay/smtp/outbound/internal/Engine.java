@@ -38,7 +38,7 @@ public final class Engine implements AutoCloseable {
         this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
         RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.port(), options.heloName(),
                 new Random());
-        this.machinery = new Machinery(options, dns, planner, new PolicyResolver(sources),
+        this.machinery = new Machinery(options, dns, planner, new PolicyResolver(sources, options.timeouts().command()),
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
                 new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),

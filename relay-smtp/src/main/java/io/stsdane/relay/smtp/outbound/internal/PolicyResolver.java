@@ -5,9 +5,12 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One policy per MX host: asks the sources in order (override, DANE, MTA-STS); the first {@code Apply} wins,
@@ -17,9 +20,15 @@ import java.util.concurrent.CompletionStage;
 final class PolicyResolver {
 
     private final List<TlsPolicySource> sources;
+    private final Duration timeout;
 
-    PolicyResolver(List<TlsPolicySource> sources) {
+    /**
+     * @param timeout how long one source may take; a source that has not answered by then is a TempFail, so a
+     *     stuck source delays mail but never lets it pass with a weaker policy
+     */
+    PolicyResolver(List<TlsPolicySource> sources, Duration timeout) {
         this.sources = List.copyOf(sources);
+        this.timeout = timeout;
     }
 
     CompletionStage<PolicyDecision> resolve(PolicyRequest request) {
@@ -37,14 +46,21 @@ final class PolicyResolver {
         }
     }
 
+    private String describe(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                : SmtpConnector.rootMessage(t);
+    }
+
     private CompletionStage<PolicyDecision> ask(int i, PolicyRequest request) {
         if (i == sources.size()) {
             return CompletableFuture.completedFuture(new PolicyDecision.Apply(
                     TlsPolicy.opportunistic(request.policyDomain(), request.mxHost())));
         }
-        CompletionStage<PolicyDecision> d;
+        CompletableFuture<PolicyDecision> d;
         try {
-            d = sources.get(i).decide(request);
+            d = sources.get(i).decide(request).toCompletableFuture().copy()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             d = CompletableFuture.failedFuture(e);
         }
@@ -52,7 +68,7 @@ final class PolicyResolver {
             if (e != null || decision == null) {
                 return CompletableFuture.<PolicyDecision>completedFuture(new PolicyDecision.TempFail(
                         TlsFailure.VALIDATION_FAILURE, "policy source " + sources.get(i).getClass().getSimpleName()
-                                + " failed: " + (e == null ? "no decision" : SmtpConnector.rootMessage(e))));
+                                + " failed: " + (e == null ? "no decision" : describe(e))));
             }
             if (decision instanceof PolicyDecision.NotApplicable) {
                 return ask(i + 1, request);

@@ -53,7 +53,9 @@ final class RoutePlanner {
         if (smartHost != null) {
             return viaSmartHost();
         }
-        return dns.mx(domain).thenApply(mx -> fromMx(domain, mx));
+        return dns.mx(domain).thenApply(mx -> fromMx(domain, mx)).exceptionally(e -> new Plan.Final(
+                RecipientOutcome.Kind.DEFERRED, "4.4.3", "MX lookup for " + domain + " failed: "
+                        + SmtpConnector.rootMessage(e)));
     }
 
     private CompletionStage<Plan> viaSmartHost() {
