@@ -72,6 +72,14 @@ class SmtpClientBehaviourTest {
     }
 
     @Test
+    void theNativeTransportIsUsedOnLinuxX86() {
+        DeliveryEngine engine = f.engine(List.of());
+        boolean linuxX86 = System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").matches("amd64|x86_64");
+        assertThat(engine.transport()).isEqualTo(linuxX86 ? "epoll" : "nio");
+    }
+
+    @Test
     void pipeliningIsUsedWhenOffered() {
         TestSmtpServer s = mx(SmtpBehavior.builder().pipelining(true).build());
         f.engine(List.of());
