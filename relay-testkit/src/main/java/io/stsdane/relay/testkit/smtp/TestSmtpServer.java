@@ -396,8 +396,9 @@ public final class TestSmtpServer implements AutoCloseable {
                 stallUntilClosed();
                 return false;
             }
-            reply(behavior.dataEndReply());
+            // Recorded before the reply, so a client that saw the reply finds the transaction recorded.
             record(raw, data, size, sha);
+            reply(behavior.dataEndReply());
             mailFrom = null;
             accepted.clear();
             return true;

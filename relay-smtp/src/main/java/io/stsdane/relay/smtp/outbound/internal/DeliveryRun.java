@@ -122,9 +122,8 @@ final class DeliveryRun {
         SmtpConnection pooled = takePooled(route);
         if (pooled != null) {
             return transaction(pooled, start).thenCompose(a -> {
-                // A pooled session the server dropped while idle: try once more on a fresh one.
-                if (a instanceof Attempt.Failed f && !pooled.isUsable() && pooled.messages() > 0
-                        && f.failure().status().equals("4.4.2")) {
+                // A pooled session the server dropped while idle (a broken session is 4.4.2): once more, fresh.
+                if (a instanceof Attempt.Failed f && !pooled.isUsable() && f.failure().status().equals("4.4.2")) {
                     return open(route, System.nanoTime());
                 }
                 return CompletableFuture.completedFuture(a);
