@@ -10,6 +10,7 @@ import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.testkit.smtp.DataGate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.Stall;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,6 +114,25 @@ class SmtpClientBehaviourTest {
         }
 
         assertThat(s.transactions()).hasSize(5);
+        assertThat(s.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void thePerDestinationLimitHoldsASecondDeliveryUntilTheFirstEnds() throws Exception {
+        DataGate gate = new DataGate(1);
+        TestSmtpServer s = mx(SmtpBehavior.builder().dataGate(gate).build());
+        DeliveryEngine engine = f.engine(List.of(), b -> b.maxPerDestination(1));
+
+        var first = engine.deliver(Messages.simple("example.test", "a@example.test")).toCompletableFuture();
+        assertThat(gate.awaitPaused(Duration.ofSeconds(10))).isTrue();
+        var second = engine.deliver(Messages.simple("example.test", "b@example.test")).toCompletableFuture();
+        Thread.sleep(300); // room for a wrong second connection to show up
+        assertThat(s.connections()).isEqualTo(1);
+        assertThat(second).isNotDone();
+        gate.release();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DELIVERED));
+        assertThat(second.get(10, TimeUnit.SECONDS)).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DELIVERED));
         assertThat(s.connections()).isEqualTo(1);
     }
 
