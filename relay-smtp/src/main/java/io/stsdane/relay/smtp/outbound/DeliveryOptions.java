@@ -1,0 +1,143 @@
+package io.stsdane.relay.smtp.outbound;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of the {@link DeliveryEngine} (the {@code delivery:} configuration section). Immutable; build it with
+ * {@link #builder(String)}.
+ *
+ * @param port the SMTP port of MX hosts ({@code delivery.port}, 25)
+ * @param heloName the name sent in EHLO/HELO ({@code delivery.helo}); also recognised as "myself" in MX lists
+ * @param smartHost the next hop for all mail ({@code delivery.smarthost}), or null for MX routing
+ * @param sourceAddress the local address outbound connections bind to ({@code delivery.source-address}), or
+ *     null for the system's choice; destination addresses of the other IP family are then skipped
+ * @param connectTimeout TCP connect timeout ({@code delivery.connect-timeout})
+ * @param timeouts SMTP command timeouts
+ * @param maxConnections deliveries in progress at once, over all destinations
+ * @param maxPerDestination deliveries in progress at once to one destination (recipient domain or smart host)
+ * @param messagesPerConnection messages sent over one connection before it is closed
+ * @param idleTimeout how long an idle connection is kept for reuse
+ * @param failedRouteMemory how long a host or address that just failed is tried after the others
+ */
+public record DeliveryOptions(
+        int port,
+        String heloName,
+        SmartHost smartHost,
+        InetAddress sourceAddress,
+        Duration connectTimeout,
+        SmtpTimeouts timeouts,
+        int maxConnections,
+        int maxPerDestination,
+        int messagesPerConnection,
+        Duration idleTimeout,
+        Duration failedRouteMemory) {
+
+    public DeliveryOptions {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("delivery.port out of range: " + port);
+        }
+        Objects.requireNonNull(heloName, "heloName");
+        if (heloName.isBlank()) {
+            throw new IllegalArgumentException("delivery.helo must not be empty");
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(timeouts, "timeouts");
+        atLeastOne(maxConnections, "maxConnections");
+        atLeastOne(maxPerDestination, "maxPerDestination");
+        atLeastOne(messagesPerConnection, "messagesPerConnection");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(failedRouteMemory, "failedRouteMemory");
+    }
+
+    public Optional<SmartHost> smartHostOption() {
+        return Optional.ofNullable(smartHost);
+    }
+
+    public static Builder builder(String heloName) {
+        return new Builder(heloName);
+    }
+
+    private static void atLeastOne(int v, String name) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, was " + v);
+        }
+    }
+
+    /** Defaults: port 25, no smart host, 30 s connect, RFC 5321 timeouts, 100 / 10 connections, 100 messages
+     * per connection, 5 s idle, failed routes remembered 10 min. Not thread-safe. */
+    public static final class Builder {
+        private final String heloName;
+        private int port = 25;
+        private SmartHost smartHost;
+        private InetAddress sourceAddress;
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
+        private int maxConnections = 100;
+        private int maxPerDestination = 10;
+        private int messagesPerConnection = 100;
+        private Duration idleTimeout = Duration.ofSeconds(5);
+        private Duration failedRouteMemory = Duration.ofMinutes(10);
+
+        private Builder(String heloName) {
+            this.heloName = heloName;
+        }
+
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        public Builder smartHost(SmartHost s) {
+            this.smartHost = s;
+            return this;
+        }
+
+        public Builder sourceAddress(InetAddress a) {
+            this.sourceAddress = a;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder timeouts(SmtpTimeouts t) {
+            this.timeouts = t;
+            return this;
+        }
+
+        public Builder maxConnections(int n) {
+            this.maxConnections = n;
+            return this;
+        }
+
+        public Builder maxPerDestination(int n) {
+            this.maxPerDestination = n;
+            return this;
+        }
+
+        public Builder messagesPerConnection(int n) {
+            this.messagesPerConnection = n;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = d;
+            return this;
+        }
+
+        public Builder failedRouteMemory(Duration d) {
+            this.failedRouteMemory = d;
+            return this;
+        }
+
+        public DeliveryOptions build() {
+            return new DeliveryOptions(port, heloName, smartHost, sourceAddress, connectTimeout, timeouts,
+                    maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory);
+        }
+    }
+}

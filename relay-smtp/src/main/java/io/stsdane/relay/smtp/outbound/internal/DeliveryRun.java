@@ -1,0 +1,294 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.tls.PolicyDecision;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/**
+ * One {@code deliver} call: route, then for each host its policy, then each of its addresses, until one
+ * session completes the transaction; otherwise the collected host failures decide the outcome. Immutable
+ * inputs, one instance per call; its steps run on DNS and event-loop threads one after another, never at once.
+ */
+final class DeliveryRun {
+
+    /** What one address attempt produced: outcomes for every recipient, or why the host failed. */
+    private sealed interface Attempt {
+        record Done(List<RecipientOutcome> outcomes) implements Attempt {
+        }
+
+        record Failed(HostFailure failure) implements Attempt {
+        }
+    }
+
+    private static final int MAX_DIAGNOSTIC = 900;
+
+    private final Machinery m;
+    private final DeliveryRequest req;
+    private final List<HostFailure> failures = new ArrayList<>();
+
+    DeliveryRun(Machinery m, DeliveryRequest req) {
+        this.m = m;
+        this.req = req;
+    }
+
+    CompletableFuture<List<RecipientOutcome>> run() {
+        return m.planner().plan(req.domain()).toCompletableFuture().thenCompose(plan -> {
+            if (plan instanceof RoutePlanner.Plan.Final f) {
+                m.log().attempt(req, "-", null, null, null, f.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        f.diagnostic(), System.nanoTime());
+                return CompletableFuture.completedFuture(all(f.kind(), f.status(), f.diagnostic(), ""));
+            }
+            RoutePlanner.Plan.Hosts hosts = (RoutePlanner.Plan.Hosts) plan;
+            List<MxHost> ordered = m.routes().postponeFailed(hosts.hosts(), MxHost::name);
+            return tryHost(hosts.policyDomain(), ordered, 0);
+        });
+    }
+
+    private CompletableFuture<List<RecipientOutcome>> tryHost(String policyDomain, List<MxHost> hosts, int i) {
+        if (i == hosts.size()) {
+            return CompletableFuture.completedFuture(conclude(policyDomain));
+        }
+        MxHost host = hosts.get(i);
+        long start = System.nanoTime();
+        PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port());
+        return m.policies().resolve(pr).toCompletableFuture().thenCompose(decision -> {
+            if (decision instanceof PolicyDecision.TempFail tf) {
+                fail(host, null, null, HostFailure.policy(tf.failure(), host.name() + ": " + tf.reason()), start);
+                return tryHost(policyDomain, hosts, i + 1);
+            }
+            TlsPolicy policy = ((PolicyDecision.Apply) decision).policy();
+            if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy)) {
+                // RFC 8689 §4.2.1: a REQUIRETLS message leaves only over DANE- or MTA-STS-verified TLS.
+                fail(host, null, policy, HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
+                        + " has no DANE or MTA-STS policy requiring verified TLS (" + policy.description() + ")"),
+                        start);
+                return tryHost(policyDomain, hosts, i + 1);
+            }
+            return addresses(host, policy).thenCompose(addrs -> {
+                if (addrs.isEmpty()) {
+                    return tryHost(policyDomain, hosts, i + 1);
+                }
+                return tryAddress(host, policy, addrs, 0).thenCompose(done -> {
+                    if (done != null) {
+                        m.routes().succeeded(host.name());
+                        return CompletableFuture.completedFuture(done);
+                    }
+                    m.routes().failed(host.name());
+                    return tryHost(policyDomain, hosts, i + 1);
+                });
+            });
+        });
+    }
+
+    /** Outcomes when an address completed the transaction, or null when every address failed. */
+    private CompletableFuture<List<RecipientOutcome>> tryAddress(MxHost host, TlsPolicy policy,
+            List<InetSocketAddress> addrs, int i) {
+        if (i == addrs.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Route route = Route.of(host, addrs.get(i), policy);
+        return attempt(route).thenCompose(a -> {
+            if (a instanceof Attempt.Failed f && f.failure().retryPlaintext()) {
+                return attempt(route.plaintextRetry());
+            }
+            return CompletableFuture.completedFuture(a);
+        }).thenCompose(a -> {
+            if (a instanceof Attempt.Done d) {
+                m.routes().succeeded(key(route));
+                return CompletableFuture.completedFuture(d.outcomes());
+            }
+            failures.add(((Attempt.Failed) a).failure());
+            m.routes().failed(key(route));
+            return tryAddress(host, policy, addrs, i + 1);
+        });
+    }
+
+    private CompletableFuture<Attempt> attempt(Route route) {
+        long start = System.nanoTime();
+        SmtpConnection pooled = takePooled(route);
+        if (pooled != null) {
+            return transaction(pooled, start).thenCompose(a -> {
+                // A pooled session the server dropped while idle (a broken session is 4.4.2): once more, fresh.
+                if (a instanceof Attempt.Failed f && !pooled.isUsable() && f.failure().status().equals("4.4.2")) {
+                    return open(route, System.nanoTime());
+                }
+                return CompletableFuture.completedFuture(a);
+            });
+        }
+        return open(route, start);
+    }
+
+    private CompletableFuture<Attempt> open(Route route, long start) {
+        return m.connector().open(route).thenCompose(o -> {
+            if (o instanceof SmtpConnector.Opened.Failed f) {
+                m.log().tlsSession(route, f.tls(), f.failure().tlsFailure(), f.failure().diagnostic());
+                m.log().attempt(req, route.host().name(), route, route.policy(), f.tls(), "failed",
+                        f.failure().diagnostic(), start);
+                return CompletableFuture.completedFuture(new Attempt.Failed(f.failure()));
+            }
+            SmtpConnection c = ((SmtpConnector.Opened.Ready) o).connection();
+            m.log().tlsSession(route, c.tls(), null, null);
+            return transaction(c, start);
+        });
+    }
+
+    private CompletableFuture<Attempt> transaction(SmtpConnection c, long start) {
+        Route route = c.route();
+        return c.onLoop(() -> new MailTransaction(c, req, m.options().timeouts()).run()).handle((r, e) -> {
+            if (e != null) {
+                c.abort();
+                HostFailure f = HostFailure.temporary("4.4.2", SmtpConnector.describe(route) + ": "
+                        + SmtpConnector.rootMessage(e));
+                log(c, f.diagnostic(), "failed", start);
+                return new Attempt.Failed(f);
+            }
+            if (r instanceof MailTransaction.Result.Refused refused) {
+                c.quit();
+                log(c, refused.failure().diagnostic(), "refused", start);
+                return new Attempt.Failed(refused.failure());
+            }
+            MailTransaction.Result.Done done = (MailTransaction.Result.Done) r;
+            if (done.reusable()) {
+                m.pool().offer(c);
+            } else {
+                c.quit();
+            }
+            String reply = done.last() != null ? done.last().diagnostic() : done.outcomes().get(0).diagnostic();
+            log(c, reply, summary(done.outcomes()), start);
+            return new Attempt.Done(done.outcomes());
+        });
+    }
+
+    private void log(SmtpConnection c, String reply, String outcome, long start) {
+        m.log().attempt(req, c.route().host().name(), c.route(), c.route().policy(), c.tls(), outcome, reply, start);
+    }
+
+    /**
+     * A pooled session for this route, after checking its peer chain against this message's policy once more
+     * (a new TLSA RRset or MTA-STS policy must not be bypassed through an old session).
+     */
+    private SmtpConnection takePooled(Route route) {
+        SmtpConnection c;
+        while ((c = m.pool().take(route.poolKey())) != null) {
+            TlsInfo tls = c.tls();
+            if (tls == null) {
+                return c;
+            }
+            var v = route.policy().verifier().verify(tls.peerChain());
+            if (v.passed() || !route.policy().level().requiresAuthentication()) {
+                c.tls(new TlsInfo(tls.protocol(), tls.cipher(), tls.peerChain(), v));
+                return c;
+            }
+            c.quit();
+        }
+        return null;
+    }
+
+    /** The host's addresses to try, IPv6 first, recently failed ones last; empty after recording why. */
+    private CompletableFuture<List<InetSocketAddress>> addresses(MxHost host, TlsPolicy policy) {
+        long start = System.nanoTime();
+        if (host.ipLiteral()) {
+            try {
+                return CompletableFuture.completedFuture(
+                        List.of(new InetSocketAddress(InetAddress.getByName(host.name()), host.port())));
+            } catch (UnknownHostException e) {
+                fail(host, null, policy, HostFailure.temporary("4.4.4", "bad address " + host.name()), start);
+                return CompletableFuture.completedFuture(List.of());
+            }
+        }
+        return m.dns().addresses(host.name()).toCompletableFuture().handle((r, e) -> {
+            HostFailure f = e != null ? HostFailure.temporary("4.4.3", "address lookup for " + host.name()
+                    + " failed: " + SmtpConnector.rootMessage(e)) : addressFailure(host, r);
+            if (f != null) {
+                fail(host, null, policy, f, start);
+                return List.of();
+            }
+            InetAddress source = m.options().sourceAddress();
+            List<InetSocketAddress> out = r.records().stream()
+                    .filter(a -> source == null || (a instanceof Inet6Address) == (source instanceof Inet6Address))
+                    .sorted(Comparator.comparing(a -> a instanceof Inet6Address ? 0 : 1))
+                    .map(a -> new InetSocketAddress(a, host.port()))
+                    .toList();
+            if (out.isEmpty()) {
+                fail(host, null, policy, HostFailure.temporary("4.4.4", host.name()
+                        + " has no address of the family of delivery.source-address " + source), start);
+            }
+            return m.routes().postponeFailed(out, DeliveryRun::key);
+        });
+    }
+
+    private static HostFailure addressFailure(MxHost host, DnsResult<InetAddress> r) {
+        if (r.security().isFailure()) {
+            return new HostFailure("4.7.5", "address lookup for " + host.name() + " is "
+                    + r.security().name().toLowerCase(java.util.Locale.ROOT) + ": " + r.reason(), false, false,
+                    false, TlsFailure.DNSSEC_INVALID);
+        }
+        if (!r.isUsable()) {
+            return HostFailure.temporary("4.4.3", "address lookup for " + host.name() + " failed: " + r.reason());
+        }
+        if (r.records().isEmpty()) {
+            return HostFailure.temporary("4.4.4", "MX host " + host.name() + " has no A or AAAA record");
+        }
+        return null;
+    }
+
+    private void fail(MxHost host, Route route, TlsPolicy policy, HostFailure f, long start) {
+        failures.add(f);
+        m.log().attempt(req, host.name(), route, policy, null, "failed", f.diagnostic(), start);
+    }
+
+    private List<RecipientOutcome> conclude(String policyDomain) {
+        String diag = failures.stream().map(HostFailure::diagnostic).distinct().collect(Collectors.joining("; "));
+        if (diag.length() > MAX_DIAGNOSTIC) {
+            diag = diag.substring(0, MAX_DIAGNOSTIC) + "...";
+        }
+        if (failures.stream().allMatch(HostFailure::permanent)) {
+            return all(RecipientOutcome.Kind.BOUNCED, failures.get(0).status(), diag, "");
+        }
+        if (failures.stream().allMatch(f -> f.policyFailure() || f.permanent())) {
+            // RFC 8461 §5.1: before deferring because of the policy, sources may refresh it.
+            m.policies().destinationFailed(policyDomain);
+            return all(RecipientOutcome.Kind.DEFERRED, "4.7.5", diag, "");
+        }
+        HostFailure last = failures.stream().filter(f -> !f.permanent()).reduce((a, b) -> b).orElseThrow();
+        return all(RecipientOutcome.Kind.DEFERRED, last.status(), diag, "");
+    }
+
+    private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag, String remote) {
+        return req.recipients().stream().map(r -> new RecipientOutcome(r, kind, status, diag, remote)).toList();
+    }
+
+    private static boolean verifiedByDaneOrMtaSts(TlsPolicy p) {
+        return p.level().requiresAuthentication()
+                && (p.source() == PolicySource.DANE || p.source() == PolicySource.MTA_STS);
+    }
+
+    private static String key(Route r) {
+        return key(r.address());
+    }
+
+    private static String key(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + "/" + a.getPort();
+    }
+
+    private static String summary(List<RecipientOutcome> outcomes) {
+        return outcomes.stream().collect(Collectors.groupingBy(o -> o.kind().name().toLowerCase(java.util.Locale.ROOT),
+                java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+}

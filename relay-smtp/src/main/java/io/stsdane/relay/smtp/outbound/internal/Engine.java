@@ -1,0 +1,104 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.queue.Recipient;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.smtp.outbound.DeliveryOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery behind {@code DeliveryEngine}: owns the event loops, the pool and the limits, and turns every
+ * request into exactly one outcome per recipient, whatever happens. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Transport transport;
+    private final Machinery machinery;
+    private final ConcurrencyLimits limits;
+    private final String smartHostDestination;
+
+    public Engine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources, TlsReporter reporter,
+            MeterRegistry meters) {
+        this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.port(), options.heloName(),
+                new Random());
+        this.machinery = new Machinery(options, dns, planner, new PolicyResolver(sources, options.timeouts().command()),
+                new SmtpConnector(transport, options),
+                new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
+                new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),
+                new AttemptLog(reporter, meters));
+        this.limits = new ConcurrencyLimits(options.maxConnections(), options.maxPerDestination());
+        this.smartHostDestination = options.smartHost() == null ? null : "smarthost:" + options.smartHost().host();
+        LOG.debug("delivery engine using the {} transport", transport.name());
+    }
+
+    /** The transport in use: {@code epoll} or {@code nio}. */
+    public String transportName() {
+        return transport.name();
+    }
+
+    public CompletionStage<List<RecipientOutcome>> deliver(DeliveryRequest request) {
+        long start = System.nanoTime();
+        String destination = smartHostDestination != null ? smartHostDestination : request.domain();
+        CompletableFuture<List<RecipientOutcome>> result = new CompletableFuture<>();
+        limits.acquire(destination).thenAccept(permit -> {
+            CompletableFuture<List<RecipientOutcome>> run;
+            try {
+                run = new DeliveryRun(machinery, request).run();
+            } catch (RuntimeException e) {
+                run = CompletableFuture.failedFuture(e);
+            }
+            run.whenComplete((outcomes, e) -> {
+                permit.release();
+                List<RecipientOutcome> complete = completeOutcomes(request, outcomes, e);
+                machinery.log().delivery(complete, start);
+                result.complete(complete);
+            });
+        });
+        return result;
+    }
+
+    /**
+     * Exactly one outcome per requested recipient (the contract of {@code DeliveryAgent}); a bug or a missing
+     * outcome defers the recipient rather than losing it.
+     */
+    private static List<RecipientOutcome> completeOutcomes(DeliveryRequest request, List<RecipientOutcome> outcomes,
+            Throwable error) {
+        if (error != null) {
+            LOG.error("delivery of {} to {} failed unexpectedly; deferring", request.id(), request.domain(), error);
+        }
+        Map<Recipient, RecipientOutcome> byRecipient = new HashMap<>();
+        if (outcomes != null) {
+            outcomes.forEach(o -> byRecipient.putIfAbsent(o.recipient(), o));
+        }
+        List<RecipientOutcome> out = new ArrayList<>();
+        for (Recipient r : request.recipients()) {
+            RecipientOutcome o = byRecipient.get(r);
+            out.add(o != null ? o : RecipientOutcome.deferred(r, "4.3.0", "internal error in the delivery engine: "
+                    + (error == null ? "no outcome" : SmtpConnector.rootMessage(error)), ""));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        machinery.pool().close();
+        transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,35 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.stsdane.relay.core.tls.TlsFailure;
+
+/**
+ * Why one host (or one of its addresses) could not take the message; delivery moves on to the next. Immutable.
+ *
+ * @param status RFC 3463 status for the recipients if no host succeeds
+ * @param diagnostic for the operator and the DSN
+ * @param policyFailure the failure is the TLS policy's doing (policy TempFail, TLS required but missing,
+ *     certificate rejected): when every host fails this way the sources hear {@code destinationFailed}
+ * @param permanent retrying cannot help (REQUIRETLS unmet): when every host fails permanently, bounce
+ * @param retryPlaintext level {@code may} only: the TLS handshake failed, a new plaintext connection is allowed
+ * @param tlsFailure the RFC 8460 failure kind, or null
+ */
+record HostFailure(String status, String diagnostic, boolean policyFailure, boolean permanent,
+        boolean retryPlaintext, TlsFailure tlsFailure) {
+
+    static HostFailure temporary(String status, String diagnostic) {
+        return new HostFailure(status, diagnostic, false, false, false, null);
+    }
+
+    /** Policy and TLS failures are always 4.7.5 (RFC 7672 §2.2, RFC 8461 §5): defer, never downgrade. */
+    static HostFailure policy(TlsFailure kind, String diagnostic) {
+        return new HostFailure("4.7.5", diagnostic, true, false, false, kind);
+    }
+
+    static HostFailure permanent(String status, String diagnostic) {
+        return new HostFailure(status, diagnostic, false, true, false, null);
+    }
+
+    HostFailure withPlaintextRetry() {
+        return new HostFailure(status, diagnostic, policyFailure, permanent, true, tlsFailure);
+    }
+}

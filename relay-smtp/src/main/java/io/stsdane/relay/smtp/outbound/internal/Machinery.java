@@ -1,0 +1,16 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.smtp.outbound.DeliveryOptions;
+
+/** The engine's long-lived parts that every {@link DeliveryRun} uses. Immutable holder; the parts are thread-safe. */
+record Machinery(
+        DeliveryOptions options,
+        DnsResolver dns,
+        RoutePlanner planner,
+        PolicyResolver policies,
+        SmtpConnector connector,
+        ConnectionPool pool,
+        RouteDatabase routes,
+        AttemptLog log) {
+}

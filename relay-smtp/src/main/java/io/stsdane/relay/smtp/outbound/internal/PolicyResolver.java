@@ -1,0 +1,79 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.stsdane.relay.core.tls.PolicyDecision;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One policy per MX host: asks the sources in order (override, DANE, MTA-STS); the first {@code Apply} wins,
+ * a {@code TempFail} stops the search (a weaker source must never be consulted instead), {@code NotApplicable}
+ * moves on; when no source applies, opportunistic STARTTLS. Never returns {@code NotApplicable}. Thread-safe.
+ */
+final class PolicyResolver {
+
+    private final List<TlsPolicySource> sources;
+    private final Duration timeout;
+
+    /**
+     * @param timeout how long one source may take; a source that has not answered by then is a TempFail, so a
+     *     stuck source delays mail but never lets it pass with a weaker policy
+     */
+    PolicyResolver(List<TlsPolicySource> sources, Duration timeout) {
+        this.sources = List.copyOf(sources);
+        this.timeout = timeout;
+    }
+
+    CompletionStage<PolicyDecision> resolve(PolicyRequest request) {
+        return ask(0, request);
+    }
+
+    /** RFC 8461 §5.1 and friends: every host failed for policy reasons, so sources may look for news. */
+    void destinationFailed(String policyDomain) {
+        for (TlsPolicySource s : sources) {
+            try {
+                s.destinationFailed(policyDomain);
+            } catch (RuntimeException e) {
+                // A source's bookkeeping failure must not change the delivery outcome.
+            }
+        }
+    }
+
+    private String describe(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                : SmtpConnector.rootMessage(t);
+    }
+
+    private CompletionStage<PolicyDecision> ask(int i, PolicyRequest request) {
+        if (i == sources.size()) {
+            return CompletableFuture.completedFuture(new PolicyDecision.Apply(
+                    TlsPolicy.opportunistic(request.policyDomain(), request.mxHost())));
+        }
+        CompletableFuture<PolicyDecision> d;
+        try {
+            d = sources.get(i).decide(request).toCompletableFuture().copy()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            d = CompletableFuture.failedFuture(e);
+        }
+        return d.handle((decision, e) -> {
+            if (e != null || decision == null) {
+                return CompletableFuture.<PolicyDecision>completedFuture(new PolicyDecision.TempFail(
+                        TlsFailure.VALIDATION_FAILURE, "policy source " + sources.get(i).getClass().getSimpleName()
+                                + " failed: " + (e == null ? "no decision" : describe(e))));
+            }
+            if (decision instanceof PolicyDecision.NotApplicable) {
+                return ask(i + 1, request);
+            }
+            return CompletableFuture.completedFuture(decision);
+        }).thenCompose(x -> x);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Delivery machinery, not API. {@code RoutePlanner} (MX list or smart host) and {@code RouteDatabase} (recently
+ * failed routes go last); {@code PolicyResolver} (one TLS policy per host); {@code DeliveryRun} (one request,
+ * host by host, address by address); {@code SmtpConnector}, {@code SmtpConnection}, {@code MailTransaction}
+ * (the Netty SMTP client: {@code ReplyDecoder} and {@code ReplyHandler} in, Netty's {@code SmtpRequestEncoder}
+ * and {@code DotStuffingInput} out); {@code ConnectionPool} and {@code ConcurrencyLimits}; {@code AttemptLog}
+ * (log line, metrics, TLS reporting).
+ */
+package io.stsdane.relay.smtp.outbound.internal;
