@@ -6,8 +6,8 @@ import io.stsdane.relay.server.cli.QueueCommand;
 import io.stsdane.relay.server.cli.RelayCommand;
 import io.stsdane.relay.server.cli.RunCommand;
 import io.stsdane.relay.server.config.ConfigException;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -20,7 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        RelayComponents components = new StandaloneComponents(Optional.empty());
+        RelayComponents components = new ModuleComponents();
         System.exit(commandLine(components, System.getenv()).execute(args));
     }
 

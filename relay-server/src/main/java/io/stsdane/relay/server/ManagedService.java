@@ -14,4 +14,30 @@ public interface ManagedService {
 
     /** Stops the service, waiting for work in progress as long as is safe; must not throw. */
     void stop();
+
+    /** What a service does when it starts. */
+    @FunctionalInterface
+    interface Starter {
+        void start() throws Exception;
+    }
+
+    /** A service made of a start and a stop action. */
+    static ManagedService of(String name, Starter start, Runnable stop) {
+        return new ManagedService() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void start() throws Exception {
+                start.start();
+            }
+
+            @Override
+            public void stop() {
+                stop.run();
+            }
+        };
+    }
 }

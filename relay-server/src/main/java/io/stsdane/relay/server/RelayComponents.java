@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * The seam where {@code relay-server} meets the other modules: everything the commands need that a module
- * builds. {@link StandaloneComponents} is this build's implementation; the wiring of the DNS, DANE, MTA-STS,
- * queue and SMTP modules replaces it. Implementations are used from the main thread only.
+ * builds. {@link io.stsdane.relay.server.wiring.ModuleComponents} is the real implementation; tests use
+ * stand-ins. Implementations are used from the main thread only.
  */
 public interface RelayComponents {
 

@@ -202,7 +202,8 @@ public final class ConfigLoader {
             }
             return new InetSocketAddress(IpLiterals.parse(hp.host()), hp.port());
         });
-        DnssecMode mode = n.required("dnssec", DnssecMode::parse);
+        // YAML 1.1 reads an unquoted off as the boolean false.
+        DnssecMode mode = n.required("dnssec", v -> DnssecMode.parse("false".equals(v) ? "off" : v));
         Optional<Path> anchors = n.file("trust-anchors");
         boolean allowNonLoopback = n.bool("allow-non-loopback-ad");
         n.finish();

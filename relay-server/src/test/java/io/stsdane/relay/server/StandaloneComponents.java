@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The components this build can assemble on its own: the readiness checks (spool, and DNS when a resolver
- * factory is given), no mail services yet. Wiring the modules means passing the real resolver factory
- * ({@code DnsResolvers::create}) and adding the queue, delivery and listener services to {@link #assemble}.
+ * A test stand-in for {@link io.stsdane.relay.server.wiring.ModuleComponents}: only the readiness checks
+ * (spool, and DNS when a resolver factory is given) and no mail services, so CLI and lifecycle tests run
+ * without the modules.
  */
 public final class StandaloneComponents implements RelayComponents {
 

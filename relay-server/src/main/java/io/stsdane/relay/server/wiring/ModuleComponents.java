@@ -1,0 +1,180 @@
+package io.stsdane.relay.server.wiring;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsResolvers;
+import io.stsdane.relay.core.pki.PkixVerifier;
+import io.stsdane.relay.core.pki.TrustStores;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.dane.DanePolicySource;
+import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.queue.RecoveryReport;
+import io.stsdane.relay.server.ManagedService;
+import io.stsdane.relay.server.RelayComponents;
+import io.stsdane.relay.server.admin.DnsHealthCheck;
+import io.stsdane.relay.server.admin.HealthCheck;
+import io.stsdane.relay.server.admin.SpoolWritableCheck;
+import io.stsdane.relay.server.config.DeliveryConfig;
+import io.stsdane.relay.server.config.RelayConfig;
+import io.stsdane.relay.server.config.ServerConfig;
+import io.stsdane.relay.server.tlsrpt.TlsRpt;
+import io.stsdane.relay.smtp.inbound.InboundOptions;
+import io.stsdane.relay.smtp.inbound.InboundServer;
+import io.stsdane.relay.smtp.inbound.SpfMode;
+import io.stsdane.relay.smtp.outbound.DeliveryEngine;
+import io.stsdane.relay.smtp.outbound.DeliveryOptions;
+import io.stsdane.relay.smtp.outbound.OverridePolicySource;
+import io.stsdane.relay.smtp.outbound.SmartHost;
+import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
+import io.stsdane.relay.sts.MtaSts;
+import io.stsdane.relay.sts.StsPolicySource;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Resolver;
+
+/**
+ * Builds the whole relay from its configuration. The policy sources are consulted in the order SPEC-NOTES §1
+ * fixes: local override, DANE, MTA-STS; the delivery engine falls back to opportunistic TLS only when none
+ * applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting, SMTP listener; the
+ * listener opens last so no message is accepted before the queue can hold it, and closes first.
+ * Used from the main thread only.
+ */
+public final class ModuleComponents implements RelayComponents {
+
+    private static final Logger log = LoggerFactory.getLogger(ModuleComponents.class);
+
+    @Override
+    public Optional<DnsResolver> dnsResolver(DnsOptions options) {
+        return Optional.of(DnsResolvers.create(options));
+    }
+
+    @Override
+    public Assembly assemble(RelayConfig config, PrometheusMeterRegistry registry) {
+        String hostname = LocalNames.hostname(config);
+        DnsResolver dns = DnsResolvers.create(config.dns());
+        X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
+
+        DanePolicySource dane = new DanePolicySource(dns);
+        List<TlsPolicySource> sources = new ArrayList<>();
+        sources.add(new OverridePolicySource(config.policies(), dane, mx -> PkixVerifier.forHost(trust, mx)));
+        sources.add(dane);
+        Optional<StsPolicySource> sts = Optional.empty();
+        if (config.mtaSts().enabled()) {
+            sts = Optional.of(MtaSts.builder()
+                    .resolver(dns)
+                    .cacheDirectory(config.spool().dir().resolve("mta-sts"))
+                    .trustManager(trust)
+                    .httpsPort(config.mtaSts().httpsPort())
+                    .meterRegistry(registry)
+                    .build());
+            sources.add(sts.get());
+        } else {
+            log.warn("mta-sts.enabled is false: MTA-STS policies are ignored; only DANE and local policies protect"
+                    + " delivery");
+        }
+
+        ForwardingDeliveryAgent agent = new ForwardingDeliveryAgent();
+        Queue queue = Queue.builder()
+                .directory(config.spool().dir())
+                .hostname(hostname)
+                .deliveryAgent(agent)
+                .retrySchedule(config.delivery().retrySchedule())
+                .maxQueueLifetime(config.delivery().maxQueueLifetime())
+                .delayWarning(config.delivery().delayWarning().orElse(null))
+                .minFreeDisk(config.spool().minFreeDisk())
+                .meterRegistry(registry)
+                .build();
+        TlsRpt tlsRpt = TlsRpt.builder()
+                .directory(config.spool().dir().resolve("tlsrpt"))
+                .resolver(dns)
+                .intake(queue.intake())
+                .organization(hostname)
+                .contact("postmaster@" + hostname)
+                .submitterDomain(hostname)
+                .trustManager(trust)
+                .build();
+        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname), dns,
+                List.copyOf(sources), tlsRpt.reporter(), registry);
+        agent.bind(engine);
+        InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
+        ScheduledExecutorService reportTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tls-reporting");
+            t.setDaemon(true);
+            return t;
+        });
+
+        List<ManagedService> services = new ArrayList<>();
+        services.add(ManagedService.of("delivery-engine",
+                () -> log.info("Delivery engine ready ({} transport)", engine.transport()), engine::close));
+        services.add(ManagedService.of("queue", () -> logRecovery(queue.start()), queue::close));
+        services.add(ManagedService.of("tls-reporting", () -> tlsRpt.start(reportTimer), () -> {
+            tlsRpt.close();
+            reportTimer.shutdownNow();
+        }));
+        sts.ifPresent(s -> services.add(ManagedService.of("mta-sts", () -> { }, s::close)));
+        services.add(ManagedService.of("smtp-listener", () -> {
+            listener.start();
+            log.info("Accepting mail on {}", config.server().listen());
+        }, listener::stop));
+
+        List<HealthCheck> readiness = List.of(
+                new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()),
+                new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
+        return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+    }
+
+    private static void logRecovery(RecoveryReport r) {
+        log.info("Queue recovered: {}", r);
+    }
+
+    static DeliveryOptions deliveryOptions(DeliveryConfig d, String hostname) {
+        DeliveryConfig.SmtpTimeouts t = d.timeouts();
+        DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))
+                .port(d.port())
+                .connectTimeout(d.connectTimeout())
+                // EHLO, STARTTLS and QUIT have no RFC 5321 value; they get MAIL's.
+                .timeouts(new SmtpTimeouts(t.greeting(), t.mail(), t.mail(), t.rcpt(), t.dataInit(), t.dataBlock(),
+                        t.dataDone()));
+        d.smarthost().ifPresent(h -> b.smartHost(SmartHost.parse(h.toString(), d.port())));
+        d.sourceAddress().ifPresent(b::sourceAddress);
+        return b.build();
+    }
+
+    static InboundOptions inboundOptions(RelayConfig config, String hostname) {
+        ServerConfig s = config.server();
+        InboundOptions.Builder b = InboundOptions.builder()
+                .listen(s.listen().toResolved())
+                .hostname(hostname)
+                .allowedNetworks(s.allowedNetworks().stream().map(Object::toString).toList())
+                .maxMessageSize(s.maxMessageSize())
+                .maxRecipients(s.maxRecipients())
+                .authRequireTls(s.auth().requireTls());
+        s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
+        s.auth().usersFile().ifPresent(b::usersFile);
+        if (s.spfCheck().mode() != ServerConfig.SpfMode.OFF) {
+            b.spfCheck(SpfMode.valueOf(s.spfCheck().mode().name()), s.spfCheck().egressIp().orElseThrow(),
+                    spfResolver(config.dns()));
+        }
+        return b.build();
+    }
+
+    /** jSPF asks dnsjava directly; point it at the same servers as the relay's own resolver. */
+    private static Resolver spfResolver(DnsOptions dns) {
+        if (dns.servers().isEmpty()) {
+            return new ExtendedResolver();
+        }
+        return new ExtendedResolver(dns.servers().stream()
+                .map(a -> new org.xbill.DNS.SimpleResolver(new InetSocketAddress(a.getAddress(), a.getPort())))
+                .toArray(Resolver[]::new));
+    }
+}

@@ -1,0 +1,91 @@
+package io.stsdane.relay.server.e2e;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.server.RelayApplication;
+import io.stsdane.relay.server.config.ConfigLoader;
+import io.stsdane.relay.server.config.RelayConfig;
+import io.stsdane.relay.server.wiring.ModuleComponents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The whole relay, wired exactly as {@code relay run} wires it, running in the test's JVM on free loopback
+ * ports, with its configuration written as a real {@code relay.yaml}.
+ */
+public final class RunningRelay implements AutoCloseable {
+
+    private final RelayApplication app;
+    private final RelayConfig config;
+    private final int smtpPort;
+
+    private RunningRelay(RelayApplication app, RelayConfig config, int smtpPort) {
+        this.app = app;
+        this.config = config;
+        this.smtpPort = smtpPort;
+    }
+
+    /**
+     * Starts a relay whose listener and admin API are on free ports and whose spool is under {@code dir}.
+     *
+     * @param extraYaml further top-level sections ({@code dns:}, {@code delivery:}, ...), as YAML
+     */
+    public static RunningRelay start(Path dir, String extraYaml) throws Exception {
+        int smtp = freePort();
+        int admin = freePort();
+        String yaml = """
+                server:
+                  listen: 127.0.0.1:%d
+                  hostname: relay.test
+                spool:
+                  dir: %s
+                  min-free-disk: 1MiB
+                admin:
+                  listen: 127.0.0.1:%d
+                """.formatted(smtp, dir.resolve("spool"), admin) + extraYaml;
+        Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
+        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
+        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
+        RelayApplication app = new RelayApplication(config, registry,
+                new ModuleComponents().assemble(config, registry));
+        app.start();
+        return new RunningRelay(app, config, smtp);
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public int adminPort() {
+        return app.adminAddress().getPort();
+    }
+
+    /** The message files in the spool's queue directory (an empty queue has none). */
+    public long queuedMessages() {
+        Path queue = config.spool().dir().resolve("queue");
+        if (!Files.isDirectory(queue)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(queue)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".msg")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.stsdane.relay.server.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A minimal SMTP client that sends exact bytes, so tests can compare what arrives with what was sent.
+ * One message per call; asserts nothing itself, returns the server's last reply.
+ */
+final class SmtpSubmission {
+
+    private SmtpSubmission() {
+    }
+
+    /**
+     * Submits {@code message} (CRLF line endings, not dot-stuffed) and returns the reply to the final dot,
+     * or the first reply that was not positive.
+     */
+    static String send(int port, String from, List<String> to, String message) throws IOException {
+        return send(port, from, to, message, "");
+    }
+
+    static String send(int port, String from, List<String> to, String message, String mailParams)
+            throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            List<String> replies = new ArrayList<>();
+            String r = reply(in);
+            if (!r.startsWith("220")) {
+                return r;
+            }
+            for (String cmd : commands(from, to, mailParams)) {
+                out.write((cmd + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                r = reply(in);
+                replies.add(r);
+                if (!(r.startsWith("2") || r.startsWith("3"))) {
+                    return r;
+                }
+            }
+            out.write(dotStuff(message).getBytes(StandardCharsets.UTF_8));
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String done = reply(in);
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return done;
+        }
+    }
+
+    private static List<String> commands(String from, List<String> to, String mailParams) {
+        List<String> cmds = new ArrayList<>();
+        cmds.add("EHLO client.test");
+        cmds.add("MAIL FROM:<" + from + ">" + (mailParams.isEmpty() ? "" : " " + mailParams));
+        to.forEach(t -> cmds.add("RCPT TO:<" + t + ">"));
+        cmds.add("DATA");
+        return cmds;
+    }
+
+    private static String dotStuff(String message) {
+        String m = message.startsWith(".") ? "." + message : message;
+        return m.replace("\r\n.", "\r\n..");
+    }
+
+    private static String reply(BufferedReader in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null) {
+            sb.append(line).append('\n');
+            if (line.length() < 4 || line.charAt(3) != '-') {
+                break;
+            }
+        }
+        return sb.toString().trim();
+    }
+}
