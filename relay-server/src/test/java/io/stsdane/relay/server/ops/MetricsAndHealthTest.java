@@ -3,6 +3,8 @@ package io.stsdane.relay.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -14,12 +16,14 @@ import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
@@ -28,10 +32,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole relay relays one message under an MTA-STS enforce policy over STARTTLS; then its admin API is read
- * over HTTP the way Prometheus and a load balancer read it.
+ * over HTTP the way Prometheus and a load balancer read it, and its delivery log the way config/logback-jsonl.xml
+ * writes it.
  */
 class MetricsAndHealthTest {
 
@@ -129,6 +135,49 @@ class MetricsAndHealthTest {
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         JsonNode checks = AdminJson.MAPPER.readTree(ready.body());
         assertThat(checks.toString()).contains("MX .: NODATA SECURE");
+    }
+
+    @Test
+    void theJsonLinesConfigurationWritesOneJsonObjectPerDeliveryAttempt() throws Exception {
+        Path log = dir.resolve("delivery.jsonl");
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        System.setProperty("RELAY_DELIVERY_LOG_FILE", log.toString());
+        try {
+            configure(logging, Path.of("../config/logback-jsonl.xml").toUri().toURL());
+            GreenMailUtil.sendTextEmail("alice@example.test", "app@sender.test", "log", "hello",
+                    new ServerSetup(relay.smtpPort(), "127.0.0.1", "smtp"));
+            assertThat(mx.awaitTransactions(1, Duration.ofSeconds(30))).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && !Files.readString(log).isEmpty());
+        } finally {
+            System.clearProperty("RELAY_DELIVERY_LOG_FILE");
+            configure(logging, getClass().getResource("/logback-test.xml"));
+        }
+
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSize(1);
+        JsonNode line = AdminJson.MAPPER.readTree(lines.get(0));
+        assertThat(line.get("queue").asText()).isNotBlank();
+        assertThat(line.get("domain").asText()).isEqualTo("example.test");
+        assertThat(line.get("mx").asText()).isEqualTo("mx.example.test");
+        assertThat(line.get("ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(line.get("policy_source").asText()).isEqualTo("mta-sts");
+        assertThat(line.get("policy_level").asText()).isEqualTo("verify");
+        assertThat(line.get("plaintext_retry").asBoolean()).isFalse();
+        assertThat(line.get("tls_protocol").asText()).isEqualTo("TLSv1.3");
+        assertThat(line.get("tls_cipher").asText()).startsWith("TLS_");
+        assertThat(line.get("verified").asBoolean()).isTrue();
+        assertThat(line.get("verification").asText()).isNotBlank();
+        assertThat(line.get("outcome").asText()).startsWith("delivered");
+        assertThat(line.get("reply").asText()).startsWith("250");
+        assertThat(line.get("duration_ms").isIntegralNumber()).isTrue();
+        assertThat(line.get("time").asText()).isNotBlank();
+    }
+
+    private static void configure(LoggerContext context, URL config) throws Exception {
+        context.reset();
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(context);
+        joran.doConfigure(config);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
