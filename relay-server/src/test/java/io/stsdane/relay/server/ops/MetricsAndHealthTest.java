@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
@@ -122,6 +124,20 @@ class MetricsAndHealthTest {
         assertThat(value(metrics, "relay_inbound_sessions_open", "")).isZero();
         assertThat(value(metrics, "relay_delivery_latency_seconds_count", "outcome=\"delivered\"")).isEqualTo(1.0);
         assertThat(metrics).containsPattern("(?m)^relay_delivery_latency_seconds_bucket\\{.*le=\"\\+Inf\".*} 1");
+        assertThat(dashboardMetrics()).allSatisfy(name -> assertThat(metrics).as("dashboard metric " + name)
+                .containsPattern("(?m)^" + name + "[{ ]"));
+    }
+
+    /** The relay metrics docs/grafana-dashboard.json queries, except counters that appear only once counted. */
+    private static Set<String> dashboardMetrics() throws Exception {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("relay_[a-z_]+").matcher(Files.readString(Path.of("../docs/grafana-dashboard.json")));
+        while (m.find()) {
+            names.add(m.group());
+        }
+        names.remove("relay_inbound_messages_rejected_total");
+        assertThat(names).contains("relay_delivery_attempts_total", "relay_dns_lookups_total");
+        return names;
     }
 
     @Test
