@@ -119,7 +119,7 @@ final class DestinationCheck {
         List<String> weak = usable.stream().filter(h -> !h.effective().authenticated())
                 .map(h -> h.host() + " (" + h.effective().source() + "/" + h.effective().level() + ")").toList();
         if (!weak.isEmpty()) {
-            return "not secure: delivery to " + String.join(", ", weak) + " does not authenticate the server;"
+            return "delivery to " + String.join(", ", weak) + " does not authenticate the server;"
                     + " an active attacker could read or redirect the mail";
         }
         List<String> failed = usable.stream().flatMap(h -> h.connections().stream()
@@ -127,7 +127,7 @@ final class DestinationCheck {
                 .map(c -> h.host() + " [" + c.address() + "]: " + (c.error() != null ? c.error() : c.verification())))
                 .toList();
         if (!failed.isEmpty()) {
-            return "not secure: " + String.join("; ", failed);
+            return String.join("; ", failed);
         }
         return null;
     }

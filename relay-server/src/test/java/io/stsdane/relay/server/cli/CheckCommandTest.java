@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.ops.FixtureConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.TestZone;
@@ -90,7 +91,7 @@ class CheckCommandTest {
                 "DANE: not-applicable: the MX RRset naming mx.plain.test is not DNSSEC-signed",
                 "mta-sts  not-applicable",
                 "effective policy: opportunistic/may, SNI mx.plain.test, NOT authenticated",
-                "NOT SECURE: not secure: delivery to mx.plain.test (opportunistic/may) does not authenticate");
+                "NOT SECURE: delivery to mx.plain.test (opportunistic/may) does not authenticate");
     }
 
     @Test
@@ -169,7 +170,7 @@ class CheckCommandTest {
         assertThat(check("--connect", "dane.test")).isEqualTo(1);
 
         assertThat(out.toString()).contains("connect 127.0.0.1: TLSv1.", "FAILS the policy",
-                spkiSha256(MX_CERT), "NOT SECURE: not secure: mx.dane.test [127.0.0.1]:");
+                spkiSha256(MX_CERT), "NOT SECURE: mx.dane.test [127.0.0.1]: no TLSA record matched");
     }
 
     @Test
@@ -192,22 +193,8 @@ class CheckCommandTest {
     }
 
     private int checkWith(String[] args, String extraYaml) throws Exception {
-        Path ca = Files.writeString(dir.resolve("web-root.pem"), WEB_ROOT.certificatePem());
-        Path config = Files.writeString(dir.resolve("relay.yaml"), """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                mta-sts:
-                  https-port: %d
-                tls:
-                  ca-file: %s
-                spool:
-                  dir: %s
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), smtp.port(), https.getPort(), ca,
-                dir.resolve("spool")) + extraYaml);
+        Path config = Files.writeString(dir.resolve("relay.yaml"), FixtureConfig.yaml(dir, dns, smtp.port(), "",
+                https.getPort(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n" + extraYaml);
         String[] full = new String[args.length + 3];
         full[0] = "check";
         full[1] = "--config";

@@ -70,21 +70,8 @@ class MetricsAndHealthTest {
                 .a("mx.example.test", "127.0.0.1")
                 .a("mta-sts.example.test", "127.0.0.1")
                 .txt("_mta-sts.example.test", "v=STSv1; id=1");
-        Path ca = Files.writeString(dir.resolve("web-root.pem"), WEB_ROOT.certificatePem());
-        relay = RunningRelay.start(dir, """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  retry-schedule: [1s]
-                mta-sts:
-                  https-port: %d
-                tls:
-                  ca-file: %s
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), mx.port(), policyHost.getPort(),
-                ca));
+        relay = RunningRelay.start(dir, FixtureConfig.yaml(dir, dns, mx.port(), "  retry-schedule: [1s]\n",
+                policyHost.getPort(), WEB_ROOT));
     }
 
     @AfterEach
