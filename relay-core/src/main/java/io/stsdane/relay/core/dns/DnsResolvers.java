@@ -1,6 +1,7 @@
 package io.stsdane.relay.core.dns;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stsdane.relay.core.internal.dns.ResolverFactory;
 
 /** Creates the relay's {@link DnsResolver}. */
@@ -20,5 +21,15 @@ public final class DnsResolvers {
      */
     public static DnsResolver create(DnsOptions options) {
         return ResolverFactory.create(options, Ticker.systemTicker());
+    }
+
+    /**
+     * As {@link #create(DnsOptions)}, and counts every answer fetched from the network (cache hits are not
+     * counted) as {@code relay.dns.lookups} with tags {@code type} (MX, A, AAAA, TLSA, TXT), {@code status}
+     * (noerror, nxdomain, nodata, error) and {@code security} (secure, insecure, bogus, indeterminate).
+     */
+    public static DnsResolver create(DnsOptions options, MeterRegistry registry) {
+        return ResolverFactory.create(options, Ticker.systemTicker(), java.util.Objects.requireNonNull(registry,
+                "registry"));
     }
 }

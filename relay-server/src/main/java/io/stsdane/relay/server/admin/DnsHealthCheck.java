@@ -10,22 +10,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Ready when the relay's resolver answers an MX query for a probe name with a usable answer. A BOGUS or
+ * Ready when the relay's resolver answers an MX query for a probe name with a usable answer: any answer counts,
+ * a negative one (NXDOMAIN, NODATA) included, since the question is whether DNS answers, not what. A BOGUS or
  * INDETERMINATE answer counts as down: with broken validation (a wrong clock, missing trust anchors) every
  * DANE domain would be deferred, which the operator must see. Thread-safe.
  */
 public final class DnsHealthCheck implements HealthCheck {
 
-    /** A signed zone run by IANA with a stable null MX (RFC 7505): a cheap, validatable answer. */
-    public static final String DEFAULT_PROBE = "example.com";
+    /**
+     * The root zone: every resolver can answer for it (a signed NODATA for MX), including one that serves only
+     * an internal namespace or a test fixture, and validating it exercises the trust anchor itself.
+     */
+    public static final String DEFAULT_PROBE = "";
 
     private final DnsResolver resolver;
     private final String probe;
+    private final String label;
     private final Duration timeout;
 
+    /** @param probe the name to ask MX of; the empty string is the root zone */
     public DnsHealthCheck(DnsResolver resolver, String probe, Duration timeout) {
         this.resolver = resolver;
         this.probe = probe;
+        this.label = probe.isEmpty() ? "." : probe;
         this.timeout = timeout;
     }
 
@@ -40,16 +47,16 @@ public final class DnsHealthCheck implements HealthCheck {
         try {
             r = resolver.mx(probe).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return Status.down("no answer for MX " + probe + " within " + timeout.toSeconds() + "s");
+            return Status.down("no answer for MX " + label + " within " + timeout.toSeconds() + "s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Status.down("interrupted");
         } catch (ExecutionException e) {
-            return Status.down("MX " + probe + ": " + e.getCause());
+            return Status.down("MX " + label + ": " + e.getCause());
         }
         if (r.status() == DnsStatus.ERROR || r.security().isFailure()) {
-            return Status.down("MX " + probe + ": " + r.status() + " " + r.security() + " " + r.reason());
+            return Status.down("MX " + label + ": " + r.status() + " " + r.security() + " " + r.reason());
         }
-        return Status.up("MX " + probe + ": " + r.status() + " " + r.security());
+        return Status.up("MX " + label + ": " + r.status() + " " + r.security());
     }
 }

@@ -1,21 +1,25 @@
 package io.stsdane.relay.server.cli;
 
 import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.dns.DnsResult;
-import io.stsdane.relay.core.dns.DnsStatus;
-import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.config.RelayConfig;
+import io.stsdane.relay.server.wiring.PolicySources;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,18 +29,27 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code relay check DOMAIN}: what the relay sees for a destination domain, through the relay's own resolver
- * and {@code dns:} settings. This version reports the MX hosts with their DNSSEC state; TLSA, MTA-STS, TLS-RPT
- * and the effective policy per host come with the policy modules.
+ * {@code relay check DOMAIN}: what the relay would do for a destination domain, through the relay's own resolver,
+ * {@code dns:} settings and policy sources (built by {@link PolicySources}, as for delivery): MX hosts with their
+ * DNSSEC state, DANE per host, MTA-STS, TLS-RPT, the local override and the effective policy per host; with
+ * {@code --connect} a real STARTTLS handshake to every address, judged by the effective policy's verifier.
+ *
+ * <p>MTA-STS policies are fetched into a scratch cache, never the running relay's spool: the check shows what
+ * the domain publishes now, and the relay's own cache is left alone.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Show how the relay sees a destination domain (MX hosts and their DNSSEC state).",
+        description = "Show how the relay sees a destination domain: MX and DNSSEC, DANE, MTA-STS, TLS-RPT, local"
+                + " overrides and the effective TLS policy per MX host.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the domain has usable MX hosts", "1:no usable MX (lookup failed, bogus DNSSEC,"
-                + " no such domain, null MX)", "2:invalid command line"})
+        exitCodeList = {"0:delivery would be secure: every MX host the relay would use has an authenticated"
+                + " policy (dane or verify) and, with --connect, passed it",
+                "1:delivery would not be secure, or would not happen (no usable MX, bogus DNSSEC, null MX)",
+                "2:invalid command line"})
 public final class CheckCommand implements Callable<Integer> {
 
-    private static final long LOOKUP_TIMEOUT_SECONDS = 30;
+    /** Above every DNS budget and the MTA-STS fetch timeout: a stuck lookup still ends the command. */
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     @Spec
     CommandSpec spec;
@@ -50,7 +63,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
-    @Option(names = "--connect", description = "Also connect to each MX host and try STARTTLS (not available yet).")
+    @Option(names = "--connect", description = "Also connect to each MX address on delivery.port, run STARTTLS and"
+            + " check the presented certificate chain against the effective policy. Sends no mail.")
     boolean connect;
 
     private final RelayComponents components;
@@ -69,83 +83,58 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "'" + domain + "' is not a domain name");
         }
-        if (connect) {
-            throw new CommandFailure("check --connect is not available in this build yet");
-        }
-        Optional<DnsResolver> resolver = components.dnsResolver(config.load(env).config().dns());
+        RelayConfig cfg = config.load(env).config();
+        Optional<DnsResolver> resolver = components.dnsResolver(cfg.dns());
         if (resolver.isEmpty()) {
             throw new CommandFailure("check needs a DNS resolver, and none is wired into this build yet");
         }
-        DnsResult<MxRecord> mx;
+        CheckReport report;
+        Path scratch = Files.createTempDirectory("relay-check-mta-sts");
         try {
-            mx = resolver.get().mx(name).toCompletableFuture().get(LOOKUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            throw new CommandFailure("no answer for MX " + name + " within " + LOOKUP_TIMEOUT_SECONDS + "s");
+            PolicySources sources = PolicySources.build(cfg, resolver.get(),
+                    TrustStores.load(cfg.tls().caFile().orElse(null)), scratch, null);
+            try {
+                Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
+                        : Optional.empty();
+                report = new DestinationCheck(resolver.get(), sources, cfg.delivery().port(), STEP_TIMEOUT, probe)
+                        .run(name, notes(cfg));
+            } finally {
+                sources.mtaSts().ifPresent(s -> s.close());
+            }
+        } finally {
+            deleteTree(scratch);
         }
-        Verdict v = verdict(name, mx);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(AdminJson.MAPPER.writeValueAsString(toJson(name, mx, v)));
+            out.println(AdminJson.MAPPER.writeValueAsString(report));
         } else {
-            printText(out, name, mx, v);
+            CheckText.print(out, report);
         }
         out.flush();
-        return v.usable() ? 0 : 1;
+        return report.secure() ? 0 : 1;
     }
 
-    /** Whether mail could go anywhere, and the one-line explanation (RFC 5321 §5.1, RFC 7505). */
-    private record Verdict(boolean usable, String note) {
+    private static List<String> notes(RelayConfig cfg) {
+        List<String> notes = new ArrayList<>();
+        cfg.delivery().smarthost().ifPresent(h -> notes.add("delivery.smarthost is " + h + ": the relay sends all"
+                + " mail there, not to these MX hosts; run check on the smart host's domain as well"));
+        if (!cfg.mtaSts().enabled()) {
+            notes.add("mta-sts.enabled is false: MTA-STS policies are ignored");
+        }
+        return notes;
     }
 
-    private static Verdict verdict(String name, DnsResult<MxRecord> mx) {
-        if (mx.security().isFailure()) {
-            return new Verdict(false, "DNSSEC " + mx.security() + ": delivery would be deferred (" + mx.reason() + ")");
-        }
-        if (mx.status() == DnsStatus.ERROR) {
-            return new Verdict(false, "lookup failed: delivery would be deferred (" + mx.reason() + ")");
-        }
-        if (mx.status() == DnsStatus.NXDOMAIN) {
-            return new Verdict(false, name + " does not exist: mail to it bounces");
-        }
-        if (mx.status() == DnsStatus.NODATA) {
-            return new Verdict(true, "no MX records: " + name + " itself is the implicit MX (RFC 5321 5.1)");
-        }
-        if (mx.records().size() == 1 && mx.records().get(0).isNullMx()) {
-            return new Verdict(false, "null MX (RFC 7505): " + name + " accepts no mail; mail to it bounces");
-        }
-        return new Verdict(true, mx.records().size() + " MX host(s)");
+    private static String heloName(RelayConfig cfg) {
+        return cfg.delivery().helo().or(() -> cfg.server().hostname()).orElse("localhost");
     }
 
-    private static List<MxRecord> sorted(DnsResult<MxRecord> mx) {
-        return mx.records().stream()
-                .sorted(Comparator.comparingInt(MxRecord::preference).thenComparing(MxRecord::host))
-                .toList();
-    }
-
-    private static void printText(PrintWriter out, String name, DnsResult<MxRecord> mx, Verdict v) {
-        out.printf("Domain %s%n", name);
-        out.printf("MX: %s, DNSSEC %s%s%n", mx.status(), mx.security().name().toLowerCase(java.util.Locale.ROOT),
-                mx.cnameChain().isEmpty() ? "" : " (via CNAME " + String.join(" -> ", mx.cnameChain()) + ")");
-        for (MxRecord r : sorted(mx)) {
-            out.printf("  %5d %s%n", r.preference(), r.isNullMx() ? "." : r.host());
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the scratch directory " + dir, e);
         }
-        out.println(v.note());
-    }
-
-    private static Map<String, Object> toJson(String name, DnsResult<MxRecord> mx, Verdict v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("domain", name);
-        Map<String, Object> mxJson = new LinkedHashMap<>();
-        mxJson.put("status", mx.status().name());
-        mxJson.put("security", mx.security().name());
-        mxJson.put("cnameChain", mx.cnameChain());
-        mxJson.put("records", sorted(mx).stream()
-                .map(r -> Map.of("preference", r.preference(), "host", r.host()))
-                .toList());
-        mxJson.put("reason", mx.reason());
-        m.put("mx", mxJson);
-        m.put("usable", v.usable());
-        m.put("note", v.note());
-        return m;
     }
 }

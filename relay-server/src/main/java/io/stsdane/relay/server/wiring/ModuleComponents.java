@@ -4,10 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResolvers;
-import io.stsdane.relay.core.pki.PkixVerifier;
 import io.stsdane.relay.core.pki.TrustStores;
-import io.stsdane.relay.core.tls.TlsPolicySource;
-import io.stsdane.relay.dane.DanePolicySource;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.queue.RecoveryReport;
 import io.stsdane.relay.server.ManagedService;
@@ -24,10 +21,8 @@ import io.stsdane.relay.smtp.inbound.InboundServer;
 import io.stsdane.relay.smtp.inbound.SpfMode;
 import io.stsdane.relay.smtp.outbound.DeliveryEngine;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
-import io.stsdane.relay.smtp.outbound.OverridePolicySource;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
-import io.stsdane.relay.sts.MtaSts;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -61,24 +56,13 @@ public final class ModuleComponents implements RelayComponents {
     @Override
     public Assembly assemble(RelayConfig config, PrometheusMeterRegistry registry) {
         String hostname = LocalNames.hostname(config);
-        DnsResolver dns = DnsResolvers.create(config.dns());
+        DnsResolver dns = DnsResolvers.create(config.dns(), registry);
         X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
 
-        DanePolicySource dane = new DanePolicySource(dns);
-        List<TlsPolicySource> sources = new ArrayList<>();
-        sources.add(new OverridePolicySource(config.policies(), dane, mx -> PkixVerifier.forHost(trust, mx)));
-        sources.add(dane);
-        Optional<StsPolicySource> sts = Optional.empty();
-        if (config.mtaSts().enabled()) {
-            sts = Optional.of(MtaSts.builder()
-                    .resolver(dns)
-                    .cacheDirectory(config.spool().dir().resolve("mta-sts"))
-                    .trustManager(trust)
-                    .httpsPort(config.mtaSts().httpsPort())
-                    .meterRegistry(registry)
-                    .build());
-            sources.add(sts.get());
-        } else {
+        PolicySources policies = PolicySources.build(config, dns, trust, config.spool().dir().resolve("mta-sts"),
+                registry);
+        Optional<StsPolicySource> sts = policies.mtaSts();
+        if (sts.isEmpty()) {
             log.warn("mta-sts.enabled is false: MTA-STS policies are ignored; only DANE and local policies protect"
                     + " delivery");
         }
@@ -104,7 +88,7 @@ public final class ModuleComponents implements RelayComponents {
                 .trustManager(trust)
                 .build();
         DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname), dns,
-                List.copyOf(sources), tlsRpt.reporter(), registry);
+                policies.inOrder(), tlsRpt.reporter(), registry);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
         ScheduledExecutorService reportTimer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -58,14 +58,16 @@ final class DnsjavaResolver implements DnsResolver {
     private final List<String> servers;
     private final Duration budget;
     private final AsyncCache<Key, DnsResult<Record>> cache;
+    private final DnsMetrics metrics;
 
     /**
      * @param transport sends queries (UDP with TCP fallback, retries); validates when DNSSEC mode is validate
      * @param askForAd set AD in queries (RFC 6840 §5.7) so a validating resolver reports its verdict
      * @param budget overall time one lookup may take, a guard above the transport's own timeouts
+     * @param metrics counts each answer fetched (not served from the cache)
      */
     DnsjavaResolver(Resolver transport, boolean askForAd, SecurityClassifier classifier, List<String> servers,
-            Duration budget, long cacheMaxEntries, Ticker ticker) {
+            Duration budget, long cacheMaxEntries, Ticker ticker, DnsMetrics metrics) {
         this.transport = transport;
         this.askForAd = askForAd;
         this.classifier = classifier;
@@ -77,6 +79,7 @@ final class DnsjavaResolver implements DnsResolver {
                 .ticker(ticker)
                 .expireAfter(Expiry.creating((Key k, DnsResult<Record> v) -> Duration.ofSeconds(v.ttlSeconds())))
                 .buildAsync();
+        this.metrics = metrics;
     }
 
     @Override
@@ -153,7 +156,8 @@ final class DnsjavaResolver implements DnsResolver {
         return cache.get(new Key(canonical, type), (k, executor) -> resolve(start, type, 0)
                 .completeOnTimeout(start.error(classifier.ofFailure(null),
                         "no answer within " + budget.toMillis() + " ms"), budget.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(t -> start.error(classifier.ofFailure(null), describe(t))));
+                .exceptionally(t -> start.error(classifier.ofFailure(null), describe(t)))
+                .whenComplete((r, t) -> metrics.answered(type, r)));
     }
 
     private CompletableFuture<DnsResult<Record>> resolve(Lookup lookup, int type, int followUps) {

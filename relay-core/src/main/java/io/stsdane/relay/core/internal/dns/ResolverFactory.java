@@ -1,6 +1,7 @@
 package io.stsdane.relay.core.internal.dns;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnssecMode;
@@ -32,6 +33,14 @@ public final class ResolverFactory {
 
     /** @throws IllegalArgumentException with an operator-facing message for an unusable configuration */
     public static DnsResolver create(DnsOptions options, Ticker ticker) {
+        return create(options, ticker, null);
+    }
+
+    /**
+     * @param registry where {@code relay.dns.lookups} is counted; null for no metrics
+     * @throws IllegalArgumentException with an operator-facing message for an unusable configuration
+     */
+    public static DnsResolver create(DnsOptions options, Ticker ticker, MeterRegistry registry) {
         check(options);
         List<InetSocketAddress> servers = options.servers().isEmpty()
                 ? ResolverConfig.getCurrentConfig().servers() : options.servers();
@@ -80,7 +89,7 @@ public final class ResolverFactory {
         // The validator may need a DNSKEY/DS query per zone cut on top of the answer itself.
         Duration budget = perLookup.multipliedBy(4);
         return new DnsjavaResolver(transport, mode == DnssecMode.TRUST_AD, new SecurityClassifier(mode), described,
-                budget, options.cacheMaxEntries(), ticker);
+                budget, options.cacheMaxEntries(), ticker, registry == null ? DnsMetrics.NONE : new DnsMetrics(registry));
     }
 
     private static void check(DnsOptions options) {

@@ -1,10 +1,12 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.tls.TlsSessionResult;
@@ -17,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records each delivery attempt three ways: one INFO line on the {@code relay.delivery} logger, metrics when a
+ * Records each delivery attempt three ways: one INFO line (a JSON object) on the {@code relay.delivery} logger, metrics when a
  * registry is given, and TLS reporting (RFC 8460) for sessions under a DANE or MTA-STS policy. Thread-safe.
  */
 final class AttemptLog {
@@ -35,19 +37,36 @@ final class AttemptLog {
     /**
      * One attempt. {@code route} is null when no connection was tried (policy TempFail, no address);
      * {@code policy} is null when no policy was decided; {@code tls} is null for plaintext.
+     *
+     * <p>The log message is one JSON object (docs/operations.md, "Delivery log") so that the JSON-lines
+     * configuration can write the message alone as a line: {@code time}, {@code queue}, {@code domain}, {@code mx}, {@code ip},
+     * {@code policy_source}, {@code policy_level}, {@code plaintext_retry}, {@code tls_protocol},
+     * {@code tls_cipher}, {@code verified}, {@code verification}, {@code outcome}, {@code reply},
+     * {@code duration_ms}; absent values are JSON null.
      */
     void attempt(DeliveryRequest req, String mxHost, Route route, TlsPolicy policy, TlsInfo tls, String outcome,
             String reply, long startNanos) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        String ip = route == null ? "-" : route.address().getAddress().getHostAddress();
-        String pol = policy == null ? "-" : policy.source().label() + "/" + policy.level().configName()
-                + (route != null && route.plaintext() && policy.level().compareTo(
-                        io.stsdane.relay.core.tls.TlsLevel.NONE) > 0 ? "(plaintext-retry)" : "");
-        String tlsText = tls == null ? "none" : tls.protocol() + "/" + tls.cipher();
-        String verify = tls == null ? "-" : (tls.verification().passed() ? "passed: " : "failed: ")
-                + tls.verification().detail();
-        LOG.info("queue={} domain={} mx={} ip={} policy={} tls={} verify=\"{}\" outcome={} reply=\"{}\" duration={}ms",
-                req.id(), req.domain(), mxHost, ip, pol, tlsText, quote(verify), outcome, quote(reply), millis);
+        if (LOG.isInfoEnabled()) {
+            LOG.info(new JsonLine()
+                    .field("time", java.time.Instant.now().toString())
+                    .field("queue", req.id().toString())
+                    .field("domain", req.domain())
+                    .field("mx", "-".equals(mxHost) ? null : mxHost)
+                    .field("ip", route == null ? null : route.address().getAddress().getHostAddress())
+                    .field("policy_source", policy == null ? null : policy.source().label())
+                    .field("policy_level", policy == null ? null : policy.level().configName())
+                    .field("plaintext_retry", route != null && route.plaintext() && policy != null
+                            && policy.level() != TlsLevel.NONE)
+                    .field("tls_protocol", tls == null ? null : tls.protocol())
+                    .field("tls_cipher", tls == null ? null : tls.cipher())
+                    .field("verified", tls == null ? null : tls.verification().passed())
+                    .field("verification", tls == null ? null : tls.verification().detail())
+                    .field("outcome", outcome)
+                    .field("reply", reply)
+                    .field("duration_ms", millis)
+                    .toString());
+        }
         if (meters != null) {
             meters.counter("relay.delivery.attempts", "source",
                     policy == null ? "none" : policy.source().label(), "outcome", metricOutcome(outcome)).increment();
@@ -57,7 +76,7 @@ final class AttemptLog {
         }
     }
 
-    /** The end of one {@code deliver} call. */
+    /** The end of one {@code deliver} call: one latency sample per recipient outcome kind, as a histogram. */
     void delivery(List<RecipientOutcome> outcomes, long startNanos) {
         if (meters == null) {
             return;
@@ -65,8 +84,61 @@ final class AttemptLog {
         Duration d = Duration.ofNanos(System.nanoTime() - startNanos);
         Map<RecipientOutcome.Kind, Long> kinds = new TreeMap<>();
         outcomes.forEach(o -> kinds.merge(o.kind(), 1L, Long::sum));
-        kinds.forEach((k, n) -> meters.timer("relay.delivery.latency", "outcome", k.name().toLowerCase(
-                java.util.Locale.ROOT)).record(d));
+        kinds.forEach((k, n) -> Timer.builder("relay.delivery.latency")
+                .description("time from the start of a delivery run to its end")
+                .tag("outcome", k.name().toLowerCase(java.util.Locale.ROOT))
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(d));
+    }
+
+    /** A flat JSON object built field by field; strings escaped as RFC 8259 §7 requires. Not thread-safe. */
+    private static final class JsonLine {
+
+        private final StringBuilder sb = new StringBuilder("{");
+
+        JsonLine field(String name, Object value) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            string(name);
+            sb.append(':');
+            if (value == null) {
+                sb.append("null");
+            } else if (value instanceof Boolean || value instanceof Number) {
+                sb.append(value);
+            } else {
+                string(value.toString());
+            }
+            return this;
+        }
+
+        private void string(String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                            sb.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
+
+        @Override
+        public String toString() {
+            return sb + "}";
+        }
     }
 
     /**
@@ -103,9 +175,5 @@ final class AttemptLog {
             return outcome;
         }
         return outcome.startsWith("delivered:") && !outcome.contains(",") ? "delivered" : "mixed";
-    }
-
-    private static String quote(String s) {
-        return s == null ? "" : s.replace("\"", "'").replaceAll("[\\r\\n]", " ");
     }
 }

@@ -1,0 +1,62 @@
+package io.stsdane.relay.server.wiring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.pki.PkixVerifier;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.dane.DanePolicySource;
+import io.stsdane.relay.server.config.RelayConfig;
+import io.stsdane.relay.smtp.outbound.OverridePolicySource;
+import io.stsdane.relay.sts.MtaSts;
+import io.stsdane.relay.sts.StsPolicySource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The relay's TLS policy sources, built once from the configuration for both the delivery engine and
+ * {@code relay check}, so the diagnostic can never disagree with delivery about which sources apply and in
+ * which order (SPEC-NOTES §1: local override, DANE, MTA-STS; opportunistic only when none applies).
+ *
+ * <p>The caller owns {@link #mtaSts()} and closes it. Immutable; the sources themselves are thread-safe.
+ *
+ * @param override the {@code policies:} section
+ * @param dane DANE (RFC 7672)
+ * @param mtaSts MTA-STS (RFC 8461); empty when {@code mta-sts.enabled} is false
+ */
+public record PolicySources(OverridePolicySource override, DanePolicySource dane, Optional<StsPolicySource> mtaSts) {
+
+    /**
+     * @param stsCacheDirectory where MTA-STS policies are cached (the spool's {@code mta-sts} directory for
+     *     the running relay; a scratch directory for a diagnostic that must not disturb it)
+     * @param registry where MTA-STS fetches are counted; null for none
+     */
+    public static PolicySources build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+            Path stsCacheDirectory, MeterRegistry registry) {
+        DanePolicySource dane = new DanePolicySource(dns);
+        OverridePolicySource override = new OverridePolicySource(config.policies(), dane,
+                mx -> PkixVerifier.forHost(trust, mx));
+        Optional<StsPolicySource> sts = Optional.empty();
+        if (config.mtaSts().enabled()) {
+            MtaSts.Builder b = MtaSts.builder()
+                    .resolver(dns)
+                    .cacheDirectory(stsCacheDirectory)
+                    .trustManager(trust)
+                    .httpsPort(config.mtaSts().httpsPort());
+            if (registry != null) {
+                b.meterRegistry(registry);
+            }
+            sts = Optional.of(b.build());
+        }
+        return new PolicySources(override, dane, sts);
+    }
+
+    /** The sources in the order the delivery engine consults them. */
+    public List<TlsPolicySource> inOrder() {
+        List<TlsPolicySource> sources = new ArrayList<>(List.of(override, dane));
+        mtaSts.ifPresent(sources::add);
+        return List.copyOf(sources);
+    }
+}

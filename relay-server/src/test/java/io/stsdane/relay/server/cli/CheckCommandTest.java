@@ -1,0 +1,211 @@
+package io.stsdane.relay.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stsdane.relay.server.Main;
+import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.ops.FixtureConfig;
+import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.dns.TestZone;
+import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code relay check} wired exactly as {@code relay run} wires the policy sources, against the signed DNS fixture,
+ * an SMTP server with STARTTLS, and an HTTPS MTA-STS policy host.
+ */
+class CheckCommandTest {
+
+    private static final TestCertificate WEB_ROOT = TestCertificate.builder().commonName("Test Web PKI").ca().build();
+    private static final TestCertificate MX_CERT = TestCertificate.builder().dnsNames("mx.dane.test").build();
+    private static final TestCertificate OTHER_CERT = TestCertificate.builder().dnsNames("mx.dane.test").build();
+
+    @TempDir
+    Path dir;
+
+    private DnsTestServer dns;
+    private TestZone test;
+    private TestSmtpServer smtp;
+    private MockWebServer https;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dns = DnsTestServer.start();
+        test = dns.root().child("test");
+        smtp = TestSmtpServer.start(SmtpBehavior.builder().startTls(MX_CERT.serverContext()).build());
+        https = new MockWebServer();
+        https.useHttps(TestCertificate.builder().dnsNames("mta-sts.sts.test").issuedBy(WEB_ROOT).build()
+                .serverContext().getSocketFactory());
+        https.start(InetAddress.getByName("127.0.0.1"), 0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        https.close();
+        smtp.close();
+        dns.close();
+    }
+
+    private void daneDomain(TestCertificate tlsaFor) {
+        test.child("dane.test")
+                .mx("dane.test", 10, "mx.dane.test")
+                .a("mx.dane.test", "127.0.0.1")
+                .tlsa("_" + smtp.port() + "._tcp.mx.dane.test", "3 1 1 " + spkiSha256(tlsaFor));
+    }
+
+    @Test
+    void daneDomainIsSecure() throws Exception {
+        daneDomain(MX_CERT);
+
+        assertThat(check("dane.test")).as(out + "" + err).isZero();
+
+        assertThat(out.toString()).contains("MX: NOERROR, DNSSEC secure", "DANE: dane-required",
+                "TLSA 3 1 1", "effective policy: dane/dane, SNI mx.dane.test, authenticated", "SECURE: ");
+    }
+
+    @Test
+    void insecureDomainFailsAndExplains() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+
+        assertThat(check("plain.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("MX: NOERROR, DNSSEC insecure",
+                "DANE: not-applicable: the MX RRset naming mx.plain.test is not DNSSEC-signed",
+                "mta-sts  not-applicable",
+                "effective policy: opportunistic/may, SNI mx.plain.test, NOT authenticated",
+                "NOT SECURE: delivery to mx.plain.test (opportunistic/may) does not authenticate");
+    }
+
+    @Test
+    void bogusDomainFailsAsDeferred() throws Exception {
+        test.childWithWrongDs("broken.test").mx("broken.test", 10, "mx.broken.test");
+
+        assertThat(check("broken.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("DNSSEC bogus", "NOT SECURE: DNSSEC BOGUS MX answer: delivery would be"
+                + " deferred");
+    }
+
+    @Test
+    void mtaStsEnforceDomainIsSecureAndShowsThePolicyAndTlsRpt() throws Exception {
+        test.unsignedChild("sts.test")
+                .mx("sts.test", 10, "mx.sts.test")
+                .a("mx.sts.test", "127.0.0.1")
+                .a("mta-sts.sts.test", "127.0.0.1")
+                .txt("_mta-sts.sts.test", "v=STSv1; id=20261128")
+                .txt("_smtp._tls.sts.test", "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test");
+        String policy = "version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.sts.test\n";
+        https.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain").body(policy)
+                .build());
+
+        assertThat(check("--json", "sts.test")).as(out + "" + err).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.get("secure").asBoolean()).isTrue();
+        assertThat(j.at("/mtaSts/origin").asText()).isEqualTo("FRESH");
+        assertThat(j.at("/mtaSts/mode").asText()).isEqualTo("enforce");
+        assertThat(j.at("/mtaSts/policyText").asText()).isEqualTo(policy);
+        assertThat(j.at("/mtaSts/txtRecords/0").asText()).isEqualTo("v=STSv1; id=20261128");
+        assertThat(j.at("/tlsRpt/rua/0").asText()).isEqualTo("mailto:tlsrpt@sts.test");
+        assertThat(j.at("/hosts/0/host").asText()).isEqualTo("mx.sts.test");
+        assertThat(j.at("/hosts/0/decisions/0/source").asText()).isEqualTo("override");
+        assertThat(j.at("/hosts/0/decisions/1/source").asText()).isEqualTo("dane");
+        assertThat(j.at("/hosts/0/decisions/2/decision").asText()).isEqualTo("apply");
+        assertThat(j.at("/hosts/0/effective/source").asText()).isEqualTo("mta-sts");
+        assertThat(j.at("/hosts/0/effective/level").asText()).isEqualTo("verify");
+    }
+
+    @Test
+    void localOverrideShowsUpAndWins() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+
+        assertThat(checkWithConfig("policies: {plain.test: verify}\n", "--json", "plain.test")).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/hosts/0/decisions/0/detail").asText()).startsWith("local override plain.test: verify");
+        assertThat(j.at("/hosts/0/effective/source").asText()).isEqualTo("override");
+        assertThat(j.at("/hosts/0/decisions")).hasSize(1);
+    }
+
+    @Test
+    void connectPassesWhenTheCertificateMatchesTheTlsaRecord() throws Exception {
+        daneDomain(MX_CERT);
+
+        assertThat(check("--json", "--connect", "dane.test")).as(out + "" + err).isZero();
+
+        JsonNode c = AdminJson.MAPPER.readTree(out.toString()).at("/hosts/0/connections/0");
+        assertThat(c.get("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(c.get("protocol").asText()).startsWith("TLSv1.");
+        assertThat(c.get("cipher").asText()).startsWith("TLS_");
+        assertThat(c.get("verified").asBoolean()).isTrue();
+        assertThat(c.at("/chain/0/spkiSha256").asText()).isEqualTo(spkiSha256(MX_CERT));
+        assertThat(c.at("/chain/0/notAfter").asText()).isEqualTo(MX_CERT.certificate().getNotAfter().toInstant()
+                .toString());
+        assertThat(smtp.received("STARTTLS")).isTrue();
+        assertThat(smtp.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void connectFailsWhenTheCertificateDoesNotMatch() throws Exception {
+        daneDomain(OTHER_CERT);
+
+        assertThat(check("--connect", "dane.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("connect 127.0.0.1: TLSv1.", "FAILS the policy",
+                spkiSha256(MX_CERT), "NOT SECURE: mx.dane.test [127.0.0.1]: no TLSA record matched");
+    }
+
+    @Test
+    void connectReportsAServerWithoutStartTls() throws Exception {
+        smtp.close();
+        smtp = TestSmtpServer.start(SmtpBehavior.plain());
+        daneDomain(MX_CERT);
+
+        assertThat(check("--connect", "dane.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("connect 127.0.0.1: FAILED: the server does not offer STARTTLS");
+    }
+
+    private int check(String... args) throws Exception {
+        return checkWith(args, "");
+    }
+
+    private int checkWithConfig(String extraYaml, String... args) throws Exception {
+        return checkWith(args, extraYaml);
+    }
+
+    private int checkWith(String[] args, String extraYaml) throws Exception {
+        Path config = Files.writeString(dir.resolve("relay.yaml"), FixtureConfig.yaml(dir, dns, smtp.port(), "",
+                https.getPort(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n" + extraYaml);
+        String[] full = new String[args.length + 3];
+        full[0] = "check";
+        full[1] = "--config";
+        full[2] = config.toString();
+        System.arraycopy(args, 0, full, 3, args.length);
+        CommandLine cli = Main.commandLine(new ModuleComponents(), Map.of())
+                .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        return cli.execute(full);
+    }
+
+    private static String spkiSha256(TestCertificate c) {
+        return StartTlsProbe.sha256(c.certificate().getPublicKey().getEncoded());
+    }
+}

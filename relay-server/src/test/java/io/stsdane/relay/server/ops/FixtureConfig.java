@@ -1,0 +1,37 @@
+package io.stsdane.relay.server.ops;
+
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.pki.TestCertificate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The {@code relay.yaml} sections that point a relay at the test fixtures. */
+public final class FixtureConfig {
+
+    private FixtureConfig() {
+    }
+
+    /**
+     * {@code dns:} validating against {@code dns}'s trust anchor, {@code delivery.port}, {@code mta-sts.https-port}
+     * and {@code tls.ca-file} trusting {@code webRoot}; files are written to {@code dir}.
+     *
+     * @param deliveryExtra further {@code delivery:} keys, each a line indented by two spaces, or empty
+     */
+    public static String yaml(Path dir, DnsTestServer dns, int smtpPort, String deliveryExtra, int httpsPort,
+            TestCertificate webRoot) throws IOException {
+        Path ca = Files.writeString(dir.resolve("web-root.pem"), webRoot.certificatePem());
+        return """
+                dns:
+                  servers: [127.0.0.1:%d]
+                  dnssec: validate
+                  trust-anchors: %s
+                delivery:
+                  port: %d
+                %smta-sts:
+                  https-port: %d
+                tls:
+                  ca-file: %s
+                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), smtpPort, deliveryExtra, httpsPort, ca);
+    }
+}
