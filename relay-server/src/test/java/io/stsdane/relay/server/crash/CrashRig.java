@@ -121,6 +121,12 @@ final class CrashRig implements AutoCloseable {
                 .toList();
     }
 
+    /** Entries recovery found corrupt and moved aside. */
+    List<Path> quarantined() {
+        Path q = dir.resolve("spool").resolve("quarantine");
+        return Files.isDirectory(q) ? list(q).toList() : List.of();
+    }
+
     private static Stream<Path> list(Path d) {
         try (Stream<Path> files = Files.list(d)) {
             return files.toList().stream();

@@ -62,17 +62,19 @@ class RelayCrashTest {
         try (Submitters clients = Submitters.start(rig.smtpPort(), SESSIONS)) {
             for (int round = 1; round <= ROUNDS; round++) {
                 awaitNewAcknowledgements(clients);
-                // A random instant: sessions are mid-DATA, mid-fsync, just answered; deliveries mid-flight.
-                Thread.sleep(random.nextInt(1500));
+                // A random instant: sessions are mid-DATA, mid-fsync, just answered; deliveries (which start
+                // about a second after a restart) mid-flight or just recorded.
+                Thread.sleep(500 + random.nextInt(2500));
                 relay.kill9();
+                System.out.printf("crash test: kill -9 #%d with %d acknowledged, %d arrived so far%n", round,
+                        clients.acknowledgedCount(), rig.arrivals().size());
                 relay = rig.startRelay();
             }
             awaitNewAcknowledgements(clients);
             clients.close();
             acknowledged = clients.acknowledged();
-            System.out.printf("crash test (seed %d): %d rounds of kill -9, %d sessions, %d submissions, %d got 250,"
-                    + " %d got none%n", seed, ROUNDS, SESSIONS, clients.attempted(), acknowledged.size(),
-                    clients.notAcknowledged());
+            System.out.printf("crash test (seed %d): %d rounds of kill -9, %d sessions, %s%n", seed, ROUNDS,
+                    SESSIONS, clients.summary());
         }
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -93,7 +95,11 @@ class RelayCrashTest {
                 + " %d delivered without their client seeing 250 %s%n", arrivals.size(), duplicates, duplicated,
                 unacknowledgedButDelivered.size(), unacknowledgedButDelivered);
 
+        relay.log().lines().filter(l -> l.contains("Queue recovered") || l.contains("WARN") || l.contains("ERROR"))
+                .forEach(l -> System.out.println("relay: " + l));
+
         assertThat(arrivals.keySet()).containsAll(acknowledged);
+        assertThat(rig.quarantined()).as("a kill never leaves a corrupt spool entry").isEmpty();
         assertThat(duplicates).as("duplicate deliveries after %d kills", ROUNDS)
                 .isLessThanOrEqualTo(ROUNDS * MAX_IN_FLIGHT_DELIVERIES);
         assertThat(relay.log()).as("every restart recovered the spool")

@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.crash;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,8 @@ final class Submitters implements AutoCloseable {
     private final List<Thread> sessions;
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger cut = new AtomicInteger();
+    private final AtomicInteger negative = new AtomicInteger();
     private final AtomicInteger attempted = new AtomicInteger();
     private volatile boolean running = true;
 
@@ -42,12 +45,16 @@ final class Submitters implements AutoCloseable {
                 String reply = CrashRig.submit(port, id);
                 if (reply.startsWith("250")) {
                     acknowledged.add(id);
+                } else if (reply.isEmpty()) {
+                    cut.incrementAndGet();
                 } else {
-                    refused.incrementAndGet();
+                    negative.incrementAndGet();
                 }
-            } catch (IOException relayDownOrDying) {
+            } catch (ConnectException relayDown) {
                 refused.incrementAndGet();
                 pause();
+            } catch (IOException relayDying) {
+                cut.incrementAndGet();
             }
         }
     }
@@ -69,13 +76,10 @@ final class Submitters implements AutoCloseable {
         return acknowledged.size();
     }
 
-    /** Submissions that got no 250 (connection refused or cut by a kill, or a negative reply). */
-    int notAcknowledged() {
-        return refused.get();
-    }
-
-    int attempted() {
-        return attempted.get();
+    /** What happened to the submissions, for the test's report. */
+    String summary() {
+        return "%d submissions: %d got 250, %d were cut by a kill, %d got a negative reply, %d found the relay down"
+                .formatted(attempted.get(), acknowledged.size(), cut.get(), negative.get(), refused.get());
     }
 
     /** Stops submitting and waits for every session's current submission to end. */
