@@ -2,13 +2,13 @@ package io.stsdane.relay.server.crash;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,18 +47,11 @@ final class CrashRig implements AutoCloseable {
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
-        int mxPort = freePort();
-        int smtpPort = freePort();
+        int mxPort = RunningRelay.freePort();
+        int smtpPort = RunningRelay.freePort();
         GreenMail destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
-        Path config = Files.writeString(dir.resolve("relay.yaml"), """
-                server:
-                  listen: 127.0.0.1:%d
-                  hostname: relay.test
-                spool:
-                  dir: %s
-                  min-free-disk: 1MiB
-                admin:
-                  listen: 127.0.0.1:%d
+        Path config = Files.writeString(dir.resolve("relay.yaml"),
+                RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort()) + """
                 dns:
                   servers: [127.0.0.1:%d]
                   dnssec: validate
@@ -67,8 +60,7 @@ final class CrashRig implements AutoCloseable {
                   port: %d
                   retry-schedule: [1s]
                   connect-timeout: 5s
-                """.formatted(smtpPort, dir.resolve("spool"), freePort(), dns.address().getPort(),
-                dns.trustAnchorFile(dir), mxPort));
+                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort));
         return new CrashRig(dir, dns, destination, config, smtpPort);
     }
 
@@ -141,11 +133,5 @@ final class CrashRig implements AutoCloseable {
             destination.stop();
         }
         dns.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
