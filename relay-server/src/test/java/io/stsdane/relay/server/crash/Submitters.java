@@ -78,7 +78,8 @@ final class Submitters implements AutoCloseable {
 
     /** What happened to the submissions, for the test's report. */
     String summary() {
-        return "%d submissions: %d got 250, %d were cut off by the relay stopping, %d got a negative reply, %d found the relay down"
+        return ("%d submissions: %d got 250, %d were cut off by the relay stopping, %d got a negative reply,"
+                + " %d found the relay down")
                 .formatted(attempted.get(), acknowledged.size(), cut.get(), negative.get(), refused.get());
     }
 
