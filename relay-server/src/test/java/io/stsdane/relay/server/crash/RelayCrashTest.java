@@ -40,8 +40,9 @@ class RelayCrashTest {
      * interrupted mid-read by the queue's close as "cannot read queued message ...: ClosedByInterruptException".
      * They come only from the spool's own logger; any other error fails the test.
      */
-    private static final Pattern QUEUE_STOP_NOISE = Pattern.compile(" ERROR \\[[^]]+] i\\.s\\.r\\.q\\.i\\.FileQueueStore - "
-            + "(could not spool message .*(Socket|Stream) closed|cannot read queued message .*ClosedByInterruptException)$");
+    private static final Pattern QUEUE_STOP_NOISE = Pattern.compile(
+            " ERROR \\[[^]]+] i\\.s\\.r\\.q\\.i\\.FileQueueStore - (could not spool message .*(Socket|Stream) closed"
+                    + "|cannot read queued message .*ClosedByInterruptException)$");
 
     @TempDir
     Path dir;
