@@ -38,7 +38,19 @@ public final class RunningRelay implements AutoCloseable {
     public static RunningRelay start(Path dir, String extraYaml) throws Exception {
         int smtp = freePort();
         int admin = freePort();
-        String yaml = """
+        String yaml = baseYaml(smtp, dir.resolve("spool"), admin) + extraYaml;
+        Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
+        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
+        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
+        RelayApplication app = new RelayApplication(config, registry,
+                new ModuleComponents().assemble(config, registry));
+        app.start();
+        return new RunningRelay(app, config, smtp);
+    }
+
+    /** The server, spool and admin sections of a test relay on loopback, as YAML. */
+    public static String baseYaml(int smtpPort, Path spool, int adminPort) {
+        return """
                 server:
                   listen: 127.0.0.1:%d
                   hostname: relay.test
@@ -47,14 +59,7 @@ public final class RunningRelay implements AutoCloseable {
                   min-free-disk: 1MiB
                 admin:
                   listen: 127.0.0.1:%d
-                """.formatted(smtp, dir.resolve("spool"), admin) + extraYaml;
-        Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
-        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
-        RelayApplication app = new RelayApplication(config, registry,
-                new ModuleComponents().assemble(config, registry));
-        app.start();
-        return new RunningRelay(app, config, smtp);
+                """.formatted(smtpPort, spool, adminPort);
     }
 
     public int smtpPort() {
@@ -83,7 +88,7 @@ public final class RunningRelay implements AutoCloseable {
         app.close();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

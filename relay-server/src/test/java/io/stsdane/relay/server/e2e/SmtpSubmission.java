@@ -13,7 +13,7 @@ import java.util.List;
  * A minimal SMTP client that sends exact bytes, so tests can compare what arrives with what was sent.
  * One message per call; asserts nothing itself, returns the server's last reply.
  */
-final class SmtpSubmission {
+public final class SmtpSubmission {
 
     private SmtpSubmission() {
     }
@@ -22,11 +22,11 @@ final class SmtpSubmission {
      * Submits {@code message} (CRLF line endings, not dot-stuffed) and returns the reply to the final dot,
      * or the first reply that was not positive.
      */
-    static String send(int port, String from, List<String> to, String message) throws IOException {
+    public static String send(int port, String from, List<String> to, String message) throws IOException {
         return send(port, from, to, message, "");
     }
 
-    static String send(int port, String from, List<String> to, String message, String mailParams)
+    public static String send(int port, String from, List<String> to, String message, String mailParams)
             throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
