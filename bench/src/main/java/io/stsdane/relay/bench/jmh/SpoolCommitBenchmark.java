@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Spool commit: storing one message durably (content, envelope, fsync) through {@link MessageIntake#accept}, the
  * work between the final dot and the 250. Bounded below by the disk's fsync latency; the figure shows how much
  * the spool adds on top. Run it with threads ({@code -t 20}) as well as alone: concurrent commits may share an
- * fsync (group commit). NEEDS THE MERGE: {@link MergedComponents#spool}.
+ * fsync (group commit). The spool is relay-queue's, built by {@link MergedComponents#spool}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +48,7 @@ public class SpoolCommitBenchmark {
         dir = Files.createTempDirectory("bench-spool");
         try {
             spool = MergedComponents.spool(dir);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             Files.delete(dir);
             throw e;
         }
