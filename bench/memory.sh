@@ -91,5 +91,5 @@ record BIG_SIZE "$BIG_SIZE"
 record BIG_XMX "$BIG_XMX"
 peak_heap_during "$BIG_SIZE" "$BIG_COUNT" BIG
 bench_log "memory: the same with 4K messages, for comparison"
-peak_heap_during 4K 20000 SMALL
+peak_heap_during 4K 5000 SMALL
 bench_log "done: $OUT"

@@ -27,6 +27,16 @@ class ReportTest {
     }
 
     @Test
+    void theRelaysDeliveryLogSummaryShowsHowEachVariantsMailLeft() throws Exception {
+        Files.writeString(dir.resolve("relay-dane.security"), "12000 policy=dane/dane tls=TLSv1.3/X verify=passed\n");
+
+        String md = new Report(dir).render();
+
+        assertThat(md).contains("| sts-dane-relay, DANE-verified STARTTLS (TLSA 3 1 1) | 12000 | "
+                + "`policy=dane/dane tls=TLSv1.3/X verify=passed` |");
+    }
+
+    @Test
     void onlyTheGeneratedSectionIsReplaced() throws Exception {
         Path doc = Files.writeString(dir.resolve("p.md"), "# Title\n" + Report.BEGIN + "\nold\n" + Report.END + "\ntail\n");
 
