@@ -54,6 +54,11 @@ public final class Report {
         row(md, "Kernel", machine.get("KERNEL"));
         row(md, "Java", machine.getOrDefault("JAVA", "").trim());
         row(md, "Postfix", machine.getOrDefault("POSTFIX_VERSION", "not run"));
+        row(md, "Disk: durable message-size file writes (write, fsync, rename), "
+                + machine.getOrDefault("DISK_THREADS", "20") + " threads", machine.containsKey("DISK_FSYNC_PER_S")
+                        ? machine.get("DISK_FSYNC_PER_S") + " files/s (with fdatasync instead: "
+                                + machine.get("DISK_FDATASYNC_PER_S") + " files/s)"
+                        : NOT_MEASURED);
         row(md, "Machine load (load average)", machine.get("LOADAVG"));
         row(md, "Measured", machine.get("DATE"));
 
