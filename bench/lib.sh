@@ -6,7 +6,7 @@ BENCH_JAR=$BENCH_ROOT/bench/target/relay-bench.jar
 RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
 WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
 SESSIONS=${SESSIONS:-20}
-MESSAGES=${MESSAGES:-10000}
+MESSAGES=${MESSAGES:-5000}
 WARMUP=${WARMUP:-2000}
 SIZE=${SIZE:-4K}
 RUNS=${RUNS:-3}
@@ -112,6 +112,8 @@ machine_info() {
     echo "KERNEL='$(uname -r)'"
     echo "DATE='$(date -u +%Y-%m-%dT%H:%MZ)'"
     echo "LOADAVG='$(cut -d' ' -f1-3 /proc/loadavg)'"
+    # the disk the spools live on: durable file writes per second bound any relay that fsyncs before its 250
+    java -jar "$BENCH_JAR" disk --dir "$WORK" --threads "$SESSIONS" --size "$SIZE" --seconds 5
   } >"$RESULTS/machine.env"
 }
 

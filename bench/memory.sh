@@ -5,7 +5,7 @@
 #  2. stop the relay, start it again on the same spool, and time start-up recovery: from process start to the
 #     first log line matching RECOVERY_PATTERN (and, separately, to the SMTP port accepting);
 #  3. with the sink up and the heap capped at BIG_XMX (128m), relay BIG_COUNT messages of BIG_SIZE (35M) over 4
-#     sessions and sample heap use every second; the same for 4K messages. 4 x 35 MiB in flight cannot fit in a
+#     sessions and sample heap use every second; the same for SMALL_COUNT (5000) 4K messages. 4 x 35 MiB in flight cannot fit in a
 #     128 MiB heap, so completing at all shows content is streamed, and the peaks compare the two sizes.
 # Results: $RESULTS/memory.env (read by the report).
 set -euo pipefail
@@ -16,6 +16,7 @@ RECOVERY_PATTERN=${RECOVERY_PATTERN:-spool recovery of}
 BIG_SIZE=${BIG_SIZE:-35M}
 BIG_COUNT=${BIG_COUNT:-16}
 BIG_XMX=${BIG_XMX:-128m}
+SMALL_COUNT=${SMALL_COUNT:-5000}
 OUT=$RESULTS/memory.env
 : >"$OUT"
 record() { echo "$1='$2'" | tee -a "$OUT"; }
@@ -91,5 +92,5 @@ record BIG_SIZE "$BIG_SIZE"
 record BIG_XMX "$BIG_XMX"
 peak_heap_during "$BIG_SIZE" "$BIG_COUNT" BIG
 bench_log "memory: the same with 4K messages, for comparison"
-peak_heap_during 4K 20000 SMALL
+peak_heap_during 4K "$SMALL_COUNT" SMALL
 bench_log "done: $OUT"

@@ -85,7 +85,7 @@ pf_stop() {
 }
 
 bench_build
-machine_info
+[[ ${SKIP_MACHINE_INFO:-0} == 1 ]] || machine_info
 install_postfix
 
 bench_log "upper bound: load generator straight into the sink"

@@ -13,7 +13,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: relay-bench.jar sink|load|world|jmh|report [--option value]...");
+            System.err.println("usage: relay-bench.jar sink|load|world|disk|jmh|report [--option value]...");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -21,10 +21,11 @@ public final class BenchMain {
             case "sink" -> SmtpSink.main(rest);
             case "load" -> LoadGenerator.main(rest);
             case "world" -> BenchWorld.main(rest);
+            case "disk" -> DiskSyncProbe.main(rest);
             case "jmh" -> io.stsdane.relay.bench.jmh.JmhMain.main(rest);
             case "report" -> Report.main(rest);
             default -> {
-                System.err.println("unknown part '" + args[0] + "' (expected sink, load, world, jmh or report)");
+                System.err.println("unknown part '" + args[0] + "' (expected sink, load, world, disk, jmh or report)");
                 System.exit(2);
             }
         }

@@ -54,6 +54,11 @@ public final class Report {
         row(md, "Kernel", machine.get("KERNEL"));
         row(md, "Java", machine.getOrDefault("JAVA", "").trim());
         row(md, "Postfix", machine.getOrDefault("POSTFIX_VERSION", "not run"));
+        row(md, "Disk: durable message-size file writes (write, fsync, rename), "
+                + machine.getOrDefault("DISK_THREADS", "20") + " threads", machine.containsKey("DISK_FSYNC_PER_S")
+                        ? machine.get("DISK_FSYNC_PER_S") + " files/s (with fdatasync instead: "
+                                + machine.get("DISK_FDATASYNC_PER_S") + " files/s)"
+                        : NOT_MEASURED);
         row(md, "Machine load (load average)", machine.get("LOADAVG"));
         row(md, "Measured", machine.get("DATE"));
 
@@ -87,6 +92,8 @@ public final class Report {
                             median(runs, "sink_connections"), median(runs, "sink_tls_sessions")) : "not recorded"));
         }
 
+        md.append(deliverySecurity());
+
         md.append("\n### Ratios and targets (issue 9)\n\n| Figure | Measured | Target |\n|---|---:|---:|\n");
         ratio(md, series, "relay-plaintext", "postfix-plaintext", "plaintext: relay / Postfix", "≥ 4x, ≥ 1200 msg/s");
         ratio(md, series, "relay-dane", "postfix-starttls", "DANE: relay / Postfix STARTTLS", "≥ 600 msg/s");
@@ -117,6 +124,29 @@ public final class Report {
         md.append("\n### JMH hot paths\n\n");
         md.append(jmh());
         return md.toString();
+    }
+
+    /**
+     * How the relay's own delivery log says each variant's mail left ({@code relay-VARIANT.security}, counted
+     * {@code policy= tls= verify=} triples written by bench/run.sh): proof that the DANE row is DANE-verified TLS.
+     */
+    private String deliverySecurity() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String name : SERIES.keySet()) {
+            Path f = results.resolve(name + ".security");
+            if (!name.startsWith("relay-") || !Files.exists(f)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                int space = line.indexOf(' ');
+                if (space > 0) {
+                    sb.append("| ").append(SERIES.get(name)).append(" | ").append(line.substring(0, space))
+                            .append(" | `").append(line.substring(space + 1)).append("` |\n");
+                }
+            }
+        }
+        return sb.length() == 0 ? "" : "\nHow the deliveries left, from the relay's delivery log (warm-up included):"
+                + "\n\n| Series | deliveries | policy, TLS, verification |\n|---|---:|---|\n" + sb;
     }
 
     private String jmh() throws IOException {

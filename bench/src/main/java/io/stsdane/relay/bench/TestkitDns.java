@@ -1,33 +1,36 @@
 package io.stsdane.relay.bench;
 
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.dns.TestZone;
 import java.nio.file.Path;
 
 /**
- * {@link BenchDns} on relay-testkit's DNS fixture.
- *
- * <p>NOT WIRED YET: the fixture ({@code io.stsdane.relay.testkit.dns.DnsTestServer}) was written in parallel
- * with this module and is not on this branch. After the merge, replace this class's body with (a field
- * {@code DnsTestServer server} closed in {@link #close()}):
- * <pre>{@code
- * server = DnsTestServer.start();                              // 127.0.0.1, UDP and TCP, free port
- * TestZone tld = server.root().child("test");                   // signed, DS in the root
- * TestZone z = zone.signed() ? tld.child(zone.origin()) : tld.unsignedChild(zone.origin());
- * zone.records().forEach(z::add);
- * return new Served(server.address(), server.trustAnchorFile(workDir));  // the root's DS
- * }</pre>
- * Until then it fails with a message saying so, and bench/run.sh skips the relay variants; the Postfix and
- * upper-bound runs do not need DNS.
+ * {@link BenchDns} on relay-testkit's DNS fixture ({@link DnsTestServer}): a signed root on 127.0.0.1 (UDP and
+ * TCP) whose DS is the relay's trust anchor, a signed {@code test} zone under it, and the benchmark zone below
+ * that, signed or not as the {@link BenchZone} asks. The relay validates the whole chain itself, as deployed.
+ * Serves one zone at a time; not thread-safe.
  */
 public final class TestkitDns implements BenchDns {
 
+    private DnsTestServer server;
+
     @Override
     public Served serve(BenchZone zone, Path workDir) {
-        throw new UnsupportedOperationException("bench: TestkitDns.serve is not wired to relay-testkit's DNS "
-                + "fixture yet (see its Javadoc); the relay variants cannot run until it is");
+        if (server != null) {
+            throw new IllegalStateException("this TestkitDns already serves a zone");
+        }
+        server = DnsTestServer.start();
+        TestZone tld = server.root().child("test");
+        TestZone z = zone.signed() ? tld.child(zone.origin()) : tld.unsignedChild(zone.origin());
+        zone.records().forEach(z::add);
+        return new Served(server.address(), zone.signed() ? server.trustAnchorFile(workDir) : null);
     }
 
     @Override
     public void close() {
-        // nothing started yet
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 }

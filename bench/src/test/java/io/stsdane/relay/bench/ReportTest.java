@@ -27,6 +27,25 @@ class ReportTest {
     }
 
     @Test
+    void theDiskProbeIsShownWithTheMachine() throws Exception {
+        Files.writeString(dir.resolve("machine.env"),
+                "DISK_THREADS='20'\nDISK_FSYNC_PER_S='900'\nDISK_FDATASYNC_PER_S='5000'\n");
+
+        assertThat(new Report(dir).render()).contains("| Disk: durable message-size file writes (write, fsync, "
+                + "rename), 20 threads | 900 files/s (with fdatasync instead: 5000 files/s) |");
+    }
+
+    @Test
+    void theRelaysDeliveryLogSummaryShowsHowEachVariantsMailLeft() throws Exception {
+        Files.writeString(dir.resolve("relay-dane.security"), "12000 policy=dane/dane tls=TLSv1.3/X verify=passed\n");
+
+        String md = new Report(dir).render();
+
+        assertThat(md).contains("| sts-dane-relay, DANE-verified STARTTLS (TLSA 3 1 1) | 12000 | "
+                + "`policy=dane/dane tls=TLSv1.3/X verify=passed` |");
+    }
+
+    @Test
     void onlyTheGeneratedSectionIsReplaced() throws Exception {
         Path doc = Files.writeString(dir.resolve("p.md"), "# Title\n" + Report.BEGIN + "\nold\n" + Report.END + "\ntail\n");
 

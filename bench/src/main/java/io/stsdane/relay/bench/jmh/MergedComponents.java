@@ -2,17 +2,21 @@ package io.stsdane.relay.bench.jmh;
 
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
-import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.sts.MtaSts;
+import io.stsdane.relay.sts.StsPolicySource;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * SEAM: the shipped implementations the hot-path benchmarks measure, written in parallel with this module by
- * other modules (relay-queue, relay-sts, relay-smtp's delivery engine). Each factory is one statement to fill
- * after the merge (given in its Javadoc); until then it fails at the benchmark's setup, and JMH reports that
- * benchmark as failed and runs the others. Stateless.
+ * The shipped implementations the hot-path benchmarks measure, built through the modules' public entry points
+ * exactly as relay-server builds them. Stateless.
+ *
+ * <p>MX selection is not benchmarked: relay-smtp's {@code RoutePlanner} is package-private in
+ * {@code io.stsdane.relay.smtp.outbound.internal} and the only public path to it, {@code DeliveryEngine}, also
+ * connects to the hosts it selects, so it cannot be measured apart from connection set-up.
  */
 final class MergedComponents {
 
@@ -24,39 +28,21 @@ final class MergedComponents {
     }
 
     /**
-     * relay-queue's spool, as the listener uses it: {@code accept} returns after fsync. After the merge:
-     * <pre>{@code
-     * Queue q = Queue.builder().directory(directory).hostname("bench.invalid")
-     *         .deliveryAgent(request -> new CompletableFuture<>())   // never delivers: only the commit is measured
-     *         .build();
-     * q.start();
-     * return new Opened<>(q.intake(), q);
-     * }</pre>
+     * relay-queue's spool, as the listener uses it: {@code accept} returns after fsync. Its delivery agent never
+     * completes, so the scheduler takes each message once and then leaves the spool alone: only the commit is
+     * measured.
      */
-    static Opened<MessageIntake> spool(Path directory) {
-        throw notWired("relay-queue's Queue.intake() over " + directory);
+    static Opened<MessageIntake> spool(Path directory) throws IOException {
+        Queue q = Queue.builder().directory(directory).hostname("bench.invalid")
+                .deliveryAgent(request -> new CompletableFuture<>())
+                .build();
+        q.start();
+        return new Opened<>(q.intake(), q);
     }
 
-    /**
-     * relay-sts's policy source. After the merge:
-     * {@code return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(trust)
-     * .httpsPort(httpsPort).build();}
-     */
-    static TlsPolicySource mtaSts(DnsResolver dns, Path cacheDir, X509TrustManager trust, int httpsPort) {
-        throw notWired("relay-sts's MtaSts policy source");
-    }
-
-    /**
-     * The delivery engine's MX selection: domain to ordered candidate hosts. relay-smtp's {@code RoutePlanner}
-     * ({@code plan(domain)}) is package-private in {@code io.stsdane.relay.smtp.outbound.internal}; wiring this
-     * needs a public way to build one, for example {@code domain -> planner.plan(domain)}.
-     */
-    static Function<String, CompletionStage<?>> mxSelection(DnsResolver dns) {
-        throw notWired("the delivery engine's MX selection (RoutePlanner)");
-    }
-
-    private static UnsupportedOperationException notWired(String what) {
-        return new UnsupportedOperationException("bench/jmh/MergedComponents: " + what
-                + " is not wired yet (fill this factory after the merge)");
+    /** relay-sts's policy source, with its HTTPS fetcher pointed at the benchmark's policy server. */
+    static StsPolicySource mtaSts(DnsResolver dns, Path cacheDir, X509TrustManager trust, int httpsPort) {
+        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(trust).httpsPort(httpsPort)
+                .build();
     }
 }

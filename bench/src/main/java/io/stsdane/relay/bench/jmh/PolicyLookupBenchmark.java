@@ -4,7 +4,7 @@ import io.stsdane.relay.bench.PolicyServer;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.sts.StsPolicySource;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * MTA-STS policy lookup on a cache hit: the per-delivery cost of asking the policy source about an MX host whose
  * domain's policy is cached and whose TXT id is unchanged (RFC 8461 §5). The policy is fetched once, for real, over
- * HTTPS from a {@link PolicyServer} under a test root, during setup; DNS answers come from memory. NEEDS THE MERGE:
- * {@link MergedComponents#mtaSts}.
+ * HTTPS from a {@link PolicyServer} under a test root, during setup; DNS answers come from memory. The source is
+ * relay-sts's, built by {@link MergedComponents#mtaSts}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +37,7 @@ public class PolicyLookupBenchmark {
     private static final String POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mx.bench.test\r\nmax_age: 86400\r\n";
 
     private PolicyServer policyServer;
-    private TlsPolicySource source;
+    private StsPolicySource source;
     private PolicyRequest request;
 
     @Setup
@@ -65,7 +65,8 @@ public class PolicyLookupBenchmark {
     }
 
     @TearDown
-    public void tearDown() {
+    public void tearDown() throws Exception {
+        source.close();
         policyServer.close();
     }
 

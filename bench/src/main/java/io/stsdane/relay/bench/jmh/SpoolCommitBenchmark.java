@@ -22,12 +22,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Spool commit: storing one message durably (content, envelope, fsync) through {@link MessageIntake#accept}, the
  * work between the final dot and the 250. Bounded below by the disk's fsync latency; the figure shows how much
- * the spool adds on top. Run it with threads ({@code -t 20}) as well as alone: concurrent commits may share an
- * fsync (group commit). NEEDS THE MERGE: {@link MergedComponents#spool}.
+ * the spool adds on top. {@link #commit} is one session alone; {@link #commit20Sessions} is 20 threads committing
+ * at once, like 20 SMTP sessions, where the directory fsync may be shared (group commit) and the per-commit time
+ * is what each session waits. The spool is relay-queue's, built by {@link MergedComponents#spool}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +50,7 @@ public class SpoolCommitBenchmark {
         dir = Files.createTempDirectory("bench-spool");
         try {
             spool = MergedComponents.spool(dir);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             Files.delete(dir);
             throw e;
         }
@@ -65,6 +67,12 @@ public class SpoolCommitBenchmark {
     @Benchmark
     public void commit() throws Exception {
         intake.accept(intake.nextId(), envelope, new ByteArrayInputStream(content));
+    }
+
+    @Benchmark
+    @Threads(20)
+    public void commit20Sessions() throws Exception {
+        commit();
     }
 
     @TearDown
