@@ -45,3 +45,7 @@ CREATE TABLE queue_content (
     data       bytea   NOT NULL,
     PRIMARY KEY (message_id, seq)
 );
+
+-- Out of line and uncompressed: most of a mail's bytes are base64 of already compressed attachments, so
+-- compressing chunks would spend the shared database's CPU on every write for little gain.
+ALTER TABLE queue_content ALTER COLUMN data SET STORAGE EXTERNAL;

@@ -94,17 +94,20 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public void enqueue(QueueId id, Envelope envelope, InputStream in) throws IntakeException {
         try {
-            db.inTransaction(c -> {
+            db.inTransaction(IOException.class, c -> {
                 PgMessages.insert(c, id, envelope, owner);
                 try {
                     PgMessages.setSize(c, id, PgContent.write(c, id, in));
                 } catch (IOException e) {
-                    throw new SQLException("reading the message content failed: " + e.getMessage(), e);
+                    throw new PgDatabase.WrappedException(e);
                 }
                 return null;
             });
         } catch (SQLException e) {
             throw unavailable("spool write failed", e);
+        } catch (IOException e) {
+            // The content stream failed (client gone, size limit): the database is fine, nothing was kept.
+            throw new IntakeException(451, "4.3.0", "Local error in processing: " + e.getMessage(), e);
         }
     }
 
