@@ -39,7 +39,7 @@ final class PgDatabase implements AutoCloseable {
         // Start even when the database is down: intake answers 451 until it is back, recover() says why.
         cfg.setInitializationFailTimeout(-1);
         // A database that stops answering (not refusing) must not hang a delivery or the listener forever.
-        cfg.addDataSourceProperty("socketTimeout", "60");
+        cfg.addDataSourceProperty("socketTimeout", "15");
         cfg.addDataSourceProperty("tcpKeepAlive", "true");
         cfg.addDataSourceProperty("ApplicationName", "sts-dane-relay " + spool.nodeName());
         this.pool = new HikariDataSource(cfg);
