@@ -64,18 +64,26 @@ public final class PostgresQueueStore implements QueueStore {
     }
 
     /**
-     * Applies the migrations and counts the queue. Nothing else to recover: a transaction that did not
-     * commit left nothing, and leases of dead nodes lapse by themselves.
+     * Applies the migrations, removes finished messages whose removal a crash interrupted, and counts the
+     * queue. Nothing else to recover: a transaction that did not commit left nothing, and leases of dead
+     * nodes lapse by themselves.
      */
     @Override
     public RecoveryReport recover() throws IOException {
         try {
             db.migrate();
+            int finished = db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE next_due IS NULL "
+                        + "AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
+                    return ps.executeUpdate();
+                }
+            });
             int queued = size();
             leases.start();
-            LOG.info("queue in PostgreSQL ({}): {} messages queued; this node leases as {}", spool, queued, owner);
+            LOG.info("queue in PostgreSQL ({}): {} messages queued, {} finished ones removed; this node leases as {}",
+                    spool, queued, finished, owner);
             return new RecoveryReport(queued, 0, 0, 0);
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             throw new IOException("cannot open the queue in PostgreSQL " + spool + ": " + e.getMessage()
                     + " (check spool.postgres.url, user and password-file, and that the role may create tables "
                     + "in schema " + spool.schema() + ")", e);
