@@ -35,7 +35,9 @@ class PostgresClusterTest {
     @AfterEach
     void cleanUp() throws Exception {
         nodes.forEach(Queue::close);
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
     private Queue node(PostgresSpool spool, CountingAgent agent) throws Exception {

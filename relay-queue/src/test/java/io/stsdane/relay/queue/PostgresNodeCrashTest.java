@@ -33,7 +33,9 @@ class PostgresNodeCrashTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.UUID;
 public final class TestDatabase implements AutoCloseable {
 
     static final String URL_VAR = "RELAY_TEST_POSTGRES_URL";
+    private static volatile boolean warned;
 
     public final String url;
     final String user;
@@ -35,8 +36,15 @@ public final class TestDatabase implements AutoCloseable {
     /** Skips the calling test unless a database is configured. */
     public static TestDatabase require() {
         String url = System.getenv(URL_VAR);
-        assumeTrue(url != null && !url.isBlank(), "PostgreSQL not available: set " + URL_VAR
-                + " (and RELAY_TEST_POSTGRES_USER, RELAY_TEST_POSTGRES_PASSWORD) to run the cluster tests");
+        if (url == null || url.isBlank()) {
+            String why = "PostgreSQL not available: set " + URL_VAR
+                    + " (and RELAY_TEST_POSTGRES_USER, RELAY_TEST_POSTGRES_PASSWORD) to run the cluster tests";
+            if (!warned) {
+                warned = true;
+                System.err.println("*** SKIPPING the PostgreSQL queue tests. " + why);
+            }
+            assumeTrue(false, why);
+        }
         return new TestDatabase(url, envOr("RELAY_TEST_POSTGRES_USER", "relay_test"),
                 envOr("RELAY_TEST_POSTGRES_PASSWORD", ""));
     }

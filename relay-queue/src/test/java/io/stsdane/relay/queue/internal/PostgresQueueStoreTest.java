@@ -43,7 +43,9 @@ class PostgresQueueStoreTest {
     @AfterEach
     void cleanUp() throws Exception {
         stores.forEach(PostgresQueueStore::close);
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
     private PostgresQueueStore store(String node) throws IOException {
