@@ -20,6 +20,8 @@ CREATE TABLE queue_message (
 -- The lease query: due, not held, ordered by due time.
 CREATE INDEX queue_message_due ON queue_message (next_due) WHERE NOT held AND next_due IS NOT NULL;
 CREATE INDEX queue_message_received ON queue_message (received_at);
+-- Finished messages whose removal failed, swept by every node's lease timer.
+CREATE INDEX queue_message_finished ON queue_message (id) WHERE next_due IS NULL;
 
 CREATE TABLE queue_recipient (
     message_id      text        NOT NULL REFERENCES queue_message (id) ON DELETE CASCADE,

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several relay nodes (whole {@link Queue}s) sharing one PostgreSQL queue: exactly-once delivery between live
@@ -25,19 +25,12 @@ import org.junit.jupiter.api.Test;
 class PostgresClusterTest {
 
     private final List<Queue> nodes = new ArrayList<>();
-    private TestDatabase db;
-
-    @BeforeEach
-    void database() {
-        db = TestDatabase.require();
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.fromEnvironment();
 
     @AfterEach
     void cleanUp() throws Exception {
         nodes.forEach(Queue::close);
-        if (db != null) {
-            db.close();
-        }
     }
 
     private Queue node(PostgresSpool spool, CountingAgent agent) throws Exception {

@@ -10,9 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A relay node in its own JVM dies by {@code kill -9} in the middle of deliveries: while it lived, the other
@@ -24,19 +23,8 @@ class PostgresNodeCrashTest {
     private static final int MESSAGES = 8;
     private static final int LEASE_SECONDS = 3;
 
-    private TestDatabase db;
-
-    @BeforeEach
-    void database() {
-        db = TestDatabase.require();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.fromEnvironment();
 
     @Test
     void messagesLeasedByAKilledNodeAreDeliveredByAnotherAfterTheLeaseLapses() throws Exception {

@@ -10,13 +10,17 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The PostgreSQL the tests run against, from {@code RELAY_TEST_POSTGRES_URL}, {@code RELAY_TEST_POSTGRES_USER}
  * and {@code RELAY_TEST_POSTGRES_PASSWORD} (set by .ci/run). Without them the tests are skipped, visibly.
- * Each instance owns a fresh schema, dropped on close, so tests never see each other's rows.
+ * Each instance owns a fresh schema, dropped on close (or after each test, as an extension), so tests never
+ * see each other's rows.
  */
-public final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
     static final String URL_VAR = "RELAY_TEST_POSTGRES_URL";
     private static volatile boolean warned;
@@ -33,9 +37,24 @@ public final class TestDatabase implements AutoCloseable {
         this.password = password;
     }
 
+    /**
+     * The configured database, or one whose {@link #beforeEach} skips the test. Register it with
+     * {@code @RegisterExtension}: each test then gets a fresh schema, dropped after the test's own
+     * {@code @AfterEach} methods have run.
+     */
+    public static TestDatabase fromEnvironment() {
+        return new TestDatabase(System.getenv(URL_VAR), envOr("RELAY_TEST_POSTGRES_USER", "relay_test"),
+                envOr("RELAY_TEST_POSTGRES_PASSWORD", ""));
+    }
+
     /** Skips the calling test unless a database is configured. */
     public static TestDatabase require() {
-        String url = System.getenv(URL_VAR);
+        TestDatabase db = fromEnvironment();
+        db.requireAvailable();
+        return db;
+    }
+
+    private void requireAvailable() {
         if (url == null || url.isBlank()) {
             String why = "PostgreSQL not available: set " + URL_VAR
                     + " (and RELAY_TEST_POSTGRES_USER, RELAY_TEST_POSTGRES_PASSWORD) to run the cluster tests";
@@ -45,8 +64,18 @@ public final class TestDatabase implements AutoCloseable {
             }
             assumeTrue(false, why);
         }
-        return new TestDatabase(url, envOr("RELAY_TEST_POSTGRES_USER", "relay_test"),
-                envOr("RELAY_TEST_POSTGRES_PASSWORD", ""));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        requireAvailable();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws SQLException {
+        if (url != null && !url.isBlank()) {
+            close();
+        }
     }
 
     private static String envOr(String name, String fallback) {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The leases this process holds in {@code queue_message}, renewed every third of the lease duration so that
  * a live node keeps its messages however long a delivery takes, while a dead node's lapse. Only leases this
  * process still knows it holds are renewed: one whose release could not be written (database down) lapses
- * instead of being kept forever. Every statement matches on {@code lease_owner}, so a node whose lease
+ * instead of being kept forever. The same timer removes finished messages left behind by a failed removal
+ * ({@link PgMessages#deleteFinished}). Every statement matches on {@code lease_owner}, so a node whose lease
  * lapsed and was taken over never renews or releases the new owner's lease. Thread-safe.
  */
 final class PgLeases implements AutoCloseable {
@@ -70,6 +71,14 @@ final class PgLeases implements AutoCloseable {
     }
 
     private void renew() {
+        try {
+            int swept = db.inTransaction(PgMessages::deleteFinished);
+            if (swept > 0) {
+                LOG.info("removed {} finished messages whose removal had failed", swept);
+            }
+        } catch (SQLException e) {
+            LOG.debug("could not sweep finished messages: {}", e.toString());
+        }
         if (held.isEmpty()) {
             return;
         }

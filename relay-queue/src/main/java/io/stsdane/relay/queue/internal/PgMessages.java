@@ -61,6 +61,18 @@ final class PgMessages {
         }
     }
 
+    /**
+     * Deletes messages with nothing left to do that nobody holds: the scheduler removes a message as soon as
+     * it is finished, but when that removal fails (database gone at that moment) nothing would ever lease
+     * the message again to retry it. Returns how many went.
+     */
+    static int deleteFinished(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE next_due IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
+            return ps.executeUpdate();
+        }
+    }
+
     /** Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. */
     static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
         Envelope env;

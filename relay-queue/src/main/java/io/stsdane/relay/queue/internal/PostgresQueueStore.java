@@ -64,7 +64,8 @@ public final class PostgresQueueStore implements QueueStore {
     }
 
     /**
-     * Applies the migrations, removes finished messages whose removal a crash interrupted, and counts the
+     * Applies the migrations, removes finished messages whose removal a crash or an outage interrupted (and
+     * from then on every lease renewal does), and counts the
      * queue. Nothing else to recover: a transaction that did not commit left nothing, and leases of dead
      * nodes lapse by themselves.
      */
@@ -72,12 +73,7 @@ public final class PostgresQueueStore implements QueueStore {
     public RecoveryReport recover() throws IOException {
         try {
             db.migrate();
-            int finished = db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE next_due IS NULL "
-                        + "AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
-                    return ps.executeUpdate();
-                }
-            });
+            int finished = db.inTransaction(PgMessages::deleteFinished);
             int queued = size();
             leases.start();
             LOG.info("queue in PostgreSQL ({}): {} messages queued, {} finished ones removed; this node leases as {}",

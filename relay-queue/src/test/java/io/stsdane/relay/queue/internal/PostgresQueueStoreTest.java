@@ -23,8 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The PostgreSQL store against a real database (skipped without RELAY_TEST_POSTGRES_URL). */
 class PostgresQueueStoreTest {
@@ -33,19 +33,12 @@ class PostgresQueueStoreTest {
 
     private final QueueIds ids = new QueueIds(java.time.Clock.systemUTC());
     private final List<PostgresQueueStore> stores = new ArrayList<>();
-    private TestDatabase db;
-
-    @BeforeEach
-    void database() {
-        db = TestDatabase.require();
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.fromEnvironment();
 
     @AfterEach
     void cleanUp() throws Exception {
         stores.forEach(PostgresQueueStore::close);
-        if (db != null) {
-            db.close();
-        }
     }
 
     private PostgresQueueStore store(String node) throws IOException {
@@ -188,27 +181,41 @@ class PostgresQueueStoreTest {
         QueueId dsn1 = ids.get();
 
         assertThatThrownBy(() -> store.update(id, cur -> {
-            try (InputStream in = store.content(id).open()) {
-                store.enqueue(dsn1, envelope("alice@example.org"), in);
-            } catch (IntakeException e) {
-                throw new IOException(e);
-            }
+            queueCopy(store, id, dsn1);
             throw new IOException("disk of the DSN writer failed");
         })).isInstanceOf(IOException.class).hasMessage("disk of the DSN writer failed");
         assertThat(store.load(dsn1)).isEmpty();
 
         QueueId dsn2 = ids.get();
         MessageState held = store.update(id, cur -> {
-            try (InputStream in = store.content(id).open()) {
-                store.enqueue(dsn2, envelope("alice@example.org"), in);
-            } catch (IntakeException e) {
-                throw new IOException(e);
-            }
+            queueCopy(store, id, dsn2);
             return cur.state().withHeld(true);
         }).orElseThrow();
         assertThat(held.held()).isTrue();
         try (InputStream in = store.content(dsn2).open()) {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("original");
+        }
+    }
+
+    @Test
+    void aFinishedMessageWhoseRemovalFailedIsSweptAway() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        store.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("x")));
+        MessageState done = store.update(id, cur -> cur.state().mapRecipients(r -> r.withStatus(
+                RecipientState.Status.DELIVERED, "2.0.0", "250 ok", RecipientState.Report.NONE))).orElseThrow();
+        assertThat(done.isDone()).isTrue();
+
+        // The scheduler's remove() never happened (database gone at that moment): the lease timer cleans up.
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.load(id).isEmpty());
+    }
+
+    /** What the scheduler does to queue a DSN: the original content streamed into a new message. */
+    private static void queueCopy(PostgresQueueStore store, QueueId from, QueueId to) throws IOException {
+        try (InputStream in = store.content(from).open()) {
+            store.enqueue(to, envelope("alice@example.org"), in);
+        } catch (IntakeException e) {
+            throw new IOException(e);
         }
     }
 
