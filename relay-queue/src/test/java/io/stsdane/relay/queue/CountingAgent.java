@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,10 +22,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CountingAgent implements DeliveryAgent {
 
     private final Map<QueueId, AtomicInteger> counts;
+    private final CountDownLatch gate;
     private final AtomicInteger mine = new AtomicInteger();
 
     CountingAgent(Map<QueueId, AtomicInteger> sharedCounts) {
+        this(sharedCounts, new CountDownLatch(0));
+    }
+
+    /** Every delivery waits for {@code gate} to open before it answers (to hold deliveries in flight). */
+    CountingAgent(Map<QueueId, AtomicInteger> sharedCounts, CountDownLatch gate) {
         this.counts = sharedCounts;
+        this.gate = gate;
     }
 
     static Map<QueueId, AtomicInteger> newCounts() {
@@ -42,6 +50,11 @@ final class CountingAgent implements DeliveryAgent {
                 in.transferTo(OutputStreamSink.INSTANCE);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             counts.computeIfAbsent(request.id(), k -> new AtomicInteger()).incrementAndGet();
             mine.incrementAndGet();
