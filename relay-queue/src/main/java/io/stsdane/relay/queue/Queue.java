@@ -8,8 +8,10 @@ import io.stsdane.relay.queue.internal.DomainBackoff;
 import io.stsdane.relay.queue.internal.DsnComposer;
 import io.stsdane.relay.queue.internal.FileQueueStore;
 import io.stsdane.relay.queue.internal.GroupCommitter;
+import io.stsdane.relay.queue.internal.PostgresQueueStore;
 import io.stsdane.relay.queue.internal.QueueIds;
 import io.stsdane.relay.queue.internal.QueueMetrics;
+import io.stsdane.relay.queue.internal.QueueStore;
 import io.stsdane.relay.queue.internal.RetryPolicy;
 import io.stsdane.relay.queue.internal.Scheduler;
 import io.stsdane.relay.queue.internal.SpoolAdmin;
@@ -25,14 +27,15 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The durable mail queue: a crash-safe spool on disk, a retry scheduler that drives a {@link DeliveryAgent},
+ * The durable mail queue: a crash-safe spool on disk (or in PostgreSQL, shared by several relay nodes), a
+ * retry scheduler that drives a {@link DeliveryAgent},
  * per-recipient state and DSN bounces. Build with {@link #builder()}, then {@link #start()} (recovery, then
  * scheduling); hand {@link #intake()} to the SMTP listener and {@link #admin()} to the admin API.
  * Thread-safe.
  */
 public final class Queue implements AutoCloseable {
 
-    private final FileQueueStore store;
+    private final QueueStore store;
     private final Scheduler scheduler;
     private final SpoolIntake intake;
     private final SpoolAdmin admin;
@@ -42,7 +45,9 @@ public final class Queue implements AutoCloseable {
         QueueIds ids = new QueueIds(b.clock);
         RetryPolicy retry = new RetryPolicy(b.retrySchedule, b.jitter, () -> ThreadLocalRandom.current().nextDouble());
         StateTransitions transitions = new StateTransitions(retry, b.maxQueueLifetime, b.delayWarning);
-        this.store = new FileQueueStore(b.directory, b.minFreeDisk, b.clock, GroupCommitter.DirectorySync.FSYNC);
+        this.store = b.postgres != null
+                ? new PostgresQueueStore(b.postgres)
+                : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, GroupCommitter.DirectorySync.FSYNC);
         QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, b.clock);
         this.scheduler = new Scheduler(store, b.deliveryAgent, transitions,
                 new DomainBackoff(b.domainFailureThreshold, retry), new DsnComposer(b.hostname, b.maxQueueLifetime),
@@ -75,7 +80,10 @@ public final class Queue implements AutoCloseable {
         return admin;
     }
 
-    /** Stops scheduling; messages in flight finish their current step. Everything accepted stays on disk. */
+    /**
+     * Stops scheduling; messages in flight finish their current step. Everything accepted stays on disk (or in
+     * the database, where this node's leases lapse after {@link PostgresSpool#leaseDuration()}).
+     */
     @Override
     public void close() {
         started = false;
@@ -84,12 +92,13 @@ public final class Queue implements AutoCloseable {
     }
 
     /**
-     * Options of the queue. Config keys: {@code spool.dir}, {@code spool.min-free-disk},
+     * Options of the queue. Config keys: {@code spool.dir} or {@code spool.postgres}, {@code spool.min-free-disk},
      * {@code delivery.retry-schedule}, {@code delivery.max-queue-lifetime}, {@code delivery.delay-warning}.
      * Not thread-safe.
      */
     public static final class Builder {
         private Path directory;
+        private PostgresSpool postgres;
         private String hostname;
         private List<Duration> retrySchedule = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
                 Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
@@ -110,6 +119,15 @@ public final class Queue implements AutoCloseable {
         /** {@code spool.dir}: created if missing; must be on a file system where rename is atomic. */
         public Builder directory(Path d) {
             this.directory = Objects.requireNonNull(d, "directory");
+            return this;
+        }
+
+        /**
+         * {@code spool.backend: postgres}: keep the queue in PostgreSQL, shared with every node configured with
+         * the same database and schema, instead of {@link #directory}. {@link #minFreeDisk} does not apply.
+         */
+        public Builder postgres(PostgresSpool p) {
+            this.postgres = Objects.requireNonNull(p, "postgres");
             return this;
         }
 
@@ -197,13 +215,18 @@ public final class Queue implements AutoCloseable {
 
         /** Checks the options and creates the spool directories; nothing runs until {@link Queue#start()}. */
         public Queue build() {
-            Objects.requireNonNull(directory, "directory (spool.dir) is required");
+            if ((directory == null) == (postgres == null)) {
+                throw new IllegalStateException(directory == null
+                        ? "a spool is required: directory (spool.dir) or postgres (spool.postgres)"
+                        : "choose one spool: directory (spool.dir) or postgres (spool.postgres), not both");
+            }
             Objects.requireNonNull(hostname, "hostname is required");
             Objects.requireNonNull(deliveryAgent, "deliveryAgent is required");
             try {
                 return new Queue(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open spool " + directory + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot open spool " + (directory != null ? directory : postgres)
+                        + ": " + e.getMessage(), e);
             }
         }
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs in a child JVM with a heap smaller than the message for {@link StreamingTest}: accepts a big
- * message with RET=FULL, the agent streams it and bounces it, then streams the DSN that carries it whole.
+ * message with RET=FULL (into a spool directory, or with args {@code jdbc-url size user password schema} into
+ * PostgreSQL), the agent streams it and bounces it, then streams the DSN that carries it whole.
  * Prints {@code ORIG <length> <sha256>}, {@code DSN <length> <sha256-of-dsn>} and {@code PEAKHEAP <bytes>}.
  */
 public final class StreamingChild {
@@ -34,8 +35,14 @@ public final class StreamingChild {
             }
             return RecipientOutcome.bounced(r, "5.2.2", "552 5.2.2 mailbox full", "mx.example.net");
         }, 0);
-        try (Queue queue = Queue.builder().directory(Path.of(args[0])).hostname("relay.example.com")
-                .minFreeDisk(0).pollInterval(Duration.ofMillis(20)).deliveryAgent(agent).build()) {
+        Queue.Builder builder = Queue.builder().hostname("relay.example.com").pollInterval(Duration.ofMillis(20))
+                .deliveryAgent(agent);
+        if (args[0].startsWith("jdbc:")) {
+            builder.postgres(PostgresSpool.of(args[0], args[2], args[3]).withSchema(args[4]));
+        } else {
+            builder.directory(Path.of(args[0])).minFreeDisk(0);
+        }
+        try (Queue queue = builder.build()) {
             queue.start();
             QueueId id = queue.intake().nextId();
             Envelope env = new Envelope("alice@example.org", List.of(Recipient.of("bob@example.net")), Ret.FULL,

@@ -24,9 +24,20 @@ class StreamingTest {
 
     @Test
     void a35MiBMessageStreamsThroughAHeapSmallerThanItself() throws Exception {
+        assertStreams("file spool", spool.toString(), Long.toString(SIZE));
+    }
+
+    /** The same through the PostgreSQL store: content chunks in, out to the agent, into the DSN. */
+    @Test
+    void a35MiBMessageStreamsThroughPostgresInAHeapSmallerThanItself() throws Exception {
+        try (TestDatabase db = TestDatabase.require()) {
+            assertStreams("postgres", db.url, Long.toString(SIZE), db.user, db.password, db.schema);
+        }
+    }
+
+    private static void assertStreams(String store, String... args) throws Exception {
         List<String> lines;
-        try (ChildJvm child = new ChildJvm(StreamingChild.class, List.of("-Xmx" + (HEAP >> 20) + "m"),
-                spool.toString(), Long.toString(SIZE))) {
+        try (ChildJvm child = new ChildJvm(StreamingChild.class, List.of("-Xmx" + (HEAP >> 20) + "m"), args)) {
             assertThat(child.waitFor()).as("child exit; stderr: %s", child.stderr()).isZero();
             lines = child.lines();
         }
@@ -36,8 +47,8 @@ class StreamingTest {
         assertThat(Long.parseLong(dsn.split(" ")[1])).isGreaterThan(SIZE);
         long peak = Long.parseLong(lines.stream().filter(l -> l.startsWith("PEAKHEAP ")).findFirst()
                 .orElseThrow().substring(9));
-        System.out.printf("streaming: %d MiB message and its RET=FULL DSN, peak heap %.1f MiB (limit %d MiB)%n",
-                SIZE >> 20, peak / 1048576.0, HEAP >> 20);
+        System.out.printf("streaming (%s): %d MiB message and its RET=FULL DSN, peak heap %.1f MiB (limit %d MiB)%n",
+                store, SIZE >> 20, peak / 1048576.0, HEAP >> 20);
         assertThat(peak).isLessThan(SIZE);
     }
 

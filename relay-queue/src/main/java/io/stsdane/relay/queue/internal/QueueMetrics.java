@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
  * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
- * {@code relay.queue.dsn.queued} and {@code relay.queue.spool.fsyncs}. Thread-safe.
+ * {@code relay.queue.dsn.queued} and, for the file spool, {@code relay.queue.spool.fsyncs}. With the
+ * PostgreSQL store the size is the whole cluster's queue, and -1 while the database cannot be asked.
+ * Thread-safe.
  */
 public final class QueueMetrics {
 
@@ -21,14 +23,16 @@ public final class QueueMetrics {
     private final Counter bounced;
     private final Counter dsns;
 
-    public QueueMetrics(MeterRegistry registry, FileQueueStore store, Clock clock) {
+    public QueueMetrics(MeterRegistry registry, QueueStore store, Clock clock) {
         Gauge.builder("relay.queue.size", store, QueueStore::size)
                 .description("messages in the queue").register(registry);
         Gauge.builder("relay.queue.oldest.age", store, s -> s.oldestReceived()
                         .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(0.0))
                 .baseUnit("seconds").description("age of the oldest queued message").register(registry);
-        FunctionCounter.builder("relay.queue.spool.fsyncs", store, FileQueueStore::directorySyncs)
-                .description("spool directory fsyncs (group commit)").register(registry);
+        if (store instanceof FileQueueStore files) {
+            FunctionCounter.builder("relay.queue.spool.fsyncs", files, FileQueueStore::directorySyncs)
+                    .description("spool directory fsyncs (group commit)").register(registry);
+        }
         received = Counter.builder("relay.queue.received").description("messages accepted").register(registry);
         delivered = outcome(registry, "delivered");
         deferred = outcome(registry, "deferred");

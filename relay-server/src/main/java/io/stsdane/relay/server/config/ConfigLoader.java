@@ -182,13 +182,38 @@ public final class ConfigLoader {
     }
 
     private static SpoolConfig spool(ConfigNode n) throws ConfigException {
+        SpoolConfig.Backend backend = n.required("backend", s -> switch (s) {
+            case "file" -> SpoolConfig.Backend.FILE;
+            case "postgres" -> SpoolConfig.Backend.POSTGRES;
+            default -> throw new IllegalArgumentException("'" + s + "' is not file or postgres");
+        });
         Path dir = n.required("dir", Path::of);
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new ConfigException(n.key("dir"), dir.toAbsolutePath() + " exists and is not a directory");
         }
-        SpoolConfig spool = new SpoolConfig(dir, n.required("min-free-disk", Units::parseSize));
+        long minFreeDisk = n.required("min-free-disk", Units::parseSize);
+        ConfigNode pg = n.section("postgres");
+        Optional<String> url = pg.optional("url", ConfigLoader::jdbcUrl);
+        String user = pg.required("user", s -> s);
+        Optional<Path> passwordFile = pg.file("password-file");
+        int poolSize = pg.integer("pool-size", 2, 1000);
+        pg.finish();
         n.finish();
-        return spool;
+        Optional<SpoolConfig.Postgres> postgres = Optional.empty();
+        if (backend == SpoolConfig.Backend.POSTGRES) {
+            postgres = Optional.of(new SpoolConfig.Postgres(url.orElseThrow(() -> new ConfigException(pg.key("url"),
+                    "needed when spool.backend is postgres: jdbc:postgresql://host:5432/database")),
+                    user, passwordFile, poolSize));
+        }
+        return new SpoolConfig(backend, dir, minFreeDisk, postgres);
+    }
+
+    private static String jdbcUrl(String s) {
+        if (!s.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException("'" + s + "' is not a PostgreSQL JDBC URL"
+                    + " (jdbc:postgresql://host:5432/database)");
+        }
+        return s;
     }
 
     private static DnsOptions dns(ConfigNode n) throws ConfigException {

@@ -1,12 +1,31 @@
 package io.stsdane.relay.server.config;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The {@code spool:} section.
  *
- * @param dir where queued messages live (created at start-up if missing)
- * @param minFreeDisk below this many free bytes the listener refuses new mail (4xx) and readiness fails
+ * @param backend where the queue lives: this node's directory, or a PostgreSQL database shared by several nodes
+ * @param dir where queued messages live (created at start-up if missing); used by the file backend
+ * @param minFreeDisk below this many free bytes the listener refuses new mail (4xx) and readiness fails; file
+ *     backend
+ * @param postgres the database, present exactly when {@code backend} is {@link Backend#POSTGRES}
  */
-public record SpoolConfig(Path dir, long minFreeDisk) {
+public record SpoolConfig(Backend backend, Path dir, long minFreeDisk, Optional<Postgres> postgres) {
+
+    /** {@code spool.backend}. */
+    public enum Backend { FILE, POSTGRES }
+
+    /**
+     * The {@code spool.postgres:} section (docs/cluster.md).
+     *
+     * @param url JDBC URL, {@code jdbc:postgresql://host[:port]/database[?options]}
+     * @param user database role
+     * @param passwordFile file holding the role's password (first line); empty when the URL's options or the
+     *     server's pg_hba.conf authenticate otherwise
+     * @param poolSize connections per node
+     */
+    public record Postgres(String url, String user, Optional<Path> passwordFile, int poolSize) {
+    }
 }

@@ -40,8 +40,10 @@ class ConfigLoaderTest {
         assertThat(c.server().tls()).isEmpty();
         assertThat(c.server().auth().requireTls()).isTrue();
         assertThat(c.server().spfCheck().mode()).isEqualTo(ServerConfig.SpfMode.OFF);
+        assertThat(c.spool().backend()).isEqualTo(SpoolConfig.Backend.FILE);
         assertThat(c.spool().dir()).isEqualTo(Path.of("./data"));
         assertThat(c.spool().minFreeDisk()).isEqualTo(512L << 20);
+        assertThat(c.spool().postgres()).isEmpty();
         assertThat(c.dns().servers()).isEmpty();
         assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.VALIDATE);
         assertThat(c.dns().trustAnchors()).isNull();
@@ -66,7 +68,8 @@ class ConfigLoaderTest {
 
     @Test
     void annotatedExampleSetsEveryKey() throws Exception {
-        for (String f : List.of("tls/fullchain.pem", "tls/privkey.pem", "users", "ca-bundle.pem")) {
+        for (String f : List.of("tls/fullchain.pem", "tls/privkey.pem", "users", "ca-bundle.pem",
+                "postgres.password")) {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.writeString(dir.resolve(f), "x");
         }
@@ -85,6 +88,8 @@ class ConfigLoaderTest {
         assertThat(c.server().auth().usersFile()).contains(dir.resolve("users"));
         assertThat(c.server().spfCheck().egressIp()).contains(InetAddress.getByName("203.0.113.25"));
         assertThat(c.spool().minFreeDisk()).isEqualTo(1L << 30);
+        assertThat(c.spool().backend()).isEqualTo(SpoolConfig.Backend.FILE);
+        assertThat(c.spool().postgres()).isEmpty();
         assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.TRUST_AD);
         assertThat(c.dns().servers()).hasSize(1);
         assertThat(c.delivery().helo()).contains("relay.example.net");
@@ -114,6 +119,12 @@ class ConfigLoaderTest {
             server: {listen: [a, b]}                          | server.listen: must be a single value, not a list
             server: 5                                         | server: must be a mapping
             spool: {min-free-disk: lots}                      | spool.min-free-disk: 'lots' is not a size
+            spool: {backend: mysql}                           | spool.backend: 'mysql' is not file or postgres
+            spool: {backend: postgres}                        | spool.postgres.url: needed when spool.backend is postgres
+            spool: {postgres: {url: 'postgres://db/relay'}}   | spool.postgres.url: 'postgres://db/relay' is not a PostgreSQL JDBC URL
+            spool: {postgres: {pool-size: 1}}                 | spool.postgres.pool-size: '1' is not a whole number in 2-1000
+            spool: {postgres: {password-file: /nonexistent/pw}} | spool.postgres.password-file: file /nonexistent/pw does not exist
+            spool: {postgres: {host: db}}                     | spool.postgres.host: unknown key
             dns: {dnssec: maybe}                              | dns.dnssec: unknown dnssec mode 'maybe'
             dns: {servers: [dns.google]}                      | dns.servers[0]: 'dns.google': a resolver must be an IP address
             dns: {servers: [8.8.8.8], dnssec: trust-ad}       | dns.servers: 8.8.8.8 is not a loopback address
@@ -141,6 +152,28 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(expectedMessageStart.strip());
+    }
+
+    @Test
+    void postgresBackendReadsItsSection() throws Exception {
+        Files.writeString(dir.resolve("pw"), "s3cret\n");
+        Path file = write("spool: {backend: postgres, postgres: {url: 'jdbc:postgresql://db.example.net:5432/relay',"
+                + " user: mta, password-file: " + dir.resolve("pw") + ", pool-size: 20}}");
+
+        SpoolConfig spool = ConfigLoader.load(Optional.of(file), Map.of()).config().spool();
+
+        assertThat(spool.backend()).isEqualTo(SpoolConfig.Backend.POSTGRES);
+        assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://db.example.net:5432/relay",
+                "mta", Optional.of(dir.resolve("pw")), 20));
+    }
+
+    @Test
+    void postgresBackendCanBeChosenFromTheEnvironment() throws Exception {
+        SpoolConfig spool = ConfigLoader.load(Optional.empty(), Map.of("RELAY_SPOOL__BACKEND", "postgres",
+                "RELAY_SPOOL__POSTGRES__URL", "jdbc:postgresql://127.0.0.1/relay")).config().spool();
+
+        assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://127.0.0.1/relay", "relay",
+                Optional.empty(), 10));
     }
 
     @Test

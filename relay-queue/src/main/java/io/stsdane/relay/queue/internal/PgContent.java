@@ -1,0 +1,132 @@
+package io.stsdane.relay.queue.internal;
+
+import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.queue.QueueId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * Message content in {@code queue_content}: chunks of {@link #CHUNK} bytes, written as they arrive and read
+ * back one chunk per query. A chunk is the most of a body ever held in memory, and reading holds no
+ * connection between chunks, so a slow remote server does not pin a pooled connection for a whole
+ * transfer. (Large objects would stream too, but need an open transaction for the whole read and a
+ * separate unlink when the message goes; rows in a table are removed by the foreign key.) Thread-safe.
+ */
+final class PgContent {
+
+    static final int CHUNK = 256 * 1024;
+
+    private final PgDatabase db;
+
+    PgContent(PgDatabase db) {
+        this.db = db;
+    }
+
+    /** Copies {@code in} into chunks of message {@code id} on {@code c}; returns the byte count. */
+    static long write(Connection c, QueueId id, InputStream in) throws SQLException, IOException {
+        byte[] buf = new byte[CHUNK];
+        long total = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO queue_content (message_id, seq, data) VALUES (?, ?, ?)")) {
+            for (int seq = 0; ; seq++) {
+                int n = in.readNBytes(buf, 0, CHUNK);
+                if (n == 0) {
+                    return total;
+                }
+                ps.setString(1, id.value());
+                ps.setInt(2, seq);
+                ps.setBytes(3, n == CHUNK ? buf : Arrays.copyOf(buf, n));
+                ps.executeUpdate();
+                total += n;
+            }
+        }
+    }
+
+    /** The content of {@code id}, {@code size} bytes long; each open() reads it afresh. */
+    MessageContent of(QueueId id, long size) {
+        return new MessageContent() {
+            @Override
+            public InputStream open() {
+                return new ChunkStream(id, size);
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+        };
+    }
+
+    private final class ChunkStream extends InputStream {
+        private final QueueId id;
+        private final long size;
+        private byte[] chunk = new byte[0];
+        private int pos;
+        private int nextSeq;
+        private long fetched;
+
+        ChunkStream(QueueId id, long size) {
+            this.id = id;
+            this.size = size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return fill() ? chunk[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.length - pos);
+            System.arraycopy(chunk, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        private boolean fill() throws IOException {
+            while (pos == chunk.length) {
+                if (fetched >= size) {
+                    return false;
+                }
+                byte[] next = fetch(nextSeq++);
+                if (next == null) {
+                    // Removed while being read (an admin deleted it): a short body must never look complete.
+                    throw new IOException("content of " + id + " ended after " + fetched + " of " + size
+                            + " bytes; the message was removed from the queue");
+                }
+                fetched += next.length;
+                chunk = next;
+                pos = 0;
+            }
+            return true;
+        }
+
+        private byte[] fetch(int seq) throws IOException {
+            try {
+                return db.inTransaction(c -> {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT data FROM queue_content WHERE message_id = ? AND seq = ?")) {
+                        ps.setString(1, id.value());
+                        ps.setInt(2, seq);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? rs.getBytes(1) : null;
+                        }
+                    }
+                });
+            } catch (SQLException e) {
+                throw new IOException("cannot read content of " + id + " from PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+    }
+}

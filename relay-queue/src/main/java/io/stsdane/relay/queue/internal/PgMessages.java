@@ -1,0 +1,195 @@
+package io.stsdane.relay.queue.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.QueueId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rows of {@code queue_message} and {@code queue_recipient} to and from {@link StoredMessage}s. Envelopes and
+ * attempt histories are JSON (the same mapping as the file spool); everything the scheduler or an operator
+ * queries on has a column of its own. Stateless; every method runs on the connection it is given.
+ */
+final class PgMessages {
+
+    private static final TypeReference<List<Attempt>> HISTORY = new TypeReference<>() { };
+
+    private PgMessages() {
+    }
+
+    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy) throws SQLException {
+        MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_message (id, envelope, received_at, "
+                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, 0, ?, ?)")) {
+            ps.setString(1, id.value());
+            ps.setString(2, json(env));
+            setTime(ps, 3, env.receivedAt());
+            setTime(ps, 4, env.receivedAt());
+            ps.setString(5, acceptedBy);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, idx, address, "
+                + "status, attempts, next_attempt, last_attempt, last_status, last_diagnostic, remote_mta, report, "
+                + "delay_warned, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
+            for (int i = 0; i < state.recipients().size(); i++) {
+                ps.setString(1, id.value());
+                ps.setInt(2, i);
+                ps.setString(3, env.recipients().get(i).address());
+                bindRecipient(ps, 4, state.recipients().get(i));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static void setSize(Connection c, QueueId id, long size) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET size = ? WHERE id = ?")) {
+            ps.setLong(1, size);
+            ps.setString(2, id.value());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Deletes messages with nothing left to do that nobody holds: the scheduler removes a message as soon as
+     * it is finished, but when that removal fails (database gone at that moment) nothing would ever lease
+     * the message again to retry it. Returns how many went.
+     */
+    static int deleteFinished(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE next_due IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. */
+    static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
+        Envelope env;
+        long size;
+        boolean held;
+        Instant reportDue;
+        try (PreparedStatement ps = c.prepareStatement("SELECT envelope, size, held, report_due FROM queue_message "
+                + "WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, id.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                env = parse(rs.getString(1), Envelope.class);
+                size = rs.getLong(2);
+                held = rs.getBoolean(3);
+                reportDue = instant(rs, 4);
+            }
+        }
+        List<RecipientState> recipients = new ArrayList<>(env.recipients().size());
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, attempts, next_attempt, last_attempt, "
+                + "last_status, last_diagnostic, remote_mta, report, delay_warned, history FROM queue_recipient "
+                + "WHERE message_id = ? ORDER BY idx")) {
+            ps.setString(1, id.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recipients.add(new RecipientState(RecipientState.Status.valueOf(rs.getString(1)), rs.getInt(2),
+                            instant(rs, 3), instant(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7),
+                            RecipientState.Report.valueOf(rs.getString(8)), rs.getBoolean(9),
+                            parse(rs.getString(10), HISTORY)));
+                }
+            }
+        }
+        if (recipients.size() != env.recipients().size()) {
+            throw new SQLException("queue_recipient rows of " + id + " do not match its envelope");
+        }
+        return Optional.of(new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)));
+    }
+
+    /** Writes {@code next} over {@code before}: the message row and only the recipients that changed. */
+    static void store(Connection c, QueueId id, MessageState before, MessageState next) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE queue_message SET held = ?, report_due = ?, next_due = ? WHERE id = ?")) {
+            ps.setBoolean(1, next.held());
+            setTime(ps, 2, next.reportDue());
+            setTime(ps, 3, next.nextDue().orElse(null));
+            ps.setString(4, id.value());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET status = ?, attempts = ?, "
+                + "next_attempt = ?, last_attempt = ?, last_status = ?, last_diagnostic = ?, remote_mta = ?, "
+                + "report = ?, delay_warned = ?, history = ?::jsonb WHERE message_id = ? AND idx = ?")) {
+            boolean any = false;
+            for (int i = 0; i < next.recipients().size(); i++) {
+                if (!next.recipients().get(i).equals(before.recipients().get(i))) {
+                    int p = bindRecipient(ps, 1, next.recipients().get(i));
+                    ps.setString(p, id.value());
+                    ps.setInt(p + 1, i);
+                    ps.addBatch();
+                    any = true;
+                }
+            }
+            if (any) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /** Binds status ... history from parameter {@code p}; returns the next parameter index. */
+    private static int bindRecipient(PreparedStatement ps, int p, RecipientState r) throws SQLException {
+        ps.setString(p, r.status().name());
+        ps.setInt(p + 1, r.attempts());
+        setTime(ps, p + 2, r.nextAttempt());
+        setTime(ps, p + 3, r.lastAttempt());
+        ps.setString(p + 4, r.lastStatus());
+        ps.setString(p + 5, r.lastDiagnostic());
+        ps.setString(p + 6, r.remoteMta());
+        ps.setString(p + 7, r.report().name());
+        ps.setBoolean(p + 8, r.delayWarned());
+        ps.setString(p + 9, json(r.history()));
+        return p + 10;
+    }
+
+    static void setTime(PreparedStatement ps, int p, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(p, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(p, t.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String json(Object value) throws SQLException {
+        try {
+            return SpoolJson.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("cannot encode " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private static <T> T parse(String json, Class<T> type) throws SQLException {
+        try {
+            return SpoolJson.MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable " + type.getSimpleName() + " in the queue tables: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T parse(String json, TypeReference<T> type) throws SQLException {
+        try {
+            return SpoolJson.MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable attempt history in the queue tables: " + e.getMessage(), e);
+        }
+    }
+}

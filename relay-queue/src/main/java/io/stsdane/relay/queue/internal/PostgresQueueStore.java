@@ -1,0 +1,298 @@
+package io.stsdane.relay.queue.internal;
+
+import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.IntakeException;
+import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.queue.RecoveryReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue in PostgreSQL, shared by every relay node pointed at the same database (docs/cluster.md).
+ *
+ * <ul>
+ *   <li>Acceptance: envelope, recipients and content chunks are inserted in one transaction; {@link #enqueue}
+ *       returns only after COMMIT, so the listener's 250 always follows a durable write.</li>
+ *   <li>Leases: {@link #leaseDue} marks due messages with this process as {@code lease_owner} and an expiry on
+ *       the database clock, choosing rows with {@code FOR UPDATE SKIP LOCKED} so concurrent nodes never pick
+ *       the same message. {@link PgLeases} renews the leases this process holds; a node that dies stops
+ *       renewing and its messages become due for the others once the lease lapses.</li>
+ *   <li>State changes lock the message row ({@code SELECT ... FOR UPDATE}) for the read-modify-write, so a
+ *       delivery's results and an administrator's action on another node apply one after the other.</li>
+ *   <li>Database down: intake answers {@code 451 4.3.0}; the scheduler finds nothing to lease; the pool
+ *       reconnects by itself when the database is back.</li>
+ * </ul>
+ *
+ * Thread-safe.
+ */
+public final class PostgresQueueStore implements QueueStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresQueueStore.class);
+
+    private final PostgresSpool spool;
+    private final PgDatabase db;
+    private final PgContent content;
+    private final PgLeases leases;
+    private final String owner;
+
+    public PostgresQueueStore(PostgresSpool spool) {
+        this.spool = spool;
+        this.db = new PgDatabase(spool);
+        this.content = new PgContent(db);
+        // Unique per process: a restarted node must not inherit (and renew) the leases of its previous life.
+        this.owner = spool.nodeName() + "/" + ProcessHandle.current().pid() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
+        this.leases = new PgLeases(db, owner, spool.leaseDuration());
+    }
+
+    /** This process's name in {@code lease_owner} and {@code accepted_by}. */
+    public String owner() {
+        return owner;
+    }
+
+    /**
+     * Applies the migrations, removes finished messages whose removal a crash or an outage interrupted (and
+     * from then on every lease renewal does), and counts the
+     * queue. Nothing else to recover: a transaction that did not commit left nothing, and leases of dead
+     * nodes lapse by themselves.
+     */
+    @Override
+    public RecoveryReport recover() throws IOException {
+        try {
+            db.migrate();
+            int finished = db.inTransaction(PgMessages::deleteFinished);
+            int queued = size();
+            leases.start();
+            LOG.info("queue in PostgreSQL ({}): {} messages queued, {} finished ones removed; this node leases as {}",
+                    spool, queued, finished, owner);
+            return new RecoveryReport(queued, 0, 0, 0);
+        } catch (SQLException | RuntimeException e) {
+            throw new IOException("cannot open the queue in PostgreSQL " + spool + ": " + e.getMessage()
+                    + " (check spool.postgres.url, user and password-file, and that the role may create tables "
+                    + "in schema " + spool.schema() + ")", e);
+        }
+    }
+
+    @Override
+    public void checkCapacity() throws IntakeException {
+        try {
+            db.ping();
+        } catch (SQLException e) {
+            throw unavailable("database unreachable", e);
+        }
+    }
+
+    @Override
+    public void enqueue(QueueId id, Envelope envelope, InputStream in) throws IntakeException {
+        try {
+            db.inTransaction(IOException.class, c -> {
+                PgMessages.insert(c, id, envelope, owner);
+                try {
+                    PgMessages.setSize(c, id, PgContent.write(c, id, in));
+                } catch (IOException e) {
+                    throw new PgDatabase.WrappedException(e);
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw unavailable("spool write failed", e);
+        } catch (IOException e) {
+            // The content stream failed (client gone, size limit): the database is fine, nothing was kept.
+            throw new IntakeException(451, "4.3.0", "Local error in processing: " + e.getMessage(), e);
+        }
+    }
+
+    private IntakeException unavailable(String what, SQLException e) {
+        LOG.error("PostgreSQL queue {}: {} ({}); answering 451 until it is back: check the database and "
+                + "spool.postgres.url", spool.url(), what, e.toString());
+        return new IntakeException(451, "4.3.0", "Local error in processing: queue database unavailable", e);
+    }
+
+    @Override
+    public List<StoredMessage> leaseDue(Instant now, int max) {
+        try {
+            List<StoredMessage> out = db.inTransaction(c -> {
+                List<QueueId> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
+                        + "lease_until = clock_timestamp() + make_interval(secs => ?) WHERE id IN ("
+                        + "SELECT id FROM queue_message WHERE NOT held AND next_due <= ? AND "
+                        + "(lease_until IS NULL OR lease_until < clock_timestamp()) "
+                        + "ORDER BY next_due LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
+                    ps.setString(1, owner);
+                    ps.setDouble(2, spool.leaseDuration().toMillis() / 1000.0);
+                    PgMessages.setTime(ps, 3, now);
+                    ps.setInt(4, max);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(new QueueId(rs.getString(1)));
+                        }
+                    }
+                }
+                List<StoredMessage> loaded = new ArrayList<>(ids.size());
+                for (QueueId id : ids) {
+                    PgMessages.load(c, id, false).ifPresent(loaded::add);
+                }
+                return loaded;
+            });
+            out.forEach(m -> leases.held(m.id()));
+            return out;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("cannot lease messages from PostgreSQL ({}); trying again at the next poll", e.toString());
+            return List.of();
+        }
+    }
+
+    @Override
+    public void releaseLease(QueueId id) {
+        leases.release(id);
+    }
+
+    @Override
+    public Optional<StoredMessage> load(QueueId id) throws IOException {
+        try {
+            return db.inTransaction(c -> PgMessages.load(c, id, false));
+        } catch (SQLException e) {
+            throw io("read " + id, e);
+        }
+    }
+
+    @Override
+    public MessageContent content(QueueId id) {
+        try {
+            long size = db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT size FROM queue_message WHERE id = ?")) {
+                    ps.setString(1, id.value());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException(id + " is no longer queued");
+                        }
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            return content.of(id, size);
+        } catch (SQLException e) {
+            throw new UncheckedIOException(io("read the content of " + id, e));
+        }
+    }
+
+    @Override
+    public Optional<MessageState> update(QueueId id, StateChange change) throws IOException {
+        try {
+            return db.inTransaction(IOException.class, c -> {
+                Optional<StoredMessage> current = PgMessages.load(c, id, true);
+                if (current.isEmpty()) {
+                    return Optional.empty();
+                }
+                MessageState next;
+                try {
+                    // May queue a DSN on this thread: it joins this transaction and commits with the new state.
+                    next = change.apply(current.get());
+                } catch (IOException e) {
+                    throw new PgDatabase.WrappedException(e);
+                }
+                PgMessages.store(c, id, current.get().state(), next);
+                return Optional.of(next);
+            });
+        } catch (SQLException e) {
+            throw io("update the state of " + id, e);
+        }
+    }
+
+    @Override
+    public boolean remove(QueueId id) throws IOException {
+        try {
+            boolean removed = db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {
+                    ps.setString(1, id.value());
+                    return ps.executeUpdate() > 0;
+                }
+            });
+            leases.forget(id);
+            return removed;
+        } catch (SQLException e) {
+            throw io("remove " + id, e);
+        }
+    }
+
+    @Override
+    public List<QueueId> ids(int limit) {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT id FROM queue_message ORDER BY next_due NULLS LAST, id LIMIT ?")) {
+                    ps.setInt(1, limit);
+                    List<QueueId> ids = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(new QueueId(rs.getString(1)));
+                        }
+                    }
+                    return ids;
+                }
+            });
+        } catch (SQLException e) {
+            throw new UncheckedIOException(io("list the queue", e));
+        }
+    }
+
+    /** -1 when the database cannot be asked (the gauge then shows it rather than a made-up figure). */
+    @Override
+    public int size() {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM queue_message");
+                        ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+        } catch (SQLException e) {
+            LOG.debug("cannot count the queue: {}", e.toString());
+            return -1;
+        }
+    }
+
+    @Override
+    public Optional<Instant> oldestReceived() {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT min(received_at) FROM queue_message");
+                        ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.ofNullable(PgMessages.instant(rs, 1));
+                }
+            });
+        } catch (SQLException e) {
+            LOG.debug("cannot find the oldest queued message: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static IOException io(String what, SQLException e) {
+        return new IOException("cannot " + what + " in PostgreSQL: " + e.getMessage(), e);
+    }
+
+    /**
+     * Stops renewing leases and closes the pool. Leases still held are not released: a delivery may still be
+     * running, so they lapse after the lease duration and another node takes the messages then.
+     */
+    @Override
+    public void close() {
+        leases.close();
+        db.close();
+    }
+}

@@ -1,0 +1,234 @@
+package io.stsdane.relay.queue.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.IntakeException;
+import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.queue.TestDatabase;
+import io.stsdane.relay.queue.TestMessages;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The PostgreSQL store against a real database (skipped without RELAY_TEST_POSTGRES_URL). */
+class PostgresQueueStoreTest {
+
+    private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+    private final QueueIds ids = new QueueIds(java.time.Clock.systemUTC());
+    private final List<PostgresQueueStore> stores = new ArrayList<>();
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.fromEnvironment();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        stores.forEach(PostgresQueueStore::close);
+    }
+
+    private PostgresQueueStore store(String node) throws IOException {
+        PostgresQueueStore s = new PostgresQueueStore(db.spool(node));
+        stores.add(s);
+        s.recover();
+        return s;
+    }
+
+    private static Envelope envelope(String... rcpts) {
+        return TestMessages.envelope("alice@example.org", T0,
+                java.util.Arrays.stream(rcpts).map(TestMessages::rcpt).toArray(io.stsdane.relay.core.queue.Recipient[]::new));
+    }
+
+    @Test
+    void messageRoundTripsEnvelopeStateAndContentSpanningSeveralChunks() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        byte[] body = TestMessages.content(7, 2 * PgContent.CHUNK + 12345);
+        Envelope env = envelope("bob@example.net", "carol@example.com");
+
+        store.enqueue(id, env, new ByteArrayInputStream(body));
+
+        StoredMessage m = store.load(id).orElseThrow();
+        assertThat(m.envelope()).isEqualTo(env);
+        assertThat(m.size()).isEqualTo(body.length);
+        assertThat(m.state()).isEqualTo(MessageState.initial(2, T0));
+        try (InputStream in = store.content(id).open()) {
+            assertThat(in.readAllBytes()).isEqualTo(body);
+        }
+        assertThat(db.queryOne("SELECT count(*) FROM queue_content")).isEqualTo(3L);
+
+        Attempt attempt = new Attempt(T0.plusSeconds(60), io.stsdane.relay.core.delivery.RecipientOutcome.Kind.DEFERRED,
+                "4.2.0", "451 try later", "mx.example.net");
+        MessageState next = m.state().withHeld(true).withRecipient(0, m.state().recipients().get(0)
+                .attempted(attempt, RecipientState.Status.PENDING, T0.plusSeconds(360), RecipientState.Report.NONE));
+        assertThat(store.update(id, cur -> next)).contains(next);
+        assertThat(store.load(id).orElseThrow().state()).isEqualTo(next);
+
+        assertThat(store.remove(id)).isTrue();
+        assertThat(store.load(id)).isEmpty();
+        assertThat(store.remove(id)).isFalse();
+        assertThat(db.queryOne("SELECT count(*) FROM queue_content")).isEqualTo(0L);
+    }
+
+    @Test
+    void failedIntakeLeavesNothingAndAnswers451() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        // A client that goes away after more than one chunk: the first chunk is already in the table.
+        InputStream broken = new java.io.SequenceInputStream(
+                new ByteArrayInputStream(TestMessages.content(1, PgContent.CHUNK + 10)), new InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        throw new IOException("client went away");
+                    }
+                });
+
+        assertThatThrownBy(() -> store.enqueue(id, envelope("bob@example.net"), broken))
+                .isInstanceOfSatisfying(IntakeException.class, e -> assertThat(e.code()).isEqualTo(451));
+
+        assertThat(store.load(id)).isEmpty();
+        assertThat(db.queryOne("SELECT count(*) FROM queue_content")).isEqualTo(0L);
+    }
+
+    @Test
+    void twoNodesLeasingAtOnceNeverGetTheSameMessage() throws Exception {
+        PostgresQueueStore a = store("a");
+        PostgresQueueStore b = store("b");
+        Set<QueueId> queued = new HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            QueueId id = ids.get();
+            a.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("m" + i)));
+            queued.add(id);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<List<QueueId>>> takers = new ArrayList<>();
+        for (PostgresQueueStore s : List.of(a, b, a, b)) {
+            takers.add(pool.submit(() -> {
+                List<QueueId> mine = new ArrayList<>();
+                for (List<StoredMessage> got; !(got = s.leaseDue(T0.plusSeconds(1), 3)).isEmpty(); ) {
+                    got.forEach(m -> mine.add(m.id()));
+                }
+                return mine;
+            }));
+        }
+        List<QueueId> all = new ArrayList<>();
+        for (Future<List<QueueId>> f : takers) {
+            all.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+
+        assertThat(all).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(all)).isEqualTo(queued);
+    }
+
+    @Test
+    void aLiveNodeKeepsItsLeaseAndADeadNodesLeaseLapses() throws Exception {
+        PostgresQueueStore a = store("a");
+        PostgresQueueStore b = store("b");
+        QueueId id = ids.get();
+        a.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("x")));
+        assertThat(a.leaseDue(T0, 10)).extracting(StoredMessage::id).containsExactly(id);
+
+        // Two lease durations (3 s) go by: a renews, so b finds nothing.
+        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> true);
+        assertThat(b.leaseDue(T0, 10)).isEmpty();
+        assertThat(db.queryOne("SELECT lease_owner FROM queue_message")).isEqualTo(a.owner());
+
+        a.close(); // stops renewing without releasing, as a crash would
+        List<StoredMessage> taken = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> taken.addAll(b.leaseDue(T0, 10)));
+        assertThat(taken).extracting(StoredMessage::id).containsExactly(id);
+        assertThat(db.queryOne("SELECT lease_owner FROM queue_message")).isEqualTo(b.owner());
+    }
+
+    @Test
+    void releasedLeaseIsFreeAtOnceAndHeldMessagesAreNotLeased() throws Exception {
+        PostgresQueueStore a = store("a");
+        PostgresQueueStore b = store("b");
+        QueueId id = ids.get();
+        a.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("x")));
+        assertThat(a.leaseDue(T0, 10)).hasSize(1);
+        a.releaseLease(id);
+        assertThat(b.leaseDue(T0, 10)).extracting(StoredMessage::id).containsExactly(id);
+        b.releaseLease(id);
+
+        b.update(id, cur -> cur.state().withHeld(true));
+        assertThat(a.leaseDue(T0, 10)).isEmpty();
+        assertThat(a.ids(10)).containsExactly(id);
+        assertThat(a.size()).isEqualTo(1);
+        assertThat(a.oldestReceived()).contains(T0);
+    }
+
+    @Test
+    void aDsnQueuedDuringAStateUpdateCommitsOrRollsBackWithIt() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        store.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("original")));
+        QueueId dsn1 = ids.get();
+
+        assertThatThrownBy(() -> store.update(id, cur -> {
+            queueCopy(store, id, dsn1);
+            throw new IOException("disk of the DSN writer failed");
+        })).isInstanceOf(IOException.class).hasMessage("disk of the DSN writer failed");
+        assertThat(store.load(dsn1)).isEmpty();
+
+        QueueId dsn2 = ids.get();
+        MessageState held = store.update(id, cur -> {
+            queueCopy(store, id, dsn2);
+            return cur.state().withHeld(true);
+        }).orElseThrow();
+        assertThat(held.held()).isTrue();
+        try (InputStream in = store.content(dsn2).open()) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("original");
+        }
+    }
+
+    @Test
+    void aFinishedMessageWhoseRemovalFailedIsSweptAway() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        store.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("x")));
+        MessageState done = store.update(id, cur -> cur.state().mapRecipients(r -> r.withStatus(
+                RecipientState.Status.DELIVERED, "2.0.0", "250 ok", RecipientState.Report.NONE))).orElseThrow();
+        assertThat(done.isDone()).isTrue();
+
+        // The scheduler's remove() never happened (database gone at that moment): the lease timer cleans up.
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.load(id).isEmpty());
+    }
+
+    /** What the scheduler does to queue a DSN: the original content streamed into a new message. */
+    private static void queueCopy(PostgresQueueStore store, QueueId from, QueueId to) throws IOException {
+        try (InputStream in = store.content(from).open()) {
+            store.enqueue(to, envelope("alice@example.org"), in);
+        } catch (IntakeException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Test
+    void contentOfAMessageRemovedWhileBeingReadFailsInsteadOfLookingComplete() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        store.enqueue(id, envelope("bob@example.net"),
+                new ByteArrayInputStream(TestMessages.content(3, PgContent.CHUNK * 2)));
+        try (InputStream in = store.content(id).open()) {
+            in.readNBytes(PgContent.CHUNK);
+            store.remove(id);
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining("removed");
+        }
+    }
+}
