@@ -5,6 +5,7 @@ import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.pki.TrustStores;
+import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.queue.RecoveryReport;
 import io.stsdane.relay.server.ManagedService;
@@ -15,6 +16,7 @@ import io.stsdane.relay.server.admin.SpoolWritableCheck;
 import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.ServerConfig;
+import io.stsdane.relay.server.config.SpoolConfig;
 import io.stsdane.relay.server.tlsrpt.TlsRpt;
 import io.stsdane.relay.smtp.inbound.InboundOptions;
 import io.stsdane.relay.smtp.inbound.InboundServer;
@@ -68,14 +70,12 @@ public final class ModuleComponents implements RelayComponents {
         }
 
         ForwardingDeliveryAgent agent = new ForwardingDeliveryAgent();
-        Queue queue = Queue.builder()
-                .directory(config.spool().dir())
+        Queue queue = spool(config.spool(), hostname)
                 .hostname(hostname)
                 .deliveryAgent(agent)
                 .retrySchedule(config.delivery().retrySchedule())
                 .maxQueueLifetime(config.delivery().maxQueueLifetime())
                 .delayWarning(config.delivery().delayWarning().orElse(null))
-                .minFreeDisk(config.spool().minFreeDisk())
                 .meterRegistry(registry)
                 .build();
         TlsRpt tlsRpt = TlsRpt.builder()
@@ -113,8 +113,24 @@ public final class ModuleComponents implements RelayComponents {
 
         List<HealthCheck> readiness = List.of(
                 new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()),
+                new QueueCapacityCheck(queue.intake()),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
         return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+    }
+
+    /**
+     * The queue's store: the file spool under {@code spool.dir}, or PostgreSQL shared by several relay nodes
+     * (docs/cluster.md). The spool directory is used either way for the MTA-STS cache and TLS-RPT counters.
+     */
+    private static Queue.Builder spool(SpoolConfig spool, String hostname) {
+        if (spool.backend() == SpoolConfig.Backend.POSTGRES) {
+            SpoolConfig.Postgres pg = spool.postgres().orElseThrow();
+            String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
+            return Queue.builder().postgres(PostgresSpool.of(pg.url(), pg.user(), password)
+                    .withPoolSize(pg.poolSize())
+                    .withNodeName(hostname));
+        }
+        return Queue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk());
     }
 
     private static void logRecovery(RecoveryReport r) {
