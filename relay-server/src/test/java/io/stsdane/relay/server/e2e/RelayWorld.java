@@ -40,8 +40,8 @@ import mockwebserver3.RecordedRequest;
  * Everything a secure-delivery test needs around one running relay: the signed-zone DNS fixture with a secure
  * {@code test.} TLD, MX hosts as {@link TestSmtpServer}s on distinct loopback addresses sharing the relay's
  * {@code delivery.port}, an HTTPS MTA-STS policy host (MockWebServer) whose certificate, like every "good" MX
- * certificate, comes from {@link #webRoot}, trusted by the relay through {@code tls.ca-file}, and a collector MX
- * for {@code sender.test} that receives the relay's DSNs. One per test class; each test uses its own domains.
+ * certificate, comes from {@link #webRoot}, trusted by the relay through {@code tls.ca-file}, and a DANE-secured
+ * collector MX for {@code sender.test} that receives the relay's DSNs. One per test class; each test uses its own domains.
  *
  * <p>Not thread-safe: drive it from the test thread.
  */
@@ -61,9 +61,11 @@ final class RelayWorld implements AutoCloseable {
     private final AtomicInteger nextHost = new AtomicInteger(10);
     private final List<TestSmtpServer> servers = new ArrayList<>();
     private final Map<String, MockResponse> policies = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> policyRequests = new ConcurrentHashMap<>();
     private final MockWebServer policyHost = new MockWebServer();
     private final TestSmtpServer bounces;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final String serverYaml;
     private final String relayYaml;
     private RunningRelay relay;
 
@@ -81,13 +83,25 @@ final class RelayWorld implements AutoCloseable {
         policyHost.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                MockResponse r = policies.get(request.getUrl().host().toLowerCase(Locale.ROOT));
+                String host = request.getUrl().host().toLowerCase(Locale.ROOT);
+                policyRequests.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
+                MockResponse r = policies.get(host);
                 return r != null ? r : new MockResponse.Builder().code(404).build();
             }
         });
         policyHost.start(InetAddress.getByName("127.0.0.1"), 0);
-        bounces = TestSmtpServer.start(InetAddress.getByName("127.0.0.2"), deliveryPort, SmtpBehavior.plain());
-        tld.child("sender.test").mx("sender.test", 10, "mx.sender.test").a("mx.sender.test", "127.0.0.2");
+        // DSNs about REQUIRETLS messages require verified TLS themselves (RFC 8689 §5): the sender's MX is DANE.
+        TestCertificate senderMx = selfSigned("mx.sender.test");
+        bounces = TestSmtpServer.start(InetAddress.getByName("127.0.0.2"), deliveryPort,
+                startTls(senderMx).toBuilder().requireTls(true).build());
+        tld.child("sender.test").mx("sender.test", 10, "mx.sender.test").a("mx.sender.test", "127.0.0.2")
+                .tlsa("_" + deliveryPort + "._tcp.mx.sender.test", daneEe(senderMx));
+        Path[] inbound = TestCertificate.builder().dnsNames("relay.test").build().writePem(dir, "inbound");
+        serverYaml = """
+                  tls:
+                    cert: %s
+                    key: %s
+                """.formatted(inbound[0], inbound[1]);
         Path ca = Files.writeString(dir.resolve("web-root.pem"), webRoot.certificatePem(), StandardCharsets.US_ASCII);
         relayYaml = """
                 dns:
@@ -112,13 +126,13 @@ final class RelayWorld implements AutoCloseable {
                   https-port: %d
                 """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, ca,
                 policyHost.getPort()) + extraYaml;
-        relay = RunningRelay.start(dir, relayYaml);
+        relay = RunningRelay.start(dir, serverYaml, relayYaml);
     }
 
     /** Stops the relay and starts a new one over the same spool and configuration (a process restart). */
     void restartRelay() throws Exception {
         relay.close();
-        relay = RunningRelay.start(dir, relayYaml);
+        relay = RunningRelay.start(dir, serverYaml, relayYaml);
     }
 
     /** The port of every MX host; DANE looks up TLSA at {@code _<port>._tcp.<host>} (RFC 6698 §3). */
@@ -169,6 +183,12 @@ final class RelayWorld implements AutoCloseable {
         policies.put("mta-sts." + domain, new MockResponse.Builder().code(503).build());
     }
 
+    /** How many policy requests for {@code domain} reached the policy host. */
+    int policyRequests(String domain) {
+        AtomicInteger n = policyRequests.get("mta-sts." + domain);
+        return n == null ? 0 : n.get();
+    }
+
     static String policy(String mode, String... mx) {
         StringBuilder sb = new StringBuilder("version: STSv1\nmode: " + mode + "\nmax_age: 86400\n");
         for (String m : mx) {
@@ -217,9 +237,10 @@ final class RelayWorld implements AutoCloseable {
         return submit(rcpt, "");
     }
 
+    /** Submits over STARTTLS (REQUIRETLS is only accepted over TLS, RFC 8689 §4.1). */
     String submit(String rcpt, String mailParams) throws IOException {
         String message = "From: " + SENDER + "\r\nTo: " + rcpt + "\r\nSubject: e2e\r\n\r\nbody for " + rcpt + "\r\n";
-        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, List.of(rcpt), message, mailParams);
+        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, List.of(rcpt), message, mailParams, true);
         assertThat(reply).as("submission of a message to %s", rcpt).startsWith("250");
         return reply.substring(reply.lastIndexOf(' ') + 1);
     }

@@ -36,18 +36,27 @@ public final class RunningRelay implements AutoCloseable {
      * @param extraYaml further top-level sections ({@code dns:}, {@code delivery:}, ...), as YAML
      */
     public static RunningRelay start(Path dir, String extraYaml) throws Exception {
+        return start(dir, "", extraYaml);
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with further keys of the {@code server:} section.
+     *
+     * @param serverYaml keys under {@code server:} (for example {@code tls:}), indented by two spaces
+     */
+    public static RunningRelay start(Path dir, String serverYaml, String extraYaml) throws Exception {
         int smtp = freePort();
         int admin = freePort();
         String yaml = """
                 server:
                   listen: 127.0.0.1:%d
                   hostname: relay.test
-                spool:
+                %sspool:
                   dir: %s
                   min-free-disk: 1MiB
                 admin:
                   listen: 127.0.0.1:%d
-                """.formatted(smtp, dir.resolve("spool"), admin) + extraYaml;
+                """.formatted(smtp, serverYaml, dir.resolve("spool"), admin) + extraYaml;
         Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
         RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
