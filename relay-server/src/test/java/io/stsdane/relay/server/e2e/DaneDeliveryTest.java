@@ -8,6 +8,7 @@ import static io.stsdane.relay.server.e2e.RelayWorld.selfSigned;
 import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.testkit.dns.Misbehaviour;
 import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
@@ -40,7 +41,7 @@ class DaneDeliveryTest {
 
     @BeforeAll
     void startRelay() throws Exception {
-        world = new RelayWorld(dir, List.of("dane-over-sts.test"), "");
+        world = new RelayWorld(dir, List.of("dane-over-sts.test", "mail.mismatch-under-sts.test"), "");
     }
 
     @AfterAll
@@ -123,6 +124,68 @@ class DaneDeliveryTest {
         assertThat(t.sni()).isEqualTo(d.host());
     }
 
+    @Test
+    void anImplicitMxDomainWithAMatchingTlsaRecordIsDeliveredOverTlsWithTheDomainAsSni() throws Exception {
+        TestZone zone = world.tld.child("implicit-mx.test");
+        String address = world.nextAddress();
+        TestCertificate cert = selfSigned("implicit-mx.test");
+        zone.a("implicit-mx.test", address).tlsa("_" + world.deliveryPort() + "._tcp.implicit-mx.test", daneEe(cert));
+        TestSmtpServer mx = world.mx(address, startTls(cert));
+
+        world.submit("alice@implicit-mx.test");
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo("implicit-mx.test");
+    }
+
+    @Test
+    void anMxHostInAnInsecureZoneGetsOpportunisticTlsEvenWithTlsaRecords() throws Exception {
+        // RFC 7672 §2.2.2: DANE needs secure address records of the MX host, not only a secure MX RRset.
+        TestZone hosting = world.tld.unsignedChild("insecure-hosting.test");
+        String address = world.nextAddress();
+        String host = "mx.insecure-hosting.test";
+        hosting.a(host, address).tlsa("_" + world.deliveryPort() + "._tcp." + host, daneEe(selfSigned("x.example")));
+        world.tld.child("secure-mx-insecure-host.test").mx("secure-mx-insecure-host.test", 10, host);
+        TestSmtpServer mx = world.mx(address, startTls(selfSigned(host)));
+
+        world.submit("alice@secure-mx-insecure-host.test");
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void aSecureNsec3DenialOfTlsaMeansNoDaneAndOpportunisticTls() throws Exception {
+        Destination d = world.destination(world.tld.child("nsec3.test").nsec3(), "nsec3.test");
+        TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned("x.example")));
+
+        world.submit(d.rcpt());
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void whenTheFirstMxFailsDaneTheSecondMxThatPassesGetsTheMessage() throws Exception {
+        TestZone zone = world.tld.child("dane-two-mx.test");
+        String first = world.nextAddress();
+        String second = world.nextAddress();
+        TestCertificate cert = selfSigned("x.example");
+        String port = "_" + world.deliveryPort() + "._tcp.";
+        zone.mx("dane-two-mx.test", 10, "mx1.dane-two-mx.test").a("mx1.dane-two-mx.test", first)
+                .tlsa(port + "mx1.dane-two-mx.test", daneEe(selfSigned("other.example")))
+                .mx("dane-two-mx.test", 20, "mx2.dane-two-mx.test").a("mx2.dane-two-mx.test", second)
+                .tlsa(port + "mx2.dane-two-mx.test", daneEe(cert));
+        TestSmtpServer mx1 = world.mx(first, startTls(cert));
+        TestSmtpServer mx2 = world.mx(second, startTls(cert));
+
+        world.submit("alice@dane-two-mx.test");
+
+        ReceivedTransaction t = awaitDelivery(mx2);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo("mx2.dane-two-mx.test");
+        assertThat(mx1.received("MAIL")).isFalse();
+    }
+
     /** How one deferral row prepares its destination; returns the MX server's behaviour. */
     private interface Setup {
         SmtpBehavior apply(Destination d, TestCertificate serverCert);
@@ -160,6 +223,22 @@ class DaneDeliveryTest {
                         (Setup) (d, cert) -> {
                             d.zone().tlsa(d.tlsaOwner(), daneEe(cert)).expireSignatures(d.tlsaOwner());
                             return startTls(cert);
+                        }),
+                Arguments.of("a TLSA mismatch even though a valid MTA-STS policy lists the MX", "mismatch-under-sts",
+                        (Setup) (d, cert) -> {
+                            d.zone().tlsa(d.tlsaOwner(), daneEe(selfSigned("other.example")));
+                            world.stsPolicy(d.zone(), d.domain(), "1", policy("enforce", d.host()));
+                            return startTls(world.webPkiCertificate(d.host()));
+                        }),
+                Arguments.of("a TLSA lookup answered with SERVFAIL", "servfail-tlsa",
+                        (Setup) (d, cert) -> {
+                            world.dns.misbehave(d.tlsaOwner(), Misbehaviour.SERVFAIL);
+                            return startTls(cert);
+                        }),
+                Arguments.of("a matching TLSA record and a server that injects a reply after STARTTLS", "dane-injection",
+                        (Setup) (d, cert) -> {
+                            d.zone().tlsa(d.tlsaOwner(), daneEe(cert));
+                            return startTls(cert).toBuilder().injectAfterStartTls("250 injected\r\n").build();
                         }),
                 Arguments.of("an MX RRset whose signature is bogus", "bogus-mx",
                         (Setup) (d, cert) -> {

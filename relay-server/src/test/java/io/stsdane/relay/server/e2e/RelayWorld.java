@@ -110,8 +110,8 @@ final class RelayWorld implements AutoCloseable {
                   trust-anchors: %s
                 delivery:
                   port: %d
-                  retry-schedule: [1s]
-                  delay-warning: 1s
+                  retry-schedule: [500ms]
+                  delay-warning: 500ms
                   connect-timeout: 2s
                   timeouts:
                     greeting: 5s
