@@ -186,6 +186,42 @@ class DaneDeliveryTest {
         assertThat(mx1.received("MAIL")).isFalse();
     }
 
+    /** STARTTLS presenting the leaf and its self-signed issuer, which a DANE-TA record names. */
+    private static SmtpBehavior startTlsWithAnchor(TestCertificate leaf, TestCertificate anchor) {
+        return SmtpBehavior.builder().startTls(leaf.serverContext(List.of(leaf.certificate(), anchor.certificate())))
+                .build();
+    }
+
+    @Test
+    void aDaneEeMatchIgnoresAnExpiredCertificate() throws Exception {
+        Destination d = world.secureDestination("dane-ee-expired");
+        TestCertificate cert = TestCertificate.builder().dnsNames(d.host()).expired().build();
+        d.zone().tlsa(d.tlsaOwner(), daneEe(cert));
+        TestSmtpServer mx = world.mx(d.address(), startTls(cert));
+
+        world.submit(d.rcpt());
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void aSecureCnameForTheMxHostMakesItsTargetTheTlsaBaseAndSniName() throws Exception {
+        // RFC 7672 §2.2.2: TLSA at the CNAME-expanded name first; SNI is the TLSA base domain.
+        TestZone zone = world.tld.child("dane-cname.test");
+        String address = world.nextAddress();
+        TestCertificate cert = selfSigned("x.example");
+        zone.mx("dane-cname.test", 10, "mx.dane-cname.test").cname("mx.dane-cname.test", "real.dane-cname.test")
+                .a("real.dane-cname.test", address)
+                .tlsa("_" + world.deliveryPort() + "._tcp.real.dane-cname.test", daneEe(cert));
+        TestSmtpServer mx = world.mx(address, startTls(cert));
+
+        world.submit("alice@dane-cname.test");
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo("real.dane-cname.test");
+    }
+
     /** How one deferral row prepares its destination; returns the MX server's behaviour. */
     private interface Setup {
         SmtpBehavior apply(Destination d, TestCertificate serverCert);
@@ -229,6 +265,20 @@ class DaneDeliveryTest {
                             d.zone().tlsa(d.tlsaOwner(), daneEe(selfSigned("other.example")));
                             world.stsPolicy(d.zone(), d.domain(), "1", policy("enforce", d.host()));
                             return startTls(world.webPkiCertificate(d.host()));
+                        }),
+                Arguments.of("a DANE-TA match whose leaf names neither the MX host nor the TLSA base", "ta-wrong-name",
+                        (Setup) (d, cert) -> {
+                            TestCertificate ca = TestCertificate.builder().commonName("TA").ca().build();
+                            d.zone().tlsa(d.tlsaOwner(), daneTa(ca));
+                            return startTlsWithAnchor(TestCertificate.builder().dnsNames("mx.elsewhere.example").issuedBy(ca)
+                                    .build(), ca);
+                        }),
+                Arguments.of("a DANE-TA match whose leaf has expired", "ta-expired",
+                        (Setup) (d, cert) -> {
+                            TestCertificate ca = TestCertificate.builder().commonName("TA").ca().build();
+                            d.zone().tlsa(d.tlsaOwner(), daneTa(ca));
+                            return startTlsWithAnchor(TestCertificate.builder().dnsNames(d.host()).expired().issuedBy(ca)
+                                    .build(), ca);
                         }),
                 Arguments.of("a TLSA lookup answered with SERVFAIL", "servfail-tlsa",
                         (Setup) (d, cert) -> {

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MtaStsDeliveryTest {
 
     private static final List<String> STS_DOMAINS = List.of("sts-ok.test", "sts-badcert.test", "sts-wrongname.test",
-            "sts-expired.test", "sts-notlisted.test", "sts-plain.test", "sts-testing.test", "sts-none.test");
+            "sts-expired.test", "sts-notlisted.test", "sts-plain.test", "sts-testing.test", "sts-none.test",
+            "sts-testing-notlisted.test", "sts-unreachable.test", "sts-wildcard.test");
 
     @TempDir
     static Path dir;
@@ -117,6 +118,39 @@ class MtaStsDeliveryTest {
         world.submit(d.rcpt());
 
         assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void aTestingPolicyDeliversToAnMxItDoesNotList() throws Exception {
+        Destination d = withPolicy("sts-testing-notlisted", "testing", "mx.other.example");
+        TestSmtpServer mx = world.mx(d.address(), startTls(world.webPkiCertificate(d.host())));
+
+        world.submit(d.rcpt());
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void aWildcardCertificateSatisfiesAnEnforcedPolicy() throws Exception {
+        Destination d = withPolicy("sts-wildcard", "enforce", "*.sts-wildcard.test");
+        TestSmtpServer mx = world.mx(d.address(), startTls(world.webPkiCertificate("*.sts-wildcard.test")));
+
+        world.submit(d.rcpt());
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void aPolicyThatCannotBeFetchedAndWasNeverCachedLeavesDeliveryOpportunistic() throws Exception {
+        // RFC 8461 §5: without a valid policy (fresh or cached) the sender acts as if there were none.
+        Destination d = withPolicy("sts-unreachable", "enforce", null);
+        world.stsPolicyHostDown(d.domain());
+        TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned("mx.elsewhere.example")));
+
+        world.submit(d.rcpt());
+
+        assertThat(awaitDelivery(mx).tls()).isTrue();
+        assertThat(world.policyRequests(d.domain())).isPositive();
     }
 
     @Test

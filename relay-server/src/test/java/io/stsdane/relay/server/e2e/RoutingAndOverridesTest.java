@@ -13,6 +13,7 @@ import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,48 @@ class RoutingAndOverridesTest {
         world.submit(d.rcpt());
 
         assertThat(awaitDelivery(mx).tls()).isFalse();
+    }
+
+    @Test
+    void withoutAnyPolicyAFailedHandshakeIsRetriedInPlaintextOnANewConnection() throws Exception {
+        Destination d = world.secureDestination("handshake-fails");
+        // A server context without a key: STARTTLS is offered but no handshake can succeed.
+        SSLContext keyless = SSLContext.getInstance("TLS");
+        keyless.init(null, null, null);
+        TestSmtpServer mx = world.mx(d.address(), SmtpBehavior.builder().startTls(keyless).build());
+
+        world.submit(d.rcpt());
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isFalse();
+        assertThat(t.connection()).isGreaterThan(1);
+    }
+
+    @Test
+    void aStartTlsInjectionIsNeverAnsweredWithAPlaintextRetryEvenWithoutPolicy() throws Exception {
+        Destination d = world.secureDestination("opportunistic-injection");
+        TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned(d.host())).toBuilder()
+                .injectAfterStartTls("250 injected\r\n").build());
+
+        String id = world.submit(d.rcpt());
+
+        world.awaitDeferred(id, d.rcpt(), "4.7.5");
+        assertThat(mx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void aFirstMxThatGreetsWith421IsSkippedForTheSecond() throws Exception {
+        TestZone zone = world.tld.child("busy-mx.test");
+        String busy = world.nextAddress();
+        String second = world.nextAddress();
+        zone.mx("busy-mx.test", 10, "mx1.busy-mx.test").a("mx1.busy-mx.test", busy)
+                .mx("busy-mx.test", 20, "mx2.busy-mx.test").a("mx2.busy-mx.test", second);
+        world.mx(busy, SmtpBehavior.builder().greeting("421 4.3.2 busy").build());
+        TestSmtpServer mx2 = world.mx(second, SmtpBehavior.plain());
+
+        world.submit("alice@busy-mx.test");
+
+        assertThat(awaitDelivery(mx2).recipients()).singleElement().asString().contains("alice@busy-mx.test");
     }
 
     @Test
