@@ -41,7 +41,8 @@ class DaneDeliveryTest {
 
     @BeforeAll
     void startRelay() throws Exception {
-        world = new RelayWorld(dir, List.of("dane-over-sts.test", "mail.mismatch-under-sts.test"), "");
+        world = new RelayWorld(dir,
+                List.of("dane-over-sts.test", "mail.mismatch-under-sts.test", "mail.encrypt-only-under-sts.test"), "");
     }
 
     @AfterAll
@@ -279,6 +280,16 @@ class DaneDeliveryTest {
                             d.zone().tlsa(d.tlsaOwner(), daneTa(ca));
                             return startTlsWithAnchor(TestCertificate.builder().dnsNames(d.host()).expired().issuedBy(ca)
                                     .build(), ca);
+                        }),
+                Arguments.of("only unusable TLSA records, an enforced MTA-STS policy and a self-signed certificate",
+                        "encrypt-only-under-sts",
+                        (Setup) (d, cert) -> {
+                            // DANE without usable records authenticates nothing, so it must not displace the
+                            // PKIX check MTA-STS enforce demands (RFC 8461 §2, RFC 7672 §3.1.3).
+                            d.zone().tlsa(d.tlsaOwner(), "1 1 1 " + RelayWorld.sha256(
+                                    cert.certificate().getPublicKey().getEncoded()));
+                            world.stsPolicy(d.zone(), d.domain(), "1", policy("enforce", d.host()));
+                            return startTls(cert);
                         }),
                 Arguments.of("a TLSA lookup answered with SERVFAIL", "servfail-tlsa",
                         (Setup) (d, cert) -> {

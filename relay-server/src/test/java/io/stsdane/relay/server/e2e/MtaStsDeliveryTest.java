@@ -33,7 +33,8 @@ class MtaStsDeliveryTest {
 
     private static final List<String> STS_DOMAINS = List.of("sts-ok.test", "sts-badcert.test", "sts-wrongname.test",
             "sts-expired.test", "sts-notlisted.test", "sts-plain.test", "sts-testing.test", "sts-none.test",
-            "sts-testing-notlisted.test", "sts-unreachable.test", "sts-wildcard.test");
+            "sts-testing-notlisted.test", "sts-unreachable.test", "sts-wildcard.test", "sts-insecure.test",
+            "sts-requiretls.test");
 
     @TempDir
     static Path dir;
@@ -118,6 +119,29 @@ class MtaStsDeliveryTest {
         world.submit(d.rcpt());
 
         assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void anEnforcedPolicyAppliesInAnUnsignedZoneToo() throws Exception {
+        Destination d = world.destination(world.tld.unsignedChild("sts-insecure.test"), "sts-insecure.test");
+        world.stsPolicy(d.zone(), d.domain(), "1", policy("enforce", d.host()));
+        TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned(d.host())));
+
+        String id = world.submit(d.rcpt());
+
+        world.awaitDeferred(id, d.rcpt(), "4.7.5");
+        assertThat(mx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void aRequireTlsMessageToAnEnforcedMxWithoutRequireTlsSupportBouncesWith5730() throws Exception {
+        Destination d = withPolicy("sts-requiretls", "enforce", null);
+        TestSmtpServer mx = world.mx(d.address(), startTls(world.webPkiCertificate(d.host())));
+
+        world.submit(d.rcpt(), "REQUIRETLS");
+
+        world.awaitBounce(d.rcpt(), "5.7.30");
+        assertThat(mx.received("MAIL")).isFalse();
     }
 
     @Test

@@ -237,11 +237,16 @@ final class RelayWorld implements AutoCloseable {
         return submit(rcpt, "");
     }
 
-    /** Submits over STARTTLS (REQUIRETLS is only accepted over TLS, RFC 8689 §4.1). */
     String submit(String rcpt, String mailParams) throws IOException {
-        String message = "From: " + SENDER + "\r\nTo: " + rcpt + "\r\nSubject: e2e\r\n\r\nbody for " + rcpt + "\r\n";
-        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, List.of(rcpt), message, mailParams, true);
-        assertThat(reply).as("submission of a message to %s", rcpt).startsWith("250");
+        return submit(List.of(rcpt), mailParams);
+    }
+
+    /** Submits over STARTTLS (REQUIRETLS is only accepted over TLS, RFC 8689 §4.1). */
+    String submit(List<String> rcpts, String mailParams) throws IOException {
+        String to = String.join(", ", rcpts);
+        String message = "From: " + SENDER + "\r\nTo: " + to + "\r\nSubject: e2e\r\n\r\nbody for " + to + "\r\n";
+        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, rcpts, message, mailParams, true);
+        assertThat(reply).as("submission of a message to %s", to).startsWith("250");
         return reply.substring(reply.lastIndexOf(' ') + 1);
     }
 
@@ -257,9 +262,9 @@ final class RelayWorld implements AutoCloseable {
      * {@code status}. Then deletes it so it stops retrying. Returns the DSN.
      */
     String awaitDeferred(String id, String rcpt, String status) throws Exception {
-        await().atMost(PATIENCE).until(() -> queuedRecipient(id)
+        await().atMost(PATIENCE).until(() -> queuedRecipient(id, rcpt)
                 .filter(r -> r.path("attempts").asInt() >= 1 && r.hasNonNull("lastResult")).isPresent());
-        assertThat(queuedRecipient(id)).as("%s still queued", id).get()
+        assertThat(queuedRecipient(id, rcpt)).as("%s still queued for %s", id, rcpt).get()
                 .extracting(r -> r.path("state").asText()).isEqualTo("pending");
         String dsn = awaitDsn(rcpt, "delayed");
         assertThat(dsn).contains("Status: " + status);
@@ -296,8 +301,17 @@ final class RelayWorld implements AutoCloseable {
         return queueJson(id).isPresent();
     }
 
-    private Optional<JsonNode> queuedRecipient(String id) throws Exception {
-        return queueJson(id).map(m -> m.path("recipients").get(0));
+    private Optional<JsonNode> queuedRecipient(String id, String rcpt) throws Exception {
+        Optional<JsonNode> message = queueJson(id);
+        if (message.isEmpty()) {
+            return Optional.empty();
+        }
+        for (JsonNode r : message.get().path("recipients")) {
+            if (r.path("address").asText().equalsIgnoreCase(rcpt)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<JsonNode> queueJson(String id) throws Exception {

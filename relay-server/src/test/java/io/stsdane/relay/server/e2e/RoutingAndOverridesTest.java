@@ -38,6 +38,8 @@ class RoutingAndOverridesTest {
                   verify-ok.test: verify
                   verify-selfsigned.test: verify
                   override-none.test: none
+                  override-dane.test: dane
+                  override-encrypt.test: encrypt
                 """);
     }
 
@@ -174,6 +176,43 @@ class RoutingAndOverridesTest {
 
         assertThat(awaitDelivery(mx).tls()).isFalse();
         assertThat(mx.received("STARTTLS")).isFalse();
+    }
+
+    @Test
+    void aDaneOverrideDefersADomainWithoutTlsaRecords() throws Exception {
+        Destination d = world.secureDestination("override-dane");
+        TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned(d.host())));
+
+        String id = world.submit(d.rcpt());
+
+        world.awaitDeferred(id, d.rcpt(), "4.7.5");
+        assertThat(mx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void anEncryptOverrideDefersAServerWithoutStartTls() throws Exception {
+        Destination d = world.secureDestination("override-encrypt");
+        TestSmtpServer mx = world.mx(d.address(), SmtpBehavior.plain());
+
+        String id = world.submit(d.rcpt());
+
+        world.awaitDeferred(id, d.rcpt(), "4.7.5");
+        assertThat(mx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void oneMessageToTwoDomainsIsDeliveredToTheGoodOneAndDeferredForTheOther() throws Exception {
+        Destination good = world.secureDestination("split-good");
+        Destination bad = world.secureDestination("split-bad");
+        bad.zone().tlsa(bad.tlsaOwner(), daneEe(selfSigned("other.example")));
+        TestSmtpServer goodMx = world.mx(good.address(), SmtpBehavior.plain());
+        TestSmtpServer badMx = world.mx(bad.address(), startTls(selfSigned(bad.host())));
+
+        String id = world.submit(List.of(good.rcpt(), bad.rcpt()), "");
+
+        assertThat(awaitDelivery(goodMx).recipients()).singleElement().asString().contains(good.rcpt());
+        world.awaitDeferred(id, bad.rcpt(), "4.7.5");
+        assertThat(badMx.received("MAIL")).isFalse();
     }
 
     @Test
