@@ -6,6 +6,7 @@ import static io.stsdane.relay.server.e2e.RelayWorld.selfSigned;
 import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
@@ -34,7 +35,7 @@ class MtaStsDeliveryTest {
     private static final List<String> STS_DOMAINS = List.of("sts-ok.test", "sts-badcert.test", "sts-wrongname.test",
             "sts-expired.test", "sts-notlisted.test", "sts-plain.test", "sts-testing.test", "sts-none.test",
             "sts-testing-notlisted.test", "sts-unreachable.test", "sts-wildcard.test", "sts-insecure.test",
-            "sts-requiretls.test");
+            "sts-requiretls.test", "reuse-sts.test");
 
     @TempDir
     static Path dir;
@@ -142,6 +143,24 @@ class MtaStsDeliveryTest {
 
         world.awaitBounce(d.rcpt(), "5.7.30");
         assertThat(mx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void aTlsSessionAcceptedOpportunisticallyIsNotReusedForADomainWithAnEnforcedPolicy() throws Exception {
+        // Two domains share one MX host: the session that carried mail for the opportunistic domain (any
+        // certificate) must not carry mail for the MTA-STS domain, whose policy rejects the certificate.
+        Destination open = world.secureDestination("reuse-open");
+        TestSmtpServer mx = world.mx(open.address(), startTls(selfSigned(open.host())));
+        TestZone stsZone = world.tld.child("reuse-sts.test");
+        stsZone.mx("reuse-sts.test", 10, open.host());
+        world.stsPolicy(stsZone, "reuse-sts.test", "1", policy("enforce", open.host()));
+
+        world.submit(open.rcpt());
+        awaitDelivery(mx);
+        String id = world.submit("bob@reuse-sts.test");
+
+        world.awaitDeferred(id, "bob@reuse-sts.test", "4.7.5");
+        assertThat(mx.transactions()).hasSize(1);
     }
 
     @Test

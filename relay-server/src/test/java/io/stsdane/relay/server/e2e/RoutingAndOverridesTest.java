@@ -5,6 +5,7 @@ import static io.stsdane.relay.server.e2e.RelayWorld.daneEe;
 import static io.stsdane.relay.server.e2e.RelayWorld.selfSigned;
 import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
@@ -12,6 +13,7 @@ import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +42,7 @@ class RoutingAndOverridesTest {
                   override-none.test: none
                   override-dane.test: dane
                   override-encrypt.test: encrypt
+                  reuse-none.test: none
                 """);
     }
 
@@ -213,6 +216,24 @@ class RoutingAndOverridesTest {
         assertThat(awaitDelivery(goodMx).recipients()).singleElement().asString().contains(good.rcpt());
         world.awaitDeferred(id, bad.rcpt(), "4.7.5");
         assertThat(badMx.received("MAIL")).isFalse();
+    }
+
+    @Test
+    void aPlaintextSessionForANoneOverrideIsNotReusedForADaneDomainOnTheSameMx() throws Exception {
+        Destination dane = world.secureDestination("reuse-dane");
+        TestCertificate cert = selfSigned(dane.host());
+        dane.zone().tlsa(dane.tlsaOwner(), daneEe(cert));
+        world.tld.child("reuse-none.test").mx("reuse-none.test", 10, dane.host());
+        TestSmtpServer mx = world.mx(dane.address(), startTls(cert));
+
+        world.submit("bob@reuse-none.test");
+        assertThat(awaitDelivery(mx).tls()).isFalse();
+        world.submit(dane.rcpt());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mx.transactions().size() == 2);
+        ReceivedTransaction second = mx.transactions().get(1);
+        assertThat(second.recipients()).singleElement().asString().contains(dane.rcpt());
+        assertThat(second.tls()).isTrue();
     }
 
     @Test
