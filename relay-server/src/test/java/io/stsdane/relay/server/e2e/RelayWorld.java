@@ -74,6 +74,11 @@ final class RelayWorld implements AutoCloseable {
      * @param extraYaml further relay configuration, for example a {@code policies:} section
      */
     RelayWorld(Path dir, List<String> stsDomains, String extraYaml) throws Exception {
+        this(dir, stsDomains, "", extraYaml);
+    }
+
+    /** @param deliveryYaml further keys of the {@code delivery:} section, indented by two spaces */
+    RelayWorld(Path dir, List<String> stsDomains, String deliveryYaml, String extraYaml) throws Exception {
         this.dir = dir;
         this.deliveryPort = RunningRelay.freePort();
         TestCertificate policyCert = TestCertificate.builder()
@@ -120,11 +125,11 @@ final class RelayWorld implements AutoCloseable {
                     data-init: 5s
                     data-block: 5s
                     data-done: 5s
-                tls:
+                %stls:
                   ca-file: %s
                 mta-sts:
                   https-port: %d
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, ca,
+                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, deliveryYaml, ca,
                 policyHost.getPort()) + extraYaml;
         relay = RunningRelay.start(dir, serverYaml, relayYaml);
     }
@@ -262,15 +267,21 @@ final class RelayWorld implements AutoCloseable {
      * {@code status}. Then deletes it so it stops retrying. Returns the DSN.
      */
     String awaitDeferred(String id, String rcpt, String status) throws Exception {
-        await().atMost(PATIENCE).until(() -> queuedRecipient(id, rcpt)
-                .filter(r -> r.path("attempts").asInt() >= 1 && r.hasNonNull("lastResult")).isPresent());
-        assertThat(queuedRecipient(id, rcpt)).as("%s still queued for %s", id, rcpt).get()
-                .extracting(r -> r.path("state").asText()).isEqualTo("pending");
+        awaitTriedAndQueued(id, rcpt);
         String dsn = awaitDsn(rcpt, "delayed");
         assertThat(dsn).contains("Status: " + status);
         http.send(HttpRequest.newBuilder(adminUri("/queue/" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.discarding());
         return dsn;
+    }
+
+    /** Waits until the relay tried {@code id} for {@code rcpt}, asserts it is still pending, returns the diagnostic. */
+    String awaitTriedAndQueued(String id, String rcpt) throws Exception {
+        await().atMost(PATIENCE).until(() -> queuedRecipient(id, rcpt)
+                .filter(r -> r.path("attempts").asInt() >= 1 && r.hasNonNull("lastResult")).isPresent());
+        JsonNode r = queuedRecipient(id, rcpt).orElseThrow(() -> new AssertionError(id + " left the queue"));
+        assertThat(r.path("state").asText()).as("state of %s in %s", rcpt, id).isEqualTo("pending");
+        return r.path("lastResult").asText();
     }
 
     /** Waits for the bounce ({@code Action: failed} DSN) about {@code rcpt} at the sender's MX; returns it. */

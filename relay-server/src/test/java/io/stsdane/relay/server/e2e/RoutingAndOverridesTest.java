@@ -7,6 +7,7 @@ import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stsdane.relay.testkit.dns.Misbehaviour;
 import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
@@ -131,6 +132,16 @@ class RoutingAndOverridesTest {
         world.submit("alice@no-such-domain.test");
 
         world.awaitBounce("alice@no-such-domain.test", "5.1.2");
+    }
+
+    @Test
+    void anMxLookupAnsweredWithServfailDefersWith443() throws Exception {
+        world.tld.child("servfail-mx.test");
+        world.dns.misbehave("servfail-mx.test", Misbehaviour.SERVFAIL);
+
+        String id = world.submit("alice@servfail-mx.test");
+
+        world.awaitDeferred(id, "alice@servfail-mx.test", "4.4.3");
     }
 
     @Test
