@@ -275,6 +275,12 @@ final class RelayWorld implements AutoCloseable {
         return dsn;
     }
 
+    /** The policy verdict: deferred with 4.7.5 and {@code mx} never saw a MAIL command, in clear or not. */
+    void awaitPolicyDeferral(String id, String rcpt, TestSmtpServer mx) throws Exception {
+        awaitDeferred(id, rcpt, "4.7.5");
+        assertThat(mx.received("MAIL")).as("MAIL sent to the MX at %s", mx.address()).isFalse();
+    }
+
     /** Waits until the relay tried {@code id} for {@code rcpt}, asserts it is still pending, returns the diagnostic. */
     String awaitTriedAndQueued(String id, String rcpt) throws Exception {
         await().atMost(PATIENCE).until(() -> queuedRecipient(id, rcpt)
