@@ -36,9 +36,18 @@ public final class RunningRelay implements AutoCloseable {
      * @param extraYaml further top-level sections ({@code dns:}, {@code delivery:}, ...), as YAML
      */
     public static RunningRelay start(Path dir, String extraYaml) throws Exception {
+        return start(dir, "", extraYaml);
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with further keys of the {@code server:} section.
+     *
+     * @param serverYaml keys under {@code server:} (for example {@code tls:}), indented by two spaces
+     */
+    public static RunningRelay start(Path dir, String serverYaml, String extraYaml) throws Exception {
         int smtp = freePort();
         int admin = freePort();
-        String yaml = baseYaml(smtp, dir.resolve("spool"), admin) + extraYaml;
+        String yaml = baseYaml(smtp, serverYaml, dir.resolve("spool"), admin) + extraYaml;
         Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
         RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
@@ -50,16 +59,21 @@ public final class RunningRelay implements AutoCloseable {
 
     /** The server, spool and admin sections of a test relay on loopback, as YAML. */
     public static String baseYaml(int smtpPort, Path spool, int adminPort) {
+        return baseYaml(smtpPort, "", spool, adminPort);
+    }
+
+    /** As {@link #baseYaml(int, Path, int)}, with further keys of the {@code server:} section. */
+    public static String baseYaml(int smtpPort, String serverYaml, Path spool, int adminPort) {
         return """
                 server:
                   listen: 127.0.0.1:%d
                   hostname: relay.test
-                spool:
+                %sspool:
                   dir: %s
                   min-free-disk: 1MiB
                 admin:
                   listen: 127.0.0.1:%d
-                """.formatted(smtpPort, spool, adminPort);
+                """.formatted(smtpPort, serverYaml, spool, adminPort);
     }
 
     public int smtpPort() {

@@ -6,8 +6,14 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A minimal SMTP client that sends exact bytes, so tests can compare what arrives with what was sent.
@@ -28,7 +34,17 @@ public final class SmtpSubmission {
 
     public static String send(int port, String from, List<String> to, String message, String mailParams)
             throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        return send(port, from, to, message, mailParams, false);
+    }
+
+    /**
+     * As {@link #send(int, String, List, String, String)}; with {@code startTls} the client first upgrades the
+     * session with STARTTLS (trusting any certificate: the relay's inbound certificate is not what is tested).
+     */
+    static String send(int port, String from, List<String> to, String message, String mailParams, boolean startTls)
+            throws IOException {
+        try (Socket plain = new Socket("127.0.0.1", port)) {
+            Socket s = plain;
             s.setSoTimeout(30_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
@@ -36,6 +52,19 @@ public final class SmtpSubmission {
             String r = reply(in);
             if (!r.startsWith("220")) {
                 return r;
+            }
+            if (startTls) {
+                for (String cmd : List.of("EHLO client.test", "STARTTLS")) {
+                    out.write((cmd + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    r = reply(in);
+                    if (!(r.startsWith("2"))) {
+                        return r;
+                    }
+                }
+                s = upgrade(plain);
+                in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                out = s.getOutputStream();
             }
             for (String cmd : commands(from, to, mailParams)) {
                 out.write((cmd + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -53,6 +82,34 @@ public final class SmtpSubmission {
             out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             return done;
+        }
+    }
+
+    private static Socket upgrade(Socket plain) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new TrustAnything()}, null);
+            SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
+            ssl.startHandshake();
+            return ssl;
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The submitting client's view: any server certificate will do. */
+    private static final class TrustAnything implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
@@ -13,9 +14,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One policy per MX host: asks the sources in order (override, DANE, MTA-STS); the first {@code Apply} wins,
- * a {@code TempFail} stops the search (a weaker source must never be consulted instead), {@code NotApplicable}
- * moves on; when no source applies, opportunistic STARTTLS. Never returns {@code NotApplicable}. Thread-safe.
+ * One policy per MX host: asks the sources in order (override, DANE, MTA-STS); the first {@code Apply} that
+ * authenticates the peer wins, a {@code TempFail} stops the search (a weaker source must never be consulted
+ * instead), {@code NotApplicable} moves on; when no source applies, opportunistic STARTTLS. Never returns
+ * {@code NotApplicable}.
+ *
+ * <p>An {@code Apply} from DANE or MTA-STS that authenticates nothing (DANE with only unusable TLSA records, RFC
+ * 7672 §3.1.3: TLS required, no authentication; MTA-STS {@code testing}) is a floor, not the answer: the later
+ * sources are still asked, and a stronger policy from them wins. Otherwise a TLSA RRset with only unusable
+ * records would switch off the PKIX check of an enforced MTA-STS policy (RFC 8461 §2 lets DANE take precedence
+ * only where it authenticates). A local override is always final. Thread-safe.
  */
 final class PolicyResolver {
 
@@ -32,7 +40,7 @@ final class PolicyResolver {
     }
 
     CompletionStage<PolicyDecision> resolve(PolicyRequest request) {
-        return ask(0, request);
+        return ask(0, request, null);
     }
 
     /** RFC 8461 §5.1 and friends: every host failed for policy reasons, so sources may look for news. */
@@ -46,16 +54,21 @@ final class PolicyResolver {
         }
     }
 
+    private static boolean isFloor(TlsPolicy p) {
+        return p.source() != PolicySource.OVERRIDE && !p.level().requiresAuthentication();
+    }
+
     private String describe(Throwable e) {
         Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         return t instanceof TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
                 : SmtpConnector.rootMessage(t);
     }
 
-    private CompletionStage<PolicyDecision> ask(int i, PolicyRequest request) {
+    /** @param floor the strongest non-authenticating policy a source already applied, or null */
+    private CompletionStage<PolicyDecision> ask(int i, PolicyRequest request, TlsPolicy floor) {
         if (i == sources.size()) {
-            return CompletableFuture.completedFuture(new PolicyDecision.Apply(
-                    TlsPolicy.opportunistic(request.policyDomain(), request.mxHost())));
+            return CompletableFuture.completedFuture(new PolicyDecision.Apply(floor != null ? floor
+                    : TlsPolicy.opportunistic(request.policyDomain(), request.mxHost())));
         }
         CompletableFuture<PolicyDecision> d;
         try {
@@ -71,7 +84,11 @@ final class PolicyResolver {
                                 + " failed: " + (e == null ? "no decision" : describe(e))));
             }
             if (decision instanceof PolicyDecision.NotApplicable) {
-                return ask(i + 1, request);
+                return ask(i + 1, request, floor);
+            }
+            if (decision instanceof PolicyDecision.Apply a && isFloor(a.policy())) {
+                return ask(i + 1, request, floor == null || a.policy().level().compareTo(floor.level()) > 0
+                        ? a.policy() : floor);
             }
             return CompletableFuture.completedFuture(decision);
         }).thenCompose(x -> x);

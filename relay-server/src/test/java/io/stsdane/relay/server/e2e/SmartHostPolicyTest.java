@@ -1,0 +1,60 @@
+package io.stsdane.relay.server.e2e;
+
+import static io.stsdane.relay.server.e2e.RelayWorld.policy;
+import static io.stsdane.relay.server.e2e.RelayWorld.selfSigned;
+import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stsdane.relay.testkit.dns.TestZone;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Through a smart host the smart host's domain, not the recipient's, is the MTA-STS policy domain (RFC 8461 §4,
+ * SPEC-NOTES §5): its enforced policy protects the hop to it.
+ */
+class SmartHostPolicyTest {
+
+    @TempDir
+    Path dir;
+
+    private RelayWorld world;
+
+    @AfterEach
+    void stop() {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    @Test
+    void theSmartHostsEnforcedPolicyDefersAnUnverifiableSmartHostAndDeliversOnceItIsVerifiable() throws Exception {
+        world = new RelayWorld(dir, List.of("provider.test"), "  smarthost: provider.test\n", "");
+        TestZone zone = world.tld.child("provider.test");
+        String address = world.nextAddress();
+        zone.a("provider.test", address);
+        world.stsPolicy(zone, "provider.test", "1", policy("enforce", "provider.test"));
+        TestSmtpServer impostor = world.mx(address, startTls(selfSigned("provider.test")));
+
+        String id = world.submit("alice@recipient.example");
+
+        assertThat(world.awaitTriedAndQueued(id, "alice@recipient.example")).containsIgnoringCase("certificate");
+        assertThat(impostor.received("MAIL")).isFalse();
+        impostor.close();
+        TestSmtpServer real = world.mx(address, startTls(world.webPkiCertificate("provider.test")));
+
+        // The delay DSN to the sender also leaves through the smart host; look for the message itself.
+        await().atMost(Duration.ofSeconds(30)).until(() -> real.transactions().stream()
+                .anyMatch(t -> t.recipients().toString().contains("alice@recipient.example")));
+        assertThat(real.transactions()).allSatisfy(t -> {
+            assertThat(t.tls()).isTrue();
+            assertThat(t.sni()).isEqualTo("provider.test");
+        });
+    }
+}

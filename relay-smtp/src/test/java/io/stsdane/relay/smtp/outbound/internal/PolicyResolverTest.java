@@ -1,0 +1,98 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.tls.PeerVerifier;
+import io.stsdane.relay.core.tls.PolicyDecision;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The combination rule of {@link PolicyResolver}: sources in order, TempFail final, and a policy that
+ * authenticates nothing (DANE with only unusable TLSA records) never hides a stronger MTA-STS policy.
+ */
+class PolicyResolverTest {
+
+    private static final PolicyRequest REQUEST =
+            new PolicyRequest("example.test", "example.test", "mx.example.test", DnsSecurity.SECURE, 25);
+
+    private static TlsPolicySource applies(TlsLevel level, PolicySource source) {
+        return r -> CompletableFuture.completedFuture(new PolicyDecision.Apply(new TlsPolicy(level, source,
+                r.policyDomain(), r.mxHost(), PeerVerifier.ACCEPT_ANY, source.label() + " " + level.configName())));
+    }
+
+    private static final TlsPolicySource NOT_APPLICABLE =
+            r -> CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("nothing"));
+    private static final TlsPolicySource TEMP_FAIL =
+            r -> CompletableFuture.completedFuture(new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, "x"));
+
+    private static PolicyDecision resolve(TlsPolicySource... sources) {
+        return new PolicyResolver(List.of(sources), Duration.ofSeconds(5)).resolve(REQUEST).toCompletableFuture()
+                .join();
+    }
+
+    private static TlsPolicy applied(PolicyDecision d) {
+        assertThat(d).isInstanceOf(PolicyDecision.Apply.class);
+        return ((PolicyDecision.Apply) d).policy();
+    }
+
+    @Test
+    void daneWithOnlyUnusableRecordsDoesNotSwitchOffAnEnforcedMtaStsPolicy() {
+        TlsPolicy p = applied(resolve(NOT_APPLICABLE, applies(TlsLevel.ENCRYPT, PolicySource.DANE),
+                applies(TlsLevel.VERIFY, PolicySource.MTA_STS)));
+
+        assertThat(p.level()).isEqualTo(TlsLevel.VERIFY);
+        assertThat(p.source()).isEqualTo(PolicySource.MTA_STS);
+    }
+
+    @Test
+    void daneWithOnlyUnusableRecordsStillRequiresTlsWhenNoOtherSourceApplies() {
+        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE), NOT_APPLICABLE));
+
+        assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
+        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+    }
+
+    @Test
+    void aWeakerLaterPolicyDoesNotLowerTheFloor() {
+        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
+                applies(TlsLevel.MAY, PolicySource.MTA_STS)));
+
+        assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
+    }
+
+    @Test
+    void aLaterTempFailIsNotHiddenByTheFloor() {
+        assertThat(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE), TEMP_FAIL))
+                .isInstanceOf(PolicyDecision.TempFail.class);
+    }
+
+    @Test
+    void anAuthenticatingDanePolicyIsFinal() {
+        TlsPolicy p = applied(resolve(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL));
+
+        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+    }
+
+    @Test
+    void anOverrideIsFinalEvenWhenItAuthenticatesNothing() {
+        TlsPolicy p = applied(resolve(applies(TlsLevel.NONE, PolicySource.OVERRIDE),
+                applies(TlsLevel.VERIFY, PolicySource.MTA_STS)));
+
+        assertThat(p.level()).isEqualTo(TlsLevel.NONE);
+    }
+
+    @Test
+    void noApplicableSourceMeansOpportunisticTls() {
+        assertThat(applied(resolve(NOT_APPLICABLE, NOT_APPLICABLE)).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+    }
+}
