@@ -29,6 +29,8 @@ import org.xbill.DNS.Resolver;
  * @param maxSessions concurrent SMTP sessions; the next one is answered {@code 421 4.7.0}
  * @param commandTimeout how long to wait for the next command line
  * @param dataTimeout how long to wait for the next block of message data
+ * @param drainTimeout how long {@link InboundServer#stop()} waits for sessions in the middle of a command (a
+ *     DATA being received or queued) to finish and get their reply before cutting them; zero cuts at once
  * @param maxBadCommands erroneous commands tolerated per session before {@code 421} and close
  * @param maxAuthFailures failed AUTH attempts per client address within {@code authFailureWindow} before
  *     AUTH answers {@code 454 4.7.0}
@@ -54,6 +56,7 @@ public record InboundOptions(
         int maxSessions,
         Duration commandTimeout,
         Duration dataTimeout,
+        Duration drainTimeout,
         int maxBadCommands,
         int maxAuthFailures,
         Duration authFailureWindow,
@@ -82,6 +85,10 @@ public record InboundOptions(
         positive(commandTimeout, "commandTimeout");
         positive(dataTimeout, "dataTimeout");
         positive(authFailureWindow, "authFailureWindow");
+        if (drainTimeout == null || drainTimeout.isNegative() || drainTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("drainTimeout must be zero or a positive duration below 24 days, was "
+                    + drainTimeout);
+        }
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("server.tls.cert and server.tls.key must be set together");
         }
@@ -132,6 +139,7 @@ public record InboundOptions(
         private int maxSessions = 100;
         private Duration commandTimeout = Duration.ofMinutes(5);
         private Duration dataTimeout = Duration.ofMinutes(3);
+        private Duration drainTimeout = Duration.ofSeconds(10);
         private int maxBadCommands = 10;
         private int maxAuthFailures = 5;
         private Duration authFailureWindow = Duration.ofMinutes(15);
@@ -216,6 +224,12 @@ public record InboundOptions(
             return this;
         }
 
+        /** Default: 10 seconds. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
         /** Default: 10. */
         public Builder maxBadCommands(int maxBadCommands) {
             this.maxBadCommands = maxBadCommands;
@@ -258,8 +272,8 @@ public record InboundOptions(
         public InboundOptions build() {
             return new InboundOptions(listen, hostname, allowedNetworks, maxMessageSize, maxRecipients, tlsContext,
                     tlsCertificate, tlsKey, usersFile, authRequireTls, maxSessions, commandTimeout, dataTimeout,
-                    maxBadCommands, maxAuthFailures, authFailureWindow, bareLineEndings, addMessageId, addDate,
-                    spfMode, spfEgressIp, spfResolver);
+                    drainTimeout, maxBadCommands, maxAuthFailures, authFailureWindow, bareLineEndings, addMessageId,
+                    addDate, spfMode, spfEgressIp, spfResolver);
         }
     }
 }

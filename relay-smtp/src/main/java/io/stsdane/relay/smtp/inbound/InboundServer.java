@@ -3,9 +3,9 @@ package io.stsdane.relay.smtp.inbound;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.smtp.inbound.internal.Listener;
 import io.stsdane.relay.smtp.inbound.internal.ServerFactory;
 import java.time.Clock;
-import org.subethamail.smtp.server.SMTPServer;
 
 /**
  * The submission listener: ESMTP with STARTTLS, AUTH, PIPELINING, SIZE, 8BITMIME, SMTPUTF8, DSN and REQUIRETLS;
@@ -17,7 +17,7 @@ import org.subethamail.smtp.server.SMTPServer;
  */
 public final class InboundServer implements AutoCloseable {
 
-    private final SMTPServer server;
+    private final Listener listener;
 
     public InboundServer(InboundOptions options, MessageIntake intake, MeterRegistry registry) {
         this(options, intake, registry, Clock.systemUTC());
@@ -29,25 +29,29 @@ public final class InboundServer implements AutoCloseable {
 
     /** With a clock for the Received and Date headers and the AUTH failure window. */
     public InboundServer(InboundOptions options, MessageIntake intake, MeterRegistry registry, Clock clock) {
-        this.server = ServerFactory.create(options, intake, registry, clock);
+        this.listener = ServerFactory.create(options, intake, registry, clock);
     }
 
     /** Binds and starts accepting connections. */
-    public synchronized void start() {
-        server.start();
+    public void start() {
+        listener.start();
     }
 
-    /** Stops accepting, closes open sessions (a message in DATA is not queued) and waits for their threads. */
-    public synchronized void stop() {
-        if (server.isRunning()) {
-            server.stop();
-        }
-        ServerFactory.shutdown(server);
+    /**
+     * Drains, then stops; returns once every session thread has ended. New connections and every command in an
+     * idle session get {@code 421 4.3.2} and are closed at once. A session running a command, above all a DATA
+     * being received or spooled, finishes it and gets its reply (so a queued message gets its 250 and is not
+     * sent again), then {@code 421 4.3.2} and close. Sessions still busy after
+     * {@link InboundOptions#drainTimeout()} are cut: a message in DATA is then not acknowledged, and the client
+     * resends it.
+     */
+    public void stop() {
+        listener.stop();
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return server.getPortAllocated();
+        return listener.port();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.inbound;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -50,9 +51,13 @@ abstract class InboundTestBase {
     }
 
     InboundServer start(Consumer<InboundOptions.Builder> customize) {
+        return start(intake, customize);
+    }
+
+    InboundServer start(MessageIntake queue, Consumer<InboundOptions.Builder> customize) {
         InboundOptions.Builder b = options();
         customize.accept(b);
-        InboundServer server = new InboundServer(b.build(), intake, meters);
+        InboundServer server = new InboundServer(b.build(), queue, meters);
         servers.add(server);
         server.start();
         return server;

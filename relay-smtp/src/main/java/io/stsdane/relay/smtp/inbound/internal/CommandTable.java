@@ -10,7 +10,8 @@ import org.subethamail.smtp.internal.server.CommandHandler;
  * Replaces SubEthaSMTP's commands with ours. SubEthaSMTP answers an unknown verb itself, outside any hook, so
  * a client could send garbage forever; its command map is swapped for one that routes unknown verbs to a
  * command of ours, which counts them towards the bad-command limit. Reflection is confined to this class and
- * fails start-up loudly if a SubEthaSMTP upgrade changes the field.
+ * fails start-up loudly if a SubEthaSMTP upgrade changes the field. Every command runs inside a
+ * {@link DrainingCommand}, so that shutdown can tell idle sessions from busy ones.
  */
 final class CommandTable {
 
@@ -20,7 +21,7 @@ final class CommandTable {
     static void install(CommandHandler handler, InboundContext ctx) {
         Reply notImplemented = Reply.of(502, "5.5.1", "Command not implemented");
         Command unknown = new RefusedCommand(ctx, "UNKNOWN", Reply.of(500, "5.5.2", "Command not recognized"));
-        FallbackMap commands = new FallbackMap(unknown);
+        FallbackMap commands = new FallbackMap(new DrainingCommand(unknown, ctx.sessions()));
         for (Command c : new Command[] {
             new EhloCommand(ctx, true), new EhloCommand(ctx, false), new MailCommand(ctx), new RcptCommand(ctx),
             new DataCommand(ctx), new RsetCommand(ctx), new StartTlsCommand(ctx), new AuthCommand(ctx),
@@ -28,10 +29,10 @@ final class CommandTable {
                     Reply.of(252, "2.5.0", "Cannot verify addresses; send the message and it will be tried")),
             new RefusedCommand(ctx, "EXPN", notImplemented), new RefusedCommand(ctx, "HELP", Reply.of(214, "2.0.0",
                     "See https://www.rfc-editor.org/rfc/rfc5321"))}) {
-            commands.put(c.getName(), c);
+            commands.put(c.getName(), new DrainingCommand(c, ctx.sessions()));
         }
         for (String kept : new String[] {"NOOP", "QUIT"}) {
-            commands.put(kept, handler.getCommand(kept));
+            commands.put(kept, new DrainingCommand(handler.getCommand(kept), ctx.sessions()));
         }
         try {
             Field field = CommandHandler.class.getDeclaredField("commandMap");

@@ -7,7 +7,6 @@ import io.stsdane.relay.smtp.inbound.SpfMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +24,8 @@ public final class ServerFactory {
      * @throws IllegalArgumentException when a file named by the options is malformed (the message says which)
      * @throws UncheckedIOException when such a file cannot be read
      */
-    public static SMTPServer create(InboundOptions options, MessageIntake intake, MeterRegistry registry,
-                                    Clock clock) {
+    public static Listener create(InboundOptions options, MessageIntake intake, MeterRegistry registry,
+                                  Clock clock) {
         AtomicInteger open = new AtomicInteger();
         InboundMetrics metrics = new InboundMetrics(registry, open);
         InboundContext ctx = new InboundContext(options, intake, NetworkAcl.parse(options.allowedNetworks()),
@@ -34,7 +33,7 @@ public final class ServerFactory {
                 tls(options), options.spfMode() == SpfMode.OFF ? null
                         : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
                                 options.spfResolver()),
-                metrics, clock, new Sessions(options.maxSessions(), open, metrics));
+                metrics, clock, new Sessions(options.maxSessions(), open, metrics, options.hostname()));
         // Sessions beyond maxSessions still need a thread to be told 421; SubEthaSMTP queues the rest in the
         // listen backlog. The queue is unbounded but can never hold more than the overflow: SubEthaSMTP
         // admits at most maxConnections sessions at once.
@@ -57,7 +56,7 @@ public final class ServerFactory {
                 .sessionHandler(ctx.sessions())
                 .build();
         CommandTable.install(server.getCommandHandler(), ctx);
-        return server;
+        return new Listener(server, ctx.sessions(), executor, options.drainTimeout());
     }
 
     private static UserDirectory users(InboundOptions options) {
@@ -83,11 +82,5 @@ public final class ServerFactory {
         } catch (IOException e) {
             throw new UncheckedIOException("server.tls.cert or server.tls.key cannot be read", e);
         }
-    }
-
-    /** Shuts the session threads down; SubEthaSMTP's stop() does so only for its own default executor. */
-    public static void shutdown(SMTPServer server) {
-        ExecutorService executor = server.getExecutorService();
-        executor.shutdownNow();
     }
 }

@@ -5,11 +5,12 @@ import java.net.InetAddress;
 /**
  * What the listener knows about one SMTP session. SubEthaSMTP keeps AUTH and transaction state across
  * STARTTLS and cannot say whether TLS is active, so the session's own truth lives here. Confined to the
- * session's thread.
+ * session's thread, except {@link #activity}, which is thread-safe and shared with shutdown.
  */
 final class SessionState {
 
     final InetAddress client;
+    final SessionActivity activity = new SessionActivity();
     String helo;
     boolean esmtp;
     String tlsProtocol;
