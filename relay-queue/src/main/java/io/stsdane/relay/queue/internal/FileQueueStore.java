@@ -316,6 +316,29 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
+    @Override
+    public Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            Optional<StoredMessage> current = load(id);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            MessageState next = change.apply(current.get());
+            if (next.isDone()) {
+                index.remove(id);
+                removeFiles(id);
+            } else {
+                writeState(id, next);
+                index.update(id, next);
+            }
+            return Optional.of(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void writeState(QueueId id, MessageState state) throws IOException {
         Path tmp = tmpDir.resolve(id + STATE + "." + UUID.randomUUID());
         try {

@@ -49,6 +49,20 @@ public interface QueueStore extends AutoCloseable {
     /** Removes a message (delivered, deleted by an admin). False when it was not queued. */
     boolean remove(QueueId id) throws IOException;
 
+    /**
+     * Like {@link #update}, but when the new state {@linkplain MessageState#isDone() is done} the message is
+     * removed instead of its final state being persisted first. For the scheduler's outcome recording: a
+     * crash before the removal redelivers the message either way (delivery is at-least-once), so persisting a
+     * state that is deleted a moment later only costs syncs.
+     */
+    default Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
+        Optional<MessageState> after = update(id, change);
+        if (after.isPresent() && after.get().isDone()) {
+            remove(id);
+        }
+        return after;
+    }
+
     /** Ids of queued messages, oldest due first, at most {@code limit}. */
     List<QueueId> ids(int limit);
 

@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,6 +50,7 @@ public final class Scheduler implements AutoCloseable {
      * and, for recorded deliveries, send the same mail again and again.
      */
     private static final Duration TROUBLE_RETRY = Duration.ofMinutes(1);
+    private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
 
     private final QueueStore store;
     private final DeliveryAgent agent;
@@ -106,7 +109,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void tick() {
         try {
-            while (inFlight.get() < concurrency) {
+            while (!closed && inFlight.get() < concurrency) {
                 List<StoredMessage> leased = store.leaseDue(clock.instant(), 1);
                 if (leased.isEmpty()) {
                     return;
@@ -221,7 +224,8 @@ public final class Scheduler implements AutoCloseable {
         boolean recorded = false;
         try {
             Instant now = clock.instant();
-            Optional<MessageState> after = store.update(m.id(), cur -> transitions.apply(cur, results, now));
+            Optional<MessageState> after = store.updateOrRemove(m.id(),
+                    cur -> transitions.apply(cur, results, now));
             after.ifPresent(s -> metrics.recordResults(results, s));
             if (after.isPresent() && after.get().hasPendingReports()) {
                 after = sendReports(m.id(), now);
@@ -274,6 +278,17 @@ public final class Scheduler implements AutoCloseable {
         wake();
     }
 
+    private void awaitDeliveriesInFlight() throws InterruptedException {
+        long deadline = System.nanoTime() + SHUTDOWN_DRAIN.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        int left = inFlight.get();
+        if (left > 0) {
+            LOG.warn("{} deliveries still in flight at shutdown; they are tried again after the restart", left);
+        }
+    }
+
     /** Keeps the message leased, so not retried, for a while (wall-clock time: this is about the machine). */
     private void releaseLater(QueueId id) {
         try {
@@ -283,9 +298,22 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops leasing, lets a tick in progress finish (interrupting it would abort a spool read half-way), and
+     * waits up to {@link #SHUTDOWN_DRAIN} for deliveries in flight to record their outcome, so a graceful stop
+     * does not send them again after a restart.
+     */
     @Override
     public void close() {
         closed = true;
+        try {
+            timer.submit(() -> { }).get(SHUTDOWN_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            awaitDeliveriesInFlight();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            LOG.warn("queue scheduler did not finish its last pass: {}", e.toString());
+        }
         timer.shutdownNow();
         workers.shutdown();
         try {
