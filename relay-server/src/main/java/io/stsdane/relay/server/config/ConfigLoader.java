@@ -133,8 +133,9 @@ public final class ConfigLoader {
         ConfigNode adminNode = root.section("admin");
         AdminConfig admin = new AdminConfig(adminNode.required("listen", s -> HostPort.parse(s, -1)));
         adminNode.finish();
+        TlsReportingConfig tlsReporting = tlsReporting(root.section("tls-reporting"));
         root.finish();
-        return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin);
+        return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin, tlsReporting);
     }
 
     private static ServerConfig server(ConfigNode n) throws ConfigException {
@@ -143,6 +144,7 @@ public final class ConfigLoader {
         List<Cidr> networks = n.list("allowed-networks", Cidr::parse);
         long maxSize = n.required("max-message-size", ConfigLoader::positiveSize);
         int maxRecipients = n.integer("max-recipients", 1, 100_000);
+        Duration drainTimeout = n.required("drain-timeout", ConfigLoader::drainDuration);
 
         ConfigNode tlsNode = n.section("tls");
         Optional<Path> cert = tlsNode.file("cert");
@@ -178,7 +180,7 @@ public final class ConfigLoader {
                             + ": the public IP address mail leaves from, to look up in the sender's SPF record");
         }
         n.finish();
-        return new ServerConfig(listen, hostname, networks, maxSize, maxRecipients, tls, auth, spf);
+        return new ServerConfig(listen, hostname, networks, maxSize, maxRecipients, tls, auth, spf, drainTimeout);
     }
 
     private static SpoolConfig spool(ConfigNode n) throws ConfigException {
@@ -271,11 +273,85 @@ public final class ConfigLoader {
         t.finish();
         var source = n.optional("source-address", IpLiterals::parse);
         Optional<Duration> delayWarning = n.optional("delay-warning", ConfigLoader::positiveDuration);
+        Optional<DeliveryConfig.SmartHostAuth> auth = smarthostAuth(n.section("smarthost-auth"));
+        DeliveryConfig.Concurrency concurrency = new DeliveryConfig.Concurrency(
+                n.integer("max-connections", 1, 10_000), n.integer("max-per-destination", 1, 10_000),
+                n.integer("messages-per-connection", 1, 100_000), n.integer("queue-concurrency", 1, 10_000));
         n.finish();
         if (delayWarning.isPresent() && delayWarning.get().compareTo(lifetime) >= 0) {
             throw new ConfigException(n.key("delay-warning"), "must be shorter than delivery.max-queue-lifetime");
         }
-        return new DeliveryConfig(port, helo, smarthost, schedule, lifetime, connect, timeouts, source, delayWarning);
+        if (auth.isPresent() && smarthost.isEmpty()) {
+            throw new ConfigException(n.key("smarthost-auth"), "only used with delivery.smarthost: MX hosts are"
+                    + " never sent credentials");
+        }
+        if (concurrency.maxPerDestination() > concurrency.maxConnections()) {
+            throw new ConfigException(n.key("max-per-destination"), concurrency.maxPerDestination()
+                    + " is more than delivery.max-connections (" + concurrency.maxConnections() + ")");
+        }
+        return new DeliveryConfig(port, helo, smarthost, auth, schedule, lifetime, connect, timeouts, source,
+                delayWarning, concurrency);
+    }
+
+    /** Both keys or neither; the password is read now so that a missing or empty file stops start-up. */
+    private static Optional<DeliveryConfig.SmartHostAuth> smarthostAuth(ConfigNode n) throws ConfigException {
+        Optional<String> username = n.optional("username", ConfigLoader::authUsername);
+        Optional<Path> passwordFile = n.file("password-file");
+        n.finish();
+        if (username.isEmpty() && passwordFile.isEmpty()) {
+            return Optional.empty();
+        }
+        if (username.isEmpty() || passwordFile.isEmpty()) {
+            throw new ConfigException(n.key(username.isEmpty() ? "username" : "password-file"),
+                    "delivery.smarthost-auth needs both username and password-file");
+        }
+        String password;
+        try {
+            password = Files.readString(passwordFile.get()).strip();
+        } catch (IOException e) {
+            throw new ConfigException(n.key("password-file"), "cannot read " + passwordFile.get().toAbsolutePath()
+                    + ": " + e.getMessage());
+        }
+        if (password.isEmpty() || password.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(n.key("password-file"), passwordFile.get().toAbsolutePath()
+                    + " must hold the password on one line (surrounding whitespace is ignored)");
+        }
+        return Optional.of(new DeliveryConfig.SmartHostAuth(username.get(), password));
+    }
+
+    /** AUTH PLAIN (RFC 4616) separates its fields with NUL; no control character has a place in a user name. */
+    private static String authUsername(String s) {
+        if (s.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("must not contain control characters");
+        }
+        return s;
+    }
+
+    private static TlsReportingConfig tlsReporting(ConfigNode n) throws ConfigException {
+        TlsReportingConfig c = new TlsReportingConfig(n.bool("enabled"),
+                n.optional("organization", ConfigLoader::singleLine),
+                n.optional("contact", ConfigLoader::singleLine),
+                n.optional("from", ConfigLoader::mailbox),
+                n.optional("sending-ip", IpLiterals::parse));
+        n.finish();
+        return c;
+    }
+
+    /** Report fields are JSON strings and mail headers: one line of printable text. */
+    private static String singleLine(String s) {
+        if (s.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("must be one line without control characters");
+        }
+        return s;
+    }
+
+    /** A bare address {@code local@domain}, as used for an envelope sender; no display name, no brackets. */
+    private static String mailbox(String s) {
+        int at = s.lastIndexOf('@');
+        if (at < 1 || !s.substring(0, at).matches("[^\\s<>@\\p{Cntrl}]+")) {
+            throw new IllegalArgumentException("'" + s + "' is not a plain address local@domain");
+        }
+        return s.substring(0, at) + "@" + domain(s.substring(at + 1));
     }
 
     private static Map<String, TlsLevel> policies(ConfigNode root) throws ConfigException {
@@ -309,6 +385,15 @@ public final class ConfigLoader {
         Duration d = Units.parseDuration(s);
         if (d.isZero()) {
             throw new IllegalArgumentException("'" + s + "' must be greater than zero");
+        }
+        return d;
+    }
+
+    /** Zero is allowed (cut at once); the listener counts in int milliseconds. */
+    private static Duration drainDuration(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.compareTo(Duration.ofDays(24)) > 0) {
+            throw new IllegalArgumentException("'" + s + "' is longer than 24d");
         }
         return d;
     }

@@ -19,7 +19,8 @@ public record RelayConfig(
         TlsConfig tls,
         MtaStsConfig mtaSts,
         Map<String, TlsLevel> policies,
-        AdminConfig admin) {
+        AdminConfig admin,
+        TlsReportingConfig tlsReporting) {
 
     public RelayConfig {
         Objects.requireNonNull(server, "server");
@@ -30,5 +31,6 @@ public record RelayConfig(
         Objects.requireNonNull(mtaSts, "mtaSts");
         policies = Map.copyOf(policies);
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(tlsReporting, "tlsReporting");
     }
 }

@@ -2,6 +2,7 @@ package io.stsdane.relay.server.config;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param tls certificate and key for inbound STARTTLS; empty means STARTTLS is not offered
  * @param auth SMTP AUTH
  * @param spfCheck whether the sender domain's SPF record must allow the relay's egress address
+ * @param drainTimeout how long a stopping listener lets sessions in the middle of a command (above all DATA)
+ *     finish and get their reply; zero cuts them at once
  */
 public record ServerConfig(
         HostPort listen,
@@ -26,7 +29,8 @@ public record ServerConfig(
         int maxRecipients,
         Optional<InboundTls> tls,
         Auth auth,
-        SpfCheck spfCheck) {
+        SpfCheck spfCheck,
+        Duration drainTimeout) {
 
     public ServerConfig {
         allowedNetworks = List.copyOf(allowedNetworks);

@@ -5,6 +5,7 @@ import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.pki.TrustStores;
+import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.queue.RecoveryReport;
@@ -17,6 +18,7 @@ import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.ServerConfig;
 import io.stsdane.relay.server.config.SpoolConfig;
+import io.stsdane.relay.server.config.TlsReportingConfig;
 import io.stsdane.relay.server.tlsrpt.TlsRpt;
 import io.stsdane.relay.smtp.inbound.InboundOptions;
 import io.stsdane.relay.smtp.inbound.InboundServer;
@@ -42,7 +44,8 @@ import org.xbill.DNS.Resolver;
 /**
  * Builds the whole relay from its configuration. The policy sources are consulted in the order SPEC-NOTES §1
  * fixes: local override, DANE, MTA-STS; the delivery engine falls back to opportunistic TLS only when none
- * applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting, SMTP listener; the
+ * applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting (unless
+ * {@code tls-reporting.enabled} is false), SMTP listener; the
  * listener opens last so no message is accepted before the queue can hold it, and closes first.
  * Used from the main thread only.
  */
@@ -76,35 +79,23 @@ public final class ModuleComponents implements RelayComponents {
                 .retrySchedule(config.delivery().retrySchedule())
                 .maxQueueLifetime(config.delivery().maxQueueLifetime())
                 .delayWarning(config.delivery().delayWarning().orElse(null))
+                .concurrency(config.delivery().concurrency().queueConcurrency())
                 .meterRegistry(registry)
                 .build();
-        TlsRpt tlsRpt = TlsRpt.builder()
-                .directory(config.spool().dir().resolve("tlsrpt"))
-                .resolver(dns)
-                .intake(queue.intake())
-                .organization(hostname)
-                .contact("postmaster@" + hostname)
-                .submitterDomain(hostname)
-                .trustManager(trust)
-                .build();
+        Optional<TlsRpt> tlsRpt = tlsReporting(config, hostname, dns, queue, trust);
+        if (tlsRpt.isEmpty()) {
+            log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
+        }
         DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname), dns,
-                policies.inOrder(), tlsRpt.reporter(), registry);
+                policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
-        ScheduledExecutorService reportTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tls-reporting");
-            t.setDaemon(true);
-            return t;
-        });
 
         List<ManagedService> services = new ArrayList<>();
         services.add(ManagedService.of("delivery-engine",
                 () -> log.info("Delivery engine ready ({} transport)", engine.transport()), engine::close));
         services.add(ManagedService.of("queue", () -> logRecovery(queue.start()), queue::close));
-        services.add(ManagedService.of("tls-reporting", () -> tlsRpt.start(reportTimer), () -> {
-            tlsRpt.close();
-            reportTimer.shutdownNow();
-        }));
+        tlsRpt.ifPresent(r -> services.add(reportingService(r)));
         sts.ifPresent(s -> services.add(ManagedService.of("mta-sts", () -> { }, s::close)));
         services.add(ManagedService.of("smtp-listener", () -> {
             listener.start();
@@ -116,6 +107,38 @@ public final class ModuleComponents implements RelayComponents {
                 new QueueCapacityCheck(queue.intake()),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
         return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+    }
+
+    /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */
+    private static Optional<TlsRpt> tlsReporting(RelayConfig config, String hostname, DnsResolver dns, Queue queue,
+            X509TrustManager trust) {
+        TlsReportingConfig c = config.tlsReporting();
+        if (!c.enabled()) {
+            return Optional.empty();
+        }
+        TlsRpt.Builder b = TlsRpt.builder()
+                .directory(config.spool().dir().resolve("tlsrpt"))
+                .resolver(dns)
+                .intake(queue.intake())
+                .organization(c.organization().orElse(hostname))
+                .contact(c.contact().orElse("postmaster@" + hostname))
+                .submitterDomain(hostname)
+                .trustManager(trust);
+        c.from().ifPresent(b::from);
+        c.sendingIp().ifPresent(ip -> b.sendingMtaIp(ip.getHostAddress()));
+        return Optional.of(b.build());
+    }
+
+    private static ManagedService reportingService(TlsRpt tlsRpt) {
+        ScheduledExecutorService reportTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tls-reporting");
+            t.setDaemon(true);
+            return t;
+        });
+        return ManagedService.of("tls-reporting", () -> tlsRpt.start(reportTimer), () -> {
+            tlsRpt.close();
+            reportTimer.shutdownNow();
+        });
     }
 
     /**
@@ -144,8 +167,14 @@ public final class ModuleComponents implements RelayComponents {
                 .connectTimeout(d.connectTimeout())
                 // EHLO, STARTTLS and QUIT have no RFC 5321 value; they get MAIL's.
                 .timeouts(new SmtpTimeouts(t.greeting(), t.mail(), t.mail(), t.rcpt(), t.dataInit(), t.dataBlock(),
-                        t.dataDone()));
-        d.smarthost().ifPresent(h -> b.smartHost(SmartHost.parse(h.toString(), d.port())));
+                        t.dataDone()))
+                .maxConnections(d.concurrency().maxConnections())
+                .maxPerDestination(d.concurrency().maxPerDestination())
+                .messagesPerConnection(d.concurrency().messagesPerConnection());
+        d.smarthost().ifPresent(h -> {
+            SmartHost host = SmartHost.parse(h.toString(), d.port());
+            b.smartHost(d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host));
+        });
         d.sourceAddress().ifPresent(b::sourceAddress);
         return b.build();
     }
@@ -158,7 +187,8 @@ public final class ModuleComponents implements RelayComponents {
                 .allowedNetworks(s.allowedNetworks().stream().map(Object::toString).toList())
                 .maxMessageSize(s.maxMessageSize())
                 .maxRecipients(s.maxRecipients())
-                .authRequireTls(s.auth().requireTls());
+                .authRequireTls(s.auth().requireTls())
+                .drainTimeout(s.drainTimeout());
         s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
         s.auth().usersFile().ifPresent(b::usersFile);
         if (s.spfCheck().mode() != ServerConfig.SpfMode.OFF) {

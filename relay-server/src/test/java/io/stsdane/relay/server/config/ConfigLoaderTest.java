@@ -57,6 +57,11 @@ class ConfigLoaderTest {
         assertThat(c.mtaSts()).isEqualTo(new MtaStsConfig(true, 443));
         assertThat(c.policies()).isEmpty();
         assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 8025));
+        assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.delivery().smarthostAuth()).isEmpty();
+        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
+        assertThat(c.tlsReporting()).isEqualTo(new TlsReportingConfig(true, Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty()));
     }
 
     @Test
@@ -69,7 +74,7 @@ class ConfigLoaderTest {
     @Test
     void annotatedExampleSetsEveryKey() throws Exception {
         for (String f : List.of("tls/fullchain.pem", "tls/privkey.pem", "users", "ca-bundle.pem",
-                "postgres.password")) {
+                "postgres.password", "smarthost.password")) {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.writeString(dir.resolve(f), "x");
         }
@@ -95,6 +100,12 @@ class ConfigLoaderTest {
         assertThat(c.delivery().helo()).contains("relay.example.net");
         assertThat(c.delivery().sourceAddress()).isPresent();
         assertThat(c.delivery().delayWarning()).contains(Duration.ofHours(4));
+        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
+        assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.tlsReporting().organization()).contains("Example Corp");
+        assertThat(c.tlsReporting().contact()).contains("mailto:postmaster@example.net");
+        assertThat(c.tlsReporting().from()).contains("tlsrpt-noreply@relay.example.net");
+        assertThat(c.tlsReporting().sendingIp()).contains(InetAddress.getByName("203.0.113.25"));
         assertThat(c.tls().caFile()).contains(dir.resolve("ca-bundle.pem"));
         assertThat(c.policies()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("partner.example", TlsLevel.VERIFY, "legacy.example", TlsLevel.MAY));
@@ -116,6 +127,8 @@ class ConfigLoaderTest {
             server: {tls: {cert: /nonexistent/cert.pem}}      | server.tls.cert: file /nonexistent/cert.pem does not exist
             server: {spf-check: {mode: maybe}}                | server.spf-check.mode: 'maybe' is not off, warn or reject
             server: {spf-check: {mode: reject}}               | server.spf-check.egress-ip: needed when server.spf-check.mode is reject
+            server: {drain-timeout: soon}                     | server.drain-timeout: 'soon' is not a duration
+            server: {drain-timeout: 25d}                      | server.drain-timeout: '25d' is longer than 24d
             server: {listen: [a, b]}                          | server.listen: must be a single value, not a list
             server: 5                                         | server: must be a mapping
             spool: {min-free-disk: lots}                      | spool.min-free-disk: 'lots' is not a size
@@ -139,6 +152,22 @@ class ConfigLoaderTest {
             delivery: {smarthost: 'mx:x'}                     | delivery.smarthost: 'mx:x': port 'x' is not a number
             delivery: {delay-warning: 6d}                     | delivery.delay-warning: must be shorter than delivery.max-queue-lifetime
             delivery: {source-address: 300.1.1.1}             | delivery.source-address: '300.1.1.1' is not an IPv4 address
+            delivery: {max-connections: 0}                    | delivery.max-connections: '0' is not a whole number in 1-10000
+            delivery: {max-per-destination: many}             | delivery.max-per-destination: 'many' is not a whole number in 1-10000
+            delivery: {max-connections: 5}                    | delivery.max-per-destination: 10 is more than delivery.max-connections (5)
+            delivery: {messages-per-connection: 0}            | delivery.messages-per-connection: '0' is not a whole number in 1-100000
+            delivery: {queue-concurrency: -1}                 | delivery.queue-concurrency: '-1' is not a whole number in 1-10000
+            delivery: {smarthost-auth: {username: relay}}     | delivery.smarthost-auth.password-file: delivery.smarthost-auth needs both username and password-file
+            delivery: {smarthost-auth: {password-file: /nonexistent/pw}} | delivery.smarthost-auth.password-file: file /nonexistent/pw does not exist
+            delivery: {smarthost-auth: {user: relay}}         | delivery.smarthost-auth.user: unknown key
+            delivery: {smarthost-auth: relay}                 | delivery.smarthost-auth: must be a mapping
+            tls-reporting: {enabled: yes please}              | tls-reporting.enabled: 'yes please' is not true or false
+            tls-reporting: {from: 'Relay <tlsrpt@example.net>'} | tls-reporting.from: 'Relay <tlsrpt@example.net>' is not a plain address local@domain
+            tls-reporting: {from: tlsrpt@-bad-.example}       | tls-reporting.from: '-bad-.example' is not a valid domain name
+            tls-reporting: {from: example.net}                | tls-reporting.from: 'example.net' is not a plain address local@domain
+            tls-reporting: {sending-ip: relay.example.net}    | tls-reporting.sending-ip: 'relay.example.net' is not
+            tls-reporting: {organization: "Example\\nCorp"}    | tls-reporting.organization: must be one line
+            tls-reporting: {submitter: relay.example.net}     | tls-reporting.submitter: unknown key
             tls: {ca-file: /nonexistent/ca.pem}               | tls.ca-file: file /nonexistent/ca.pem does not exist
             mta-sts: {enabled: sometimes}                     | mta-sts.enabled: 'sometimes' is not true or false
             policies: {example.com: strict}                   | policies.example.com: unknown TLS level 'strict'
@@ -174,6 +203,55 @@ class ConfigLoaderTest {
 
         assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://127.0.0.1/relay", "relay",
                 Optional.empty(), 10));
+    }
+
+    @Test
+    void smarthostAuthReadsAndTrimsThePasswordFile() throws Exception {
+        Files.writeString(dir.resolve("pw"), "  s3cret \n");
+        Path file = write("delivery: {smarthost: mail.example.net:587, smarthost-auth: {username: relay@example.net,"
+                + " password-file: " + dir.resolve("pw") + "}}");
+
+        DeliveryConfig d = ConfigLoader.load(Optional.of(file), Map.of()).config().delivery();
+
+        assertThat(d.smarthostAuth()).contains(new DeliveryConfig.SmartHostAuth("relay@example.net", "s3cret"));
+        assertThat(d.smarthostAuth().orElseThrow().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void smarthostAuthWithoutSmarthostIsRefused() throws IOException {
+        Files.writeString(dir.resolve("pw"), "s3cret\n");
+        Path file = write("delivery: {smarthost-auth: {username: relay, password-file: " + dir.resolve("pw") + "}}");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageStartingWith("delivery.smarthost-auth: only used with delivery.smarthost");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource({"''", "'   \\n'", "'two\\nlines'"})
+    void smarthostPasswordFileMustHoldOneLine(String content) throws IOException {
+        Files.writeString(dir.resolve("pw"), content.translateEscapes());
+        Path file = write("delivery: {smarthost: mx.example.net, smarthost-auth: {username: relay, password-file: "
+                + dir.resolve("pw") + "}}");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .hasMessageStartingWith("delivery.smarthost-auth.password-file: " + dir.resolve("pw").toAbsolutePath()
+                        + " must hold the password on one line");
+    }
+
+    @Test
+    void newKeysCanBeSetFromTheEnvironment() throws Exception {
+        RelayConfig c = ConfigLoader.load(Optional.empty(), Map.of(
+                "RELAY_TLS_REPORTING__ENABLED", "false",
+                "RELAY_TLS_REPORTING__SENDING_IP", "2001:db8::25",
+                "RELAY_SERVER__DRAIN_TIMEOUT", "0s",
+                "RELAY_DELIVERY__MAX_CONNECTIONS", "8",
+                "RELAY_DELIVERY__MAX_PER_DESTINATION", "8",
+                "RELAY_DELIVERY__QUEUE_CONCURRENCY", "4")).config();
+
+        assertThat(c.tlsReporting().enabled()).isFalse();
+        assertThat(c.tlsReporting().sendingIp()).contains(InetAddress.getByName("2001:db8::25"));
+        assertThat(c.server().drainTimeout()).isZero();
+        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(8, 8, 100, 4));
     }
 
     @Test
