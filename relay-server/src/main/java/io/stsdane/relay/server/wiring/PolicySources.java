@@ -25,8 +25,11 @@ import javax.net.ssl.X509TrustManager;
  * @param override the {@code policies:} section
  * @param dane DANE (RFC 7672)
  * @param mtaSts MTA-STS (RFC 8461); empty when {@code mta-sts.enabled} is false
+ * @param smartHostCredentials with {@code delivery.smarthost-auth}: verified TLS to the smart host before the
+ *     password is sent, when DANE and MTA-STS do not authenticate it
  */
-public record PolicySources(OverridePolicySource override, DanePolicySource dane, Optional<StsPolicySource> mtaSts) {
+public record PolicySources(OverridePolicySource override, DanePolicySource dane, Optional<StsPolicySource> mtaSts,
+        Optional<TlsPolicySource> smartHostCredentials) {
 
     /**
      * @param stsCacheDirectory where MTA-STS policies are cached (the spool's {@code mta-sts} directory for
@@ -50,13 +53,17 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
             }
             sts = Optional.of(b.build());
         }
-        return new PolicySources(override, dane, sts);
+        Optional<TlsPolicySource> credentials = config.delivery().smarthostAuth().isPresent()
+                ? config.delivery().smarthost().map(h -> new SmartHostCredentialsPolicy(h.host(), trust))
+                : Optional.empty();
+        return new PolicySources(override, dane, sts, credentials);
     }
 
     /** The sources in the order the delivery engine consults them. */
     public List<TlsPolicySource> inOrder() {
         List<TlsPolicySource> sources = new ArrayList<>(List.of(override, dane));
         mtaSts.ifPresent(sources::add);
+        smartHostCredentials.ifPresent(sources::add);
         return List.copyOf(sources);
     }
 }

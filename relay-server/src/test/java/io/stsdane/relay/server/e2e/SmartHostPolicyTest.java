@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stsdane.relay.testkit.dns.TestZone;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,5 +58,33 @@ class SmartHostPolicyTest {
             assertThat(t.tls()).isTrue();
             assertThat(t.sni()).isEqualTo("provider.test");
         });
+    }
+
+    @Test
+    void credentialsAreOnlySentToASmartHostWhoseCertificateIsValidForItsName() throws Exception {
+        Path password = Files.writeString(dir.resolve("smarthost.password"), "s3cret\n");
+        world = new RelayWorld(dir, List.of(), "  smarthost: provider.test\n"
+                + "  smarthost-auth:\n    username: relay\n    password-file: " + password + "\n", "");
+        TestZone zone = world.tld.child("provider.test");
+        String address = world.nextAddress();
+        zone.a("provider.test", address);
+        SmtpBehavior impostorBehaviour = startTls(selfSigned("provider.test")).toBuilder()
+                .authPlain("relay", "s3cret").build();
+        TestSmtpServer impostor = world.mx(address, impostorBehaviour);
+
+        String id = world.submit("bob@recipient.example");
+
+        assertThat(world.awaitTriedAndQueued(id, "bob@recipient.example")).containsIgnoringCase("certificate");
+        assertThat(impostor.received("AUTH")).isFalse();
+        assertThat(impostor.received("MAIL")).isFalse();
+        impostor.close();
+        TestSmtpServer real = world.mx(address, SmtpBehavior.builder()
+                .startTls(world.webPkiCertificate("provider.test").serverContext())
+                .authPlain("relay", "s3cret").build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> real.transactions().stream()
+                .anyMatch(t -> t.recipients().toString().contains("bob@recipient.example")));
+        assertThat(real.received("AUTH")).isTrue();
+        assertThat(real.transactions()).allSatisfy(t -> assertThat(t.tls()).isTrue());
     }
 }
