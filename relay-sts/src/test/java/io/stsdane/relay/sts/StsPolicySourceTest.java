@@ -153,6 +153,8 @@ class StsPolicySourceTest {
         TlsPolicy matching = applied(decide(source, "mx.example.com"));
         assertThat(matching.level()).isEqualTo(TlsLevel.MAY);
         assertThat(matching.level().requiresAuthentication()).isFalse();
+        assertThat(matching.policyStrings()).as("RFC 8460 policy-string")
+                .containsExactly("version: STSv1", "mode: testing", "max_age: 86400", "mx: mx.example.com");
         assertThat(matching.verifier().verify(mxChain("other.example.com")).failure())
                 .isEqualTo(TlsFailure.CERTIFICATE_HOST_MISMATCH);
 
@@ -161,6 +163,16 @@ class StsPolicySourceTest {
         Verification v = outside.verifier().verify(mxChain("mx9.example.net"));
         assertThat(v.failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
         assertThat(v.detail()).contains("mx9.example.net");
+    }
+
+    @Test
+    void policyStringsAreThePolicyLinesWithoutLineEnds() throws Exception {
+        server.enqueuePolicy("version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n");
+
+        TlsPolicy policy = applied(decide(source(), "mx1.example.com"));
+
+        assertThat(policy.policyStrings())
+                .containsExactly("version: STSv1", "mode: enforce", "mx: *.example.com", "max_age: 86400");
     }
 
     @Test
