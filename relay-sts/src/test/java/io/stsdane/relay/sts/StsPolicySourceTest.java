@@ -189,7 +189,9 @@ class StsPolicySourceTest {
         StsLookup l = lookup(source());
 
         assertThat(l.origin()).isEqualTo(PolicyOrigin.NONE);
-        assertThat(decide(source(), "mx.example.com")).isInstanceOf(PolicyDecision.NotApplicable.class);
+        PolicyDecision d = decide(source(), "mx.example.com");
+        assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).as("no policy is not a failure").isNull();
         assertThat(server.requestCount()).isZero();
     }
 
@@ -214,6 +216,18 @@ class StsPolicySourceTest {
 
         assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
         assertThat(((PolicyDecision.NotApplicable) d).reason()).contains("HTTP 404");
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).as("still reported (RFC 8460 §4.3.2.2)")
+                .isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
+    }
+
+    @Test
+    void anInvalidPolicyWithoutCacheIsNotApplicableButReportedAsInvalid() throws Exception {
+        server.enqueuePolicy("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
+
+        PolicyDecision d = decide(source(), "mx.example.com");
+
+        assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).isEqualTo(TlsFailure.STS_POLICY_INVALID);
     }
 
     @Test

@@ -43,7 +43,9 @@ public final class StsDecider {
                 return new PolicyDecision.TempFail(lookup.failure(), "MTA-STS policy of " + domain
                         + " unavailable and deferring is configured: " + lookup.detail());
             }
-            return new PolicyDecision.NotApplicable("no MTA-STS policy for " + domain + ": " + lookup.detail());
+            // RFC 8461 §5.1: deliver as without MTA-STS, but tell TLS reporting why there was no policy.
+            return new PolicyDecision.NotApplicable("no MTA-STS policy for " + domain + ": " + lookup.detail(),
+                    lookup.origin() == PolicyOrigin.FETCH_FAILED ? lookup.failure() : null);
         }
         StsPolicy policy = cached.get().policy();
         String id = cached.get().id();
