@@ -83,16 +83,21 @@ public final class DanePolicySource implements TlsPolicySource {
                 });
     }
 
-    /** The policy for a status; {@code policyDomain} is only carried into the policy for reporting. */
+    /**
+     * The policy for a status; {@code policyDomain} is only carried into the policy for reporting. Its policy
+     * strings are every record of the TLSA RRset, usable or not, in presentation format (RFC 8460 §4.4).
+     */
     public TlsPolicy toPolicy(DaneStatus status, String policyDomain) {
         String base = status.tlsaBaseName();
+        List<String> rrset = status.records().stream().map(TlsaRecord::toString).toList();
         return switch (status.kind()) {
             case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, policyDomain, base,
                     new TlsaVerifier(status.usableRecords(), List.of(base, status.mxHost()), clock),
-                    "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords());
+                    "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords(),
+                    rrset);
             case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicySource.DANE, policyDomain, base,
                     PeerVerifier.ACCEPT_ANY, "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status)
-                            + " " + status.records());
+                            + " " + status.records(), rrset);
             default -> throw new IllegalArgumentException("no DANE policy for " + status);
         };
     }

@@ -95,6 +95,7 @@ class DanePolicySourceTest {
         assertThat(p.policyDomain()).isEqualTo("example.com");
         assertThat(p.sniName()).isEqualTo("mx.example.com");
         assertThat(p.verifier()).isInstanceOf(TlsaVerifier.class);
+        assertThat(p.policyStrings()).as("RFC 8460 policy-string").containsExactly(leafRecord.toString());
         TlsHandshake.Outcome o = TlsHandshake.run(leaf.serverContext(), p.verifier(), p.sniName());
         assertThat(o.completed()).isTrue();
         assertThat(o.sniSeen()).isEqualTo("mx.example.com");
@@ -123,6 +124,8 @@ class DanePolicySourceTest {
         assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
         assertThat(p.level().requiresTls()).isTrue();
         assertThat(p.verifier()).isSameAs(PeerVerifier.ACCEPT_ANY);
+        assertThat(p.policyStrings()).as("every record of the RRset, usable or not")
+                .containsExactlyInAnyOrder("1 1 1 " + "ab".repeat(32), "0 0 1 " + "cd".repeat(32));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.stsdane.relay.sts;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,14 @@ public record CachedPolicy(String domain, String id, String text, StsPolicy poli
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(fetchedAt, "fetchedAt");
+    }
+
+    /**
+     * The policy text one line per element, without line ends (CRLF or LF, RFC 8461 §3.2) and without empty
+     * lines: the {@code policy-string} of RFC 8460 §4.4.
+     */
+    public List<String> lines() {
+        return text.lines().filter(l -> !l.isBlank()).toList();
     }
 
     /** RFC 8461 §5.1: a policy is usable for {@code max_age} seconds after it was fetched. */

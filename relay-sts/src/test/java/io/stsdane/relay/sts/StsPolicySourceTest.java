@@ -153,6 +153,8 @@ class StsPolicySourceTest {
         TlsPolicy matching = applied(decide(source, "mx.example.com"));
         assertThat(matching.level()).isEqualTo(TlsLevel.MAY);
         assertThat(matching.level().requiresAuthentication()).isFalse();
+        assertThat(matching.policyStrings()).as("RFC 8460 policy-string")
+                .containsExactly("version: STSv1", "mode: testing", "max_age: 86400", "mx: mx.example.com");
         assertThat(matching.verifier().verify(mxChain("other.example.com")).failure())
                 .isEqualTo(TlsFailure.CERTIFICATE_HOST_MISMATCH);
 
@@ -161,6 +163,16 @@ class StsPolicySourceTest {
         Verification v = outside.verifier().verify(mxChain("mx9.example.net"));
         assertThat(v.failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
         assertThat(v.detail()).contains("mx9.example.net");
+    }
+
+    @Test
+    void policyStringsAreThePolicyLinesWithoutLineEnds() throws Exception {
+        server.enqueuePolicy("version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n");
+
+        TlsPolicy policy = applied(decide(source(), "mx1.example.com"));
+
+        assertThat(policy.policyStrings())
+                .containsExactly("version: STSv1", "mode: enforce", "mx: *.example.com", "max_age: 86400");
     }
 
     @Test
@@ -177,7 +189,9 @@ class StsPolicySourceTest {
         StsLookup l = lookup(source());
 
         assertThat(l.origin()).isEqualTo(PolicyOrigin.NONE);
-        assertThat(decide(source(), "mx.example.com")).isInstanceOf(PolicyDecision.NotApplicable.class);
+        PolicyDecision d = decide(source(), "mx.example.com");
+        assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).as("no policy is not a failure").isNull();
         assertThat(server.requestCount()).isZero();
     }
 
@@ -202,6 +216,18 @@ class StsPolicySourceTest {
 
         assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
         assertThat(((PolicyDecision.NotApplicable) d).reason()).contains("HTTP 404");
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).as("still reported (RFC 8460 §4.3.2.2)")
+                .isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
+    }
+
+    @Test
+    void anInvalidPolicyWithoutCacheIsNotApplicableButReportedAsInvalid() throws Exception {
+        server.enqueuePolicy("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
+
+        PolicyDecision d = decide(source(), "mx.example.com");
+
+        assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
+        assertThat(((PolicyDecision.NotApplicable) d).failure()).isEqualTo(TlsFailure.STS_POLICY_INVALID);
     }
 
     @Test

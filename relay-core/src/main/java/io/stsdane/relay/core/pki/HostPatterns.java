@@ -39,6 +39,25 @@ public final class HostPatterns {
     }
 
     /**
+     * Whether a certificate's DNS name {@code presented} (RFC 6125 §6.4; may be {@code *.domain}) matches
+     * {@code reference}, the name the client expects: a host name, or a {@code *.domain} pattern that accepts
+     * any single-label host under {@code domain} and a certificate for that same wildcard. A certificate
+     * wildcard over a single label ({@code *.com}) matches nothing: it would cover a whole registry, and
+     * browsers and Postfix refuse it too. Used by Web PKI (MTA-STS) and DANE (RFC 7672 §3.2.3) alike.
+     */
+    public static boolean matchesCertificateName(String presented, String reference) {
+        String id = normalize(presented);
+        String ref = normalize(reference);
+        if (!id.startsWith("*.")) {
+            return matches(ref, id);
+        }
+        if (id.indexOf('.', 2) < 0) {
+            return false;
+        }
+        return ref.startsWith("*.") ? id.equals(ref) : matches(id, ref);
+    }
+
+    /**
      * Whether {@code name} is a syntactically valid host name (LDH labels, at most 253 characters), optionally
      * starting with a {@code *.} wildcard label when {@code allowWildcard}. A trailing dot is accepted.
      */

@@ -4,9 +4,7 @@ import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.Verification;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
@@ -30,7 +28,6 @@ public final class PkixVerifier implements PeerVerifier {
 
     /** Tells SunJSSE to skip the key-usage check that depends on the negotiated key exchange (as for TLS 1.3). */
     private static final String AUTH_TYPE_UNKNOWN = "UNKNOWN";
-    private static final int DNS_NAME = 2;
 
     private final X509TrustManager trust;
     private final List<String> referenceNames;
@@ -59,7 +56,7 @@ public final class PkixVerifier implements PeerVerifier {
                     "expected a certificate for " + referenceNames + "; the server presented none");
         }
         X509Certificate leaf = chain.get(0);
-        List<String> dnsIds = dnsIds(leaf);
+        List<String> dnsIds = DnsIds.of(leaf);
         try {
             trust.checkServerTrusted(chain.toArray(new X509Certificate[0]), AUTH_TYPE_UNKNOWN);
         } catch (CertificateException e) {
@@ -75,25 +72,13 @@ public final class PkixVerifier implements PeerVerifier {
         }
         for (String ref : referenceNames) {
             for (String id : dnsIds) {
-                if (idMatches(id, ref)) {
+                if (HostPatterns.matchesCertificateName(id, ref)) {
                     return Verification.passed("PKIX-valid certificate for " + ref + " (DNS-ID " + id + ")");
                 }
             }
         }
         return Verification.failed(TlsFailure.CERTIFICATE_HOST_MISMATCH, "expected a certificate for "
                 + String.join(" or ", referenceNames) + "; " + presented(leaf, dnsIds));
-    }
-
-    private static boolean idMatches(String dnsId, String reference) {
-        String id = HostPatterns.normalize(dnsId);
-        if (id.startsWith("*.")) {
-            // A certificate wildcard over a single label (a TLD) would cover a whole registry: never accepted.
-            if (id.indexOf('.', 2) < 0) {
-                return false;
-            }
-            return reference.startsWith("*.") ? id.equals(reference) : HostPatterns.matches(id, reference);
-        }
-        return HostPatterns.matches(reference, id);
     }
 
     private static boolean outsideValidity(X509Certificate c) {
@@ -108,22 +93,5 @@ public final class PkixVerifier implements PeerVerifier {
     private static String presented(X509Certificate leaf, List<String> dnsIds) {
         return "server presented " + (dnsIds.isEmpty() ? "no DNS names" : "DNS names " + dnsIds)
                 + " (subject " + leaf.getSubjectX500Principal() + ", issuer " + leaf.getIssuerX500Principal() + ")";
-    }
-
-    private static List<String> dnsIds(X509Certificate leaf) {
-        List<String> names = new ArrayList<>();
-        try {
-            Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-            if (sans != null) {
-                for (List<?> san : sans) {
-                    if (san.size() >= 2 && Integer.valueOf(DNS_NAME).equals(san.get(0)) && san.get(1) instanceof String s) {
-                        names.add(s);
-                    }
-                }
-            }
-        } catch (CertificateParsingException e) {
-            // An unparsable SAN extension leaves no DNS-ID: the result is a host mismatch that names it.
-        }
-        return names;
     }
 }

@@ -1,5 +1,6 @@
 package io.stsdane.relay.core.tls;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,9 @@ import java.util.Objects;
  *     name otherwise)
  * @param verifier checks the presented chain
  * @param description one line for logs: what must match and why this policy applies
+ * @param policyStrings the applied policy as published, for the RFC 8460 §4.4 {@code policy-string}: the
+ *     MTA-STS policy text one line per element, or the TLSA records of the RRset in presentation format; empty
+ *     when the policy is not one the domain published
  */
 public record TlsPolicy(
         TlsLevel level,
@@ -24,7 +28,8 @@ public record TlsPolicy(
         String policyDomain,
         String sniName,
         PeerVerifier verifier,
-        String description) {
+        String description,
+        List<String> policyStrings) {
 
     public TlsPolicy {
         Objects.requireNonNull(level, "level");
@@ -33,6 +38,13 @@ public record TlsPolicy(
         Objects.requireNonNull(sniName, "sniName");
         Objects.requireNonNull(verifier, "verifier");
         Objects.requireNonNull(description, "description");
+        policyStrings = List.copyOf(policyStrings);
+    }
+
+    /** A policy that carries no published policy text (local configuration, opportunistic). */
+    public TlsPolicy(TlsLevel level, PolicySource source, String policyDomain, String sniName, PeerVerifier verifier,
+            String description) {
+        this(level, source, policyDomain, sniName, verifier, description, List.of());
     }
 
     /** Opportunistic STARTTLS to {@code mxHost}: the policy when no source applies. */

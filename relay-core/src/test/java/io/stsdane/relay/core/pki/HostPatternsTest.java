@@ -32,6 +32,28 @@ class HostPatternsTest {
         assertThat(HostPatterns.matches(pattern, host)).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "certificate {0} for {1} -> {2}")
+    @CsvSource({
+            "mx.example.com,      mx.example.com,      true",
+            "MX.Example.COM.,     mx.example.com,      true",
+            "*.example.com,       mx.example.com,      true",
+            "*.Example.com,       MX.example.com.,     true",
+            "*.example.com,       example.com,         false",
+            "*.example.com,       a.mx.example.com,    false",
+            "m*.example.com,      mx.example.com,      false",
+            "*.com,               example.com,         false",
+            "*.com,               *.com,               false",
+            "mx.example.com,      mx2.example.com,     false",
+            "mx.example.com,      *.example.com,       true",
+            "*.example.com,       *.example.com,       true",
+            "*.mail.example.com,  *.example.com,       false",
+            "a.b.example.com,     *.example.com,       false",
+    })
+    void certificateNamesMatchHostsAndPatternsButNeverATldWildcard(String presented, String reference,
+            boolean expected) {
+        assertThat(HostPatterns.matchesCertificateName(presented, reference)).isEqualTo(expected);
+    }
+
     @ParameterizedTest(name = "{0} (wildcard allowed {1}) -> {2}")
     @CsvSource({
             "mx.example.com,       false, true",

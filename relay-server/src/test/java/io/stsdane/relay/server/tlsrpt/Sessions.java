@@ -6,6 +6,7 @@ import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsSessionResult;
+import java.util.List;
 
 /** Session results as the delivery engine reports them. */
 final class Sessions {
@@ -13,14 +14,23 @@ final class Sessions {
     private Sessions() {
     }
 
+    /** The TLSA record every {@link #dane} policy carries, in presentation format. */
+    static final String TLSA = "3 1 1 " + "ab".repeat(32);
+
+    /** The MTA-STS policy text, one line per element, that every {@link #sts} policy carries. */
+    static List<String> stsLines(String domain) {
+        return List.of("version: STSv1", "mode: enforce", "mx: mx1." + domain, "mx  :  *.Backup." + domain,
+                "max_age: 86400");
+    }
+
     static TlsPolicy sts(String domain) {
         return new TlsPolicy(TlsLevel.VERIFY, PolicySource.MTA_STS, domain, "mx1." + domain, PeerVerifier.ACCEPT_ANY,
-                "mta-sts enforce: mx *." + domain);
+                "mta-sts enforce: mx *." + domain, stsLines(domain));
     }
 
     static TlsPolicy dane(String domain, String mx) {
         return new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, domain, mx, PeerVerifier.ACCEPT_ANY,
-                "dane: 3 1 1 abcd at _25._tcp." + mx);
+                "dane: " + TLSA + " at _25._tcp." + mx, List.of(TLSA));
     }
 
     static TlsSessionResult ok(TlsPolicy policy, String mx) {

@@ -69,8 +69,8 @@ class TlsRptCollectorTest {
         collector.record(ok(TlsPolicy.opportunistic("example.com", "mx3.example.com"), "mx3.example.com"));
 
         Map<String, List<PolicyCounts>> byDomain = collector.countsByDomain(DAY);
-        assertThat(byDomain.get("example.com")).extracting(p -> p.key().type() + " " + p.key().mxHost())
-                .containsExactlyInAnyOrder("tlsa mx1.example.com", "tlsa mx2.example.com", "no-policy-found null");
+        assertThat(byDomain.get("example.com")).extracting(p -> p.key().type() + " " + p.key().mxHosts())
+                .containsExactlyInAnyOrder("tlsa [mx1.example.com]", "tlsa [mx2.example.com]", "no-policy-found []");
     }
 
     @Test

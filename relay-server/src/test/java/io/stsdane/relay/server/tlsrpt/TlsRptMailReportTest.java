@@ -19,6 +19,8 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +102,11 @@ class TlsRptMailReportTest {
 
         JsonNode stsPolicy = Rfc8460Report.policy(json, "sts", null);
         assertThat(stsPolicy.path("policy").path("policy-domain").asText()).isEqualTo("example.com");
+        assertThat(texts(stsPolicy.path("policy").path("policy-string")))
+                .as("RFC 8460 §4.4: the MTA-STS policy, one line per element")
+                .containsExactlyElementsOf(Sessions.stsLines("example.com"));
+        assertThat(texts(stsPolicy.path("policy").path("mx-host"))).as("mx-host: the policy's mx patterns")
+                .containsExactly("mx1.example.com", "*.backup.example.com");
         assertThat(stsPolicy.path("summary").path("total-successful-session-count").asLong()).isEqualTo(5);
         assertThat(stsPolicy.path("summary").path("total-failure-session-count").asLong()).isEqualTo(2);
         JsonNode failure = stsPolicy.path("failure-details").path(0);
@@ -110,6 +117,9 @@ class TlsRptMailReportTest {
         assertThat(failure.path("failed-session-count").asLong()).isEqualTo(2);
 
         JsonNode tlsaPolicy = Rfc8460Report.policy(json, "tlsa", "mx3.example.com");
+        assertThat(texts(tlsaPolicy.path("policy").path("policy-string"))).as("the TLSA records")
+                .containsExactly(Sessions.TLSA);
+        assertThat(texts(tlsaPolicy.path("policy").path("mx-host"))).containsExactly("mx3.example.com");
         assertThat(tlsaPolicy.path("summary").path("total-successful-session-count").asLong()).isEqualTo(1);
         assertThat(tlsaPolicy.has("failure-details")).isFalse();
     }
@@ -176,5 +186,12 @@ class TlsRptMailReportTest {
         assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(1, 0, 1, 0));
         assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
         assertThat(intake.accepted()).isEmpty();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        assertThat(array.isArray()).isTrue();
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 }

@@ -94,6 +94,25 @@ class TlsRptPersistenceTest {
     }
 
     @Test
+    void aCounterFileFromBeforeMxHostWasAListStillReads() throws Exception {
+        Files.writeString(dir.resolve("counters.json"), """
+                {"version":1,"days":{"2026-11-27":[{"key":{"domain":"example.com","type":"tlsa",
+                 "policyString":["dane: 3 1 1 ab"],"mxHost":"mx1.example.com"},"success":3,"failure":0,"failures":[]},
+                 {"key":{"domain":"example.com","type":"no-policy-found","policyString":[],"mxHost":null},
+                 "success":1,"failure":0,"failures":[]}]}}
+                """);
+        try (TlsRpt relay = open()) {
+            clock.set(DAY.plus(Duration.ofDays(1)).plus(Duration.ofHours(1)));
+            assertThat(relay.runDailyReports().reportsBuilt()).isEqualTo(1);
+        }
+
+        JsonNode report = reportOf(intake.accepted().get(0));
+        JsonNode tlsa = Rfc8460Report.policy(report, "tlsa", "mx1.example.com");
+        assertThat(tlsa.path("summary").path("total-successful-session-count").asLong()).isEqualTo(3);
+        assertThat(Rfc8460Report.policy(report, "no-policy-found", null).path("policy").has("mx-host")).isFalse();
+    }
+
+    @Test
     void aCorruptCounterFileIsMovedAsideAndTheRelayStillStarts() throws Exception {
         Files.writeString(dir.resolve("counters.json"), "{ not json");
 

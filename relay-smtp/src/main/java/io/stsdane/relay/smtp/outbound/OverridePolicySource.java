@@ -80,7 +80,7 @@ public final class OverridePolicySource implements TlsPolicySource {
             if (d instanceof PolicyDecision.Apply a && a.policy().level().atLeast(TlsLevel.DANE)) {
                 TlsPolicy p = a.policy();
                 return new PolicyDecision.Apply(new TlsPolicy(p.level(), p.source(), p.policyDomain(), p.sniName(),
-                        p.verifier(), why + "; " + p.description()));
+                        p.verifier(), why + "; " + p.description(), p.policyStrings()));
             }
             if (d instanceof PolicyDecision.TempFail) {
                 return d;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
 import io.stsdane.relay.core.tls.PeerVerifier;
+import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
@@ -125,6 +126,24 @@ class TlsPolicyEnforcementTest {
         assertThat(f.deliver(Messages.simple("example.test", "a@example.test")))
                 .singleElement().extracting(RecipientOutcome::kind).isEqualTo(Kind.DELIVERED);
         assertThat(s.transactions()).singleElement().matches(t -> !t.tls());
+    }
+
+    @Test
+    void anUnfetchableMtaStsPolicyDeliversOpportunisticallyAndReportsTheFetchError() {
+        TestSmtpServer s = mx(tls(OTHER_CERT.serverContext()));
+        f.engine(List.of(new TestPolicies.Recording(r -> new PolicyDecision.NotApplicable(
+                "no MTA-STS policy for example.test: HTTP 404", TlsFailure.STS_POLICY_FETCH_ERROR))));
+
+        assertThat(f.deliver(Messages.simple("example.test", "a@example.test")))
+                .singleElement().extracting(RecipientOutcome::kind).isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().matches(ReceivedTransaction::tls);
+        assertThat(f.reports).singleElement().satisfies(r -> {
+            assertThat(r.failure()).isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
+            assertThat(r.policy().source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+            assertThat(r.policy().policyDomain()).isEqualTo("example.test");
+            assertThat(r.mxHost()).isEqualTo("mx1.example.test");
+            assertThat(r.detail()).contains("HTTP 404");
+        });
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyOrigin;
 import io.stsdane.relay.sts.StsLookup;
 import io.stsdane.relay.sts.StsPolicy;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.X509TrustManager;
 
@@ -42,10 +43,13 @@ public final class StsDecider {
                 return new PolicyDecision.TempFail(lookup.failure(), "MTA-STS policy of " + domain
                         + " unavailable and deferring is configured: " + lookup.detail());
             }
-            return new PolicyDecision.NotApplicable("no MTA-STS policy for " + domain + ": " + lookup.detail());
+            // RFC 8461 §5.1: deliver as without MTA-STS, but tell TLS reporting why there was no policy.
+            return new PolicyDecision.NotApplicable("no MTA-STS policy for " + domain + ": " + lookup.detail(),
+                    lookup.origin() == PolicyOrigin.FETCH_FAILED ? lookup.failure() : null);
         }
         StsPolicy policy = cached.get().policy();
         String id = cached.get().id();
+        List<String> lines = cached.get().lines();
         Optional<String> pattern = policy.matchingPattern(mxHost);
         String mismatch = "mx " + mxHost + " not in MTA-STS policy of " + domain + " " + policy.mx();
         return switch (policy.mode()) {
@@ -55,13 +59,13 @@ public final class StsDecider {
                     .<PolicyDecision>map(p -> new PolicyDecision.Apply(new TlsPolicy(TlsLevel.VERIFY,
                             PolicySource.MTA_STS, domain, mxHost, PkixVerifier.forHost(trust, mxHost),
                             "MTA-STS enforce (" + domain + " id " + id + "): " + mxHost + " matches mx " + p
-                                    + ", certificate must be PKIX-valid for it")))
+                                    + ", certificate must be PKIX-valid for it", lines)))
                     .orElseGet(() -> new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, mismatch));
             case TESTING -> new PolicyDecision.Apply(new TlsPolicy(TlsLevel.MAY, PolicySource.MTA_STS, domain, mxHost,
                     pattern.isPresent() ? PkixVerifier.forHost(trust, mxHost) : mismatchReporter(mismatch),
                     "MTA-STS testing (" + domain + " id " + id + "): "
                             + pattern.map(p -> mxHost + " matches mx " + p).orElse(mismatch)
-                            + "; failures are reported, not enforced"));
+                            + "; failures are reported, not enforced", lines));
         };
     }
 

@@ -50,7 +50,7 @@ final class ReportJson {
         ArrayNode array = root.putArray("policies");
         policies.stream()
                 .sorted(Comparator.comparing((PolicyCounts p) -> p.key().type())
-                        .thenComparing(p -> String.valueOf(p.key().mxHost())))
+                        .thenComparing(p -> String.join(",", p.key().mxHosts())))
                 .forEach(p -> policy(array.addObject(), p));
         return root;
     }
@@ -64,8 +64,9 @@ final class ReportJson {
             key.policyString().forEach(strings::add);
         }
         policy.put("policy-domain", key.domain());
-        if (key.mxHost() != null) {
-            policy.putArray("mx-host").add(key.mxHost());
+        if (!key.mxHosts().isEmpty()) {
+            ArrayNode hosts = policy.putArray("mx-host");
+            key.mxHosts().forEach(hosts::add);
         }
         ObjectNode summary = node.putObject("summary");
         summary.put("total-successful-session-count", counts.success());

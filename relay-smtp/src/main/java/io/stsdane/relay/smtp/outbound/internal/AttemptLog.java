@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
@@ -164,6 +165,19 @@ final class AttemptLog {
         try {
             reporter.record(new TlsSessionResult(p, route.host().name(),
                     route.address().getAddress().getHostAddress(), kind, text));
+        } catch (RuntimeException e) {
+            LOG.warn("TLS reporter failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * TLS reporting for a host that gets the opportunistic policy because a source could not supply its policy
+     * (an announced MTA-STS policy that cannot be fetched, RFC 8461 §5.1): one failure under {@code policy}
+     * (reported as no-policy-found) per host tried, before any connection, so without an address.
+     */
+    void policyUnavailable(TlsPolicy policy, String mxHost, PolicyDecision.NotApplicable unavailable) {
+        try {
+            reporter.record(new TlsSessionResult(policy, mxHost, null, unavailable.failure(), unavailable.reason()));
         } catch (RuntimeException e) {
             LOG.warn("TLS reporter failed: {}", e.toString());
         }

@@ -65,12 +65,16 @@ final class DeliveryRun {
         MxHost host = hosts.get(i);
         long start = System.nanoTime();
         PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port());
-        return m.policies().resolve(pr).toCompletableFuture().thenCompose(decision -> {
+        return m.policies().resolve(pr).toCompletableFuture().thenCompose(resolution -> {
+            PolicyDecision decision = resolution.decision();
             if (decision instanceof PolicyDecision.TempFail tf) {
                 fail(host, null, null, HostFailure.policy(tf.failure(), host.name() + ": " + tf.reason()), start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
             TlsPolicy policy = ((PolicyDecision.Apply) decision).policy();
+            if (resolution.unreported() != null) {
+                m.log().policyUnavailable(policy, host.name(), resolution.unreported());
+            }
             if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy)) {
                 // RFC 8689 §4.2.1: a REQUIRETLS message leaves only over DANE- or MTA-STS-verified TLS.
                 fail(host, null, policy, HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()

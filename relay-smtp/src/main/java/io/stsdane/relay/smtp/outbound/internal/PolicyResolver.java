@@ -23,7 +23,12 @@ import java.util.concurrent.TimeoutException;
  * 7672 §3.1.3: TLS required, no authentication; MTA-STS {@code testing}) is a floor, not the answer: the later
  * sources are still asked, and a stronger policy from them wins. Otherwise a TLSA RRset with only unusable
  * records would switch off the PKIX check of an enforced MTA-STS policy (RFC 8461 §2 lets DANE take precedence
- * only where it authenticates). A local override is always final. Thread-safe.
+ * only where it authenticates). A local override is always final.
+ *
+ * <p>A {@code NotApplicable} may carry a failure for TLS reporting (an MTA-STS policy announced but not
+ * fetchable, RFC 8461 §5.1). When the host then gets the opportunistic policy, the resolution says so, for the
+ * caller to report (RFC 8460 §4.3.2.2); under a DANE floor the session is reported under that policy instead.
+ * Thread-safe.
  */
 final class PolicyResolver {
 
@@ -39,8 +44,18 @@ final class PolicyResolver {
         this.timeout = timeout;
     }
 
-    CompletionStage<PolicyDecision> resolve(PolicyRequest request) {
-        return ask(0, request, null);
+    /**
+     * The decision for one host, never {@code NotApplicable}.
+     *
+     * @param decision {@code Apply} or {@code TempFail}
+     * @param unreported when the decision is the opportunistic policy: a source that did not apply although it
+     *     should have, with the failure to report; else null
+     */
+    record Resolution(PolicyDecision decision, PolicyDecision.NotApplicable unreported) {
+    }
+
+    CompletionStage<Resolution> resolve(PolicyRequest request) {
+        return ask(0, request, null, null);
     }
 
     /** RFC 8461 §5.1 and friends: every host failed for policy reasons, so sources may look for news. */
@@ -64,11 +79,18 @@ final class PolicyResolver {
                 : SmtpConnector.rootMessage(t);
     }
 
-    /** @param floor the strongest non-authenticating policy a source already applied, or null */
-    private CompletionStage<PolicyDecision> ask(int i, PolicyRequest request, TlsPolicy floor) {
+    /**
+     * @param floor the strongest non-authenticating policy a source already applied, or null
+     * @param failed the first {@code NotApplicable} that carried a failure, or null
+     */
+    private CompletionStage<Resolution> ask(int i, PolicyRequest request, TlsPolicy floor,
+            PolicyDecision.NotApplicable failed) {
         if (i == sources.size()) {
-            return CompletableFuture.completedFuture(new PolicyDecision.Apply(floor != null ? floor
-                    : TlsPolicy.opportunistic(request.policyDomain(), request.mxHost())));
+            if (floor != null) {
+                return CompletableFuture.completedFuture(new Resolution(new PolicyDecision.Apply(floor), null));
+            }
+            TlsPolicy none = TlsPolicy.opportunistic(request.policyDomain(), request.mxHost());
+            return CompletableFuture.completedFuture(new Resolution(new PolicyDecision.Apply(none), failed));
         }
         CompletableFuture<PolicyDecision> d;
         try {
@@ -79,18 +101,18 @@ final class PolicyResolver {
         }
         return d.handle((decision, e) -> {
             if (e != null || decision == null) {
-                return CompletableFuture.<PolicyDecision>completedFuture(new PolicyDecision.TempFail(
+                return CompletableFuture.completedFuture(new Resolution(new PolicyDecision.TempFail(
                         TlsFailure.VALIDATION_FAILURE, "policy source " + sources.get(i).getClass().getSimpleName()
-                                + " failed: " + (e == null ? "no decision" : describe(e))));
+                                + " failed: " + (e == null ? "no decision" : describe(e))), null));
             }
-            if (decision instanceof PolicyDecision.NotApplicable) {
-                return ask(i + 1, request, floor);
+            if (decision instanceof PolicyDecision.NotApplicable na) {
+                return ask(i + 1, request, floor, failed == null && na.failure() != null ? na : failed);
             }
             if (decision instanceof PolicyDecision.Apply a && isFloor(a.policy())) {
                 return ask(i + 1, request, floor == null || a.policy().level().compareTo(floor.level()) > 0
-                        ? a.policy() : floor);
+                        ? a.policy() : floor, failed);
             }
-            return CompletableFuture.completedFuture(decision);
+            return CompletableFuture.completedFuture(new Resolution(decision, null));
         }).thenCompose(x -> x);
     }
 }

@@ -36,8 +36,16 @@ class PolicyResolverTest {
             r -> CompletableFuture.completedFuture(new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, "x"));
 
     private static PolicyDecision resolve(TlsPolicySource... sources) {
+        return resolution(sources).decision();
+    }
+
+    private static PolicyResolver.Resolution resolution(TlsPolicySource... sources) {
         return new PolicyResolver(List.of(sources), Duration.ofSeconds(5)).resolve(REQUEST).toCompletableFuture()
                 .join();
+    }
+
+    private static TlsPolicySource unavailable(TlsFailure failure) {
+        return r -> CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("policy unavailable", failure));
     }
 
     private static TlsPolicy applied(PolicyDecision d) {
@@ -94,5 +102,28 @@ class PolicyResolverTest {
     @Test
     void noApplicableSourceMeansOpportunisticTls() {
         assertThat(applied(resolve(NOT_APPLICABLE, NOT_APPLICABLE)).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+    }
+
+    @Test
+    void aSourceThatCouldNotSupplyItsPolicyIsReportedWhenTheHostFallsBackToOpportunistic() {
+        PolicyResolver.Resolution r = resolution(NOT_APPLICABLE, unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
+
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+        assertThat(r.unreported()).isNotNull();
+        assertThat(r.unreported().failure()).isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
+    }
+
+    @Test
+    void underADaneFloorTheUnavailablePolicyIsNotReportedTwice() {
+        PolicyResolver.Resolution r = resolution(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
+                unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
+
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
+        assertThat(r.unreported()).isNull();
+    }
+
+    @Test
+    void plainNotApplicableLeavesNothingToReport() {
+        assertThat(resolution(NOT_APPLICABLE, NOT_APPLICABLE).unreported()).isNull();
     }
 }
