@@ -35,16 +35,17 @@ relay_variant() {
 # the variant is meant to measure (a DANE figure must be DANE-verified TLS, not a silent fallback).
 delivery_security() {
   local v=$1 log=$2 expected total matching
+  # The delivery log is one JSON object per attempt (relay-smtp AttemptLog; docs/operations.md).
   case $v in
-    plaintext) expected='policy=[^ ]* tls=none ' ;;
-    starttls) expected='policy=opportunistic/may tls=TLS' ;;
-    dane) expected='policy=dane/dane tls=TLS[^ ]* verify="passed' ;;
-    mta-sts) expected='policy=mta-sts/verify tls=TLS[^ ]* verify="passed' ;;
+    plaintext) expected='"policy_source":"opportunistic","policy_level":"may","plaintext_retry":false,"tls_protocol":null' ;;
+    starttls) expected='"policy_source":"opportunistic","policy_level":"may","plaintext_retry":false,"tls_protocol":"TLS' ;;
+    dane) expected='"policy_source":"dane","policy_level":"dane","plaintext_retry":false,"tls_protocol":"TLS[^"]*","tls_cipher":"[^"]*","verified":true' ;;
+    mta-sts) expected='"policy_source":"mta-sts","policy_level":"verify","plaintext_retry":false,"tls_protocol":"TLS[^"]*","tls_cipher":"[^"]*","verified":true' ;;
   esac
-  grep -o 'policy=[^ ]* tls=[^ ]* verify="[a-z]*' "$log" | sed 's/verify="/verify=/' | sort | uniq -c \
-    | sed 's/^ *//' >"$RESULTS/relay-$v.security" || true
-  total=$(grep -c 'relay.delivery.*outcome=delivered' "$log" || true)
-  matching=$(grep 'relay.delivery.*outcome=delivered' "$log" | grep -c -- "$expected" || true)
+  grep -o '"policy_source":"[^"]*","policy_level":"[^"]*","plaintext_retry":[a-z]*,"tls_protocol":[^,]*' "$log" \
+    | sort | uniq -c | sed 's/^ *//' >"$RESULTS/relay-$v.security" || true
+  total=$(grep -c '"outcome":"delivered"' "$log" || true)
+  matching=$(grep '"outcome":"delivered"' "$log" | grep -c -- "$expected" || true)
   if [[ $total -eq 0 || $matching -ne $total ]]; then
     bench_log "relay, $v: WARNING: $matching of $total deliveries left as the variant expects ($expected); see $log"
   else
