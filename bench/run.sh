@@ -44,8 +44,8 @@ delivery_security() {
   esac
   grep -o '"policy_source":"[^"]*","policy_level":"[^"]*","plaintext_retry":[a-z]*,"tls_protocol":[^,]*' "$log" \
     | sort | uniq -c | sed 's/^ *//' >"$RESULTS/relay-$v.security" || true
-  total=$(grep -c '"outcome":"delivered"' "$log" || true)
-  matching=$(grep '"outcome":"delivered"' "$log" | grep -c -- "$expected" || true)
+  total=$(grep -c '"outcome":"delivered' "$log" || true)
+  matching=$(grep '"outcome":"delivered' "$log" | grep -c -- "$expected" || true)
   if [[ $total -eq 0 || $matching -ne $total ]]; then
     bench_log "relay, $v: WARNING: $matching of $total deliveries left as the variant expects ($expected); see $log"
   else
