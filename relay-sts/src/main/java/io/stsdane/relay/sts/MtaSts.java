@@ -8,7 +8,6 @@ import io.stsdane.relay.sts.internal.FetchBackoff;
 import io.stsdane.relay.sts.internal.HttpClients;
 import io.stsdane.relay.sts.internal.PolicyCache;
 import io.stsdane.relay.sts.internal.PolicyFetcher;
-import io.stsdane.relay.sts.internal.PolicyStore;
 import io.stsdane.relay.sts.internal.StsDecider;
 import io.stsdane.relay.sts.internal.StsMetrics;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import okhttp3.OkHttpClient;
  * <pre>{@code
  * StsPolicySource sts = MtaSts.builder()
  *         .resolver(dnsResolver)                          // required
- *         .cacheDirectory(spoolDir.resolve("mta-sts"))    // required
+ *         .cacheDirectory(spoolDir.resolve("mta-sts"))    // required, or .policyStore(shared)
  *         .trustManager(TrustStores.load(caFileOrNull))   // default: the JDK trust store
  *         .httpsPort(443)                                 // mta-sts.https-port
  *         .build();
@@ -46,6 +45,7 @@ public final class MtaSts {
     public static final class Builder {
         private DnsResolver resolver;
         private Path cacheDirectory;
+        private PolicyStore policyStore;
         private X509TrustManager trustManager;
         private int httpsPort = 443;
         private Clock clock = Clock.systemUTC();
@@ -70,6 +70,15 @@ public final class MtaSts {
         /** Where policies are persisted; the server passes {@code <spool.dir>/mta-sts}. Created if missing. */
         public Builder cacheDirectory(Path dir) {
             this.cacheDirectory = Objects.requireNonNull(dir, "cacheDirectory");
+            return this;
+        }
+
+        /**
+         * Where policies are persisted instead of a directory: a store shared by several relay nodes, so that a
+         * policy fetched by one is enforced by all. Exclusive with {@link #cacheDirectory}.
+         */
+        public Builder policyStore(PolicyStore store) {
+            this.policyStore = Objects.requireNonNull(store, "policyStore");
             return this;
         }
 
@@ -150,11 +159,14 @@ public final class MtaSts {
 
         public StsPolicySource build() {
             Objects.requireNonNull(resolver, "resolver is required");
-            Objects.requireNonNull(cacheDirectory, "cacheDirectory is required");
+            if ((cacheDirectory == null) == (policyStore == null)) {
+                throw new IllegalStateException("set exactly one of cacheDirectory and policyStore");
+            }
+            PolicyStore store = policyStore != null ? policyStore : PolicyStore.directory(cacheDirectory);
             X509TrustManager trust = trustManager != null ? trustManager : TrustStores.jdkDefault();
             OkHttpClient client = HttpClients.create(resolver, trust, fetchTimeout);
             PolicyCache cache = new PolicyCache(resolver, new PolicyFetcher(client, httpsPort),
-                    new PolicyStore(cacheDirectory), new FetchBackoff(backoffInitial, backoffMax, maxDomainsInMemory),
+                    store, new FetchBackoff(backoffInitial, backoffMax, maxDomainsInMemory),
                     clock, maxRefreshMargin, backoffInitial, maxDomainsInMemory, new StsMetrics(meterRegistry));
             return new DefaultStsPolicySource(cache, new StsDecider(trust, deferWhenPolicyUnavailable), client,
                     refreshInterval);

@@ -6,6 +6,7 @@
  * {@link io.stsdane.relay.core.tls.TlsPolicy} per MX host, and that answers diagnostic
  * {@link io.stsdane.relay.sts.StsPolicySource#lookup lookups}. The values ({@link io.stsdane.relay.sts.StsPolicy},
  * {@link io.stsdane.relay.sts.CachedPolicy}, {@link io.stsdane.relay.sts.StsLookup}) are immutable. Discovery, fetch,
- * parsing and the persistent cache live in {@code io.stsdane.relay.sts.internal}.
+ * parsing and the persistent cache live in {@code io.stsdane.relay.sts.internal}. Where policies persist is the
+ * {@link io.stsdane.relay.sts.PolicyStore} SPI: a directory by default, a shared database for a cluster.
  */
 package io.stsdane.relay.sts;

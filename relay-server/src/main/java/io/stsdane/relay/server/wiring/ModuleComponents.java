@@ -14,6 +14,7 @@ import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.DnsHealthCheck;
 import io.stsdane.relay.server.admin.HealthCheck;
 import io.stsdane.relay.server.admin.SpoolWritableCheck;
+import io.stsdane.relay.server.cluster.PostgresPolicyStore;
 import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.ServerConfig;
@@ -27,6 +28,7 @@ import io.stsdane.relay.smtp.outbound.DeliveryEngine;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
+import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -64,8 +66,8 @@ public final class ModuleComponents implements RelayComponents {
         DnsResolver dns = DnsResolvers.create(config.dns(), registry);
         X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
 
-        PolicySources policies = PolicySources.build(config, dns, trust, config.spool().dir().resolve("mta-sts"),
-                registry);
+        PolicyStore stsStore = stsStore(config.spool(), hostname);
+        PolicySources policies = PolicySources.build(config, dns, trust, stsStore, registry);
         Optional<StsPolicySource> sts = policies.mtaSts();
         if (sts.isEmpty()) {
             log.warn("mta-sts.enabled is false: MTA-STS policies are ignored; only DANE and local policies protect"
@@ -96,7 +98,12 @@ public final class ModuleComponents implements RelayComponents {
                 () -> log.info("Delivery engine ready ({} transport)", engine.transport()), engine::close));
         services.add(ManagedService.of("queue", () -> logRecovery(queue.start()), queue::close));
         tlsRpt.ifPresent(r -> services.add(reportingService(r)));
-        sts.ifPresent(s -> services.add(ManagedService.of("mta-sts", () -> { }, s::close)));
+        services.add(ManagedService.of("mta-sts", () -> { }, () -> {
+            sts.ifPresent(StsPolicySource::close);
+            if (stsStore instanceof AutoCloseable c) {
+                closeQuietly(c);
+            }
+        }));
         services.add(ManagedService.of("smtp-listener", () -> {
             listener.start();
             log.info("Accepting mail on {}", config.server().listen());
@@ -143,17 +150,38 @@ public final class ModuleComponents implements RelayComponents {
 
     /**
      * The queue's store: the file spool under {@code spool.dir}, or PostgreSQL shared by several relay nodes
-     * (docs/cluster.md). The spool directory is used either way for the MTA-STS cache and TLS-RPT counters.
+     * (docs/cluster.md). The spool directory is used either way for TLS-RPT counters.
      */
     private static Queue.Builder spool(SpoolConfig spool, String hostname) {
         if (spool.backend() == SpoolConfig.Backend.POSTGRES) {
-            SpoolConfig.Postgres pg = spool.postgres().orElseThrow();
-            String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
-            return Queue.builder().postgres(PostgresSpool.of(pg.url(), pg.user(), password)
-                    .withPoolSize(pg.poolSize())
-                    .withNodeName(hostname));
+            return Queue.builder().postgres(postgres(spool, hostname));
         }
         return Queue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk());
+    }
+
+    /**
+     * Where MTA-STS policies persist: with the postgres backend the queue's database, shared by every node so
+     * that a policy one node fetched is enforced by all (docs/cluster.md); otherwise {@code <spool.dir>/mta-sts}.
+     */
+    private static PolicyStore stsStore(SpoolConfig spool, String hostname) {
+        if (spool.backend() == SpoolConfig.Backend.POSTGRES) {
+            return new PostgresPolicyStore(postgres(spool, hostname));
+        }
+        return PolicyStore.directory(spool.dir().resolve("mta-sts"));
+    }
+
+    private static PostgresSpool postgres(SpoolConfig spool, String hostname) {
+        SpoolConfig.Postgres pg = spool.postgres().orElseThrow();
+        String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
+        return PostgresSpool.of(pg.url(), pg.user(), password).withPoolSize(pg.poolSize()).withNodeName(hostname);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed: {}", c, e.toString());
+        }
     }
 
     private static void logRecovery(RecoveryReport r) {

@@ -8,6 +8,7 @@ import io.stsdane.relay.dane.DanePolicySource;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.smtp.outbound.OverridePolicySource;
 import io.stsdane.relay.sts.MtaSts;
+import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,16 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
      */
     public static PolicySources build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
             Path stsCacheDirectory, MeterRegistry registry) {
+        return build(config, dns, trust, PolicyStore.directory(stsCacheDirectory), registry);
+    }
+
+    /**
+     * @param stsStore where MTA-STS policies persist: the spool's {@code mta-sts} directory, or the database
+     *     shared by the cluster ({@code spool.backend: postgres}); the caller closes it after {@link #mtaSts()}
+     * @param registry where MTA-STS fetches are counted; null for none
+     */
+    public static PolicySources build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+            PolicyStore stsStore, MeterRegistry registry) {
         DanePolicySource dane = new DanePolicySource(dns);
         OverridePolicySource override = new OverridePolicySource(config.policies(), dane,
                 mx -> PkixVerifier.forHost(trust, mx));
@@ -45,7 +56,7 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
         if (config.mtaSts().enabled()) {
             MtaSts.Builder b = MtaSts.builder()
                     .resolver(dns)
-                    .cacheDirectory(stsCacheDirectory)
+                    .policyStore(stsStore)
                     .trustManager(trust)
                     .httpsPort(config.mtaSts().httpsPort());
             if (registry != null) {

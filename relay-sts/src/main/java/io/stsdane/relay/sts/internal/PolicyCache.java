@@ -6,6 +6,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyOrigin;
+import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsLookup;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,9 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>At most one fetch per domain runs at a time; concurrent callers share it.</li>
  * </ul>
  *
- * <p>Every policy lives in {@link PolicyStore} on disk, with a bounded Caffeine cache in front (which also remembers
- * domains without a policy). Disk changes for one domain happen inside a per-key compute of the memory cache, so
- * they are serialised per domain. Thread-safe; futures never complete exceptionally. Time comes from the clock.
+ * <p>Every policy lives in a {@link PolicyStore} (a directory, or a database shared by several nodes), with a
+ * bounded Caffeine cache in front (which also remembers domains without a policy). The store is asked again
+ * before any fetch and before an expired policy is dropped, so a policy another node stored meanwhile is used
+ * instead of fetched or lost. Store changes for one domain happen inside a per-key compute of the memory cache,
+ * so they are serialised per domain on this node. Thread-safe; futures never complete exceptionally. Time comes from the clock.
  */
 public final class PolicyCache {
 
@@ -186,7 +189,7 @@ public final class PolicyCache {
             return running;
         }
         Optional<CachedPolicy> stored = force ? Optional.empty()
-                : current(domain, now).filter(p -> p.id().equals(id));
+                : current(domain, now).filter(p -> p.id().equals(id)).or(() -> storedElsewhere(domain, id, now));
         if (stored.isPresent()) {
             fetches.remove(domain, mine);
             mine.complete(FetchAttempt.of(stored.get()));
@@ -232,23 +235,37 @@ public final class PolicyCache {
         return FetchAttempt.of(failure);
     }
 
-    /** The unexpired cached policy of {@code domain}; an expired one is dropped from memory and disk. */
+    /** The unexpired cached policy of {@code domain}; an expired one is dropped from memory and the store. */
     private Optional<CachedPolicy> current(String domain, Instant now) {
         Optional<CachedPolicy> cached = memory.get(domain, store::load);
         if (cached.isEmpty() || !cached.get().isExpired(now)) {
             return cached;
         }
         CachedPolicy expired = cached.get();
-        memory.asMap().computeIfPresent(domain, (d, present) -> {
-            if (present.isPresent() && present.get() == expired) {
-                store.delete(domain);
+        Optional<CachedPolicy> replaced = memory.asMap().computeIfPresent(domain, (d, present) -> {
+            if (present.isEmpty() || present.get() != expired) {
+                return present;
+            }
+            Optional<CachedPolicy> fresher = store.load(domain).filter(p -> !p.isExpired(now));
+            if (fresher.isEmpty()) {
+                store.delete(expired);
                 log.info("MTA-STS policy of {} (id {}) expired at {} and was dropped", domain, expired.id(),
                         expired.expiresAt());
-                return Optional.empty();
             }
-            return present;
+            return fresher;
         });
-        return Optional.empty();
+        return replaced == null ? Optional.empty() : replaced.filter(p -> !p.isExpired(now));
+    }
+
+    /**
+     * The unexpired policy {@code id} of {@code domain} that the store holds although memory does not: saved by
+     * another node sharing the store, after this node cached an older policy or none.
+     */
+    private Optional<CachedPolicy> storedElsewhere(String domain, String id, Instant now) {
+        Optional<CachedPolicy> stored = store.load(domain).filter(p -> p.id().equals(id) && !p.isExpired(now));
+        stored.ifPresent(p -> memory.asMap().merge(domain, Optional.of(p), (old, mine) ->
+                old.isPresent() && old.get().fetchedAt().isAfter(p.fetchedAt()) ? old : mine));
+        return stored;
     }
 
     private boolean refreshIsDue(CachedPolicy p, Instant now) {

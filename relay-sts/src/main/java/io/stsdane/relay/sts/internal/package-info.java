@@ -6,7 +6,8 @@
  *   <li>{@link io.stsdane.relay.sts.internal.PolicyFetcher} with {@link io.stsdane.relay.sts.internal.ResolverDns}:
  *       the HTTPS fetch (§3.3).</li>
  *   <li>{@link io.stsdane.relay.sts.internal.PolicyParser}: the policy file (§3.2).</li>
- *   <li>{@link io.stsdane.relay.sts.internal.PolicyStore}: the crash-safe on-disk cache;
+ *   <li>{@link io.stsdane.relay.sts.internal.FilePolicyStore}: the crash-safe on-disk cache (the default
+ *       {@link io.stsdane.relay.sts.PolicyStore});
  *       {@link io.stsdane.relay.sts.internal.PolicyCache}: memory cache, single-flight fetches, refresh and
  *       rate limiting (§5.1) with {@link io.stsdane.relay.sts.internal.FetchBackoff}.</li>
  *   <li>{@link io.stsdane.relay.sts.internal.StsDecider}: policy to {@link io.stsdane.relay.core.tls.PolicyDecision}

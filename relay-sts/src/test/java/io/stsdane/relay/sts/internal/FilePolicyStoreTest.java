@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-class PolicyStoreTest {
+class FilePolicyStoreTest {
 
     private static final String TEXT = "version: STSv1\r\nmode: enforce\r\nmax_age: 86400\r\nmx: *.example.com\r\n";
     private static final CachedPolicy POLICY = new CachedPolicy("example.com", "20240101", TEXT,
@@ -29,9 +29,9 @@ class PolicyStoreTest {
 
     @Test
     void savedPolicyIsLoadedByANewStoreExactly() {
-        assertThat(new PolicyStore(dir).save(POLICY)).isTrue();
+        assertThat(new FilePolicyStore(dir).save(POLICY)).isTrue();
 
-        PolicyStore reopened = new PolicyStore(dir);
+        FilePolicyStore reopened = new FilePolicyStore(dir);
 
         assertThat(reopened.load("example.com")).contains(POLICY);
         assertThat(reopened.domains()).containsExactly("example.com");
@@ -39,7 +39,7 @@ class PolicyStoreTest {
 
     @Test
     void saveReplacesThePreviousPolicyAndLeavesNoTemporaryFile() throws Exception {
-        PolicyStore store = new PolicyStore(dir);
+        FilePolicyStore store = new FilePolicyStore(dir);
         store.save(POLICY);
         CachedPolicy newer = new CachedPolicy("example.com", "2", TEXT, POLICY.policy(), POLICY.fetchedAt().plusSeconds(60));
 
@@ -55,25 +55,25 @@ class PolicyStoreTest {
     void temporaryFilesLeftByACrashAreRemovedAtStartUp() throws Exception {
         Files.writeString(dir.resolve("example.com.123.tmp"), "{\"format\":1,");
 
-        new PolicyStore(dir);
+        new FilePolicyStore(dir);
 
         assertThat(dir.resolve("example.com.123.tmp")).doesNotExist();
     }
 
     @Test
     void truncatedFileIsIgnored() throws Exception {
-        new PolicyStore(dir).save(POLICY);
+        new FilePolicyStore(dir).save(POLICY);
         Path file = dir.resolve("example.com.json");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Logger logger = (Logger) LoggerFactory.getLogger(PolicyStore.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(FilePolicyStore.class);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         logger.addAppender(logged);
         Level configured = logger.getLevel();
         logger.setLevel(Level.WARN);
         try {
-            assertThat(new PolicyStore(dir).load("example.com")).isEmpty();
+            assertThat(new FilePolicyStore(dir).load("example.com")).isEmpty();
         } finally {
             logger.setLevel(configured);
             logger.detachAppender(logged);
@@ -90,23 +90,23 @@ class PolicyStoreTest {
         Files.writeString(dir.resolve("example.com.json"), "{\"format\":1,\"domain\":\"example.com\",\"id\":\"1\","
                 + "\"fetchedAtEpochMilli\":0,\"text\":\"version: STSv1\\nmode: enforce\\nmax_age: 60\\n\"}");
 
-        assertThat(new PolicyStore(dir).load("example.com")).isEmpty();
+        assertThat(new FilePolicyStore(dir).load("example.com")).isEmpty();
     }
 
     @Test
     void fileForAnotherDomainIsIgnored() throws Exception {
-        new PolicyStore(dir).save(POLICY);
+        new FilePolicyStore(dir).save(POLICY);
         Files.move(dir.resolve("example.com.json"), dir.resolve("example.org.json"));
 
-        assertThat(new PolicyStore(dir).load("example.org")).isEmpty();
+        assertThat(new FilePolicyStore(dir).load("example.org")).isEmpty();
     }
 
     @Test
     void deleteRemovesTheFile() {
-        PolicyStore store = new PolicyStore(dir);
+        FilePolicyStore store = new FilePolicyStore(dir);
         store.save(POLICY);
 
-        store.delete("example.com");
+        store.delete(POLICY);
 
         assertThat(store.load("example.com")).isEmpty();
         assertThat(store.domains()).isEmpty();
@@ -114,7 +114,7 @@ class PolicyStoreTest {
 
     @Test
     void namesThatAreNotCanonicalDomainsNeverBecomePaths() {
-        PolicyStore store = new PolicyStore(dir);
+        FilePolicyStore store = new FilePolicyStore(dir);
 
         assertThatThrownBy(() -> store.load("../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.load("Example.com")).isInstanceOf(IllegalArgumentException.class);

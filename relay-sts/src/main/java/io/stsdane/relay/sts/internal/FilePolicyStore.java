@@ -3,6 +3,7 @@ package io.stsdane.relay.sts.internal;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stsdane.relay.sts.CachedPolicy;
+import io.stsdane.relay.sts.PolicyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,19 +23,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The on-disk policy cache: one JSON file per domain in one directory ({@code <spool.dir>/mta-sts}).
+ * The default {@link PolicyStore}: one JSON file per domain in one directory ({@code <spool.dir>/mta-sts}),
+ * owned by one relay node.
  *
- * <p>RFC 8461 §10.2: a policy held only in memory is lost on restart, and an attacker who can then block the
- * fetch strips MTA-STS. So every policy is written before it is used: to a temporary file that is fsynced, renamed
+ * <p>Every policy is written before it is used (RFC 8461 §10.2): to a temporary file that is fsynced, renamed
  * over the old one atomically, and the directory fsynced. A crash leaves the old file or the new one, never a
  * mixture; leftover temporary files are removed at start-up. A file that cannot be read or whose policy text no
  * longer parses is ignored with a warning (the policy is fetched again).
  *
  * <p>Thread-safe: writers never share a temporary file, and a rename is atomic for readers.
  */
-public final class PolicyStore {
+public final class FilePolicyStore implements PolicyStore {
 
-    private static final Logger log = LoggerFactory.getLogger(PolicyStore.class);
+    private static final Logger log = LoggerFactory.getLogger(FilePolicyStore.class);
     private static final int FORMAT = 1;
     private static final String SUFFIX = ".json";
     private static final String TEMP_SUFFIX = ".tmp";
@@ -49,7 +50,7 @@ public final class PolicyStore {
     private final ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Opens (creating if needed) the store in {@code dir} and removes temporary files left by a crash. */
-    public PolicyStore(Path dir) {
+    public FilePolicyStore(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -64,6 +65,7 @@ public final class PolicyStore {
         }
     }
 
+    @Override
     public Optional<CachedPolicy> load(String domain) {
         Path file = file(domain);
         StoredPolicy stored;
@@ -82,17 +84,17 @@ public final class PolicyStore {
                     file, stored.format(), stored.domain());
             return Optional.empty();
         }
-        PolicyParser.Result parsed = PolicyParser.parse(stored.text());
-        if (parsed instanceof PolicyParser.Result.Valid v) {
-            return Optional.of(new CachedPolicy(domain, stored.id(), stored.text(), v.policy(),
+        try {
+            return Optional.of(PolicyStore.restore(domain, stored.id(), stored.text(),
                     Instant.ofEpochMilli(stored.fetchedAtEpochMilli())));
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring MTA-STS cache file {}: stored policy is invalid ({})", file, e.getMessage());
+            return Optional.empty();
         }
-        log.warn("ignoring MTA-STS cache file {}: stored policy is invalid ({})", file,
-                ((PolicyParser.Result.Invalid) parsed).reason());
-        return Optional.empty();
     }
 
     /** Writes {@code policy} durably; returns false (and logs) when the disk refuses. */
+    @Override
     public boolean save(CachedPolicy policy) {
         Path target = file(policy.domain());
         Path temp = null;
@@ -118,7 +120,10 @@ public final class PolicyStore {
         }
     }
 
-    public void delete(String domain) {
+    /** The directory has one writer (this node, serialised per domain by the cache), so no re-check is needed. */
+    @Override
+    public void delete(CachedPolicy expired) {
+        String domain = expired.domain();
         try {
             if (Files.deleteIfExists(file(domain))) {
                 syncDirectory();
@@ -129,6 +134,7 @@ public final class PolicyStore {
     }
 
     /** The domains that have a cache file. */
+    @Override
     public List<String> domains() {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
