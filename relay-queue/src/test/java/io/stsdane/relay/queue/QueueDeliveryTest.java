@@ -1,5 +1,7 @@
 package io.stsdane.relay.queue;
 
+import io.stsdane.relay.testkit.time.MutableClock;
+
 import static io.stsdane.relay.queue.TestMessages.bytes;
 import static io.stsdane.relay.queue.TestMessages.envelope;
 import static io.stsdane.relay.queue.TestMessages.rcpt;

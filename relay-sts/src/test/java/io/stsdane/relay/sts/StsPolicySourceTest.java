@@ -13,7 +13,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.sts.fixture.InMemoryDns;
-import io.stsdane.relay.sts.fixture.MutableClock;
+import io.stsdane.relay.testkit.time.MutableClock;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
 import io.stsdane.relay.testkit.pki.TestCertificate;

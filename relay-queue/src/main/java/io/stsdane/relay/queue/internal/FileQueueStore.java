@@ -300,24 +300,15 @@ public final class FileQueueStore implements QueueStore {
 
     @Override
     public Optional<MessageState> update(QueueId id, StateChange change) throws IOException {
-        ReentrantLock lock = lockFor(id);
-        lock.lock();
-        try {
-            Optional<StoredMessage> current = load(id);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            MessageState next = change.apply(current.get());
-            writeState(id, next);
-            index.update(id, next);
-            return Optional.of(next);
-        } finally {
-            lock.unlock();
-        }
+        return change(id, change, false);
     }
 
     @Override
     public Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
+        return change(id, change, true);
+    }
+
+    private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone) throws IOException {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
@@ -326,7 +317,7 @@ public final class FileQueueStore implements QueueStore {
                 return Optional.empty();
             }
             MessageState next = change.apply(current.get());
-            if (next.isDone()) {
+            if (removeWhenDone && next.isDone()) {
                 index.remove(id);
                 removeFiles(id);
             } else {

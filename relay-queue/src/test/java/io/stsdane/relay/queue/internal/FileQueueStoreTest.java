@@ -1,5 +1,7 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.testkit.time.MutableClock;
+
 import static io.stsdane.relay.queue.TestMessages.bytes;
 import static io.stsdane.relay.queue.TestMessages.envelope;
 import static io.stsdane.relay.queue.TestMessages.rcpt;
@@ -11,7 +13,6 @@ import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.QueueId;
-import io.stsdane.relay.queue.MutableClock;
 import io.stsdane.relay.queue.RecoveryReport;
 import io.stsdane.relay.queue.TestMessages;
 import java.io.ByteArrayInputStream;

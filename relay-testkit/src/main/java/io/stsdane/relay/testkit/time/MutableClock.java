@@ -1,4 +1,4 @@
-package io.stsdane.relay.queue;
+package io.stsdane.relay.testkit.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. Thread-safe. */
+/**
+ * A UTC clock the test moves by hand, for code that takes a {@link Clock} seam (queue retries, MTA-STS expiry,
+ * TLS-RPT days). Thread-safe: the code under test may read it from any thread while the test moves it.
+ */
 public final class MutableClock extends Clock {
 
     private volatile Instant now;
@@ -15,7 +18,11 @@ public final class MutableClock extends Clock {
         this.now = start;
     }
 
-    public void advance(Duration d) {
+    public void set(Instant instant) {
+        now = instant;
+    }
+
+    public synchronized void advance(Duration d) {
         now = now.plus(d);
     }
 
