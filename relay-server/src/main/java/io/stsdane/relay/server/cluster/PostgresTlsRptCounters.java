@@ -2,7 +2,6 @@ package io.stsdane.relay.server.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.tlsrpt.internal.CounterSnapshot;
@@ -30,7 +29,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresTlsRptCounters implements CounterStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresTlsRptCounters.class);
-    private static final int POOL_SIZE = 2;
     static final Duration CLAIM_TIMEOUT = Duration.ofHours(1);
     /** A day's counts stay in memory this long after it ends, for sessions still being counted at midnight. */
     private static final Duration KEEP = Duration.ofMinutes(10);
@@ -74,18 +71,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
         byte[] suffix = new byte[4];
         new SecureRandom().nextBytes(suffix);
         this.claimant = spool.nodeName() + "-" + HexFormat.of().formatHex(suffix);
-        HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(spool.url());
-        cfg.setUsername(spool.user());
-        cfg.setPassword(spool.password());
-        cfg.setMaximumPoolSize(POOL_SIZE);
-        cfg.setSchema(spool.schema());
-        cfg.setPoolName("relay-tlsrpt-" + spool.schema());
-        cfg.setConnectionTimeout(spool.connectTimeout().toMillis());
-        cfg.setInitializationFailTimeout(-1);
-        cfg.addDataSourceProperty("socketTimeout", "15");
-        cfg.addDataSourceProperty("ApplicationName", "sts-dane-relay " + spool.nodeName() + " tlsrpt");
-        this.pool = new HikariDataSource(cfg);
+        this.pool = ClusterDatabase.pool(spool, "tlsrpt");
     }
 
     @Override
@@ -352,9 +338,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
         if (migrated) {
             return;
         }
-        Flyway.configure().dataSource(pool).schemas(spool.schema()).createSchemas(true)
-                .table("tlsrpt_schema_history").locations("classpath:db/migration/tlsrpt")
-                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        ClusterDatabase.migrate(pool, spool, "tlsrpt");
         migrated = true;
     }
 
