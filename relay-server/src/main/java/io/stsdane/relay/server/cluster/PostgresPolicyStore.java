@@ -1,6 +1,5 @@
 package io.stsdane.relay.server.cluster;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.sts.CachedPolicy;
@@ -15,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresPolicyStore.class);
-    /** Policy look-ups are short; two connections keep one slow query from blocking the others. */
-    private static final int POOL_SIZE = 2;
 
     private final HikariDataSource pool;
     private final PostgresSpool spool;
@@ -48,19 +44,7 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
     /** Connects to the queue's database ({@code spool.postgres.*}); no connection is opened before first use. */
     public PostgresPolicyStore(PostgresSpool spool) {
         this.spool = spool;
-        HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(spool.url());
-        cfg.setUsername(spool.user());
-        cfg.setPassword(spool.password());
-        cfg.setMaximumPoolSize(POOL_SIZE);
-        cfg.setSchema(spool.schema());
-        cfg.setPoolName("relay-mta-sts-" + spool.schema());
-        cfg.setConnectionTimeout(spool.connectTimeout().toMillis());
-        cfg.setInitializationFailTimeout(-1);
-        cfg.addDataSourceProperty("socketTimeout", "15");
-        cfg.addDataSourceProperty("tcpKeepAlive", "true");
-        cfg.addDataSourceProperty("ApplicationName", "sts-dane-relay " + spool.nodeName() + " mta-sts");
-        this.pool = new HikariDataSource(cfg);
+        this.pool = ClusterDatabase.pool(spool, "mta-sts");
     }
 
     @Override
@@ -155,16 +139,7 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
         if (migrated) {
             return;
         }
-        Flyway.configure()
-                .dataSource(pool)
-                .schemas(spool.schema())
-                .createSchemas(true)
-                .table("sts_schema_history")
-                .locations("classpath:db/migration/sts")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        ClusterDatabase.migrate(pool, spool, "sts");
         migrated = true;
     }
 

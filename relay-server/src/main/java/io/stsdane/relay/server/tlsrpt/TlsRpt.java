@@ -5,6 +5,10 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.server.cluster.PostgresTlsRptCounters;
+import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
+import io.stsdane.relay.server.tlsrpt.internal.FileCounterStore;
 import io.stsdane.relay.server.tlsrpt.internal.ReportSenders;
 import io.stsdane.relay.server.tlsrpt.internal.PendingStore;
 import io.stsdane.relay.server.tlsrpt.internal.ReportJob;
@@ -46,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * tlsRpt.close();            // final snapshot
  * }</pre>
  *
- * <p>Thread-safe. Counters are kept in memory and written to {@code directory/counters.json} (atomically)
- * periodically and on {@link #close()}; built reports wait in {@code directory/pending/} until every
+ * <p>Thread-safe. Counters are kept in memory and written to {@code directory/counters.json} (atomically), or
+ * added to the shared database ({@link Builder#shared}), periodically and on {@link #close()}; built reports wait in {@code directory/pending/} until every
  * destination took them.
  */
 public final class TlsRpt implements AutoCloseable {
@@ -57,14 +61,14 @@ public final class TlsRpt implements AutoCloseable {
     static final Duration RUN_INTERVAL = Duration.ofHours(1);
 
     private final TlsRptCollector collector;
-    private final SnapshotStore snapshots;
+    private final CounterStore counters;
     private final ReportJob job;
     private final AutoCloseable senders;
     private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
 
-    private TlsRpt(TlsRptCollector collector, SnapshotStore snapshots, ReportJob job, AutoCloseable senders) {
+    private TlsRpt(TlsRptCollector collector, CounterStore counters, ReportJob job, AutoCloseable senders) {
         this.collector = collector;
-        this.snapshots = snapshots;
+        this.counters = counters;
         this.job = job;
         this.senders = senders;
     }
@@ -87,13 +91,9 @@ public final class TlsRpt implements AutoCloseable {
         return job.run();
     }
 
-    /** Writes the counters to disk now. */
+    /** Writes the counters to disk now (or, with {@link Builder#shared}, adds them to the database). */
     public void saveSnapshot() {
-        try {
-            snapshots.save(collector.snapshot());
-        } catch (IOException e) {
-            log.error("TLS-RPT: cannot save counters to disk (check space and permissions): {}", e.toString());
-        }
+        counters.save();
     }
 
     /** Schedules a snapshot every 5 minutes and the report job every hour (the first one a minute from now). */
@@ -121,7 +121,7 @@ public final class TlsRpt implements AutoCloseable {
     public synchronized void close() {
         scheduled.forEach(f -> f.cancel(false));
         scheduled.clear();
-        saveSnapshot();
+        counters.close();
         try {
             senders.close();
         } catch (Exception e) {
@@ -142,6 +142,7 @@ public final class TlsRpt implements AutoCloseable {
         private X509TrustManager trustManager;
         private Clock clock = Clock.systemUTC();
         private Duration httpTimeout = Duration.ofSeconds(30);
+        private PostgresSpool shared;
 
         private Builder() {
         }
@@ -215,6 +216,16 @@ public final class TlsRpt implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Counts go to the queue's PostgreSQL database instead of {@code directory/counters.json}, summed with
+         * every other relay node's, and each daily report is built by one node only (see docs/cluster.md).
+         * Reports built by this node still wait in {@code directory/pending/} until delivered.
+         */
+        public Builder shared(PostgresSpool spool) {
+            this.shared = Objects.requireNonNull(spool);
+            return this;
+        }
+
         public TlsRpt build() {
             require(directory, "directory");
             require(resolver, "resolver");
@@ -231,14 +242,15 @@ public final class TlsRpt implements AutoCloseable {
             try {
                 Files.createDirectories(directory);
                 TlsRptCollector collector = new TlsRptCollector(clock, sendingMtaIp);
-                SnapshotStore snapshots = new SnapshotStore(directory, json);
-                collector.restore(snapshots.load());
+                CounterStore counters = shared != null
+                        ? new PostgresTlsRptCounters(shared, collector, clock, json)
+                        : new FileCounterStore(collector, new SnapshotStore(directory, json));
                 PendingStore pending = new PendingStore(directory.resolve("pending"), json);
                 ReportSenders senders = ReportSenders.create(intake, sender, submitterDomain, resolver,
                         trustManager != null ? trustManager : defaultTrust(), httpTimeout, clock);
-                ReportJob job = new ReportJob(collector, snapshots, pending, resolver, senders.byScheme(),
+                ReportJob job = new ReportJob(counters, pending, resolver, senders.byScheme(),
                         new ReportJob.Reporter(organization, contact, submitterDomain), clock, json);
-                return new TlsRpt(collector, snapshots, job, senders);
+                return new TlsRpt(collector, counters, job, senders);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot use TLS-RPT directory " + directory
                         + " (check that it exists and is writable by the relay)", e);

@@ -132,6 +132,9 @@ public final class ModuleComponents implements RelayComponents {
                 .submitterDomain(hostname)
                 .trustManager(trust);
         c.from().ifPresent(b::from);
+        if (config.spool().backend() == SpoolConfig.Backend.POSTGRES) {
+            b.shared(postgres(config.spool(), hostname));
+        }
         c.sendingIp().ifPresent(ip -> b.sendingMtaIp(ip.getHostAddress()));
         return Optional.of(b.build());
     }

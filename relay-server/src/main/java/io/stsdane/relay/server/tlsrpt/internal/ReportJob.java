@@ -44,8 +44,7 @@ public final class ReportJob {
     public record Reporter(String organization, String contact, String submitter) {
     }
 
-    private final TlsRptCollector collector;
-    private final SnapshotStore snapshots;
+    private final CounterStore counters;
     private final PendingStore pending;
     private final DnsResolver resolver;
     private final Map<String, ReportSender> senders;
@@ -54,10 +53,9 @@ public final class ReportJob {
     private final ObjectMapper json;
     private final SecureRandom random = new SecureRandom();
 
-    public ReportJob(TlsRptCollector collector, SnapshotStore snapshots, PendingStore pending, DnsResolver resolver,
+    public ReportJob(CounterStore counters, PendingStore pending, DnsResolver resolver,
             Map<String, ReportSender> senders, Reporter reporter, Clock clock, ObjectMapper json) {
-        this.collector = collector;
-        this.snapshots = snapshots;
+        this.counters = counters;
         this.pending = pending;
         this.resolver = resolver;
         this.senders = Map.copyOf(senders);
@@ -68,24 +66,21 @@ public final class ReportJob {
 
     public synchronized RunSummary run() {
         Instant now = clock.instant();
+        counters.save(); // a shared store must hold this node's counts before any node builds a report
         int built = buildReports(now);
-        try {
-            snapshots.save(collector.snapshot());
-        } catch (IOException e) {
-            log.error("TLS-RPT: cannot save counters: {}", e.toString());
-        }
+        counters.save();
         return deliverPending(now, built);
     }
 
     private int buildReports(Instant now) {
         int built = 0;
-        for (LocalDate day : collector.days()) {
+        for (LocalDate day : counters.days()) {
             Instant closedAt = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(GRACE);
             if (now.isBefore(closedAt)) {
                 continue;
             }
             boolean expired = now.isAfter(closedAt.plus(MAX_AGE));
-            for (Map.Entry<String, List<PolicyCounts>> e : collector.countsByDomain(day).entrySet()) {
+            for (Map.Entry<String, List<PolicyCounts>> e : counters.countsByDomain(day).entrySet()) {
                 if (buildReport(day, e.getKey(), e.getValue(), expired)) {
                     built++;
                 }
@@ -98,8 +93,11 @@ public final class ReportJob {
     private boolean buildReport(LocalDate day, String domain, List<PolicyCounts> counts, boolean expired) {
         if (!isSafeDomain(domain) || pending.exists(day, domain)) {
             // Unusable name, or stored before a crash that kept the counters: nothing (more) to report.
-            collector.remove(day, domain);
+            counters.markSent(day, domain);
             return false;
+        }
+        if (!counters.claim(day, domain)) {
+            return false; // another relay node builds this one
         }
         TlsRptLookupOutcome outcome = lookup(domain);
         if (outcome instanceof TlsRptLookupOutcome.Found found) {
@@ -108,21 +106,23 @@ public final class ReportJob {
             } catch (IOException e) {
                 log.error("TLS-RPT: cannot store the report for {} on {} (kept for the next run): {}",
                         domain, day, e.toString());
+                counters.release(day, domain);
                 return false;
             }
-            collector.remove(day, domain);
+            counters.markSent(day, domain);
             return true;
         }
         if (outcome instanceof TlsRptLookupOutcome.Absent absent) {
             log.debug("TLS-RPT: {} takes no reports: {}", domain, absent.reason());
-            collector.remove(day, domain);
+            counters.markSent(day, domain);
         } else if (expired) {
             log.warn("TLS-RPT: giving up on the {} report for {}: {}", day, domain,
                     ((TlsRptLookupOutcome.TryLater) outcome).reason());
-            collector.remove(day, domain);
+            counters.markSent(day, domain);
         } else {
             log.warn("TLS-RPT: cannot look up the report policy of {} (will retry): {}", domain,
                     ((TlsRptLookupOutcome.TryLater) outcome).reason());
+            counters.release(day, domain);
         }
         return false;
     }
