@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Two relay nodes on one PostgreSQL queue (issue 10): the plaintext world of bench/run.sh (sink + DNS fixture),
+# two relays with spool.backend postgres sharing one fresh database, and half the load submitted to each node.
+# Prints and keeps ($RESULTS/cluster-postgres.jsonl) one JSON line per node and a summary line: end-to-end msg/s
+# (all messages of both nodes, first submission to last arrival at the sink), accept p50/p99 per node,
+# duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too).
+#
+#   bench/cluster.sh
+#
+# Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 WARMUP=1000 SIZE=4K
+# POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
+# PG_PASSWORD=relay_test PG_ADMIN_DB=relay_test (where CREATE DATABASE runs; the role needs CREATEDB)
+# KEEP_DB=1 (keep the run's database for inspection) SKIP_BUILD=1 RELAY_CMD=./relay RESULTS=...
+# Each run creates its own database relay_bench_<time>_<pid> and drops it at the end, so it never touches the
+# tables of a database someone else uses; the relays create their tables (Flyway) at start, as in production.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+WARMUP=${WARMUP:-1000}
+POOL_SIZE=${POOL_SIZE:-10}
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=${PG_PORT:-5432}
+PG_USER=${PG_USER:-relay_test}
+PG_PASSWORD=${PG_PASSWORD:-relay_test}
+PG_ADMIN_DB=${PG_ADMIN_DB:-relay_test}
+PG_DB=relay_bench_$(date +%Y%m%d%H%M%S)_$$
+NODES=(a b)
+NODE_PIDS=()
+
+pg() { PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_ADMIN_DB" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+
+cleanup() {
+  local pid
+  for pid in "${NODE_PIDS[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  stop_all
+  if [[ ${DB_CREATED:-0} == 1 && ${KEEP_DB:-0} != 1 ]]; then
+    pg "DROP DATABASE IF EXISTS $PG_DB" || bench_log "could not drop database $PG_DB; drop it by hand"
+  fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# node_config NODE SMTP_PORT ADMIN_PORT: the world's relay.yaml with this node's ports and spool dir, and the
+# shared postgres queue; prints the path.
+node_config() {
+  local node=$1 smtp=$2 admin=$3 out=$WORLD_DIR/relay-$1.yaml
+  mkdir -p "$WORLD_DIR/spool-$node"
+  awk -v smtp="$smtp" -v admin="$admin" -v spool="$WORLD_DIR/spool-$node" \
+      -v url="jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DB" -v user="$PG_USER" -v pw="$WORK/pg.password" \
+      -v pool="$POOL_SIZE" '
+    /^[a-z-]+:/ { section = $1 }
+    section == "server:" && /^  listen:/ { print "  listen: 127.0.0.1:" smtp; next }
+    section == "admin:" && /^  listen:/ { print "  listen: 127.0.0.1:" admin; next }
+    section == "spool:" && /^  dir:/ {
+      print "  dir: " spool
+      print "  backend: postgres"
+      print "  postgres:"
+      print "    url: " url
+      print "    user: " user
+      print "    password-file: " pw
+      print "    pool-size: " pool
+      next
+    }
+    { print }' "$WORLD_DIR/relay.yaml" >"$out"
+  # every rewrite must have happened: a missed one would run both nodes on one port or on the file spool
+  for key in "listen: 127.0.0.1:$smtp" "listen: 127.0.0.1:$admin" "backend: postgres"; do
+    grep -qF "$key" "$out" || { echo "node $node config lacks '$key': relay.yaml changed shape?" >&2; return 1; }
+  done
+  echo "$out"
+}
+
+# load_both RUN COUNT: half of COUNT and of SESSIONS to each node at once; one JSON line per node on stdout.
+load_both() {
+  local run=$1 count=$2 i pids=()
+  for i in "${!NODES[@]}"; do
+    SESSIONS=$((SESSIONS / ${#NODES[@]})) run_load "127.0.0.1:${NODE_SMTP[$i]}" "${run}${NODES[$i]}" \
+      "$SINK_CONTROL" $((count / ${#NODES[@]})) >"$WORK/load-$run-${NODES[$i]}.json" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i"; done
+  for i in "${NODES[@]}"; do cat "$WORK/load-$run-$i.json"; done
+}
+
+# sink_duplicates RUN_ID: arrivals beyond the first of each message id, from the sink's own log.
+sink_duplicates() {
+  curl -fsS "${SINK_CONTROL%/}/ids?run=$1" | awk '{ d += $3 - 1 } END { print d + 0 }'
+}
+
+command -v psql >/dev/null || { bench_log "cluster: SKIPPED (psql not found)"; exit 1; }
+bench_build
+printf '%s\n' "$PG_PASSWORD" >"$WORK/pg.password"
+chmod 600 "$WORK/pg.password"
+pg "CREATE DATABASE $PG_DB OWNER $PG_USER"
+DB_CREATED=1
+bench_log "cluster: database $PG_DB on $PG_HOST:$PG_PORT; starting the plaintext world"
+start_world plaintext
+
+NODE_SMTP=("$RELAY_PORT" "$(free_port)")
+NODE_ADMIN=("$ADMIN_PORT" "$(free_port)")
+for i in "${!NODES[@]}"; do
+  cfg=$(node_config "${NODES[$i]}" "${NODE_SMTP[$i]}" "${NODE_ADMIN[$i]}")
+  start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
+  NODE_PIDS+=("$RELAY_PID")
+  # one after the other: Flyway's advisory lock would serialise them anyway, and a failing first node is clearer
+  wait_for_port "${NODE_SMTP[$i]}" 120
+  bench_log "cluster: node ${NODES[$i]} on 127.0.0.1:${NODE_SMTP[$i]} (admin ${NODE_ADMIN[$i]})"
+done
+
+tag=cl$RANDOM
+bench_log "cluster: warm-up ($WARMUP messages over both nodes)"
+load_both "${tag}w" "$WARMUP" >/dev/null
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
+runs=$(load_both "${tag}r" "$MESSAGES")
+sleep 5 # a second delivery of a message (two nodes holding one lease) would arrive after the first
+dups=0
+for i in "${NODES[@]}"; do dups=$((dups + $(sink_duplicates "${tag}r$i"))); done
+delivered_by=()
+for i in "${NODES[@]}"; do
+  delivered_by+=("$(grep -c '"outcome":"delivered' "$WORLD_DIR/relay-$i.log" || true)")
+done
+
+summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" \
+    --argjson da "${delivered_by[0]}" --argjson dbn "${delivered_by[1]}" '{
+  variant: "cluster-postgres", nodes: length, sessions: (map(.sessions) | add), messages: (map(.messages) | add),
+  accepted: (map(.accepted) | add), delivered: (map(.delivered) | add),
+  e2e_seconds: (map(.e2e_seconds) | max),
+  e2e_msgs_per_s: ((map(.delivered) | add) / (map(.e2e_seconds) | max)),
+  accept_msgs_per_s: (map(.accept_msgs_per_s) | add),
+  accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
+  delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
+  duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups,
+  deliveries_logged_by_node_incl_warmup: [$da, $dbn], loadavg_before_run: $load, database: $db }' <<<"$runs")
+{ echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres.jsonl"
