@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Two relay nodes on one PostgreSQL queue (issue 10): the plaintext world of bench/run.sh (sink + DNS fixture),
 # two relays with spool.backend postgres sharing one fresh database, and half the load submitted to each node.
-# Prints and keeps ($RESULTS/cluster-postgres.jsonl) one JSON line per node and a summary line: end-to-end msg/s
+# Prints and keeps ($RESULTS/cluster-postgres-NODES.jsonl) one JSON line per node and a summary line: end-to-end msg/s
 # (all messages of both nodes, first submission to last arrival at the sink), accept p50/p99 per node,
 # duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too).
 #
 #   bench/cluster.sh
 #
 # Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 WARMUP=1000 SIZE=4K
-# POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
+# NODE_COUNT=2 (1 measures the postgres backend without a second node) POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
 # PG_PASSWORD=relay_test PG_ADMIN_DB=relay_test (where CREATE DATABASE runs; the role needs CREATEDB)
 # KEEP_DB=1 (keep the run's database for inspection) SKIP_BUILD=1 RELAY_CMD=./relay RESULTS=...
 # Each run creates its own database relay_bench_<time>_<pid> and drops it at the end, so it never touches the
@@ -23,7 +23,9 @@ PG_USER=${PG_USER:-relay_test}
 PG_PASSWORD=${PG_PASSWORD:-relay_test}
 PG_ADMIN_DB=${PG_ADMIN_DB:-relay_test}
 PG_DB=relay_bench_$(date +%Y%m%d%H%M%S)_$$
-NODES=(a b)
+NODE_COUNT=${NODE_COUNT:-2}
+NODES=(a b c d e f g h)
+NODES=("${NODES[@]:0:NODE_COUNT}")
 NODE_PIDS=()
 
 pg() { PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_ADMIN_DB" -v ON_ERROR_STOP=1 -qAtc "$1"; }
@@ -98,8 +100,12 @@ DB_CREATED=1
 bench_log "cluster: database $PG_DB on $PG_HOST:$PG_PORT; starting the plaintext world"
 start_world plaintext
 
-NODE_SMTP=("$RELAY_PORT" "$(free_port)")
-NODE_ADMIN=("$ADMIN_PORT" "$(free_port)")
+NODE_SMTP=("$RELAY_PORT")
+NODE_ADMIN=("$ADMIN_PORT")
+for ((i = 1; i < ${#NODES[@]}; i++)); do
+  NODE_SMTP+=("$(free_port)")
+  NODE_ADMIN+=("$(free_port)")
+done
 for i in "${!NODES[@]}"; do
   cfg=$(node_config "${NODES[$i]}" "${NODE_SMTP[$i]}" "${NODE_ADMIN[$i]}")
   start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
@@ -124,7 +130,7 @@ for i in "${NODES[@]}"; do
 done
 
 summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" \
-    --argjson da "${delivered_by[0]}" --argjson dbn "${delivered_by[1]}" '{
+    --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
   variant: "cluster-postgres", nodes: length, sessions: (map(.sessions) | add), messages: (map(.messages) | add),
   accepted: (map(.accepted) | add), delivered: (map(.delivered) | add),
   e2e_seconds: (map(.e2e_seconds) | max),
@@ -133,5 +139,5 @@ summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" \
   accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
   delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
   duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups,
-  deliveries_logged_by_node_incl_warmup: [$da, $dbn], loadavg_before_run: $load, database: $db }' <<<"$runs")
-{ echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres.jsonl"
+  deliveries_logged_by_node_incl_warmup: $by, loadavg_before_run: $load, database: $db }' <<<"$runs")
+{ echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres-${#NODES[@]}.jsonl"
