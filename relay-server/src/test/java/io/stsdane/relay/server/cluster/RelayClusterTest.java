@@ -113,13 +113,16 @@ class RelayClusterTest {
             killed.kill9();
         }
         long leasedAtKill = db.count("SELECT count(*) FROM queue_message WHERE lease_until > clock_timestamp()");
+        assertThat(leasedAtKill).as("messages still leased by the killed node").isPositive();
         destination.start();
         node("survivor");
 
+        // A lease outlives its node: no other node may deliver those messages until it lapses.
+        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
+                .until(() -> arrivals().size() <= n - leasedAtKill);
         await().atMost(LEASE.plusSeconds(40)).untilAsserted(() -> assertThat(arrivals()).hasSize(n));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(queued()).isZero());
         assertThat(arrivals()).isEqualTo(ids(n));
-        assertThat(leasedAtKill).as("messages still leased by the killed node").isPositive();
     }
 
     /** An in-process relay node with its own spool.dir and the shared queue in PostgreSQL. */
