@@ -146,16 +146,7 @@ class RelayClusterTest {
     }
 
     private String extraYaml() {
-        return """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  retry-schedule: [1s]
-                  connect-timeout: 5s
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort);
+        return RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort);
     }
 
     private long queued() throws Exception {

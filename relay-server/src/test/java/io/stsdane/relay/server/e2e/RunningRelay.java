@@ -91,6 +91,23 @@ public final class RunningRelay implements AutoCloseable {
                 """.formatted(smtpPort, serverYaml, spool, spoolYaml, adminPort);
     }
 
+    /**
+     * The {@code dns:} and {@code delivery:} sections of a relay that resolves through the signed test DNS server
+     * on {@code dnsPort} and delivers to port {@code mxPort}, retrying every second.
+     */
+    public static String signedDnsDeliveryYaml(int dnsPort, Path trustAnchors, int mxPort) {
+        return """
+                dns:
+                  servers: [127.0.0.1:%d]
+                  dnssec: validate
+                  trust-anchors: %s
+                delivery:
+                  port: %d
+                  retry-schedule: [1s]
+                  connect-timeout: 5s
+                """.formatted(dnsPort, trustAnchors, mxPort);
+    }
+
     public int smtpPort() {
         return smtpPort;
     }
