@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.stsdane.relay.queue.PostgresSpool;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -23,31 +24,48 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
     private static final String URL_VAR = "RELAY_TEST_POSTGRES_URL";
     private static volatile boolean warned;
 
-    private final String url = System.getenv(URL_VAR);
-    private final String user = envOr("RELAY_TEST_POSTGRES_USER", "relay_test");
-    private final String password = envOr("RELAY_TEST_POSTGRES_PASSWORD", "");
-    final String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    final String url = System.getenv(URL_VAR);
+    final String user = envOr("RELAY_TEST_POSTGRES_USER", "relay_test");
+    final String password = envOr("RELAY_TEST_POSTGRES_PASSWORD", "");
+    final String schema;
+
+    /** A fresh schema with a random name. */
+    TestDatabase() {
+        this("t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    /**
+     * The schema {@code schema}, dropped before and after each test: for whole relays, whose configuration
+     * has no schema key ({@code relay} is fixed by the wiring).
+     */
+    TestDatabase(String schema) {
+        this.schema = schema;
+    }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) throws SQLException {
         if (url == null || url.isBlank()) {
             String why = "PostgreSQL not available: set " + URL_VAR
-                    + " (and RELAY_TEST_POSTGRES_USER, RELAY_TEST_POSTGRES_PASSWORD) to run the shared MTA-STS "
-                    + "cache tests";
+                    + " (and RELAY_TEST_POSTGRES_USER, RELAY_TEST_POSTGRES_PASSWORD) to run the cluster tests";
             if (!warned) {
                 warned = true;
-                System.err.println("*** SKIPPING the PostgreSQL MTA-STS cache tests. " + why);
+                System.err.println("*** SKIPPING the PostgreSQL cluster tests. " + why);
             }
             assumeTrue(false, why);
         }
+        dropSchema();
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws SQLException {
         if (url != null && !url.isBlank()) {
-            try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            dropSchema();
+        }
+    }
+
+    private void dropSchema() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
     }
 
@@ -62,6 +80,17 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
             c.setSchema(schema);
             s.execute(sql);
+        }
+    }
+
+    /** The single number {@code sql} (a {@code count(*)}) returns in this test's schema. */
+    long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            c.setSchema(schema);
+            try (ResultSet r = s.executeQuery(sql)) {
+                r.next();
+                return r.getLong(1);
+            }
         }
     }
 

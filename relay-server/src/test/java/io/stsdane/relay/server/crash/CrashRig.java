@@ -51,16 +51,9 @@ final class CrashRig implements AutoCloseable {
         int smtpPort = RunningRelay.freePort();
         GreenMail destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
         Path config = Files.writeString(dir.resolve("relay.yaml"),
-                RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort()) + """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  retry-schedule: [1s]
-                  connect-timeout: 5s
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort));
+                RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort())
+                        + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir),
+                                mxPort));
         return new CrashRig(dir, dns, destination, config, smtpPort);
     }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * rather than the test's quiet one) is appended to a log file that outlives every restart. Not thread-safe:
  * one test thread starts and stops it.
  */
-final class RelayProcess {
+public final class RelayProcess {
 
     /** Exit status the JDK reports on Linux for a process ended by signal 9: 128 + 9. */
     private static final int KILLED_BY_SIGKILL = 137;
@@ -35,7 +35,7 @@ final class RelayProcess {
     }
 
     /** Starts the relay and returns once its SMTP listener on {@code smtpPort} accepts connections. */
-    static RelayProcess start(Path config, int smtpPort, Path log) throws IOException, InterruptedException {
+    public static RelayProcess start(Path config, int smtpPort, Path log) throws IOException, InterruptedException {
         List<String> cmd = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A small, quickly started JVM: the machine running the tests has few cores.
@@ -73,7 +73,7 @@ final class RelayProcess {
     }
 
     /** SIGKILL: no shutdown hook, no flush, no close, exactly like a crash. Returns once the process is gone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         ProcessHandle handle = process.toHandle();
         process.destroyForcibly();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("relay gone after SIGKILL").isTrue();
@@ -89,12 +89,12 @@ final class RelayProcess {
     }
 
     /** Kills the process if a failed test left it running. */
-    void destroy() {
+    public void destroy() {
         process.destroyForcibly();
     }
 
     /** Everything every run of the relay wrote to its console so far. */
-    String log() {
+    public String log() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -45,9 +45,19 @@ public final class RunningRelay implements AutoCloseable {
      * @param serverYaml keys under {@code server:} (for example {@code tls:}), indented by two spaces
      */
     public static RunningRelay start(Path dir, String serverYaml, String extraYaml) throws Exception {
+        return start(dir, serverYaml, "", extraYaml);
+    }
+
+    /**
+     * As {@link #start(Path, String, String)}, with further keys of the {@code spool:} section.
+     *
+     * @param spoolYaml keys under {@code spool:} (for example {@code backend: postgres}), indented by two spaces
+     */
+    public static RunningRelay start(Path dir, String serverYaml, String spoolYaml, String extraYaml)
+            throws Exception {
         int smtp = freePort();
         int admin = freePort();
-        String yaml = baseYaml(smtp, serverYaml, dir.resolve("spool"), admin) + extraYaml;
+        String yaml = baseYaml(smtp, serverYaml, dir.resolve("spool"), spoolYaml, admin) + extraYaml;
         Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
         RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
@@ -64,6 +74,11 @@ public final class RunningRelay implements AutoCloseable {
 
     /** As {@link #baseYaml(int, Path, int)}, with further keys of the {@code server:} section. */
     public static String baseYaml(int smtpPort, String serverYaml, Path spool, int adminPort) {
+        return baseYaml(smtpPort, serverYaml, spool, "", adminPort);
+    }
+
+    /** As {@link #baseYaml(int, String, Path, int)}, with further keys of the {@code spool:} section. */
+    public static String baseYaml(int smtpPort, String serverYaml, Path spool, String spoolYaml, int adminPort) {
         return """
                 server:
                   listen: 127.0.0.1:%d
@@ -71,9 +86,26 @@ public final class RunningRelay implements AutoCloseable {
                 %sspool:
                   dir: %s
                   min-free-disk: 1MiB
-                admin:
+                %sadmin:
                   listen: 127.0.0.1:%d
-                """.formatted(smtpPort, serverYaml, spool, adminPort);
+                """.formatted(smtpPort, serverYaml, spool, spoolYaml, adminPort);
+    }
+
+    /**
+     * The {@code dns:} and {@code delivery:} sections of a relay that resolves through the signed test DNS server
+     * on {@code dnsPort} and delivers to port {@code mxPort}, retrying every second.
+     */
+    public static String signedDnsDeliveryYaml(int dnsPort, Path trustAnchors, int mxPort) {
+        return """
+                dns:
+                  servers: [127.0.0.1:%d]
+                  dnssec: validate
+                  trust-anchors: %s
+                delivery:
+                  port: %d
+                  retry-schedule: [1s]
+                  connect-timeout: 5s
+                """.formatted(dnsPort, trustAnchors, mxPort);
     }
 
     public int smtpPort() {
