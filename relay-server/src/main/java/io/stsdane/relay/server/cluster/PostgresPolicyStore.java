@@ -1,6 +1,5 @@
 package io.stsdane.relay.server.cluster;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyStore;
@@ -37,19 +36,18 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresPolicyStore.class);
 
-    private final HikariDataSource pool;
+    private final ClusterDatabase db;
     private final PostgresSpool spool;
-    private volatile boolean migrated;
 
     /** Connects to the queue's database ({@code spool.postgres.*}); no connection is opened before first use. */
     public PostgresPolicyStore(PostgresSpool spool) {
         this.spool = spool;
-        this.pool = ClusterDatabase.pool(spool, "mta-sts");
+        this.db = new ClusterDatabase(spool, "mta-sts", "sts");
     }
 
     @Override
     public Optional<CachedPolicy> load(String domain) {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(
                 "SELECT policy_id, policy_text, fetched_at FROM sts_policy WHERE domain = ?")) {
             s.setString(1, domain);
             try (ResultSet rs = s.executeQuery()) {
@@ -76,7 +74,7 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
     /** Keeps the most recently fetched policy when two nodes store one for the same domain. */
     @Override
     public boolean save(CachedPolicy policy) {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement("""
                 INSERT INTO sts_policy (domain, policy_id, policy_text, fetched_at, expires_at, fetched_by)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (domain) DO UPDATE SET policy_id = EXCLUDED.policy_id,
@@ -101,7 +99,7 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
     /** Deletes the row only while it still holds {@code expired}: another node may have stored a fresh one. */
     @Override
     public void delete(CachedPolicy expired) {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(
                 "DELETE FROM sts_policy WHERE domain = ? AND policy_id = ? AND fetched_at = ?")) {
             s.setString(1, expired.domain());
             s.setString(2, expired.id());
@@ -116,7 +114,7 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
     @Override
     public List<String> domains() {
         List<String> out = new ArrayList<>();
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(
                 "SELECT domain FROM sts_policy ORDER BY domain"); ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getString(1));
@@ -127,29 +125,13 @@ public final class PostgresPolicyStore implements PolicyStore, AutoCloseable {
         return out;
     }
 
-    /** A pooled connection (auto-commit: every statement stands alone) to a migrated schema. */
-    private Connection connection() throws SQLException {
-        if (!migrated) {
-            migrate();
-        }
-        return pool.getConnection();
-    }
-
-    private synchronized void migrate() {
-        if (migrated) {
-            return;
-        }
-        ClusterDatabase.migrate(pool, spool, "sts");
-        migrated = true;
-    }
-
     private static Timestamp timestamp(Instant t) {
         return Timestamp.from(t.truncatedTo(ChronoUnit.MILLIS));
     }
 
     @Override
     public void close() {
-        pool.close();
+        db.close();
     }
 
     @Override

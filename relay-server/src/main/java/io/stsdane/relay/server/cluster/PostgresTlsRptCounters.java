@@ -2,7 +2,6 @@ package io.stsdane.relay.server.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.tlsrpt.internal.CounterSnapshot;
 import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
@@ -52,7 +51,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
     /** A day's counts stay in memory this long after it ends, for sessions still being counted at midnight. */
     private static final Duration KEEP = Duration.ofMinutes(10);
 
-    private final HikariDataSource pool;
+    private final ClusterDatabase db;
     private final PostgresSpool spool;
     private final TlsRptCollector collector;
     private final Clock clock;
@@ -60,7 +59,6 @@ public final class PostgresTlsRptCounters implements CounterStore {
     private final String claimant;
     /** What this node already added to the database: the next save adds the difference. */
     private Map<String, List<PolicyCounts>> saved = Map.of();
-    private volatile boolean migrated;
 
     /** No connection is opened before first use. */
     public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json) {
@@ -71,13 +69,13 @@ public final class PostgresTlsRptCounters implements CounterStore {
         byte[] suffix = new byte[4];
         new SecureRandom().nextBytes(suffix);
         this.claimant = spool.nodeName() + "-" + HexFormat.of().formatHex(suffix);
-        this.pool = ClusterDatabase.pool(spool, "tlsrpt");
+        this.db = new ClusterDatabase(spool, "tlsrpt", "tlsrpt");
     }
 
     @Override
     public synchronized void save() {
         CounterSnapshot now = collector.snapshot();
-        try (Connection c = connection()) {
+        try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
                 for (Map.Entry<String, List<PolicyCounts>> day : now.days().entrySet()) {
@@ -169,7 +167,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
     @Override
     public List<LocalDate> days() {
         List<LocalDate> days = new ArrayList<>();
-        try (Connection c = connection()) {
+        try (Connection c = db.connection()) {
             try (PreparedStatement s = c.prepareStatement("""
                     DELETE FROM tlsrpt_counter k USING tlsrpt_sent t WHERE t.sent_at IS NOT NULL
                        AND k.report_day = t.report_day AND k.policy_domain = t.policy_domain""")) {
@@ -191,7 +189,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
     @Override
     public Map<String, List<PolicyCounts>> countsByDomain(LocalDate day) {
         Map<String, List<PolicyCounts>> out = new TreeMap<>();
-        try (Connection c = connection()) {
+        try (Connection c = db.connection()) {
             Map<String, List<PolicyCounts.FailureCount>> failures = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT policy_domain, policy_key, failure_json::text, failures, reason FROM tlsrpt_failure
@@ -227,7 +225,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
     /** Inserts the claim row, or takes over one whose claimant never finished (RFC 8460 §4: one report a day). */
     @Override
     public boolean claim(LocalDate day, String domain) {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement("""
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement("""
                 INSERT INTO tlsrpt_sent (report_day, policy_domain, claimed_by, claimed_at)
                 VALUES (?, ?, ?, clock_timestamp())
                 ON CONFLICT (report_day, policy_domain) DO UPDATE
@@ -252,7 +250,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
 
     @Override
     public void markSent(LocalDate day, String domain) {
-        try (Connection c = connection()) {
+        try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement s = c.prepareStatement("""
@@ -280,7 +278,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
     }
 
     private void update(String sql, LocalDate day, String domain, boolean withClaimant) {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, day, domain, withClaimant);
             s.executeUpdate();
         } catch (SQLException | RuntimeException e) {
@@ -327,26 +325,11 @@ public final class PostgresTlsRptCounters implements CounterStore {
         }
     }
 
-    private Connection connection() throws SQLException {
-        if (!migrated) {
-            migrate();
-        }
-        return pool.getConnection();
-    }
-
-    private synchronized void migrate() {
-        if (migrated) {
-            return;
-        }
-        ClusterDatabase.migrate(pool, spool, "tlsrpt");
-        migrated = true;
-    }
-
     /** Adds the last counts, then closes the pool. */
     @Override
     public void close() {
         save();
-        pool.close();
+        db.close();
     }
 
     @Override
