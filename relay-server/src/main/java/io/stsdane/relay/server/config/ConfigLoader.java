@@ -199,13 +199,16 @@ public final class ConfigLoader {
         String user = pg.required("user", s -> s);
         Optional<Path> passwordFile = pg.file("password-file");
         int poolSize = pg.integer("pool-size", 2, 1000);
+        String schema = pg.required("schema", ConfigLoader::sqlIdentifier);
+        Duration lease = pg.required("lease", ConfigLoader::leaseDuration);
+        Duration connectTimeout = pg.required("connect-timeout", ConfigLoader::positiveDuration);
         pg.finish();
         n.finish();
         Optional<SpoolConfig.Postgres> postgres = Optional.empty();
         if (backend == SpoolConfig.Backend.POSTGRES) {
             postgres = Optional.of(new SpoolConfig.Postgres(url.orElseThrow(() -> new ConfigException(pg.key("url"),
                     "needed when spool.backend is postgres: jdbc:postgresql://host:5432/database")),
-                    user, passwordFile, poolSize));
+                    user, passwordFile, poolSize, schema, lease, connectTimeout));
         }
         return new SpoolConfig(backend, dir, minFreeDisk, postgres);
     }
@@ -216,6 +219,26 @@ public final class ConfigLoader {
                     + " (jdbc:postgresql://host:5432/database)");
         }
         return s;
+    }
+
+    /** Schema names go into SQL text (search_path), so only plain lower-case identifiers. */
+    private static String sqlIdentifier(String s) {
+        if (!s.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("'" + s + "' is not a lower-case SQL identifier ([a-z_][a-z0-9_]*)");
+        }
+        return s;
+    }
+
+    /**
+     * Leases are renewed every third of their duration; under 10 s a short database hiccup would let another
+     * node take a message still being delivered (a duplicate), over a day a dead node's mail waits too long.
+     */
+    private static Duration leaseDuration(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.compareTo(Duration.ofSeconds(10)) < 0 || d.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("'" + s + "' is not between 10s and 1d");
+        }
+        return d;
     }
 
     private static DnsOptions dns(ConfigNode n) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,13 @@ public record SpoolConfig(Backend backend, Path dir, long minFreeDisk, Optional<
      * @param passwordFile file holding the role's password (first line); empty when the URL's options or the
      *     server's pg_hba.conf authenticate otherwise
      * @param poolSize connections per node
+     * @param schema the schema holding the relay's tables (created by the migrations when missing); several
+     *     clusters may share one database with a schema each
+     * @param lease how long a node holds a message it is delivering without renewing; after a node dies its
+     *     messages wait this long before another node takes them
+     * @param connectTimeout how long an SMTP session waits for a database connection before answering 451
      */
-    public record Postgres(String url, String user, Optional<Path> passwordFile, int poolSize) {
+    public record Postgres(String url, String user, Optional<Path> passwordFile, int poolSize, String schema,
+            Duration lease, Duration connectTimeout) {
     }
 }

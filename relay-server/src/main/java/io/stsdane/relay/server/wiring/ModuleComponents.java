@@ -176,7 +176,8 @@ public final class ModuleComponents implements RelayComponents {
     private static PostgresSpool postgres(SpoolConfig spool, String hostname) {
         SpoolConfig.Postgres pg = spool.postgres().orElseThrow();
         String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
-        return PostgresSpool.of(pg.url(), pg.user(), password).withPoolSize(pg.poolSize()).withNodeName(hostname);
+        return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
+                pg.connectTimeout(), hostname);
     }
 
     private static void closeQuietly(AutoCloseable c) {

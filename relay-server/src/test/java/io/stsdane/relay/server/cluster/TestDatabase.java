@@ -34,11 +34,7 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
         this("t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
-    /**
-     * The schema {@code schema}, dropped before and after each test: for whole relays, whose configuration
-     * has no schema key ({@code relay} is fixed by the wiring).
-     */
-    TestDatabase(String schema) {
+    private TestDatabase(String schema) {
         this.schema = schema;
     }
 
@@ -85,11 +81,16 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
 
     /** The single number {@code sql} (a {@code count(*)}) returns in this test's schema. */
     long count(String sql) throws SQLException {
+        return Long.parseLong(string(sql));
+    }
+
+    /** The single value {@code sql} returns in this test's schema, as text. */
+    String string(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
             c.setSchema(schema);
             try (ResultSet r = s.executeQuery(sql)) {
                 r.next();
-                return r.getLong(1);
+                return r.getString(1);
             }
         }
     }

@@ -187,13 +187,14 @@ class ConfigLoaderTest {
     void postgresBackendReadsItsSection() throws Exception {
         Files.writeString(dir.resolve("pw"), "s3cret\n");
         Path file = write("spool: {backend: postgres, postgres: {url: 'jdbc:postgresql://db.example.net:5432/relay',"
-                + " user: mta, password-file: " + dir.resolve("pw") + ", pool-size: 20}}");
+                + " user: mta, password-file: " + dir.resolve("pw") + ", pool-size: 20, schema: relay_eu, lease: 30s,"
+                + " connect-timeout: 2s}}");
 
         SpoolConfig spool = ConfigLoader.load(Optional.of(file), Map.of()).config().spool();
 
         assertThat(spool.backend()).isEqualTo(SpoolConfig.Backend.POSTGRES);
         assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://db.example.net:5432/relay",
-                "mta", Optional.of(dir.resolve("pw")), 20));
+                "mta", Optional.of(dir.resolve("pw")), 20, "relay_eu", Duration.ofSeconds(30), Duration.ofSeconds(2)));
     }
 
     @Test
@@ -202,7 +203,17 @@ class ConfigLoaderTest {
                 "RELAY_SPOOL__POSTGRES__URL", "jdbc:postgresql://127.0.0.1/relay")).config().spool();
 
         assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://127.0.0.1/relay", "relay",
-                Optional.empty(), 10));
+                Optional.empty(), 10, "relay", Duration.ofMinutes(2), Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void postgresSchemaMustBeAPlainIdentifierAndTheLeaseWithinBounds() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(write("spool: {postgres: {schema: 'relay; DROP'}}")),
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("spool.postgres.schema")
+                .hasMessageContaining("not a lower-case SQL identifier");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(write("spool: {postgres: {lease: 5s}}")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("spool.postgres.lease")
+                .hasMessageContaining("not between 10s and 1d");
     }
 
     @Test
