@@ -73,6 +73,14 @@ final class PgMessages {
         }
     }
 
+    /** Deletes a message with its recipients and content (ON DELETE CASCADE); false when it was not there. */
+    static boolean delete(Connection c, QueueId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {
+            ps.setString(1, id.value());
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     /** Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. */
     static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
         Envelope env;

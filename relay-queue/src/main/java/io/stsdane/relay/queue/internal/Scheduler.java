@@ -51,6 +51,8 @@ public final class Scheduler implements AutoCloseable {
      */
     private static final Duration TROUBLE_RETRY = Duration.ofMinutes(1);
     private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
+    /** Messages leased per round trip to the store, at most (and never more than free delivery slots). */
+    private static final int LEASE_BATCH = 16;
 
     private final QueueStore store;
     private final DeliveryAgent agent;
@@ -109,12 +111,22 @@ public final class Scheduler implements AutoCloseable {
 
     private void tick() {
         try {
-            while (!closed && inFlight.get() < concurrency) {
-                List<StoredMessage> leased = store.leaseDue(clock.instant(), 1);
+            int free;
+            while (!closed && (free = concurrency - inFlight.get()) > 0) {
+                // One lease round trip for a batch: with the PostgreSQL store each round trip is a transaction,
+                // and one message per transaction capped a node at a few hundred messages per second.
+                List<StoredMessage> leased = store.leaseDue(clock.instant(), Math.min(free, LEASE_BATCH));
                 if (leased.isEmpty()) {
                     return;
                 }
-                dispatch(leased.get(0));
+                for (StoredMessage m : leased) {
+                    // A message takes one slot per domain, so a batch can hold more than the free slots.
+                    if (closed || inFlight.get() >= concurrency) {
+                        store.releaseLease(m.id());
+                    } else {
+                        dispatch(m);
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("queue scheduler tick failed; retrying at the next tick", e);
