@@ -234,19 +234,27 @@ class PostgresQuarantineTest {
         QueueId shown = enqueue(store, t0);
         QueueId updated = enqueue(store, t0);
         QueueId read = enqueue(store, t0, TestMessages.content(9, THREE_CHUNKS), "bob@example.net");
-        assertThat(store.leaseDue(t0, 10)).hasSize(3);
+        QueueId reported = enqueue(store, t0, TestMessages.content(9, THREE_CHUNKS), "bob@example.net");
+        assertThat(store.leaseDue(t0, 10)).hasSize(4);
         damage(shown, Damage.ENVELOPE);
         damage(updated, Damage.HISTORY);
         damage(read, Damage.CONTENT_CHUNK);
+        damage(reported, Damage.CONTENT_CHUNK);
 
         assertThat(store.load(shown)).isEmpty();
         assertThat(store.update(updated, StoredMessage::state)).isEmpty();
         assertThatThrownBy(() -> store.content(read)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("quarantined");
+        // The content read for a DSN under the state update's row lock: quarantined once that update rolled back.
+        assertThat(store.update(reported, m -> {
+            store.content(reported);
+            return m.state();
+        })).isEmpty();
 
         assertThat(reasonOf(shown)).asString().contains(Damage.ENVELOPE.reason);
         assertThat(reasonOf(updated)).asString().contains(Damage.HISTORY.reason);
         assertThat(reasonOf(read)).asString().contains(Damage.CONTENT_CHUNK.reason);
+        assertThat(reasonOf(reported)).asString().contains(Damage.CONTENT_CHUNK.reason);
         // Their leases went with them: nobody holds a message nobody can deliver.
         assertThat(db.queryOne("SELECT count(*) FROM queue_message WHERE lease_owner IS NOT NULL")).isEqualTo(0L);
     }

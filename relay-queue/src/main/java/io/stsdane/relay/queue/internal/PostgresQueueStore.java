@@ -142,7 +142,6 @@ public final class PostgresQueueStore implements QueueStore {
         List<UnreadableRowException> setAside = new ArrayList<>();
         try {
             List<StoredMessage> out = db.inTransaction(c -> {
-                setAside.clear();
                 List<StoredMessage> loaded = new ArrayList<>(max);
                 List<QueueId> ids;
                 while (loaded.size() < max && !(ids = lease(c, now, max - loaded.size())).isEmpty()) {
