@@ -67,8 +67,8 @@ public final class SpoolAdmin implements QueueAdmin {
 
     @Override
     public boolean release(QueueId id) throws IOException {
-        boolean unquarantined = store.releaseQuarantine(id);
-        return change(id, "release", m -> m.state().withHeld(false)) || unquarantined;
+        store.releaseQuarantine(id);
+        return change(id, "release", m -> m.state().withHeld(false));
     }
 
     @Override
