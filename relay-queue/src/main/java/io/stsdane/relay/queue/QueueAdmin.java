@@ -24,6 +24,10 @@ public interface QueueAdmin {
     /** Stops delivery attempts until {@link #release}. The message still expires and bounces on release. */
     boolean hold(QueueId id) throws IOException;
 
+    /**
+     * Ends a {@link #hold}. For a {@linkplain QueuedMessageView#quarantine() quarantined} message, after an operator
+     * repaired its rows, also puts it back in the queue; throws, leaving it quarantined, when it still does not read.
+     */
     boolean release(QueueId id) throws IOException;
 
     /** Removes the message without any DSN. */

@@ -15,10 +15,13 @@ import java.util.List;
  * @param received when it was accepted
  * @param held whether an operator holds it
  * @param recipients one entry per envelope recipient
+ * @param quarantine why the relay set the message aside instead of delivering it, or null for a message that is
+ *     delivered normally; a quarantined message shows what its rows still tell (the sender is null when its
+ *     envelope is unreadable) and has no next attempt until {@link QueueAdmin#release released}
  */
 public record QueuedMessageView(String id, String sender, long size,
         @JsonSerialize(using = ToStringSerializer.class) Instant received, boolean held,
-        List<RecipientView> recipients) {
+        List<RecipientView> recipients, Quarantine quarantine) {
 
     public QueuedMessageView {
         recipients = List.copyOf(recipients);
@@ -30,10 +33,20 @@ public record QueuedMessageView(String id, String sender, long size,
      * @param attempts attempts so far
      * @param lastError the last diagnostic, or null
      * @param lastAttempt when it was last tried, or null
-     * @param nextAttempt when it is tried next; null once final
+     * @param nextAttempt when it is tried next; null once final, and while the message is quarantined
      */
     public record RecipientView(String address, String state, int attempts, String lastError,
             @JsonSerialize(using = ToStringSerializer.class) Instant lastAttempt,
             @JsonSerialize(using = ToStringSerializer.class) Instant nextAttempt) {
+    }
+
+    /**
+     * A message whose stored rows do not read back (PostgreSQL queue only: the file spool moves such entries out
+     * of the queue at start-up). Never delivered and never deleted automatically.
+     *
+     * @param since when a node found it unreadable
+     * @param reason what is wrong with it, for the operator who repairs it
+     */
+    public record Quarantine(@JsonSerialize(using = ToStringSerializer.class) Instant since, String reason) {
     }
 }

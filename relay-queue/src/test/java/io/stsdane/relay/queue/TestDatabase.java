@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -114,6 +115,16 @@ public final class TestDatabase implements BeforeEachCallback, AfterEachCallback
     public Object queryOne(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getObject(1) : null;
+        }
+    }
+
+    /** Runs one SQL statement with {@code params} in this test's schema; returns the update count. */
+    public int execute(String sql, Object... params) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
         }
     }
 

@@ -47,6 +47,29 @@ final class PgContent {
         }
     }
 
+    /**
+     * Throws {@link UnreadableRowException} unless the chunks of {@code id} are numbered 0, 1, 2... without a gap
+     * and hold {@code size} bytes: a stream over them would otherwise end early or mid-message. Reads the chunk
+     * lengths only ({@code octet_length} of an out-of-line value does not fetch it).
+     */
+    static void checkComplete(Connection c, QueueId id, long size) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(min(seq), 0), "
+                + "coalesce(max(seq), -1), coalesce(sum(octet_length(data)), 0) FROM queue_content "
+                + "WHERE message_id = ?")) {
+            ps.setString(1, id.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long chunks = rs.getLong(1);
+                long bytes = rs.getLong(4);
+                if (rs.getInt(2) != 0 || rs.getInt(3) + 1 != chunks || bytes != size) {
+                    throw new UnreadableRowException(id, "queue_content holds " + chunks + " chunks numbered "
+                            + rs.getInt(2) + " to " + rs.getInt(3) + " with " + bytes + " bytes, for a message of "
+                            + size + " bytes");
+                }
+            }
+        }
+    }
+
     /** The content of {@code id}, {@code size} bytes long; each open() reads it afresh. */
     MessageContent of(QueueId id, long size) {
         return new MessageContent() {

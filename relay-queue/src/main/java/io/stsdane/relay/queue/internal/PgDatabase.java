@@ -106,6 +106,11 @@ final class PgDatabase implements AutoCloseable {
         }
     }
 
+    /** Whether this thread is inside {@link #inTransaction}: work started now joins that transaction. */
+    boolean nested() {
+        return CURRENT.get() != null;
+    }
+
     /** A connection that can be handed out now; throws when the database cannot be reached. */
     void ping() throws SQLException {
         inTransaction(c -> c.isValid(2));

@@ -64,11 +64,11 @@ final class PgMessages {
     /**
      * Deletes messages with nothing left to do that nobody holds: the scheduler removes a message as soon as
      * it is finished, but when that removal fails (database gone at that moment) nothing would ever lease
-     * the message again to retry it. Returns how many went.
+     * the message again to retry it. Returns how many went. Quarantined messages are never deleted.
      */
     static int deleteFinished(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE next_due IS NULL "
-                + "AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
+                + "AND quarantined_at IS NULL AND (lease_until IS NULL OR lease_until < clock_timestamp())")) {
             return ps.executeUpdate();
         }
     }
@@ -81,20 +81,24 @@ final class PgMessages {
         }
     }
 
-    /** Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. */
+    /**
+     * Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. Empty when
+     * it is not queued or is quarantined; throws {@link UnreadableRowException} when its rows do not read back
+     * as a message.
+     */
     static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
         Envelope env;
         long size;
         boolean held;
         Instant reportDue;
         try (PreparedStatement ps = c.prepareStatement("SELECT envelope, size, held, report_due FROM queue_message "
-                + "WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+                + "WHERE id = ? AND quarantined_at IS NULL" + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                env = parse(rs.getString(1), Envelope.class);
+                env = parse(id, rs.getString(1), Envelope.class);
                 size = rs.getLong(2);
                 held = rs.getBoolean(3);
                 reportDue = instant(rs, 4);
@@ -107,17 +111,32 @@ final class PgMessages {
             ps.setString(1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    recipients.add(new RecipientState(RecipientState.Status.valueOf(rs.getString(1)), rs.getInt(2),
-                            instant(rs, 3), instant(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7),
-                            RecipientState.Report.valueOf(rs.getString(8)), rs.getBoolean(9),
-                            parse(rs.getString(10), HISTORY)));
+                    recipients.add(recipient(id, recipients.size(), rs));
                 }
             }
         }
         if (recipients.size() != env.recipients().size()) {
-            throw new SQLException("queue_recipient rows of " + id + " do not match its envelope");
+            throw new UnreadableRowException(id, recipients.size() + " queue_recipient rows for "
+                    + env.recipients().size() + " envelope recipients");
         }
         return Optional.of(new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)));
+    }
+
+    private static RecipientState recipient(QueueId id, int idx, ResultSet rs) throws SQLException {
+        RecipientState r;
+        try {
+            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(1)), rs.getInt(2), instant(rs, 3),
+                    instant(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7),
+                    RecipientState.Report.valueOf(rs.getString(8)), rs.getBoolean(9), parse(id, rs.getString(10),
+                    HISTORY));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new UnreadableRowException(id, "queue_recipient " + idx + ": " + e.getMessage(), e);
+        }
+        if (!r.isFinal() && r.nextAttempt() == null) {
+            // The scheduler could never tell when it is due.
+            throw new UnreadableRowException(id, "queue_recipient " + idx + ": pending without next_attempt");
+        }
+        return r;
     }
 
     /** Writes {@code next} over {@code before}: the message row and only the recipients that changed. */
@@ -185,19 +204,25 @@ final class PgMessages {
         }
     }
 
-    private static <T> T parse(String json, Class<T> type) throws SQLException {
+    private static <T> T parse(QueueId id, String json, Class<T> type) {
         try {
             return SpoolJson.MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new SQLException("unreadable " + type.getSimpleName() + " in the queue tables: " + e.getMessage(), e);
+            throw new UnreadableRowException(id, "unreadable " + type.getSimpleName() + ": " + firstLine(e), e);
         }
     }
 
-    private static <T> T parse(String json, TypeReference<T> type) throws SQLException {
+    private static <T> T parse(QueueId id, String json, TypeReference<T> type) {
         try {
             return SpoolJson.MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new SQLException("unreadable attempt history in the queue tables: " + e.getMessage(), e);
+            throw new UnreadableRowException(id, "unreadable attempt history: " + firstLine(e), e);
         }
+    }
+
+    /** Jackson's message without the source excerpt and location it appends on further lines. */
+    private static String firstLine(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
     }
 }

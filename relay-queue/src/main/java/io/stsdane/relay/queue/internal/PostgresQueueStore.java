@@ -5,10 +5,12 @@ import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.queue.QueuedMessageView;
 import io.stsdane.relay.queue.RecoveryReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *       delivery's results and an administrator's action on another node apply one after the other.</li>
  *   <li>Database down: intake answers {@code 451 4.3.0}; the scheduler finds nothing to lease; the pool
  *       reconnects by itself when the database is back.</li>
+ *   <li>A message whose rows do not read back ({@link UnreadableRowException}) is quarantined
+ *       ({@link PgQuarantine}) by whichever call finds it, and the call goes on as if it were not queued: one
+ *       bad row never stops the others, and a driver error never quarantines anything.</li>
  * </ul>
  *
  * Thread-safe.
@@ -67,18 +72,25 @@ public final class PostgresQueueStore implements QueueStore {
      * Applies the migrations, removes finished messages whose removal a crash or an outage interrupted (and
      * from then on every lease renewal does), and counts the
      * queue. Nothing else to recover: a transaction that did not commit left nothing, and leases of dead
-     * nodes lapse by themselves.
+     * nodes lapse by themselves. Rows are not read here (the queue is shared and may be large): an unreadable
+     * one is quarantined when a node first reads it; the report counts those quarantined so far.
      */
     @Override
     public RecoveryReport recover() throws IOException {
         try {
             db.migrate();
             int finished = db.inTransaction(PgMessages::deleteFinished);
-            int queued = size();
+            int quarantined = db.inTransaction(PgQuarantine::count);
+            int queued = size() - quarantined;
             leases.start();
             LOG.info("queue in PostgreSQL ({}): {} messages queued, {} finished ones removed; this node leases as {}",
                     spool, queued, finished, owner);
-            return new RecoveryReport(queued, 0, 0, 0);
+            if (quarantined > 0) {
+                LOG.warn("queue in PostgreSQL ({}): {} quarantined messages are not delivered until an operator "
+                        + "repairs and releases or deletes them (relay queue list shows them with the reason; "
+                        + "docs/cluster.md)", spool, quarantined);
+            }
+            return new RecoveryReport(queued, 0, quarantined, 0);
         } catch (SQLException | RuntimeException e) {
             throw new IOException("cannot open the queue in PostgreSQL " + spool + ": " + e.getMessage()
                     + " (check spool.postgres.url, user and password-file, and that the role may create tables "
@@ -121,38 +133,86 @@ public final class PostgresQueueStore implements QueueStore {
         return new IntakeException(451, "4.3.0", "Local error in processing: queue database unavailable", e);
     }
 
+    /**
+     * A row that does not read is quarantined in this same transaction, which holds its row lock since the lease
+     * {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that commits.
+     */
     @Override
     public List<StoredMessage> leaseDue(Instant now, int max) {
+        List<UnreadableRowException> setAside = new ArrayList<>();
         try {
             List<StoredMessage> out = db.inTransaction(c -> {
-                List<QueueId> ids = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
-                        + "lease_until = clock_timestamp() + make_interval(secs => ?) WHERE id IN ("
-                        + "SELECT id FROM queue_message WHERE NOT held AND next_due <= ? AND "
-                        + "(lease_until IS NULL OR lease_until < clock_timestamp()) "
-                        + "ORDER BY next_due LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
-                    ps.setString(1, owner);
-                    ps.setDouble(2, spool.leaseDuration().toMillis() / 1000.0);
-                    PgMessages.setTime(ps, 3, now);
-                    ps.setInt(4, max);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(new QueueId(rs.getString(1)));
+                List<StoredMessage> loaded = new ArrayList<>(max);
+                List<QueueId> ids;
+                while (loaded.size() < max && !(ids = lease(c, now, max - loaded.size())).isEmpty()) {
+                    for (QueueId id : ids) {
+                        try {
+                            PgMessages.load(c, id, false).ifPresent(loaded::add);
+                        } catch (UnreadableRowException e) {
+                            PgQuarantine.set(c, id, e.reason());
+                            setAside.add(e);
                         }
                     }
                 }
-                List<StoredMessage> loaded = new ArrayList<>(ids.size());
-                for (QueueId id : ids) {
-                    PgMessages.load(c, id, false).ifPresent(loaded::add);
-                }
                 return loaded;
             });
+            setAside.forEach(this::reportQuarantined);
             out.forEach(m -> leases.held(m.id()));
             return out;
         } catch (SQLException | RuntimeException e) {
             LOG.warn("cannot lease messages from PostgreSQL ({}); trying again at the next poll", e.toString());
             return List.of();
         }
+    }
+
+    private List<QueueId> lease(Connection c, Instant now, int max) throws SQLException {
+        List<QueueId> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
+                + "lease_until = clock_timestamp() + make_interval(secs => ?) WHERE id IN ("
+                + "SELECT id FROM queue_message WHERE NOT held AND next_due <= ? AND quarantined_at IS NULL AND "
+                + "(lease_until IS NULL OR lease_until < clock_timestamp()) "
+                + "ORDER BY next_due LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
+            ps.setString(1, owner);
+            ps.setDouble(2, spool.leaseDuration().toMillis() / 1000.0);
+            PgMessages.setTime(ps, 3, now);
+            ps.setInt(4, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(new QueueId(rs.getString(1)));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Sets aside the message {@code e} names, in a transaction of its own now that the one that found it rolled
+     * back. Inside a caller's transaction (the content read while a DSN is composed under a state update's row
+     * lock) it rethrows instead: that transaction would roll the quarantine back, so the outermost store call,
+     * which catches it after the rollback, quarantines. A database error leaves the row as it is, to be found
+     * again at the next read.
+     */
+    private void quarantine(UnreadableRowException e) {
+        if (db.nested()) {
+            throw e;
+        }
+        try {
+            if (db.inTransaction(c -> PgQuarantine.set(c, e.id(), e.reason()))) {
+                reportQuarantined(e);
+            }
+        } catch (SQLException failed) {
+            LOG.warn("message {} is unreadable in PostgreSQL ({}) but could not be quarantined ({}); it is skipped "
+                    + "and found again at its next read", e.id(), e.reason(), failed.toString());
+        }
+        leases.forget(e.id());
+    }
+
+    private void reportQuarantined(UnreadableRowException e) {
+        LOG.error("message {} cannot be read back from the queue in PostgreSQL ({}): quarantined; no node delivers "
+                + "or deletes it. Inspect it with SELECT * FROM {}.queue_message WHERE id = '{}' (and its "
+                + "queue_recipient and queue_content rows), repair the rows, then run 'relay queue release {}'; "
+                + "or delete it with 'relay queue delete {}' (no DSN is sent)", e.id(), e.reason(), spool.schema(),
+                e.id(), e.id(), e.id());
     }
 
     @Override
@@ -164,6 +224,9 @@ public final class PostgresQueueStore implements QueueStore {
     public Optional<StoredMessage> load(QueueId id) throws IOException {
         try {
             return db.inTransaction(c -> PgMessages.load(c, id, false));
+        } catch (UnreadableRowException e) {
+            quarantine(e);
+            return Optional.empty();
         } catch (SQLException e) {
             throw io("read " + id, e);
         }
@@ -179,11 +242,16 @@ public final class PostgresQueueStore implements QueueStore {
                         if (!rs.next()) {
                             throw new SQLException(id + " is no longer queued");
                         }
-                        return rs.getLong(1);
+                        long bytes = rs.getLong(1);
+                        PgContent.checkComplete(c, id, bytes);
+                        return bytes;
                     }
                 }
             });
             return content.of(id, size);
+        } catch (UnreadableRowException e) {
+            quarantine(e);
+            throw new UncheckedIOException(new CorruptEntryException(id + " is quarantined: " + e.reason()));
         } catch (SQLException e) {
             throw new UncheckedIOException(io("read the content of " + id, e));
         }
@@ -229,6 +297,9 @@ public final class PostgresQueueStore implements QueueStore {
                 }
                 return Optional.of(next);
             });
+        } catch (UnreadableRowException e) {
+            quarantine(e);
+            return Optional.empty();
         } catch (SQLException e) {
             throw io("update the state of " + id, e);
         }
@@ -296,6 +367,46 @@ public final class PostgresQueueStore implements QueueStore {
         } catch (SQLException e) {
             LOG.debug("cannot find the oldest queued message: {}", e.toString());
             return Optional.empty();
+        }
+    }
+
+    /** Quarantined messages in the whole cluster's queue; -1 when the database cannot be asked. */
+    public int quarantinedCount() {
+        try {
+            return db.inTransaction(PgQuarantine::count);
+        } catch (SQLException e) {
+            LOG.debug("cannot count quarantined messages: {}", e.toString());
+            return -1;
+        }
+    }
+
+    @Override
+    public Optional<QueuedMessageView> quarantined(QueueId id) throws IOException {
+        try {
+            return db.inTransaction(c -> PgQuarantine.view(c, id));
+        } catch (SQLException e) {
+            throw io("read " + id, e);
+        }
+    }
+
+    @Override
+    public boolean releaseQuarantine(QueueId id) throws IOException {
+        try {
+            return db.inTransaction(IOException.class, c -> {
+                if (!PgQuarantine.clear(c, id)) {
+                    return false;
+                }
+                try {
+                    PgContent.checkComplete(c, id, PgMessages.load(c, id, false).orElseThrow().size());
+                } catch (UnreadableRowException e) {
+                    throw new PgDatabase.WrappedException(new CorruptEntryException(id + " still does not read "
+                            + "back (" + e.reason() + "); it stays quarantined"));
+                }
+                LOG.info("{} released from quarantine: it is delivered again", id);
+                return true;
+            });
+        } catch (SQLException e) {
+            throw io("release " + id + " from quarantine", e);
         }
     }
 

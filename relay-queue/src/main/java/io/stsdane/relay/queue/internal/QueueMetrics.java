@@ -12,7 +12,9 @@ import java.util.List;
  * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
  * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
  * {@code relay.queue.dsn.queued} and, for the file spool, {@code relay.queue.spool.fsyncs}. With the
- * PostgreSQL store the size is the whole cluster's queue, and -1 while the database cannot be asked.
+ * PostgreSQL store the size is the whole cluster's queue (quarantined messages included), and -1 while the
+ * database cannot be asked; {@code relay.queue.quarantined} counts the messages set aside as unreadable, which
+ * need an operator.
  * Thread-safe.
  */
 public final class QueueMetrics {
@@ -32,6 +34,11 @@ public final class QueueMetrics {
         if (store instanceof FileQueueStore files) {
             FunctionCounter.builder("relay.queue.spool.fsyncs", files, FileQueueStore::directorySyncs)
                     .description("spool directory fsyncs (group commit)").register(registry);
+        }
+        if (store instanceof PostgresQueueStore pg) {
+            Gauge.builder("relay.queue.quarantined", pg, PostgresQueueStore::quarantinedCount)
+                    .description("unreadable messages set aside; an operator must repair or delete them")
+                    .register(registry);
         }
         received = Counter.builder("relay.queue.received").description("messages accepted").register(registry);
         delivered = outcome(registry, "delivered");

@@ -4,6 +4,7 @@ import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.queue.QueuedMessageView;
 import io.stsdane.relay.queue.RecoveryReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +70,24 @@ public interface QueueStore extends AutoCloseable {
     int size();
 
     Optional<Instant> oldestReceived();
+
+    /**
+     * A message this store set aside because it does not read back, as the admin API shows it; empty when
+     * {@code id} is not quarantined. Only a store that keeps such messages addressable does (PostgreSQL); the
+     * file spool moves them out of the queue at start-up. Quarantined messages are counted by {@link #size} and
+     * listed by {@link #ids}, but {@link #load} and {@link #update} treat them as not queued.
+     */
+    default Optional<QueuedMessageView> quarantined(QueueId id) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Puts a quarantined message back in the queue once it reads back; false when it is not quarantined. Throws,
+     * leaving it quarantined, when it still does not read.
+     */
+    default boolean releaseQuarantine(QueueId id) throws IOException {
+        return false;
+    }
 
     @Override
     void close();

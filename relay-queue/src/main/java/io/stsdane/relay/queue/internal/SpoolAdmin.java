@@ -39,7 +39,8 @@ public final class SpoolAdmin implements QueueAdmin {
 
     @Override
     public Optional<QueuedMessageView> show(QueueId id) throws IOException {
-        return store.load(id).map(SpoolAdmin::view);
+        Optional<StoredMessage> m = store.load(id);
+        return m.isPresent() ? m.map(SpoolAdmin::view) : store.quarantined(id);
     }
 
     private static QueuedMessageView view(StoredMessage m) {
@@ -51,7 +52,7 @@ public final class SpoolAdmin implements QueueAdmin {
                     r.isFinal() ? null : r.nextAttempt()));
         }
         return new QueuedMessageView(m.id().value(), m.envelope().sender(), m.size(),
-                m.envelope().receivedAt(), m.state().held(), rcpts);
+                m.envelope().receivedAt(), m.state().held(), rcpts, null);
     }
 
     @Override
@@ -66,6 +67,7 @@ public final class SpoolAdmin implements QueueAdmin {
 
     @Override
     public boolean release(QueueId id) throws IOException {
+        store.releaseQuarantine(id);
         return change(id, "release", m -> m.state().withHeld(false));
     }
 
@@ -84,12 +86,19 @@ public final class SpoolAdmin implements QueueAdmin {
                 m -> transitions.bounceAll(m, "bounced by the relay administrator", clock.instant()).withHeld(false));
     }
 
+    /** False when {@code id} is not queued; throws when it is quarantined (no state to change until released). */
     private boolean change(QueueId id, String action, QueueStore.StateChange c) throws IOException {
         boolean found = store.update(id, c).isPresent();
         if (found) {
             LOG.info("admin: {} {}", action, id);
             wake.run();
+            return true;
         }
-        return found;
+        Optional<QueuedMessageView> aside = store.quarantined(id);
+        if (aside.isPresent()) {
+            throw new IOException(id + " is quarantined (" + aside.get().quarantine().reason() + "): repair its rows "
+                    + "in the database and release it, or delete it");
+        }
+        return false;
     }
 }
