@@ -12,10 +12,7 @@ import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.testkit.time.MutableClock;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -172,10 +168,11 @@ class TlsRptPostgresTest {
         wakeUp.complete(true); // node A finishes the hand-over it started before its lease ran out
         assertThat(runA.get(30, TimeUnit.SECONDS).deliveries()).isEqualTo(1);
 
-        MimeMessage copyA = mime(intakeA.accepted().get(0));
-        MimeMessage copyB = mime(intakeB.accepted().get(0));
-        assertThat(reportId(copyA)).as("RFC 8460 report-id: the receiver can discard the copy")
-                .isEqualTo(reportId(copyB));
+        MimeMessage copyA = Rfc8460Report.mail(intakeA.accepted().get(0));
+        MimeMessage copyB = Rfc8460Report.mail(intakeB.accepted().get(0));
+        assertThat(Rfc8460Report.attachedTo(copyA).path("report-id"))
+                .as("RFC 8460 report-id: the receiver can discard the copy")
+                .isEqualTo(Rfc8460Report.attachedTo(copyB).path("report-id"));
         assertThat(copyA.getMessageID()).isEqualTo(copyB.getMessageID());
         assertThat(copyA.getSubject()).isEqualTo(copyB.getSubject());
         assertThat(nodeA.runDailyReports().deliveries()).isZero();
@@ -272,21 +269,8 @@ class TlsRptPostgresTest {
         }
     }
 
-    private static MimeMessage mime(CapturingIntake.Accepted mail) throws Exception {
-        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(mail.content()));
-    }
-
-    private static JsonNode report(MimeMessage message) throws Exception {
-        byte[] gz = ((MimeMultipart) message.getContent()).getBodyPart(1).getInputStream().readAllBytes();
-        return Rfc8460Report.parseValid(gz);
-    }
-
-    private static String reportId(MimeMessage message) throws Exception {
-        return report(message).path("report-id").asText();
-    }
-
-    private static JsonNode summary(CapturingIntake.Accepted mail) throws Exception {
-        return Rfc8460Report.policy(report(mime(mail)), "sts", null).path("summary");
+    private static JsonNode summary(CapturingIntake.Accepted mail) {
+        return Rfc8460Report.policy(Rfc8460Report.attachedTo(Rfc8460Report.mail(mail)), "sts", null).path("summary");
     }
 
     private static String envOr(String name, String fallback) {
