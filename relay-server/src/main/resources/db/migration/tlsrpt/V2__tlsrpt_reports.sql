@@ -1,7 +1,8 @@
 -- Built reports live in the database, not in the directory of the node that built them: a report is stored in the
 -- transaction that sets sent_at and deletes its counts, and any node delivers it (RFC 8460: one report a day).
 ALTER TABLE tlsrpt_sent
-    ADD COLUMN report_id text,                    -- RFC 8460 report-id; these three are null when no report was built
+    ADD COLUMN report_id text,                    -- RFC 8460 report-id; these four are null when no report was built
+    ADD COLUMN unique_id text,                    -- the RFC 8460 §5.1 unique id (attachment name, Message-ID)
     ADD COLUMN submitter text,                    -- host name of the node that built it
     ADD COLUMN report    bytea;                   -- the gzip-compressed JSON report
 CREATE TABLE tlsrpt_delivery (                    -- one row per report and rua destination

@@ -66,8 +66,14 @@ public final class PostgresTlsRptCounters implements CounterStore {
     /** What this node already added to the database: the next save adds the difference. */
     private Map<String, List<PolicyCounts>> saved = Map.of();
 
-    /** No connection is opened before first use. */
-    public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json) {
+    /**
+     * No connection is opened before first use.
+     *
+     * @param sendTime the longest one hand-over of a report to a destination may take (an HTTPS upload's whole
+     *     call timeout): a destination is leased for at least this plus a minute, and at least the queue's lease
+     */
+    public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json,
+            Duration sendTime) {
         this.spool = spool;
         this.collector = collector;
         this.clock = clock;
@@ -76,7 +82,9 @@ public final class PostgresTlsRptCounters implements CounterStore {
         new SecureRandom().nextBytes(suffix);
         this.claimant = spool.nodeName() + "-" + HexFormat.of().formatHex(suffix);
         this.db = new ClusterDatabase(spool, "tlsrpt", "tlsrpt");
-        this.reports = new PostgresTlsRptReports(db, spool, claimant);
+        Duration lease = sendTime.plus(Duration.ofMinutes(1));
+        this.reports = new PostgresTlsRptReports(db, spool, claimant,
+                lease.compareTo(spool.leaseDuration()) > 0 ? lease : spool.leaseDuration());
     }
 
     /** The reports stored by {@link #store}, for every node to deliver; closed with this store. */

@@ -248,7 +248,8 @@ public final class TlsRpt implements AutoCloseable {
                 CounterStore counters;
                 List<ReportOutbox> outboxes;
                 if (shared != null) {
-                    PostgresTlsRptCounters database = new PostgresTlsRptCounters(shared, collector, clock, json);
+                    PostgresTlsRptCounters database = new PostgresTlsRptCounters(shared, collector, clock, json,
+                            httpTimeout.multipliedBy(2));
                     counters = database;
                     // pending/ still holds what an earlier version of the relay built here: deliver it too.
                     outboxes = List.of(database.reports(), pending);

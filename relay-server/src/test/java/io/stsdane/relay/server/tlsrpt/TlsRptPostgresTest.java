@@ -180,6 +180,26 @@ class TlsRptPostgresTest {
     }
 
     @Test
+    void aDeliveryTheDatabaseCouldNotRecordIsNotSentAgainByTheNodeThatMadeIt() throws Exception {
+        CompletableFuture<Boolean> handOver = new CompletableFuture<>();
+        CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(handOver);
+        // From now on the database refuses to record any outcome, as if it had gone away after the hand-over.
+        execute("ALTER TABLE tlsrpt_delivery ADD CONSTRAINT refuse_outcomes CHECK (done_at IS NULL) NOT VALID");
+        handOver.complete(true);
+        assertThat(runA.get(30, TimeUnit.SECONDS).deliveries()).isEqualTo(1);
+        expireLeases();
+
+        assertThat(nodeA.runDailyReports().deliveries()).as("node A remembers it handed it over").isZero();
+        execute("ALTER TABLE tlsrpt_delivery DROP CONSTRAINT refuse_outcomes");
+        assertThat(nodeA.runDailyReports().deliveries()).isZero();
+        assertThat(nodeB.runDailyReports().deliveries()).as("recorded at node A's next run").isZero();
+
+        assertThat(intakeA.accepted()).hasSize(1);
+        assertThat(intakeB.accepted()).isEmpty();
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered'")).isEqualTo(1);
+    }
+
+    @Test
     void aNodeWhoseClaimWasTakenOverWhileItBuiltStoresNothing() throws Exception {
         nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
         CompletableFuture<Void> answer = new CompletableFuture<>();
