@@ -13,6 +13,7 @@ import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.testkit.time.MutableClock;
 import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -249,6 +250,23 @@ class TlsRptPostgresTest {
         assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
         assertThat(intakeB.accepted()).isEmpty();
         assertThat(count("SELECT count(*) FROM tlsrpt_counter")).isZero();
+    }
+
+    @Test
+    void aReportAnEarlierVersionLeftInTheNodesPendingDirectoryIsStillDelivered() throws Exception {
+        // As written before reports lived in the database (no submitter field); the report is "{}" gzipped.
+        Files.writeString(dir.resolve("a/pending/2026-11-27_example.com.json"), """
+                {"uniqueId":"20261127abcdef0123456789","reportId":"20261127abcdef0123456789@relay.example.net",
+                 "policyDomain":"example.com","day":"2026-11-27","destinations":["mailto:tlsrpt@reports.example.com"],
+                 "gzip":"H4sIAAAAAAAA/6uuBQBDv6ajAgAAAA=="}""");
+
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 1, 0, 0));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+
+        assertThat(Rfc8460Report.mail(intakeA.accepted().get(0)).getSubject())
+                .isEqualTo("Report Domain: example.com Submitter: relay.example.net"
+                        + " Report-ID: <20261127abcdef0123456789@relay.example.net>");
+        assertThat(dir.resolve("a/pending/2026-11-27_example.com.json")).doesNotExist();
     }
 
     /**
