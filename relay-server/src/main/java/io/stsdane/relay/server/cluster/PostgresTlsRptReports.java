@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * right before sending ({@code UPDATE ... WHERE lease_until < now}, so one node at a time) and records the outcome
  * right after; a node that dies holding a lease leaves the destination to the others once the lease runs out.
  * An outcome the database did not take (it was unreachable) is kept in memory and recorded first thing next run,
- * and this node does not send that destination again meanwhile. So only a node that dies (or stalls past its
- * lease) between the hand-over and the record sends a destination the same report, with the same
- * {@code report-id}, twice. Thread-safe; every method logs database trouble and never throws.
+ * and this node does not send that destination again meanwhile. So a destination gets the same report (with the
+ * same {@code report-id}) twice only when a node dies or stalls past its lease between the hand-over and the
+ * record, or when the database stays out of reach until another node's run after the lease ran out.
+ * Thread-safe; every method logs database trouble and never throws.
  */
 final class PostgresTlsRptReports implements ReportOutbox {
 
