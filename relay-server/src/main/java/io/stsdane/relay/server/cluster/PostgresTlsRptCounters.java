@@ -6,8 +6,10 @@ import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.tlsrpt.internal.CounterSnapshot;
 import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
 import io.stsdane.relay.server.tlsrpt.internal.FailureKey;
+import io.stsdane.relay.server.tlsrpt.internal.PendingReport;
 import io.stsdane.relay.server.tlsrpt.internal.PolicyCounts;
 import io.stsdane.relay.server.tlsrpt.internal.PolicyKey;
+import io.stsdane.relay.server.tlsrpt.internal.ReportOutbox;
 import io.stsdane.relay.server.tlsrpt.internal.TlsRptCollector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * successful save ({@code INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n}, one transaction). A node
  * builds a report only after {@link #claim} inserted its row in {@code tlsrpt_sent}; a claim never marked sent
  * is taken over after {@link #CLAIM_TIMEOUT}, so a node that died while building does not lose the report.
+ * {@link #store} writes the built report onto that row, sets {@code sent_at} and deletes the counts in one
+ * transaction, and only while the claim is still this node's: a report is built and stored once, and any node
+ * delivers it from there ({@link #reports()}).
  *
  * <p>Database unreachable: saves keep the counts in memory for the next try, claims fail, with a warning.
  * Thread-safe: saves are serialized.
@@ -57,11 +62,18 @@ public final class PostgresTlsRptCounters implements CounterStore {
     private final Clock clock;
     private final ObjectMapper json;
     private final String claimant;
+    private final PostgresTlsRptReports reports;
     /** What this node already added to the database: the next save adds the difference. */
     private Map<String, List<PolicyCounts>> saved = Map.of();
 
-    /** No connection is opened before first use. */
-    public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json) {
+    /**
+     * No connection is opened before first use.
+     *
+     * @param sendTime the longest one hand-over of a report to a destination may take (an HTTPS upload's whole
+     *     call timeout): a destination is leased for at least this plus a minute, and at least the queue's lease
+     */
+    public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json,
+            Duration sendTime) {
         this.spool = spool;
         this.collector = collector;
         this.clock = clock;
@@ -70,28 +82,29 @@ public final class PostgresTlsRptCounters implements CounterStore {
         new SecureRandom().nextBytes(suffix);
         this.claimant = spool.nodeName() + "-" + HexFormat.of().formatHex(suffix);
         this.db = new ClusterDatabase(spool, "tlsrpt", "tlsrpt");
+        Duration lease = sendTime.plus(Duration.ofMinutes(1));
+        this.reports = new PostgresTlsRptReports(db, spool, claimant,
+                lease.compareTo(spool.leaseDuration()) > 0 ? lease : spool.leaseDuration());
+    }
+
+    /** The reports stored by {@link #store}, for every node to deliver; closed with this store. */
+    public ReportOutbox reports() {
+        return reports;
     }
 
     @Override
     public synchronized void save() {
         CounterSnapshot now = collector.snapshot();
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                for (Map.Entry<String, List<PolicyCounts>> day : now.days().entrySet()) {
-                    Map<PolicyKey, PolicyCounts> before = byKey(saved.getOrDefault(day.getKey(), List.of()));
-                    for (PolicyCounts p : day.getValue()) {
-                        add(c, LocalDate.parse(day.getKey()), p, before.get(p.key()));
-                    }
+        boolean added = inTransaction("add this node's counts (kept in memory for the next try)", c -> {
+            for (Map.Entry<String, List<PolicyCounts>> day : now.days().entrySet()) {
+                Map<PolicyKey, PolicyCounts> before = byKey(saved.getOrDefault(day.getKey(), List.of()));
+                for (PolicyCounts p : day.getValue()) {
+                    add(c, LocalDate.parse(day.getKey()), p, before.get(p.key()));
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        } catch (SQLException | RuntimeException e) {
-            log.warn("TLS-RPT: cannot add this node's counts to {}: {}; kept in memory for the next try", spool,
-                    e.toString());
+            return true;
+        });
+        if (!added) {
             return;
         }
         saved = now.days();
@@ -157,7 +170,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
         Map<String, List<PolicyCounts>> kept = new TreeMap<>(saved);
         for (LocalDate day : collector.days()) {
             if (day.isBefore(today) && saved.containsKey(day.toString())) {
-                collector.countsByDomain(day).keySet().forEach(domain -> collector.remove(day, domain));
+                collector.removeDay(day);
                 kept.remove(day.toString());
             }
         }
@@ -244,54 +257,103 @@ public final class PostgresTlsRptCounters implements CounterStore {
 
     @Override
     public void release(LocalDate day, String domain) {
-        update("DELETE FROM tlsrpt_sent WHERE report_day = ? AND policy_domain = ? AND claimed_by = ?"
-                + " AND sent_at IS NULL", day, domain, true);
+        inTransaction("give back the claim on the " + day + " report for " + domain, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    DELETE FROM tlsrpt_sent
+                     WHERE report_day = ? AND policy_domain = ? AND claimed_by = ? AND sent_at IS NULL""")) {
+                bindClaim(s, day, domain);
+                s.executeUpdate();
+            }
+            return true;
+        });
     }
 
     @Override
-    public void markSent(LocalDate day, String domain) {
+    public boolean store(PendingReport report) {
+        LocalDate day = LocalDate.parse(report.day());
+        return inTransaction("store the " + day + " report for " + report.policyDomain(), c -> {
+            if (!reports.store(c, report, claimant)) {
+                log.warn("TLS-RPT: the {} report for {} was claimed by another node meanwhile; dropping this copy",
+                        day, report.policyDomain());
+                return false;
+            }
+            deleteCounts(c, "report_day = ? AND policy_domain = ?", day, report.policyDomain());
+            return true;
+        });
+    }
+
+    @Override
+    public void drop(LocalDate day, String domain) {
+        inTransaction("mark the " + day + " report for " + domain + " as not wanted", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE tlsrpt_sent SET sent_at = clock_timestamp()
+                     WHERE report_day = ? AND policy_domain = ? AND claimed_by = ? AND sent_at IS NULL""")) {
+                bindClaim(s, day, domain);
+                if (s.executeUpdate() != 1) {
+                    return false; // another node took the claim over: its outcome stands
+                }
+            }
+            deleteCounts(c, "report_day = ? AND policy_domain = ?", day, domain);
+            return true;
+        });
+    }
+
+    /** Old claims and stored reports (with their deliveries, by cascade), and counts too late to report. */
+    @Override
+    public void purgeBefore(LocalDate day) {
+        inTransaction("purge TLS-RPT bookkeeping before " + day, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM tlsrpt_sent WHERE report_day < ?")) {
+                s.setDate(1, Date.valueOf(day));
+                s.executeUpdate();
+            }
+            deleteCounts(c, "report_day < ?", day, null);
+            return true;
+        });
+    }
+
+    private static void deleteCounts(Connection c, String where, LocalDate day, String domain) throws SQLException {
+        for (String table : List.of("tlsrpt_counter", "tlsrpt_failure")) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE " + where)) {
+                s.setDate(1, Date.valueOf(day));
+                if (domain != null) {
+                    s.setString(2, domain);
+                }
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /** A unit of work in one transaction; its result is false when it decided to change nothing. */
+    private interface Work {
+        boolean run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction, committed only if it returned true; false on any failure. */
+    private boolean inTransaction(String what, Work work) {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement s = c.prepareStatement("""
-                        INSERT INTO tlsrpt_sent (report_day, policy_domain, claimed_by, claimed_at, sent_at)
-                        VALUES (?, ?, ?, clock_timestamp(), clock_timestamp())
-                        ON CONFLICT (report_day, policy_domain) DO UPDATE SET sent_at = clock_timestamp()""")) {
-                    bind(s, day, domain, true);
-                    s.executeUpdate();
+                boolean done = work.run(c);
+                if (done) {
+                    c.commit();
+                } else {
+                    c.rollback();
                 }
-                for (String table : List.of("tlsrpt_counter", "tlsrpt_failure")) {
-                    try (PreparedStatement s = c.prepareStatement(
-                            "DELETE FROM " + table + " WHERE report_day = ? AND policy_domain = ?")) {
-                        bind(s, day, domain, false);
-                        s.executeUpdate();
-                    }
-                }
-                c.commit();
+                return done;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            log.warn("TLS-RPT: cannot mark the {} report for {} as done in {}: {}", day, domain, spool, e.toString());
+            log.warn("TLS-RPT: cannot {} in {}: {}", what, spool, e.toString());
+            return false;
         }
     }
 
-    private void update(String sql, LocalDate day, String domain, boolean withClaimant) {
-        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, day, domain, withClaimant);
-            s.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
-            log.warn("TLS-RPT: cannot update the {} report claim for {} in {}: {}", day, domain, spool, e.toString());
-        }
-    }
-
-    private void bind(PreparedStatement s, LocalDate day, String domain, boolean withClaimant) throws SQLException {
+    private void bindClaim(PreparedStatement s, LocalDate day, String domain) throws SQLException {
         s.setDate(1, Date.valueOf(day));
         s.setString(2, domain);
-        if (withClaimant) {
-            s.setString(3, claimant);
-        }
+        s.setString(3, claimant);
     }
 
     private static Map<PolicyKey, PolicyCounts> byKey(List<PolicyCounts> counts) {

@@ -9,9 +9,10 @@ import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.cluster.PostgresTlsRptCounters;
 import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
 import io.stsdane.relay.server.tlsrpt.internal.FileCounterStore;
-import io.stsdane.relay.server.tlsrpt.internal.ReportSenders;
 import io.stsdane.relay.server.tlsrpt.internal.PendingStore;
 import io.stsdane.relay.server.tlsrpt.internal.ReportJob;
+import io.stsdane.relay.server.tlsrpt.internal.ReportOutbox;
+import io.stsdane.relay.server.tlsrpt.internal.ReportSenders;
 import io.stsdane.relay.server.tlsrpt.internal.SnapshotStore;
 import io.stsdane.relay.server.tlsrpt.internal.TlsRptCollector;
 import java.io.IOException;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. Counters are kept in memory and written to {@code directory/counters.json} (atomically), or
- * added to the shared database ({@link Builder#shared}), periodically and on {@link #close()}; built reports wait in {@code directory/pending/} until every
- * destination took them.
+ * added to the shared database ({@link Builder#shared}), periodically and on {@link #close()}; built reports wait
+ * in {@code directory/pending/}, or in the shared database, until every destination took them.
  */
 public final class TlsRpt implements AutoCloseable {
 
@@ -219,7 +220,8 @@ public final class TlsRpt implements AutoCloseable {
         /**
          * Counts go to the queue's PostgreSQL database instead of {@code directory/counters.json}, summed with
          * every other relay node's, and each daily report is built by one node only (see docs/cluster.md).
-         * Reports built by this node still wait in {@code directory/pending/} until delivered.
+         * Built reports are stored in the database too, and delivered by whichever node gets to them first;
+         * reports an earlier version left in {@code directory/pending/} are still delivered from there.
          */
         public Builder shared(PostgresSpool spool) {
             this.shared = Objects.requireNonNull(spool);
@@ -242,13 +244,22 @@ public final class TlsRpt implements AutoCloseable {
             try {
                 Files.createDirectories(directory);
                 TlsRptCollector collector = new TlsRptCollector(clock, sendingMtaIp);
-                CounterStore counters = shared != null
-                        ? new PostgresTlsRptCounters(shared, collector, clock, json)
-                        : new FileCounterStore(collector, new SnapshotStore(directory, json));
                 PendingStore pending = new PendingStore(directory.resolve("pending"), json);
+                CounterStore counters;
+                List<ReportOutbox> outboxes;
+                if (shared != null) {
+                    PostgresTlsRptCounters database = new PostgresTlsRptCounters(shared, collector, clock, json,
+                            httpTimeout.multipliedBy(2));
+                    counters = database;
+                    // pending/ still holds what an earlier version of the relay built here: deliver it too.
+                    outboxes = List.of(database.reports(), pending);
+                } else {
+                    counters = new FileCounterStore(collector, new SnapshotStore(directory, json), pending);
+                    outboxes = List.of(pending);
+                }
                 ReportSenders senders = ReportSenders.create(intake, sender, submitterDomain, resolver,
                         trustManager != null ? trustManager : defaultTrust(), httpTimeout, clock);
-                ReportJob job = new ReportJob(counters, pending, resolver, senders.byScheme(),
+                ReportJob job = new ReportJob(counters, outboxes, resolver, senders.byScheme(),
                         new ReportJob.Reporter(organization, contact, submitterDomain), clock, json);
                 return new TlsRpt(collector, counters, job, senders);
             } catch (IOException e) {

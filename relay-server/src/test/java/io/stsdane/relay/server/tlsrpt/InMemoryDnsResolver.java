@@ -13,12 +13,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A DnsResolver answering from maps: TXT and address records, and names that fail (SERVFAIL-like). */
+/**
+ * A DnsResolver answering from maps: TXT and address records, names that fail (SERVFAIL-like), and names whose
+ * next answer is held back until the test lets it go.
+ */
 final class InMemoryDnsResolver implements DnsResolver {
 
     private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> addresses = new ConcurrentHashMap<>();
     private final Map<String, String> failing = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<?>> held = new ConcurrentHashMap<>();
 
     InMemoryDnsResolver txt(String name, String... records) {
         txt.put(name, List.of(records));
@@ -40,8 +44,18 @@ final class InMemoryDnsResolver implements DnsResolver {
         return this;
     }
 
+    /** The next TXT lookup of {@code name} (only that one) answers when {@code until} completes. */
+    InMemoryDnsResolver holdNextTxt(String name, CompletableFuture<?> until) {
+        held.put(name, until);
+        return this;
+    }
+
     @Override
     public CompletionStage<DnsResult<String>> txt(String name) {
+        CompletableFuture<?> until = held.remove(name);
+        if (until != null) {
+            return until.thenCompose(x -> answer(name, txt.get(name)));
+        }
         return answer(name, txt.get(name));
     }
 

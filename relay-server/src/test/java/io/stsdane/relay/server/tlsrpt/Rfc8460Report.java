@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stsdane.relay.core.tls.TlsFailure;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
@@ -69,6 +74,24 @@ final class Rfc8460Report {
         }
         assertThat(detailed).as("failure details within the failure total")
                 .isLessThanOrEqualTo(summary.path("total-failure-session-count").asLong());
+    }
+
+    /** The report mail as the queue took it. */
+    static MimeMessage mail(CapturingIntake.Accepted accepted) {
+        try {
+            return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(accepted.content()));
+        } catch (MessagingException e) {
+            throw new AssertionError("not a mail: " + e, e);
+        }
+    }
+
+    /** The report attached to a report mail, checked as {@link #parseValid} does. */
+    static JsonNode attachedTo(MimeMessage mail) {
+        try {
+            return parseValid(((MimeMultipart) mail.getContent()).getBodyPart(1).getInputStream().readAllBytes());
+        } catch (MessagingException | IOException e) {
+            throw new AssertionError("no report attached: " + e, e);
+        }
     }
 
     /** The policy entry of the given type (and MX host for tlsa). */

@@ -9,15 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.core.tls.TlsFailure;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,10 +124,7 @@ class TlsRptPersistenceTest {
         }
     }
 
-    private static JsonNode reportOf(CapturingIntake.Accepted mail) throws Exception {
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
-                new ByteArrayInputStream(mail.content()));
-        MimeMultipart parts = (MimeMultipart) message.getContent();
-        return Rfc8460Report.parseValid(parts.getBodyPart(1).getInputStream().readAllBytes());
+    private static JsonNode reportOf(CapturingIntake.Accepted mail) {
+        return Rfc8460Report.attachedTo(Rfc8460Report.mail(mail));
     }
 }

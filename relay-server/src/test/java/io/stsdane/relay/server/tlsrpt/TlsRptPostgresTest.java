@@ -4,6 +4,7 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.failed;
 import static io.stsdane.relay.server.tlsrpt.Sessions.ok;
 import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,30 +12,33 @@ import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.testkit.time.MutableClock;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two relay nodes sharing TLS-RPT counters in one PostgreSQL schema ({@code RELAY_TEST_POSTGRES_URL}; skipped,
- * visibly, without it): one report for the day, with both nodes' sessions, built by one node only.
+ * Two relay nodes sharing TLS-RPT counters and reports in one PostgreSQL schema ({@code RELAY_TEST_POSTGRES_URL};
+ * skipped, visibly, without it): one report for the day, with both nodes' sessions, built by one node only,
+ * stored in the database and delivered once by whichever node is alive; old bookkeeping purged.
  */
 class TlsRptPostgresTest {
 
     private static final Instant DAY = Instant.parse("2026-11-27T00:00:00Z");
+    private static final Instant CLOSED = DAY.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(10));
     private static final String URL = System.getenv("RELAY_TEST_POSTGRES_URL");
     private static final String USER = envOr("RELAY_TEST_POSTGRES_USER", "relay_test");
     private static final String PASSWORD = envOr("RELAY_TEST_POSTGRES_PASSWORD", "");
@@ -94,7 +98,7 @@ class TlsRptPostgresTest {
         nodeB.reporter().record(failed(policy, "mx2.example.com", TlsFailure.CERTIFICATE_EXPIRED));
         nodeB.saveSnapshot();
 
-        clock.set(DAY.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(10)));
+        clock.set(CLOSED);
         RunSummary first = nodeA.runDailyReports();
         RunSummary second = nodeB.runDailyReports();
         RunSummary again = nodeA.runDailyReports();
@@ -105,10 +109,7 @@ class TlsRptPostgresTest {
         assertThat(intakeB.accepted()).isEmpty();
         assertThat(intakeA.accepted()).hasSize(1);
 
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
-                new ByteArrayInputStream(intakeA.accepted().get(0).content()));
-        byte[] gz = ((MimeMultipart) message.getContent()).getBodyPart(1).getInputStream().readAllBytes();
-        JsonNode summary = Rfc8460Report.policy(Rfc8460Report.parseValid(gz), "sts", null).path("summary");
+        JsonNode summary = summary(intakeA.accepted().get(0));
         assertThat(summary.path("total-successful-session-count").asLong()).isEqualTo(6);
         assertThat(summary.path("total-failure-session-count").asLong()).isEqualTo(2);
     }
@@ -117,7 +118,7 @@ class TlsRptPostgresTest {
     void aClaimIsGivenBackWhenTheReportPolicyCannotBeLookedUpYet() {
         nodeA.reporter().record(ok(sts("broken.example"), "mx1.broken.example"));
         dns.failing("_smtp._tls.broken.example", "SERVFAIL");
-        clock.set(DAY.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(10)));
+        clock.set(CLOSED);
 
         assertThat(nodeA.runDailyReports().reportsBuilt()).isZero();
         dns.healed("_smtp._tls.broken.example").txt("_smtp._tls.broken.example",
@@ -125,6 +126,189 @@ class TlsRptPostgresTest {
 
         assertThat(nodeB.runDailyReports().reportsBuilt()).as("node B may take it over at once").isEqualTo(1);
         assertThat(intakeB.accepted()).hasSize(1);
+    }
+
+    @Test
+    void aReportStoredByANodeThatDiesBeforeDeliveringItIsDeliveredOnceByAnother() throws Exception {
+        CompletableFuture<Boolean> death = new CompletableFuture<>();
+        CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(death);
+        assertThat(count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NOT NULL AND report IS NOT NULL"))
+                .as("stored in the database with sent_at, before any hand-over").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM tlsrpt_counter")).as("counts deleted with it").isZero();
+
+        assertThat(nodeB.runDailyReports()).as("node A's lease runs: B leaves it alone")
+                .isEqualTo(new RunSummary(0, 0, 0, 0));
+        expireLeases();
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 1, 0, 0));
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+
+        death.complete(false); // node A's process ends: what it was handing over never reached its queue
+        assertThat(runA.get(30, TimeUnit.SECONDS).reportsBuilt()).isEqualTo(1);
+        nodeA.close();
+        CapturingIntake restartedIntake = new CapturingIntake();
+        nodeA = node("a", restartedIntake);
+        assertThat(nodeA.runDailyReports()).as("node A back: nothing to build or send")
+                .isEqualTo(new RunSummary(0, 0, 0, 0));
+
+        assertThat(intakeA.accepted()).isEmpty();
+        assertThat(restartedIntake.accepted()).isEmpty();
+        assertThat(intakeB.accepted()).hasSize(1);
+        assertThat(summary(intakeB.accepted().get(0)).path("total-successful-session-count").asLong())
+                .as("both nodes' sessions").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered' AND attempts = 2"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatStallsPastItsLeaseMaySendACopyThatCarriesTheSameReportId() throws Exception {
+        CompletableFuture<Boolean> wakeUp = new CompletableFuture<>();
+        CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(wakeUp);
+        expireLeases();
+        assertThat(nodeB.runDailyReports().deliveries()).isEqualTo(1);
+
+        wakeUp.complete(true); // node A finishes the hand-over it started before its lease ran out
+        assertThat(runA.get(30, TimeUnit.SECONDS).deliveries()).isEqualTo(1);
+
+        MimeMessage copyA = Rfc8460Report.mail(intakeA.accepted().get(0));
+        MimeMessage copyB = Rfc8460Report.mail(intakeB.accepted().get(0));
+        assertThat(Rfc8460Report.attachedTo(copyA).path("report-id"))
+                .as("RFC 8460 report-id: the receiver can discard the copy")
+                .isEqualTo(Rfc8460Report.attachedTo(copyB).path("report-id"));
+        assertThat(copyA.getMessageID()).isEqualTo(copyB.getMessageID());
+        assertThat(copyA.getSubject()).isEqualTo(copyB.getSubject());
+        assertThat(nodeA.runDailyReports().deliveries()).isZero();
+        assertThat(nodeB.runDailyReports().deliveries()).isZero();
+    }
+
+    @Test
+    void aDeliveryTheDatabaseCouldNotRecordIsNotSentAgainByTheNodeThatMadeIt() throws Exception {
+        CompletableFuture<Boolean> handOver = new CompletableFuture<>();
+        CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(handOver);
+        // From now on the database refuses to record any outcome, as if it had gone away after the hand-over.
+        execute("ALTER TABLE tlsrpt_delivery ADD CONSTRAINT refuse_outcomes CHECK (done_at IS NULL) NOT VALID");
+        handOver.complete(true);
+        assertThat(runA.get(30, TimeUnit.SECONDS).deliveries()).isEqualTo(1);
+        expireLeases();
+
+        assertThat(nodeA.runDailyReports().deliveries()).as("node A remembers it handed it over").isZero();
+        execute("ALTER TABLE tlsrpt_delivery DROP CONSTRAINT refuse_outcomes");
+        assertThat(nodeA.runDailyReports().deliveries()).isZero();
+        assertThat(nodeB.runDailyReports().deliveries()).as("recorded at node A's next run").isZero();
+
+        assertThat(intakeA.accepted()).hasSize(1);
+        assertThat(intakeB.accepted()).isEmpty();
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered'")).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeWhoseClaimWasTakenOverWhileItBuiltStoresNothing() throws Exception {
+        nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        dns.holdNextTxt("_smtp._tls.example.com", answer);
+        clock.set(CLOSED);
+        CompletableFuture<RunSummary> runA = CompletableFuture.supplyAsync(nodeA::runDailyReports);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions() // the tables appear with node A's first save
+                .until(() -> count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NULL") == 1);
+
+        execute("UPDATE tlsrpt_sent SET claimed_at = claimed_at - interval '2 hours'"); // node A looks dead
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(1, 1, 0, 0));
+        answer.complete(null); // node A was only slow: it builds the report too, but may not store it
+
+        assertThat(runA.get(30, TimeUnit.SECONDS)).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(intakeA.accepted()).isEmpty();
+        assertThat(intakeB.accepted()).hasSize(1);
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
+    }
+
+    @Test
+    void bookkeepingOlderThanTheRetentionIsPurgedByAnyNode() throws Exception {
+        nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        clock.set(CLOSED);
+        assertThat(nodeA.runDailyReports().deliveries()).isEqualTo(1);
+        clock.set(DAY.plus(Duration.ofDays(29)));
+        nodeB.reporter().record(ok(sts("example.com"), "mx1.example.com")); // a later day, within retention
+        clock.set(DAY.plus(Duration.ofDays(30)).plus(Duration.ofMinutes(10)));
+        assertThat(nodeB.runDailyReports().deliveries()).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM tlsrpt_sent")).isEqualTo(2);
+
+        clock.set(DAY.plus(Duration.ofDays(31)).plus(Duration.ofMinutes(10)));
+        nodeA.runDailyReports();
+
+        assertThat(count("SELECT count(*) FROM tlsrpt_sent WHERE report_day = DATE '2026-11-27'"))
+                .as("30 days old: purged").isZero();
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE report_day = DATE '2026-11-27'")).isZero();
+        assertThat(count("SELECT count(*) FROM tlsrpt_sent")).as("the newer day stays").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
+    }
+
+    @Test
+    void countsANodeSavesAfterTheRetentionAreNeverReported() throws Exception {
+        nodeB.reporter().record(ok(sts("example.com"), "mx1.example.com")); // B is cut off for a month
+        clock.set(DAY.plus(Duration.ofDays(31)).plus(Duration.ofMinutes(10)));
+
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(intakeB.accepted()).isEmpty();
+        assertThat(count("SELECT count(*) FROM tlsrpt_counter")).isZero();
+    }
+
+    @Test
+    void aReportAnEarlierVersionLeftInTheNodesPendingDirectoryIsStillDelivered() throws Exception {
+        // As written before reports lived in the database (no submitter field); the report is "{}" gzipped.
+        Files.writeString(dir.resolve("a/pending/2026-11-27_example.com.json"), """
+                {"uniqueId":"20261127abcdef0123456789","reportId":"20261127abcdef0123456789@relay.example.net",
+                 "policyDomain":"example.com","day":"2026-11-27","destinations":["mailto:tlsrpt@reports.example.com"],
+                 "gzip":"H4sIAAAAAAAA/6uuBQBDv6ajAgAAAA=="}""");
+
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 1, 0, 0));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+
+        assertThat(Rfc8460Report.mail(intakeA.accepted().get(0)).getSubject())
+                .isEqualTo("Report Domain: example.com Submitter: relay.example.net"
+                        + " Report-ID: <20261127abcdef0123456789@relay.example.net>");
+        assertThat(dir.resolve("a/pending/2026-11-27_example.com.json")).doesNotExist();
+    }
+
+    /**
+     * Both nodes count a session of DAY and save; node A's report run builds and stores the report, leases its
+     * one destination and stalls in the hand-over to its queue until {@code gate} completes.
+     */
+    private CompletableFuture<RunSummary> nodeAStallsHandingOverTheReport(CompletableFuture<Boolean> gate) {
+        nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        nodeB.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        nodeB.saveSnapshot();
+        intakeA.stallUntil(gate);
+        clock.set(CLOSED);
+        CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(nodeA::runDailyReports);
+        await().atMost(Duration.ofSeconds(30)).until(intakeA::stalled);
+        return run;
+    }
+
+    /** As if {@code spool.postgres.lease} had passed since each lease was taken. */
+    private void expireLeases() throws SQLException {
+        execute("UPDATE tlsrpt_delivery SET lease_until = clock_timestamp() - interval '1 second'"
+                + " WHERE lease_until IS NOT NULL");
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            c.setSchema(schema);
+            s.execute(sql);
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            c.setSchema(schema);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static JsonNode summary(CapturingIntake.Accepted mail) {
+        return Rfc8460Report.policy(Rfc8460Report.attachedTo(Rfc8460Report.mail(mail)), "sts", null).path("summary");
     }
 
     private static String envOr(String name, String fallback) {

@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single-node store: the collector's own counters, saved to {@code counters.json}. This node builds every
- * report, so a claim always succeeds. Thread-safe.
+ * The single-node store: the collector's own counters, saved to {@code counters.json}, and built reports in
+ * {@code pending/}. This node builds every report, so a claim succeeds unless the report is already stored.
+ * Thread-safe.
  */
 public final class FileCounterStore implements CounterStore {
 
@@ -17,11 +18,13 @@ public final class FileCounterStore implements CounterStore {
 
     private final TlsRptCollector collector;
     private final SnapshotStore snapshots;
+    private final PendingStore pending;
 
     /** Restores the saved counters into {@code collector}. */
-    public FileCounterStore(TlsRptCollector collector, SnapshotStore snapshots) {
+    public FileCounterStore(TlsRptCollector collector, SnapshotStore snapshots, PendingStore pending) {
         this.collector = collector;
         this.snapshots = snapshots;
+        this.pending = pending;
         collector.restore(snapshots.load());
     }
 
@@ -44,8 +47,13 @@ public final class FileCounterStore implements CounterStore {
         return collector.countsByDomain(day);
     }
 
+    /** A stored report means the process died before saving counters without its day: drop them, don't resend. */
     @Override
     public boolean claim(LocalDate day, String domain) {
+        if (pending.exists(day, domain)) {
+            collector.remove(day, domain);
+            return false;
+        }
         return true;
     }
 
@@ -54,9 +62,28 @@ public final class FileCounterStore implements CounterStore {
         // Nothing to give back: the counts stay until a run stores the report.
     }
 
+    /** The report file is written (fsync) before the counts are forgotten. */
     @Override
-    public void markSent(LocalDate day, String domain) {
+    public boolean store(PendingReport report) {
+        try {
+            pending.save(report);
+        } catch (IOException e) {
+            log.error("TLS-RPT: cannot store the report for {} on {} (kept for the next run; check space and"
+                    + " permissions): {}", report.policyDomain(), report.day(), e.toString());
+            return false;
+        }
+        collector.remove(LocalDate.parse(report.day()), report.policyDomain());
+        return true;
+    }
+
+    @Override
+    public void drop(LocalDate day, String domain) {
         collector.remove(day, domain);
+    }
+
+    @Override
+    public void purgeBefore(LocalDate day) {
+        collector.days().stream().filter(d -> d.isBefore(day)).forEach(collector::removeDay);
     }
 
     @Override

@@ -44,7 +44,10 @@ final class MailReportSender implements ReportSender {
             return new SendResult.Rejected(e.getMessage());
         }
         Instant now = clock.instant();
-        byte[] message = ReportMail.render(from, String.join(", ", recipients), submitter, report, now);
+        // The node that built the report is its submitter, whichever node sends it; files from before the
+        // submitter was stored were built here.
+        String builtBy = report.submitter() != null ? report.submitter() : submitter;
+        byte[] message = ReportMail.render(from, String.join(", ", recipients), builtBy, report, now);
         Envelope envelope = new Envelope(from, recipients.stream().map(Recipient::of).toList(), null, null,
                 false, false, false, now, "tls-reporting");
         try {

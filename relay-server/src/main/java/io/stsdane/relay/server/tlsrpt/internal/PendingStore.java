@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Built reports not yet delivered everywhere, one file per day and domain ({@code pending/<day>_<domain>.json}).
  * One file per day and domain also makes report building idempotent: after a crash between storing a report
- * and forgetting its counters, the counters are dropped instead of reported twice. Confined to the report job.
+ * and forgetting its counters, the counters are dropped instead of reported twice. Confined to the report job;
+ * only this node reads the directory, so {@link #lease} always succeeds.
  */
-public final class PendingStore {
+public final class PendingStore implements ReportOutbox {
 
     private static final Logger log = LoggerFactory.getLogger(PendingStore.class);
 
@@ -36,12 +37,9 @@ public final class PendingStore {
         AtomicFiles.write(file(report.day(), report.policyDomain()), json.writeValueAsBytes(report));
     }
 
-    public void delete(PendingReport report) throws IOException {
-        AtomicFiles.delete(file(report.day(), report.policyDomain()));
-    }
-
     /** Every stored report; unreadable files are reported and skipped (left in place for the operator). */
-    public List<PendingReport> list() throws IOException {
+    @Override
+    public List<PendingReport> due() {
         List<PendingReport> reports = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
@@ -51,8 +49,42 @@ public final class PendingStore {
                     log.error("TLS-RPT: cannot read pending report {} ({}); remove or repair it", f, e.getMessage());
                 }
             }
+        } catch (IOException e) {
+            log.error("TLS-RPT: cannot list pending reports in {}: {}", directory, e.toString());
         }
         return reports;
+    }
+
+    @Override
+    public boolean lease(PendingReport report, String destination) {
+        return true;
+    }
+
+    /** Rewrites the file without {@code destination} at once, so that a crash after this sends it no more. */
+    @Override
+    public void finished(PendingReport report, String destination, Done done) {
+        Path file = file(report.day(), report.policyDomain());
+        try {
+            if (!Files.exists(file)) {
+                return;
+            }
+            PendingReport stored = json.readValue(file.toFile(), PendingReport.class);
+            List<String> remaining = new ArrayList<>(stored.destinations());
+            remaining.remove(destination);
+            if (remaining.isEmpty()) {
+                AtomicFiles.delete(file);
+            } else {
+                save(stored.withDestinations(remaining));
+            }
+        } catch (IOException e) {
+            log.error("TLS-RPT: cannot update pending report {} (check space and permissions of {}): {}",
+                    report.reportId(), directory, e.toString());
+        }
+    }
+
+    @Override
+    public void retryLater(PendingReport report, String destination, String reason) {
+        // The destination stays in the file: the next run tries it again.
     }
 
     /** The domain is canonical (checked by the caller), so it is safe as part of a file name. */

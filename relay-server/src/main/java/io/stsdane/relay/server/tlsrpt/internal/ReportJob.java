@@ -7,15 +7,16 @@ import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.tlsrpt.RunSummary;
 import io.stsdane.relay.server.tlsrpt.TlsRptRecord;
-import java.io.IOException;
 import java.net.URI;
-import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Period;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * One run of the report job: turns the counts of every closed UTC day into stored reports (one per policy
  * domain that publishes a TLS-RPT record), then hands every stored report to its remaining destinations.
  *
- * <p>Order matters for crash safety: a report is stored (fsync) before its counters are forgotten, and it is
- * deleted only after every destination took it. Thread-safe: runs are serialized.
+ * <p>Order matters for crash safety: a report is stored before its counters are forgotten (in one transaction
+ * with a shared database), and each destination is marked done right after it took the report. A crash in
+ * between sends that destination the same report again; its {@code report-id} is the same
+ * ({@link #uniqueId}), so the receiver can tell. Thread-safe: runs are serialized.
  */
 public final class ReportJob {
 
@@ -38,6 +41,8 @@ public final class ReportJob {
     private static final Duration GRACE = Duration.ofMinutes(5);
     /** Past this, undeliverable counts and reports are dropped: a stale report helps nobody. */
     private static final Duration MAX_AGE = Duration.ofDays(3);
+    /** Report bookkeeping (which day was reported, delivered reports) is kept this long, then purged. */
+    static final Period RETENTION = Period.ofDays(30);
     private static final Duration DNS_TIMEOUT = Duration.ofSeconds(30);
 
     /** Who is reporting, as written into every report. */
@@ -45,18 +50,18 @@ public final class ReportJob {
     }
 
     private final CounterStore counters;
-    private final PendingStore pending;
+    private final List<ReportOutbox> outboxes;
     private final DnsResolver resolver;
     private final Map<String, ReportSender> senders;
     private final Reporter reporter;
     private final Clock clock;
     private final ObjectMapper json;
-    private final SecureRandom random = new SecureRandom();
 
-    public ReportJob(CounterStore counters, PendingStore pending, DnsResolver resolver,
+    /** @param outboxes where built reports wait: the one {@code counters} stores into first, then older ones */
+    public ReportJob(CounterStore counters, List<ReportOutbox> outboxes, DnsResolver resolver,
             Map<String, ReportSender> senders, Reporter reporter, Clock clock, ObjectMapper json) {
         this.counters = counters;
-        this.pending = pending;
+        this.outboxes = List.copyOf(outboxes);
         this.resolver = resolver;
         this.senders = Map.copyOf(senders);
         this.reporter = reporter;
@@ -67,17 +72,19 @@ public final class ReportJob {
     public synchronized RunSummary run() {
         Instant now = clock.instant();
         counters.save(); // a shared store must hold this node's counts before any node builds a report
-        int built = buildReports(now);
+        LocalDate oldest = LocalDate.ofInstant(now, ZoneOffset.UTC).minus(RETENTION);
+        counters.purgeBefore(oldest);
+        int built = buildReports(now, oldest);
         counters.save();
         return deliverPending(now, built);
     }
 
-    private int buildReports(Instant now) {
+    private int buildReports(Instant now, LocalDate oldest) {
         int built = 0;
         for (LocalDate day : counters.days()) {
             Instant closedAt = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(GRACE);
-            if (now.isBefore(closedAt)) {
-                continue;
+            if (now.isBefore(closedAt) || day.isBefore(oldest)) {
+                continue; // not over yet, or saved by a node after the purge: purged next run
             }
             boolean expired = now.isAfter(closedAt.plus(MAX_AGE));
             for (Map.Entry<String, List<PolicyCounts>> e : counters.countsByDomain(day).entrySet()) {
@@ -91,34 +98,28 @@ public final class ReportJob {
 
     /** Returns true when a report was stored; forgets the counts unless a retry may still succeed. */
     private boolean buildReport(LocalDate day, String domain, List<PolicyCounts> counts, boolean expired) {
-        if (!isSafeDomain(domain) || pending.exists(day, domain)) {
-            // Unusable name, or stored before a crash that kept the counters: nothing (more) to report.
-            counters.markSent(day, domain);
-            return false;
-        }
         if (!counters.claim(day, domain)) {
-            return false; // another relay node builds this one
+            return false; // another relay node builds this one, or it is built already
+        }
+        if (!isSafeDomain(domain)) {
+            counters.drop(day, domain);
+            return false;
         }
         TlsRptLookupOutcome outcome = lookup(domain);
         if (outcome instanceof TlsRptLookupOutcome.Found found) {
-            try {
-                pending.save(report(day, domain, counts, found.record()));
-            } catch (IOException e) {
-                log.error("TLS-RPT: cannot store the report for {} on {} (kept for the next run): {}",
-                        domain, day, e.toString());
-                counters.release(day, domain);
-                return false;
+            if (counters.store(report(day, domain, counts, found.record()))) {
+                return true;
             }
-            counters.markSent(day, domain);
-            return true;
+            counters.release(day, domain);
+            return false;
         }
         if (outcome instanceof TlsRptLookupOutcome.Absent absent) {
             log.debug("TLS-RPT: {} takes no reports: {}", domain, absent.reason());
-            counters.markSent(day, domain);
+            counters.drop(day, domain);
         } else if (expired) {
             log.warn("TLS-RPT: giving up on the {} report for {}: {}", day, domain,
                     ((TlsRptLookupOutcome.TryLater) outcome).reason());
-            counters.markSent(day, domain);
+            counters.drop(day, domain);
         } else {
             log.warn("TLS-RPT: cannot look up the report policy of {} (will retry): {}", domain,
                     ((TlsRptLookupOutcome.TryLater) outcome).reason());
@@ -128,18 +129,29 @@ public final class ReportJob {
     }
 
     private PendingReport report(LocalDate day, String domain, List<PolicyCounts> counts, TlsRptRecord record) {
-        String uniqueId = day.toString().replace("-", "") + HexFormat.of().formatHex(randomBytes());
+        String uniqueId = uniqueId(reporter, day, domain);
         String reportId = uniqueId + "@" + reporter.submitter();
         ReportJson.Header header = new ReportJson.Header(reporter.organization(), reporter.contact(), reportId,
                 PendingReport.startOf(day), PendingReport.endOf(day));
-        return new PendingReport(uniqueId, reportId, domain, day.toString(),
+        return new PendingReport(uniqueId, reportId, reporter.submitter(), domain, day.toString(),
                 record.rua().stream().map(URI::toString).toList(), ReportJson.gzipped(json, header, counts));
     }
 
-    private byte[] randomBytes() {
-        byte[] b = new byte[8];
-        random.nextBytes(b);
-        return b;
+    /**
+     * The unique id of RFC 8460 §5.1 (attachment name), and with {@code @submitter} the §4.4 {@code report-id}:
+     * the day and a hash of who reports (organization, contact) on which policy domain. Not random, so that the
+     * same report built or sent again carries the same id and the receiver can discard the copy; not made from
+     * the counts, so that a rebuild after a crash does too. Two relays that report on their own carry their own
+     * submitter (host name) in the id, so their reports are never mistaken for copies of each other.
+     */
+    static String uniqueId(Reporter reporter, LocalDate day, String domain) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(String.join("\n", reporter.organization(),
+                    reporter.contact(), day.toString(), domain).getBytes(StandardCharsets.UTF_8));
+            return day.toString().replace("-", "") + HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
     }
 
     private TlsRptLookupOutcome lookup(String domain) {
@@ -168,63 +180,48 @@ public final class ReportJob {
     }
 
     private RunSummary deliverPending(Instant now, int built) {
-        List<PendingReport> reports;
-        try {
-            reports = pending.list();
-        } catch (IOException e) {
-            log.error("TLS-RPT: cannot list pending reports: {}", e.toString());
-            return new RunSummary(built, 0, 0, 0);
-        }
         int delivered = 0;
         int failed = 0;
         int stillPending = 0;
-        for (PendingReport report : reports) {
-            List<String> remaining = new ArrayList<>();
-            for (String destination : report.destinations()) {
-                SendResult result = send(report, destination);
-                if (result instanceof SendResult.Delivered) {
-                    delivered++;
-                    log.info("TLS-RPT: report {} for {} handed to {}", report.reportId(), report.policyDomain(),
-                            destination);
-                    continue;
+        for (ReportOutbox outbox : outboxes) {
+            for (PendingReport report : outbox.due()) {
+                boolean retry = false;
+                for (String destination : report.destinations()) {
+                    if (!outbox.lease(report, destination)) {
+                        continue; // another node is sending it right now
+                    }
+                    SendResult result = send(report, destination);
+                    if (result instanceof SendResult.Delivered) {
+                        // Marked at once: a crash before this line sends the same report-id again.
+                        outbox.finished(report, destination, ReportOutbox.Done.DELIVERED);
+                        delivered++;
+                        log.info("TLS-RPT: report {} for {} handed to {}", report.reportId(), report.policyDomain(),
+                                destination);
+                        continue;
+                    }
+                    failed++;
+                    if (result instanceof SendResult.Rejected rejected) {
+                        log.warn("TLS-RPT: report for {} cannot be delivered to {}: {}", report.policyDomain(),
+                                destination, rejected.reason());
+                        outbox.finished(report, destination, ReportOutbox.Done.REJECTED);
+                    } else if (now.isAfter(report.end().plus(MAX_AGE))) {
+                        log.warn("TLS-RPT: giving up on report {} for {}; undelivered to {}: {}", report.reportId(),
+                                report.policyDomain(), destination, ((SendResult.Retry) result).reason());
+                        outbox.finished(report, destination, ReportOutbox.Done.GAVE_UP);
+                    } else {
+                        String reason = ((SendResult.Retry) result).reason();
+                        log.warn("TLS-RPT: report for {} not delivered to {} (will retry): {}", report.policyDomain(),
+                                destination, reason);
+                        outbox.retryLater(report, destination, reason);
+                        retry = true;
+                    }
                 }
-                failed++;
-                if (result instanceof SendResult.Retry r) {
-                    remaining.add(destination);
-                    log.warn("TLS-RPT: report for {} not delivered to {} (will retry): {}", report.policyDomain(),
-                            destination, r.reason());
-                } else {
-                    log.warn("TLS-RPT: report for {} cannot be delivered to {}: {}", report.policyDomain(),
-                            destination, ((SendResult.Rejected) result).reason());
+                if (retry) {
+                    stillPending++;
                 }
-            }
-            if (update(report, remaining, now)) {
-                stillPending++;
             }
         }
         return new RunSummary(built, delivered, failed, stillPending);
-    }
-
-    /** Stores what is left of a report; returns whether it is still pending. */
-    private boolean update(PendingReport report, List<String> remaining, Instant now) {
-        boolean giveUp = !remaining.isEmpty() && now.isAfter(report.end().plus(MAX_AGE));
-        try {
-            if (remaining.isEmpty() || giveUp) {
-                if (giveUp) {
-                    log.warn("TLS-RPT: giving up on report {} for {}; undelivered to {}", report.reportId(),
-                            report.policyDomain(), remaining);
-                }
-                pending.delete(report);
-                return false;
-            }
-            if (remaining.size() != report.destinations().size()) {
-                pending.save(report.withDestinations(remaining));
-            }
-            return true;
-        } catch (IOException e) {
-            log.error("TLS-RPT: cannot update pending report {}: {}", report.reportId(), e.toString());
-            return true;
-        }
     }
 
     private SendResult send(PendingReport report, String destination) {

@@ -83,6 +83,11 @@ public final class TlsRptCollector implements TlsReporter {
         });
     }
 
+    /** Forgets every count of {@code day}. */
+    public void removeDay(LocalDate day) {
+        days.remove(day);
+    }
+
     /** A consistent-enough copy of every counter (each counter is read once; counting goes on meanwhile). */
     public CounterSnapshot snapshot() {
         Map<String, List<PolicyCounts>> copy = new TreeMap<>();
