@@ -70,12 +70,17 @@ public final class SpoolMigration {
                         + "/ directory (give the spool.dir of the node the messages come from)");
             }
         }
-        String holder = "spool-migration:" + fileSpoolDir.toRealPath();
+        String holder = holderFor(fileSpoolDir);
         try (FileQueueStore files = new FileQueueStore(fileSpoolDir, 0, Clock.systemUTC(),
                 GroupCommitter.DirectorySync.FSYNC);
                 PostgresQueueStore pg = new PostgresQueueStore(target)) {
             return new SpoolMigration(files, pg, dryRun, holder).run();
         }
+    }
+
+    /** The lease owner of the copies made from {@code fileSpoolDir}: the same in every run over it. */
+    static String holderFor(Path fileSpoolDir) throws IOException {
+        return "spool-migration:" + fileSpoolDir.toRealPath();
     }
 
     private MigrationReport run() throws IOException {
