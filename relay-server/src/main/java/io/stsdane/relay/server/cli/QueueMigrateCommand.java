@@ -54,6 +54,11 @@ public final class QueueMigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException, CommandFailure {
+        if (parent.admin != null) {
+            // Inherited from "relay queue", where every other command goes through the admin API.
+            throw new ParameterException(spec.commandLine(), "--admin does not apply: queue migrate works on the"
+                    + " spool directory and the database, not through a running relay");
+        }
         if (!Files.isDirectory(from)) {
             throw new ParameterException(spec.commandLine(), "--from: " + from + " is not a directory");
         }

@@ -67,6 +67,8 @@ class QueueMigrateCommandTest {
         assertThat(run("queue", "migrate", "--from", dir.resolve("missing").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--from: " + dir.resolve("missing") + " is not a directory");
         assertThat(run("queue", "migrate", "--from", dir.toString(), "--frobnicate")).isEqualTo(2);
+        assertThat(run("queue", "migrate", "--from", dir.toString(), "--admin", "127.0.0.1:8025")).isEqualTo(2);
+        assertThat(err.toString()).contains("--admin does not apply");
 
         assertThat(run("queue", "--help")).isZero();
         assertThat(out.toString()).contains("migrate");
