@@ -390,4 +390,84 @@ public final class FileQueueStore implements QueueStore {
     public void close() {
         committer.close();
     }
+
+    /**
+     * What the spool directories hold, read without changing anything and without the index
+     * ({@link #recover()} is the read-write counterpart that cleans up). For moving a stopped node's spool
+     * elsewhere (SpoolMigration).
+     *
+     * @param messages ids of the {@code <id>.msg} files in {@code queue/}
+     * @param unrecognised files in {@code queue/} that are neither a message nor a state file
+     * @param quarantined entries an earlier recovery moved aside for an operator
+     * @param incompleteWrites files in {@code tmp/}: writes never acknowledged, which recovery drops
+     */
+    public record Inventory(List<QueueId> messages, List<Path> unrecognised, List<Path> quarantined,
+            int incompleteWrites) {
+    }
+
+    /** Lists the spool as it is on disk; see {@link Inventory}. */
+    public Inventory inventory() throws IOException {
+        List<QueueId> messages = new ArrayList<>();
+        List<Path> unrecognised = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, p -> !isState(p))) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                QueueId id = name.endsWith(MSG) ? parseId(stem(name)) : null;
+                if (id == null) {
+                    unrecognised.add(p);
+                } else {
+                    messages.add(id);
+                }
+            }
+        }
+        List<Path> quarantined = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(quarantineDir)) {
+            dir.forEach(quarantined::add);
+        }
+        int incomplete = 0;
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmpDir)) {
+            for (Path ignored : dir) {
+                incomplete++;
+            }
+        }
+        messages.sort(null);
+        return new Inventory(messages, unrecognised, quarantined, incomplete);
+    }
+
+    /**
+     * Reads an entry straight from disk, whether or not the index knows it (the spool of a stopped node).
+     * Throws {@link NoSuchFileException} when it is gone and a {@code CorruptEntryException} (an
+     * {@link IOException}) when it cannot be read back as written.
+     */
+    public StoredMessage readEntry(QueueId id) throws IOException {
+        return read(id);
+    }
+
+    /**
+     * The content of an entry, as {@link #content} but checked against the checksum in the file's trailer
+     * when the stream reaches its end: a corrupt body fails the read instead of being passed on as intact.
+     */
+    public InputStream openVerifiedContent(QueueId id) throws IOException {
+        Path file = queueDir.resolve(id + MSG);
+        SpoolFile.Layout layout = SpoolFile.read(file);
+        return new ChecksumCheckingInputStream(content(id).open(), layout.contentCrc(),
+                file + ": content checksum mismatch");
+    }
+
+    /**
+     * Removes an entry the index may not know (the spool of a stopped node) the same way {@link #remove}
+     * does, then waits until the removal is durable: a caller that has moved the message elsewhere must not
+     * see it come back after a power loss.
+     */
+    public void removeEntry(QueueId id) throws IOException {
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            index.remove(id);
+            removeFiles(id);
+        } finally {
+            lock.unlock();
+        }
+        committer.awaitDurable();
+    }
 }

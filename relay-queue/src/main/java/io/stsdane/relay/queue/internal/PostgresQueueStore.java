@@ -423,4 +423,105 @@ public final class PostgresQueueStore implements QueueStore {
         leases.close();
         db.close();
     }
+
+    /**
+     * Inserts a message moved here from another store (a file spool) with its queue id, state and content,
+     * in one transaction, unless the id is queued already. The new row is leased by {@code holder} with no
+     * expiry, so that no node delivers it until {@link #releaseImport}: the mover releases it only once the
+     * source copy is gone, and a mover that crashed in between finds it here, still undelivered, on its next
+     * run. Returns the message already queued under the id (nothing written), empty when inserted.
+     *
+     * @param content exactly {@code message.size()} bytes, read once and streamed in chunks
+     */
+    public Optional<StoredMessage> importMessage(StoredMessage message, InputStream content, String holder)
+            throws IOException {
+        QueueId id = message.id();
+        Envelope env = message.envelope();
+        try {
+            return db.inTransaction(IOException.class, c -> {
+                Optional<StoredMessage> existing = PgMessages.load(c, id, true);
+                if (existing.isPresent()) {
+                    return existing;
+                }
+                PgMessages.insert(c, id, env, holder);
+                PgMessages.store(c, id, MessageState.initial(env.recipients().size(), env.receivedAt()),
+                        message.state());
+                long size;
+                try {
+                    size = PgContent.write(c, id, content);
+                } catch (IOException e) {
+                    throw new PgDatabase.WrappedException(e);
+                }
+                if (size != message.size()) {
+                    throw new PgDatabase.WrappedException(new IOException("content of " + id + " is " + size
+                            + " bytes, its source says " + message.size()));
+                }
+                PgMessages.setSize(c, id, size);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
+                        + "lease_until = 'infinity' WHERE id = ?")) {
+                    ps.setString(1, holder);
+                    ps.setString(2, id.value());
+                    ps.executeUpdate();
+                }
+                return Optional.empty();
+            });
+        } catch (SQLException e) {
+            throw io("import " + id, e);
+        }
+    }
+
+    /** Lets the nodes deliver a message {@link #importMessage imported} by {@code holder}. */
+    public void releaseImport(QueueId id, String holder) throws IOException {
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = NULL, "
+                        + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
+                    ps.setString(1, id.value());
+                    ps.setString(2, holder);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw io("release the imported " + id, e);
+        }
+    }
+
+    /** Messages {@link #importMessage imported} by {@code holder} and not released yet. */
+    public List<QueueId> importsHeldBy(String holder) throws IOException {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT id FROM queue_message WHERE lease_owner = ? ORDER BY id")) {
+                    ps.setString(1, holder);
+                    List<QueueId> held = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            held.add(new QueueId(rs.getString(1)));
+                        }
+                    }
+                    return held;
+                }
+            });
+        } catch (SQLException e) {
+            throw io("list the messages imported by " + holder, e);
+        }
+    }
+
+    /**
+     * Whether the queue tables exist, asked without creating them ({@link #recover} does): for a look that
+     * must not write, such as a dry run.
+     */
+    public boolean tablesExist() throws IOException {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('queue_message') IS NOT NULL");
+                        ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            });
+        } catch (SQLException e) {
+            throw io("look for the queue tables", e);
+        }
+    }
 }

@@ -15,9 +15,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code relay queue ...}: inspects and acts on the queue of a running relay through its admin API. */
+/**
+ * {@code relay queue ...}: inspects and acts on the queue of a running relay through its admin API;
+ * {@code relay queue migrate} ({@link QueueMigrateCommand}) works on a stopped node's spool instead.
+ */
 @Command(name = "queue", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = "Inspect and manage the queue of a running relay (through its admin API).")
+        description = "Inspect and manage the queue of a running relay (through its admin API), or move a stopped"
+                + " node's file spool into PostgreSQL (migrate).",
+        subcommands = QueueMigrateCommand.class)
 public final class QueueCommand implements Runnable {
 
     @Spec
@@ -34,6 +39,11 @@ public final class QueueCommand implements Runnable {
 
     public QueueCommand(Map<String, String> env) {
         this.env = env;
+    }
+
+    /** The environment for {@code RELAY_*} configuration overrides, for the subcommand classes. */
+    Map<String, String> env() {
+        return env;
     }
 
     @Override

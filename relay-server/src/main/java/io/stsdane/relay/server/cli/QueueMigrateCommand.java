@@ -1,0 +1,113 @@
+package io.stsdane.relay.server.cli;
+
+import io.stsdane.relay.queue.MigrationReport;
+import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.queue.SpoolMigration;
+import io.stsdane.relay.server.config.ConfigException;
+import io.stsdane.relay.server.config.SpoolConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code relay queue migrate --from SPOOL_DIR}: moves the file spool of a stopped node into the PostgreSQL queue
+ * of the configuration ({@link SpoolMigration}, docs/cluster.md). Works on the files and the database directly,
+ * not through a running relay's admin API.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = {"Move the file spool of a stopped relay node into the PostgreSQL queue of the configuration"
+                + " (spool.backend: postgres). Each message keeps its queue id, recipients' state and content; it"
+                + " leaves the file spool only once it is committed in PostgreSQL, so the command can be run again"
+                + " after any interruption.",
+                "Stop the node that used SPOOL_DIR first: the spool has no lock, so the command cannot tell."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every message of the file spool is in PostgreSQL (with --dry-run: would be)",
+                "1:entries were left in the file spool (listed), or the spool or the database cannot be used",
+                "2:invalid command line"})
+public final class QueueMigrateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    QueueCommand parent;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--from", required = true, paramLabel = "SPOOL_DIR",
+            description = "The spool.dir of the stopped node whose queue moves.")
+    Path from;
+
+    @Option(names = "--dry-run", description = "Read and check every message and say what would move; write nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws ConfigException, CommandFailure {
+        if (parent.admin != null) {
+            // Inherited from "relay queue", where every other command goes through the admin API.
+            throw new ParameterException(spec.commandLine(), "--admin does not apply: queue migrate works on the"
+                    + " spool directory and the database, not through a running relay");
+        }
+        if (!Files.isDirectory(from)) {
+            throw new ParameterException(spec.commandLine(), "--from: " + from + " is not a directory");
+        }
+        SpoolConfig spool = config.load(parent.env()).config().spool();
+        if (spool.backend() != SpoolConfig.Backend.POSTGRES) {
+            throw new CommandFailure("queue migrate moves messages into the PostgreSQL queue of the configuration,"
+                    + " but its spool.backend is file: pass the configuration of the PostgreSQL nodes (--config)"
+                    + " with spool.backend: postgres and spool.postgres.*");
+        }
+        MigrationReport report;
+        try {
+            report = SpoolMigration.migrate(from, target(spool.postgres().orElseThrow()), dryRun);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CommandFailure("queue migrate: " + e.getMessage());
+        }
+        print(report);
+        return report.complete() ? 0 : 1;
+    }
+
+    private static PostgresSpool target(SpoolConfig.Postgres pg) {
+        String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
+        return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
+                pg.connectTimeout(), "queue-migrate");
+    }
+
+    private void print(MigrationReport r) {
+        PrintWriter out = spec.commandLine().getOut();
+        String would = r.dryRun() ? "would be " : "";
+        if (r.dryRun()) {
+            out.println("Dry run: nothing was written.");
+        }
+        out.printf("%d message(s) %scopied into PostgreSQL (%d bytes)%n", r.migrated(), would, r.bytes());
+        out.printf("%d message(s) already in PostgreSQL, %sremoved from the file spool without a copy%n",
+                r.alreadyPresent(), would);
+        if (r.releasedFromEarlierRun() > 0) {
+            out.printf("%d message(s) copied by an interrupted earlier run %shanded to the nodes%n",
+                    r.releasedFromEarlierRun(), would);
+        }
+        if (r.incompleteWrites() > 0) {
+            out.printf("%d incomplete write(s) in tmp/ ignored (never acknowledged to a client)%n",
+                    r.incompleteWrites());
+        }
+        if (r.complete()) {
+            out.println(r.dryRun() ? "Every message would move." : "Every message is in PostgreSQL now.");
+        } else {
+            out.printf("%d entr%s left in the file spool:%n", r.leftBehind().size(),
+                    r.leftBehind().size() == 1 ? "y" : "ies");
+            r.leftBehind().forEach(l -> out.printf("  %s: %s%n", l.entry(), l.reason()));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,184 @@
+package io.stsdane.relay.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.queue.Envelope;
+import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.queue.Recipient;
+import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.server.Main;
+import io.stsdane.relay.server.StandaloneComponents;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code relay queue migrate}: argument and configuration errors, and a whole run against PostgreSQL if present. */
+class QueueMigrateCommandTest {
+
+    private static final String URL = System.getenv("RELAY_TEST_POSTGRES_URL");
+    private static final String USER = Optional.ofNullable(System.getenv("RELAY_TEST_POSTGRES_USER")).orElse("relay_test");
+    private static final String PASSWORD = Optional.ofNullable(System.getenv("RELAY_TEST_POSTGRES_PASSWORD")).orElse("");
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+            .toLowerCase(Locale.ROOT);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        if (URL != null && !URL.isBlank()) {
+            sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    @Test
+    void argumentErrorsExitTwo() {
+        assertThat(run("queue", "migrate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--from=SPOOL_DIR'");
+        assertThat(run("queue", "migrate", "--from", dir.resolve("missing").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--from: " + dir.resolve("missing") + " is not a directory");
+        assertThat(run("queue", "migrate", "--from", dir.toString(), "--frobnicate")).isEqualTo(2);
+        assertThat(run("queue", "migrate", "--from", dir.toString(), "--admin", "127.0.0.1:8025")).isEqualTo(2);
+        assertThat(err.toString()).contains("--admin does not apply");
+
+        assertThat(run("queue", "--help")).isZero();
+        assertThat(out.toString()).contains("migrate");
+    }
+
+    @Test
+    void aConfigurationWithTheFileBackendIsRefused() throws IOException {
+        Path config = Files.writeString(dir.resolve("relay.yaml"), "spool: {dir: '" + dir.resolve("new") + "'}\n");
+
+        assertThat(run("queue", "migrate", "--from", dir.toString(), "--config", config.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).startsWith("relay: queue migrate moves messages into the PostgreSQL queue")
+                .contains("spool.backend is file");
+    }
+
+    @Test
+    void aDirectoryThatIsNotASpoolIsRefused() throws IOException {
+        Path config = postgresConfig();
+
+        assertThat(run("queue", "migrate", "--from", dir.toString(), "--config", config.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).contains("is not a relay file spool: it has no queue/ directory");
+    }
+
+    @Test
+    void migratesASpoolWrittenByARelayAndSaysWhatWasLeftBehind() throws Exception {
+        assumeTrue(URL != null && !URL.isBlank(), "PostgreSQL not available: set RELAY_TEST_POSTGRES_URL");
+        Path spool = dir.resolve("spool");
+        List<QueueId> ids = spoolTwoMessages(spool);
+        Path config = postgresConfig();
+
+        assertThat(run("queue", "migrate", "--from", spool.toString(), "--config", config.toString(), "--dry-run"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("Dry run: nothing was written.")
+                .contains("2 message(s) would be copied into PostgreSQL", "Every message would move.");
+        assertThat(queueFiles(spool)).hasSize(4);
+
+        assertThat(run("queue", "migrate", "--config", config.toString(), "--from", spool.toString()))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2 message(s) copied into PostgreSQL", "Every message is in PostgreSQL now.");
+        assertThat(queueFiles(spool)).isEmpty();
+        assertThat(sql("SELECT string_agg(id, ',' ORDER BY id) FROM " + schema + ".queue_message"))
+                .isEqualTo(ids.get(0) + "," + ids.get(1));
+        assertThat(sql("SELECT max(attempts) FROM " + schema + ".queue_recipient")).isEqualTo("1");
+
+        Path corrupt = Files.writeString(spool.resolve("quarantine/ABC.msg.1"), "damaged");
+        assertThat(run("queue", "migrate", "--from", spool.toString(), "--config", config.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("0 message(s) copied", "1 entry left in the file spool:",
+                corrupt + ": quarantined by an earlier recovery");
+    }
+
+    /** A relay on the file backend accepts two messages, tries each once (deferred) and stops. */
+    private static List<QueueId> spoolTwoMessages(Path spool) throws Exception {
+        Queue queue = Queue.builder().directory(spool).hostname("old.test").minFreeDisk(0)
+                .deliveryAgent(request -> CompletableFuture.completedFuture(request.recipients().stream()
+                        .map(r -> RecipientOutcome.deferred(r, "4.7.5", "451 4.7.5 no TLSA match", "mx.example.net"))
+                        .toList()))
+                .pollInterval(Duration.ofMillis(50)).build();
+        try (queue) {
+            queue.start();
+            List<QueueId> ids = List.of(queue.intake().nextId(), queue.intake().nextId());
+            for (QueueId id : ids) {
+                Envelope env = new Envelope("alice@example.org", List.of(new Recipient("bob@example.net", Set.of(), null)),
+                        null, null, false, false, false, Instant.now(), "[127.0.0.1] test");
+                queue.intake().accept(id, env, new ByteArrayInputStream(("Subject: " + id + "\r\n\r\nHi.\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> queue.admin().list(10).stream()
+                    .allMatch(m -> m.recipients().get(0).attempts() == 1));
+            return ids.stream().sorted().toList();
+        }
+    }
+
+    private Path postgresConfig() throws IOException {
+        Path password = Files.writeString(dir.resolve("postgres.password"), PASSWORD + "\n");
+        return Files.writeString(dir.resolve("relay.yaml"), String.join("\n",
+                "spool:",
+                "  backend: postgres",
+                "  dir: '" + dir.resolve("unused") + "'",
+                "  postgres:",
+                "    url: '" + (URL == null ? "jdbc:postgresql://127.0.0.1:1/none" : URL) + "'",
+                "    user: '" + USER + "'",
+                "    password-file: '" + password + "'",
+                "    schema: " + schema,
+                "    connect-timeout: 2s",
+                ""));
+    }
+
+    private static List<Path> queueFiles(Path spool) throws IOException {
+        try (Stream<Path> files = Files.list(spool.resolve("queue"))) {
+            return files.toList();
+        }
+    }
+
+    private static String sql(String query) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            if (!s.execute(query)) {
+                return null;
+            }
+            try (ResultSet r = s.getResultSet()) {
+                return r.next() ? r.getString(1) : null;
+            }
+        }
+    }
+
+    private int run(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = Main.commandLine(new StandaloneComponents(Optional.empty()), Map.of());
+        cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+}
