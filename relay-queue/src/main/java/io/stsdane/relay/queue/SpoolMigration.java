@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * second delivery. Corrupt entries are left where they are and reported.
  *
  * <p>The file spool is read directly, without the file queue's recovery or scheduler: nothing in it is
- * changed except the removal of migrated entries. The relay takes no lock on its spool directory, so this
- * cannot tell whether a relay still runs on it: the caller must make sure the node is stopped.
+ * changed except the removal of migrated entries. The spool's lock ({@code spool.dir/lock}) is taken first, so
+ * the migration refuses to run while a relay still uses the spool.
  * Not thread-safe: run one migration per spool at a time.
  */
 public final class SpoolMigration {

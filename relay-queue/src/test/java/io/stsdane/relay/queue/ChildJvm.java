@@ -57,6 +57,10 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     List<String> lines() {
         return List.copyOf(lines);
     }

@@ -216,7 +216,9 @@ class SpoolMigrationTest {
         open.add(queue);
         queue.start();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> queue.admin().list(10).size() == 1);
+        // Only the held message stays; the owed DSN is queued and delivered as a message of its own.
+        await().atMost(Duration.ofSeconds(30)).until(() -> queue.admin().list(10).size() == 1
+                && !agent.dsns().isEmpty());
 
         assertThat(queue.admin().show(spool.held)).hasValueSatisfying(v -> assertThat(v.held()).isTrue());
         Map<QueueId, List<ScriptedAgent.Delivery>> byId = new TreeMap<>();
@@ -260,7 +262,8 @@ class SpoolMigrationTest {
     private Map<String, Long> files() throws IOException {
         Map<String, Long> out = new TreeMap<>();
         try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
+            // The spool's lock file is rewritten by whoever opens the spool; it holds no mail.
+            for (Path p : all.filter(Files::isRegularFile).filter(p -> !p.equals(dir.resolve("lock"))).toList()) {
                 out.put(dir.relativize(p) + " " + Files.size(p), Files.getLastModifiedTime(p).toMillis());
             }
         }

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *   spool.dir/queue/&lt;id&gt;.st    recipient state, replaced the same way; absent = nothing tried yet
  *   spool.dir/tmp/                 writes in progress; emptied at start-up
  *   spool.dir/quarantine/          corrupt entries, moved aside for an operator
+ *   spool.dir/lock                 locked while a store is open on the directory ({@link SpoolLock})
  * </pre>
  *
  * Thread-safe: writes of different messages run in parallel and share directory fsyncs
@@ -53,9 +54,13 @@ public final class FileQueueStore implements QueueStore {
     private final GroupCommitter committer;
     private final ScheduleIndex index = new ScheduleIndex();
     private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final SpoolLock spoolLock;
 
+    /** Takes the directory's {@link SpoolLock}: fails when another process (or store) has the spool open. */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, GroupCommitter.DirectorySync sync)
             throws IOException {
+        Files.createDirectories(directory);
+        this.spoolLock = SpoolLock.acquire(directory);
         this.queueDir = Files.createDirectories(directory.resolve("queue"));
         this.tmpDir = Files.createDirectories(directory.resolve("tmp"));
         this.quarantineDir = Files.createDirectories(directory.resolve("quarantine"));
@@ -389,6 +394,11 @@ public final class FileQueueStore implements QueueStore {
     @Override
     public void close() {
         committer.close();
+        try {
+            spoolLock.close();
+        } catch (IOException e) {
+            LOG.warn("could not release the lock of the spool directory: {}", e.toString());
+        }
     }
 
     /**

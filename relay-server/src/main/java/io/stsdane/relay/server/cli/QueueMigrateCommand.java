@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                 + " (spool.backend: postgres). Each message keeps its queue id, recipients' state and content; it"
                 + " leaves the file spool only once it is committed in PostgreSQL, so the command can be run again"
                 + " after any interruption.",
-                "Stop the node that used SPOOL_DIR first: the spool has no lock, so the command cannot tell."},
+                "Stop the node that used SPOOL_DIR first: the command refuses a spool a running relay holds locked."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every message of the file spool is in PostgreSQL (with --dry-run: would be)",
                 "1:entries were left in the file spool (listed), or the spool or the database cannot be used",
