@@ -18,8 +18,6 @@ final class CheckText {
             out.printf("Route: smart host %s (delivery.smarthost) takes all mail; the MX, MTA-STS, TLS-RPT and DANE"
                     + " facts of %s below are information only, not used for delivery%n", smart.smartHost(),
                     r.domain());
-        } else {
-            out.printf("Route: the MX hosts of %s%n", r.domain());
         }
         CheckReport.Mx mx = r.mx();
         out.printf("MX: %s, DNSSEC %s%s%n", mx.status(), lower(mx.security()),

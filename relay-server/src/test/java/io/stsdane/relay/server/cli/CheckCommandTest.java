@@ -277,6 +277,24 @@ class CheckCommandTest {
     }
 
     @Test
+    void smartHostGivenAsAnAddressIsProbedThereWithoutDnsOrMtaSts() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        hub = TestSmtpServer.start(SmtpBehavior.builder().startTls(HUB_SELF_SIGNED.serverContext()).build());
+
+        assertThat(checkWithDelivery("  smarthost: 127.0.0.1:" + hub.port() + "\n", "--json", "--connect",
+                "plain.test")).isEqualTo(1);
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/smartHost/smartHost").asText()).isEqualTo("127.0.0.1:" + hub.port());
+        assertThat(j.at("/smartHost/mtaSts").isNull()).isTrue();
+        assertThat(j.at("/smartHost/host/addresses/status").asText()).isEqualTo("LITERAL");
+        assertThat(j.at("/smartHost/host/effective/level").asText()).isEqualTo("may");
+        assertThat(j.at("/smartHost/host/connections/0/address").asText()).isEqualTo("127.0.0.1");
+        assertThat(hub.received("STARTTLS")).isTrue();
+        assertThat(j.get("verdict").asText()).startsWith("delivery to 127.0.0.1 (opportunistic/may)");
+    }
+
+    @Test
     void withoutASmartHostTheRouteIsTheMxHosts() throws Exception {
         daneDomain(MX_CERT);
 
