@@ -141,6 +141,27 @@ class CheckCommandTest {
     }
 
     @Test
+    void unusableTlsaRecordsAreOnlyAFloorUnderAnEnforcedMtaStsPolicy() throws Exception {
+        test.child("sts.test")
+                .mx("sts.test", 10, "mx.sts.test")
+                .a("mx.sts.test", "127.0.0.1")
+                .tlsa("_" + smtp.port() + "._tcp.mx.sts.test", "0 0 1 " + spkiSha256(MX_CERT))
+                .a("mta-sts.sts.test", "127.0.0.1")
+                .txt("_mta-sts.sts.test", "v=STSv1; id=1");
+        https.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain")
+                .body("version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.sts.test\n").build());
+
+        assertThat(check("--json", "sts.test")).as(out + "" + err).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/hosts/0/decisions/1/source").asText()).isEqualTo("dane");
+        assertThat(j.at("/hosts/0/decisions/1/decision").asText()).isEqualTo("floor");
+        assertThat(j.at("/hosts/0/decisions/2/decision").asText()).isEqualTo("apply");
+        assertThat(j.at("/hosts/0/effective/source").asText()).isEqualTo("mta-sts");
+        assertThat(j.at("/hosts/0/effective/level").asText()).isEqualTo("verify");
+    }
+
+    @Test
     void localOverrideShowsUpAndWins() throws Exception {
         test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
 
