@@ -108,7 +108,7 @@ public final class CheckCommand implements Callable<Integer> {
                 StepTimeout step = new StepTimeout(STEP_TIMEOUT);
                 // Each source gets the step budget; the whole resolution may take one per source.
                 HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
-                HostCheck hosts = new HostCheck(resolver.get(), sources, policies,
+                HostCheck hosts = new HostCheck(resolver.get(), sources, policies, step,
                         new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
                 report = new DestinationCheck(resolver.get(), sources, hosts, cfg.delivery().port(), step,
                         smartHost(cfg), connect).run(name, notes(cfg));

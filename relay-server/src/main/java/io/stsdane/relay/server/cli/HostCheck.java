@@ -25,8 +25,8 @@ import java.util.Optional;
 /**
  * One host of {@code relay check}: its addresses, its DANE state, and the policy the delivery engine would apply
  * to it, resolved by the engine's own {@link HostPolicyResolver} (so the check cannot disagree with delivery);
- * with {@code --connect} a STARTTLS probe of every address under that policy. Blocking; thread-safe when the
- * prober is used by one thread.
+ * with {@code --connect} a STARTTLS probe of every address under that policy. Blocking; use it from one thread
+ * (the prober is not thread-safe).
  */
 final class HostCheck {
 
@@ -34,14 +34,21 @@ final class HostCheck {
     private final PolicySources sources;
     private final HostPolicyResolver resolver;
     private final StepTimeout step;
+    private final StepTimeout resolution;
     private final Optional<StartTlsProbe> probe;
 
+    /**
+     * @param step how long one lookup may take
+     * @param resolution how long the whole policy resolution may take (the resolver bounds each source itself)
+     * @param probe the STARTTLS prober for {@code --connect}; empty for none
+     */
     HostCheck(DnsResolver dns, PolicySources sources, HostPolicyResolver resolver, StepTimeout step,
-            Optional<StartTlsProbe> probe) {
+            StepTimeout resolution, Optional<StartTlsProbe> probe) {
         this.dns = dns;
         this.sources = sources;
         this.resolver = resolver;
         this.step = step;
+        this.resolution = resolution;
         this.probe = probe;
     }
 
@@ -49,9 +56,9 @@ final class HostCheck {
     Host used(PolicyRequest request, Integer preference, boolean ipLiteral) {
         Addresses addresses = addresses(request.mxHost(), ipLiteral);
         Dane dane = dane(request);
-        HostPolicyResolver.Resolution r = step.await(resolver.resolve(request),
+        HostPolicyResolver.Resolution r = resolution.await(resolver.resolve(request),
                 () -> new HostPolicyResolver.Resolution(new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE,
-                        "no decision: " + step.late()), null, List.of()));
+                        "no decision: " + resolution.late()), null, List.of()));
         List<Decision> decisions = r.answers().stream().map(a -> decision(a)).toList();
         if (r.decision() instanceof PolicyDecision.TempFail t) {
             String by = r.answers().isEmpty() ? "policy" : label(r.answers().get(r.answers().size() - 1).source());
