@@ -5,8 +5,11 @@ import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
+import io.stsdane.relay.smtp.outbound.SmartHost;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -30,20 +33,25 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code relay check DOMAIN}: what the relay would do for a destination domain, through the relay's own resolver,
- * {@code dns:} settings and policy sources (built by {@link PolicySources}, as for delivery): MX hosts with their
- * DNSSEC state, DANE per host, MTA-STS, TLS-RPT, the local override and the effective policy per host; with
- * {@code --connect} a real STARTTLS handshake to every address, judged by the effective policy's verifier.
+ * {@code dns:} settings and policy sources (built by {@link PolicySources}, as for delivery) and the delivery
+ * engine's own policy resolution ({@link HostPolicyResolver}): MX hosts with their DNSSEC state, DANE per host,
+ * MTA-STS, TLS-RPT, the local override and the effective policy per host; with {@code delivery.smarthost} the
+ * smart host instead, the route delivery really takes, and the domain's facts as information. With
+ * {@code --connect} a real STARTTLS handshake to every address of the route, judged by the effective policy's
+ * verifier.
  *
  * <p>MTA-STS policies are fetched into a scratch cache, never the running relay's spool: the check shows what
  * the domain publishes now, and the relay's own cache is left alone.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Show how the relay sees a destination domain: MX and DNSSEC, DANE, MTA-STS, TLS-RPT, local"
-                + " overrides and the effective TLS policy per MX host.",
+                + " overrides and the effective TLS policy per MX host, or for the smart host when"
+                + " delivery.smarthost is set.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:delivery would be secure: every MX host the relay would use has an authenticated"
-                + " policy (dane or verify) and, with --connect, passed it",
-                "1:delivery would not be secure, or would not happen (no usable MX, bogus DNSSEC, null MX)",
+        exitCodeList = {"0:delivery would be secure: every host on the route the relay would use (MX hosts, or the"
+                + " smart host) has an authenticated policy (dane or verify) and, with --connect, passed it",
+                "1:delivery would not be secure, or would not happen (no usable MX or smart host, bogus DNSSEC,"
+                        + " null MX)",
                 "2:invalid command line"})
 public final class CheckCommand implements Callable<Integer> {
 
@@ -63,8 +71,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
-    @Option(names = "--connect", description = "Also connect to each MX address on delivery.port, run STARTTLS and"
-            + " check the presented certificate chain against the effective policy. Sends no mail.")
+    @Option(names = "--connect", description = "Also connect to each MX address on delivery.port (or to the smart"
+            + " host), run STARTTLS and check the presented certificate chain against the effective policy. Sends"
+            + " no mail and no credentials.")
     boolean connect;
 
     private final RelayComponents components;
@@ -96,8 +105,13 @@ public final class CheckCommand implements Callable<Integer> {
             try {
                 Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
                         : Optional.empty();
-                report = new DestinationCheck(resolver.get(), sources, cfg.delivery().port(), STEP_TIMEOUT, probe)
-                        .run(name, notes(cfg));
+                StepTimeout step = new StepTimeout(STEP_TIMEOUT);
+                // Each source gets the step budget; the whole resolution may take one per source.
+                HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
+                HostCheck hosts = new HostCheck(resolver.get(), sources, policies, step,
+                        new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
+                report = new DestinationCheck(resolver.get(), sources, hosts, cfg.delivery().port(), step,
+                        smartHost(cfg), connect).run(name, notes(cfg));
             } finally {
                 sources.mtaSts().ifPresent(s -> s.close());
             }
@@ -114,10 +128,17 @@ public final class CheckCommand implements Callable<Integer> {
         return report.secure() ? 0 : 1;
     }
 
+    /** The smart host exactly as the delivery engine is given it (the port defaults to delivery.port). */
+    private static Optional<SmartHost> smartHost(RelayConfig cfg) {
+        DeliveryConfig d = cfg.delivery();
+        return d.smarthost().map(h -> {
+            SmartHost host = SmartHost.parse(h.toString(), d.port());
+            return d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host);
+        });
+    }
+
     private static List<String> notes(RelayConfig cfg) {
         List<String> notes = new ArrayList<>();
-        cfg.delivery().smarthost().ifPresent(h -> notes.add("delivery.smarthost is " + h + ": the relay sends all"
-                + " mail there, not to these MX hosts; run check on the smart host's domain as well"));
         if (!cfg.mtaSts().enabled()) {
             notes.add("mta-sts.enabled is false: MTA-STS policies are ignored");
         }

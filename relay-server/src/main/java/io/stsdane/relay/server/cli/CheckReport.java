@@ -7,21 +7,42 @@ import java.util.List;
  * names are an interface for scripts. Absent values are null. Immutable.
  *
  * @param domain the destination domain, canonical
+ * @param route how the relay delivers mail for the domain: {@code mx} (to its MX hosts, {@code hosts}) or
+ *     {@code smarthost} (everything to {@code smartHost}; {@code mx}, {@code mtaSts}, {@code tlsRpt} and
+ *     {@code hosts} are then information about the domain, not used for delivery)
  * @param mx the MX lookup
- * @param mtaSts the MTA-STS lookup (RFC 8461)
- * @param tlsRpt the TLS reporting record (RFC 8460 §3)
- * @param hosts every MX host (or the implicit MX) in preference order, with its effective policy
- * @param notes anything else the operator should know (for example a configured smart host)
- * @param secure whether delivery would be secure: every MX host the relay would use has an authenticated policy
- *     (level dane or verify) and, with {@code --connect}, passed it
+ * @param mtaSts the MTA-STS lookup of the domain (RFC 8461)
+ * @param tlsRpt the TLS reporting record of the domain (RFC 8460 §3)
+ * @param hosts every MX host (or the implicit MX) in preference order; with route {@code mx} each with its
+ *     effective policy, with route {@code smarthost} addresses and DANE only ({@code used} false)
+ * @param smartHost the smart host route (route {@code smarthost}), else null
+ * @param notes anything else the operator should know (for example that MTA-STS is disabled)
+ * @param secure whether delivery would be secure: every host on the route that the relay would use has an
+ *     authenticated policy (level dane or verify) and, with {@code --connect}, passed it
  * @param verdict one line explaining {@code secure}
  */
-public record CheckReport(String domain, Mx mx, MtaSts mtaSts, TlsRpt tlsRpt, List<Host> hosts, List<String> notes,
-        boolean secure, String verdict) {
+public record CheckReport(String domain, String route, Mx mx, MtaSts mtaSts, TlsRpt tlsRpt, List<Host> hosts,
+        SmartHostRoute smartHost, List<String> notes, boolean secure, String verdict) {
 
     public CheckReport {
         hosts = List.copyOf(hosts);
         notes = List.copyOf(notes);
+    }
+
+    /**
+     * {@code delivery.smarthost}: the next hop for all mail. Its own name is the MTA-STS policy domain (RFC 8461
+     * §4) and its TLSA records count; with {@code delivery.smarthost-auth} it must at least present a certificate
+     * valid for its name.
+     *
+     * @param smartHost {@code host:port} as delivery connects to it
+     * @param auth whether {@code delivery.smarthost-auth} is set
+     * @param policyDomain the domain whose MTA-STS policy applies to it
+     * @param mtaSts that MTA-STS lookup; null for an IP address
+     * @param tlsRpt the TLS reporting record of the policy domain; null for an IP address
+     * @param host the smart host with the policy delivery applies to it and the {@code --connect} results
+     */
+    public record SmartHostRoute(String smartHost, boolean auth, String policyDomain, MtaSts mtaSts, TlsRpt tlsRpt,
+            Host host) {
     }
 
     /** The MX answer; {@code security} is its DNSSEC state. */
@@ -43,18 +64,23 @@ public record CheckReport(String domain, Mx mx, MtaSts mtaSts, TlsRpt tlsRpt, Li
     /**
      * One MX host.
      *
-     * @param preference null for the implicit MX (RFC 5321 §5.1)
-     * @param decisions what each policy source said, in the order delivery asks them
+     * @param preference null for the implicit MX (RFC 5321 §5.1) and the smart host
+     * @param used whether the host is on the relay's route; false for MX hosts while a smart host takes all mail
+     *     (then {@code decisions}, {@code effective} and {@code connections} are empty)
+     * @param decisions what each policy source said, in the order delivery asks them, up to the final answer;
+     *     {@code floor} marks a policy that authenticates nothing and only sets the minimum while later sources
+     *     are asked
      * @param effective the policy delivery would apply; null when a source tempfails (the host is not used now)
+     *     or the host is not on the route
      * @param tempFail why delivery to this host would be deferred, or null
      * @param connections the {@code --connect} results, one per address; empty without {@code --connect}
      */
-    public record Host(String host, Integer preference, Addresses addresses, Dane dane, List<Decision> decisions,
-            Policy effective, String tempFail, List<StartTlsProbe.Result> connections) {
+    public record Host(String host, Integer preference, boolean used, Addresses addresses, Dane dane,
+            List<Decision> decisions, Policy effective, String tempFail, List<StartTlsProbe.Result> connections) {
 
-        /** Whether delivery would use this host now: it has addresses and no source tempfails. */
+        /** Whether delivery would use this host now: it is on the route, has addresses and no source tempfails. */
         public boolean usable() {
-            return tempFail == null && !addresses.addresses().isEmpty();
+            return used && tempFail == null && !addresses.addresses().isEmpty();
         }
     }
 
@@ -66,7 +92,10 @@ public record CheckReport(String domain, Mx mx, MtaSts mtaSts, TlsRpt tlsRpt, Li
             String failure, String reason) {
     }
 
-    /** One policy source's answer: {@code apply}, {@code not-applicable} or {@code tempfail}. */
+    /**
+     * One policy source's answer: {@code apply}, {@code floor} (applies, but authenticates nothing: later sources
+     * are still asked and a stronger answer wins), {@code not-applicable} or {@code tempfail}.
+     */
     public record Decision(String source, String decision, String detail) {
     }
 

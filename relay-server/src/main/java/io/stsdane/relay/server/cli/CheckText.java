@@ -13,6 +13,12 @@ final class CheckText {
 
     static void print(PrintWriter out, CheckReport r) {
         out.printf("Domain %s%n", r.domain());
+        CheckReport.SmartHostRoute smart = r.smartHost();
+        if (smart != null) {
+            out.printf("Route: smart host %s (delivery.smarthost) takes all mail; the MX, MTA-STS, TLS-RPT and DANE"
+                    + " facts of %s below are information only, not used for delivery%n", smart.smartHost(),
+                    r.domain());
+        }
         CheckReport.Mx mx = r.mx();
         out.printf("MX: %s, DNSSEC %s%s%n", mx.status(), lower(mx.security()),
                 mx.cnameChain().isEmpty() ? "" : " (via CNAME " + String.join(" -> ", mx.cnameChain()) + ")");
@@ -21,14 +27,28 @@ final class CheckText {
             out.printf("  %s%n", mx.reason());
         }
         printMtaSts(out, r.mtaSts());
-        CheckReport.TlsRpt t = r.tlsRpt();
-        out.printf("TLS-RPT (_smtp._tls.%s): %s%s%n", r.domain(), t.detail(),
-                t.rua().isEmpty() ? "" : " " + String.join(", ", t.rua()));
+        printTlsRpt(out, r.domain(), r.tlsRpt());
         for (Host h : r.hosts()) {
+            out.printf("MX host %s%s%s%n", h.host(), h.preference() == null ? " (implicit MX)" : " (preference "
+                    + h.preference() + ")", h.used() ? "" : ", information only: mail goes to the smart host");
             printHost(out, h);
+        }
+        if (smart != null) {
+            out.printf("Smart host %s%s, MTA-STS policy domain %s%n", smart.smartHost(),
+                    smart.auth() ? " with AUTH (delivery.smarthost-auth)" : "", smart.policyDomain());
+            if (smart.mtaSts() != null) {
+                printMtaSts(out, smart.mtaSts());
+                printTlsRpt(out, smart.policyDomain(), smart.tlsRpt());
+            }
+            printHost(out, smart.host());
         }
         r.notes().forEach(n -> out.printf("Note: %s%n", n));
         out.printf("%s: %s%n", r.secure() ? "SECURE" : "NOT SECURE", r.verdict());
+    }
+
+    private static void printTlsRpt(PrintWriter out, String domain, CheckReport.TlsRpt t) {
+        out.printf("TLS-RPT (_smtp._tls.%s): %s%s%n", domain, t.detail(),
+                t.rua().isEmpty() ? "" : " " + String.join(", ", t.rua()));
     }
 
     private static void printMtaSts(PrintWriter out, CheckReport.MtaSts s) {
@@ -48,8 +68,6 @@ final class CheckText {
     }
 
     private static void printHost(PrintWriter out, Host h) {
-        out.printf("MX host %s%s%n", h.host(), h.preference() == null ? " (implicit MX)" : " (preference "
-                + h.preference() + ")");
         CheckReport.Addresses a = h.addresses();
         out.printf("  addresses: %s, DNSSEC %s%s%n", a.addresses().isEmpty() ? a.status() : String.join(" ",
                 a.addresses()), lower(a.security()), a.reason().isEmpty() ? "" : " (" + a.reason() + ")");
@@ -59,6 +77,9 @@ final class CheckText {
                 : " (unusable for SMTP)"));
         for (Decision dec : h.decisions()) {
             out.printf("  %-8s %s: %s%n", dec.source(), dec.decision(), dec.detail());
+        }
+        if (!h.used()) {
+            return;
         }
         if (h.effective() != null) {
             CheckReport.Policy p = h.effective();

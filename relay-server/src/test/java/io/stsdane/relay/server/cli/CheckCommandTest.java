@@ -35,6 +35,9 @@ class CheckCommandTest {
     private static final TestCertificate WEB_ROOT = TestCertificate.builder().commonName("Test Web PKI").ca().build();
     private static final TestCertificate MX_CERT = TestCertificate.builder().dnsNames("mx.dane.test").build();
     private static final TestCertificate OTHER_CERT = TestCertificate.builder().dnsNames("mx.dane.test").build();
+    private static final TestCertificate HUB_PKIX = TestCertificate.builder().dnsNames("smtp.hub.test")
+            .issuedBy(WEB_ROOT).build();
+    private static final TestCertificate HUB_SELF_SIGNED = TestCertificate.builder().dnsNames("smtp.hub.test").build();
 
     @TempDir
     Path dir;
@@ -42,6 +45,7 @@ class CheckCommandTest {
     private DnsTestServer dns;
     private TestZone test;
     private TestSmtpServer smtp;
+    private TestSmtpServer hub;
     private MockWebServer https;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -59,6 +63,9 @@ class CheckCommandTest {
 
     @AfterEach
     void tearDown() {
+        if (hub != null) {
+            hub.close();
+        }
         https.close();
         smtp.close();
         dns.close();
@@ -134,6 +141,27 @@ class CheckCommandTest {
     }
 
     @Test
+    void unusableTlsaRecordsAreOnlyAFloorUnderAnEnforcedMtaStsPolicy() throws Exception {
+        test.child("sts.test")
+                .mx("sts.test", 10, "mx.sts.test")
+                .a("mx.sts.test", "127.0.0.1")
+                .tlsa("_" + smtp.port() + "._tcp.mx.sts.test", "0 0 1 " + spkiSha256(MX_CERT))
+                .a("mta-sts.sts.test", "127.0.0.1")
+                .txt("_mta-sts.sts.test", "v=STSv1; id=1");
+        https.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain")
+                .body("version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.sts.test\n").build());
+
+        assertThat(check("--json", "sts.test")).as(out + "" + err).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/hosts/0/decisions/1/source").asText()).isEqualTo("dane");
+        assertThat(j.at("/hosts/0/decisions/1/decision").asText()).isEqualTo("floor");
+        assertThat(j.at("/hosts/0/decisions/2/decision").asText()).isEqualTo("apply");
+        assertThat(j.at("/hosts/0/effective/source").asText()).isEqualTo("mta-sts");
+        assertThat(j.at("/hosts/0/effective/level").asText()).isEqualTo("verify");
+    }
+
+    @Test
     void localOverrideShowsUpAndWins() throws Exception {
         test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
 
@@ -184,6 +212,121 @@ class CheckCommandTest {
         assertThat(out.toString()).contains("connect 127.0.0.1: FAILED: the server does not offer STARTTLS");
     }
 
+    /**
+     * Starts a smart host {@code smtp.hub.test} on its own port presenting {@code cert}, named in {@code zone};
+     * returns its {@code delivery:} keys.
+     */
+    private String smartHost(TestCertificate cert, TestZone zone, boolean auth) throws Exception {
+        hub = TestSmtpServer.start(SmtpBehavior.builder().startTls(cert.serverContext()).build());
+        zone.a("smtp.hub.test", "127.0.0.1");
+        String yaml = "  smarthost: smtp.hub.test:" + hub.port() + "\n";
+        if (auth) {
+            Path password = Files.writeString(dir.resolve("smarthost-password"), "s3cret\n");
+            yaml += "  smarthost-auth:\n    username: relay\n    password-file: " + password + "\n";
+        }
+        return yaml;
+    }
+
+    @Test
+    void smartHostWithAuthAndAPkixCertificateForItsNameIsVerifiedAndProbedInsteadOfTheMx() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        String delivery = smartHost(HUB_PKIX, test.unsignedChild("hub.test"), true);
+
+        assertThat(checkWithDelivery(delivery, "--json", "--connect", "plain.test")).as(out + "" + err).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.get("route").asText()).isEqualTo("smarthost");
+        assertThat(j.at("/smartHost/smartHost").asText()).isEqualTo("smtp.hub.test:" + hub.port());
+        assertThat(j.at("/smartHost/auth").asBoolean()).isTrue();
+        assertThat(j.at("/smartHost/policyDomain").asText()).isEqualTo("smtp.hub.test");
+        JsonNode route = j.at("/smartHost/host");
+        assertThat(route.at("/effective/level").asText()).isEqualTo("verify");
+        assertThat(route.at("/effective/sni").asText()).isEqualTo("smtp.hub.test");
+        assertThat(route.at("/decisions/3/source").asText()).isEqualTo("smarthost-auth");
+        assertThat(route.at("/connections/0/verified").asBoolean()).isTrue();
+        assertThat(j.at("/hosts/0/host").asText()).isEqualTo("mx.plain.test");
+        assertThat(j.at("/hosts/0/used").asBoolean()).isFalse();
+        assertThat(j.at("/hosts/0/connections")).isEmpty();
+        assertThat(hub.received("STARTTLS")).isTrue();
+        assertThat(hub.received("AUTH")).isFalse();
+        assertThat(smtp.connections()).isZero();
+    }
+
+    @Test
+    void smartHostWithDaneTlsaRecordsIsSecureAndShownAsTheRoute() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        TestZone hubZone = test.child("hub.test");
+        String delivery = smartHost(HUB_SELF_SIGNED, hubZone, false);
+        hubZone.tlsa("_" + hub.port() + "._tcp.smtp.hub.test", "3 1 1 " + spkiSha256(HUB_SELF_SIGNED));
+
+        assertThat(checkWithDelivery(delivery, "--connect", "plain.test")).as(out + "" + err).isZero();
+
+        assertThat(out.toString()).contains("Route: smart host smtp.hub.test:" + hub.port(),
+                "MX host mx.plain.test (preference 10), information only: mail goes to the smart host",
+                "Smart host smtp.hub.test:" + hub.port() + ", MTA-STS policy domain smtp.hub.test",
+                "DANE: dane-required", "effective policy: dane/dane, SNI smtp.hub.test, authenticated",
+                "certificate passes the policy", "SECURE: secure: the smart host smtp.hub.test:" + hub.port());
+        assertThat(out.toString()).doesNotContain("effective policy: opportunistic");
+    }
+
+    @Test
+    void smartHostPresentingASelfSignedCertificateFailsTheConnectCheck() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        String delivery = smartHost(HUB_SELF_SIGNED, test.unsignedChild("hub.test"), true);
+
+        assertThat(checkWithDelivery(delivery, "--connect", "plain.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("smarthost-auth apply: delivery.smarthost-auth",
+                "effective policy: override/verify, SNI smtp.hub.test, authenticated",
+                "FAILS the policy", "NOT SECURE: smtp.hub.test [127.0.0.1]: ");
+    }
+
+    @Test
+    void aDaneDestinationBehindAnOpportunisticSmartHostIsNotSecure() throws Exception {
+        daneDomain(MX_CERT);
+        String delivery = smartHost(HUB_SELF_SIGNED, test.unsignedChild("hub.test"), false);
+
+        assertThat(checkWithDelivery(delivery, "--json", "dane.test")).isEqualTo(1);
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.get("secure").asBoolean()).isFalse();
+        assertThat(j.at("/hosts/0/dane/kind").asText()).isEqualTo("DANE_REQUIRED");
+        assertThat(j.at("/hosts/0/effective").isNull()).isTrue();
+        assertThat(j.at("/smartHost/host/effective/source").asText()).isEqualTo("opportunistic");
+        assertThat(j.get("verdict").asText()).startsWith("delivery to smtp.hub.test (opportunistic/may) does not"
+                + " authenticate the server");
+    }
+
+    @Test
+    void smartHostGivenAsAnAddressIsProbedThereWithoutDnsOrMtaSts() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        hub = TestSmtpServer.start(SmtpBehavior.builder().startTls(HUB_SELF_SIGNED.serverContext()).build());
+
+        assertThat(checkWithDelivery("  smarthost: 127.0.0.1:" + hub.port() + "\n", "--json", "--connect",
+                "plain.test")).isEqualTo(1);
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/smartHost/smartHost").asText()).isEqualTo("127.0.0.1:" + hub.port());
+        assertThat(j.at("/smartHost/mtaSts").isNull()).isTrue();
+        assertThat(j.at("/smartHost/host/addresses/status").asText()).isEqualTo("LITERAL");
+        assertThat(j.at("/smartHost/host/effective/level").asText()).isEqualTo("may");
+        assertThat(j.at("/smartHost/host/connections/0/address").asText()).isEqualTo("127.0.0.1");
+        assertThat(hub.received("STARTTLS")).isTrue();
+        assertThat(j.get("verdict").asText()).startsWith("delivery to 127.0.0.1 (opportunistic/may)");
+    }
+
+    @Test
+    void withoutASmartHostTheRouteIsTheMxHosts() throws Exception {
+        daneDomain(MX_CERT);
+
+        assertThat(check("--json", "dane.test")).isZero();
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.get("route").asText()).isEqualTo("mx");
+        assertThat(j.get("smartHost").isNull()).isTrue();
+        assertThat(j.at("/hosts/0/used").asBoolean()).isTrue();
+    }
+
     private int check(String... args) throws Exception {
         return checkWith(args, "");
     }
@@ -192,9 +335,19 @@ class CheckCommandTest {
         return checkWith(args, extraYaml);
     }
 
+    /** {@code delivery}: further {@code delivery:} keys, each line indented by two spaces. */
+    private int checkWithDelivery(String delivery, String... args) throws Exception {
+        return checkWith(args, "", delivery);
+    }
+
     private int checkWith(String[] args, String extraYaml) throws Exception {
-        Path config = Files.writeString(dir.resolve("relay.yaml"), FixtureConfig.yaml(dir, dns, smtp.port(), "",
-                https.getPort(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n" + extraYaml);
+        return checkWith(args, extraYaml, "");
+    }
+
+    private int checkWith(String[] args, String extraYaml, String deliveryExtra) throws Exception {
+        Path config = Files.writeString(dir.resolve("relay.yaml"), FixtureConfig.yaml(dir, dns, smtp.port(),
+                deliveryExtra, https.getPort(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n"
+                + extraYaml);
         String[] full = new String[args.length + 3];
         full[0] = "check";
         full[1] = "--config";

@@ -1,7 +1,12 @@
 package io.stsdane.relay.smtp.outbound;
 
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.util.DomainNames;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A next hop that receives all outbound mail instead of the recipients' MX hosts ({@code delivery.smarthost}).
@@ -74,6 +79,24 @@ public record SmartHost(String host, int port, String username, String password)
 
     static boolean isIpLiteral(String h) {
         return h.contains(":") || h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    }
+
+    /**
+     * What the delivery engine asks the policy sources (through {@link HostPolicyResolver}) before it sends mail
+     * for {@code recipientDomain} to this smart host: the smart host's own name is the MTA-STS policy domain (RFC
+     * 8461 §4) and the host whose TLSA records count (RFC 7672), on its configured port. There is no MX RRset, so
+     * the DNSSEC state of the smart host's address lookup stands in for it; an IP literal is never looked up and
+     * counts as insecure (no DANE). Completes exceptionally only when {@code dns} does.
+     */
+    public CompletionStage<PolicyRequest> policyRequest(DnsResolver dns, String recipientDomain) {
+        if (isIpLiteral()) {
+            return CompletableFuture.completedFuture(request(recipientDomain, DnsSecurity.INSECURE));
+        }
+        return dns.addresses(host).thenApply(a -> request(recipientDomain, a.security()));
+    }
+
+    private PolicyRequest request(String recipientDomain, DnsSecurity security) {
+        return new PolicyRequest(recipientDomain, host, host, security, port);
     }
 
     private static int parsePort(String spec, String p) {

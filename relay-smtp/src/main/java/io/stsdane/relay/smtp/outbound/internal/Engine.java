@@ -8,6 +8,7 @@ import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
+import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +39,8 @@ public final class Engine implements AutoCloseable {
         this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
         RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.port(), options.heloName(),
                 new Random());
-        this.machinery = new Machinery(options, dns, planner, new PolicyResolver(sources, options.timeouts().command()),
+        this.machinery = new Machinery(options, dns, planner,
+                new HostPolicyResolver(sources, options.timeouts().command()),
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
                 new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),

@@ -3,7 +3,6 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
-import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.smtp.outbound.SmartHost;
@@ -12,7 +11,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -51,21 +49,16 @@ final class RoutePlanner {
 
     CompletionStage<Plan> plan(String domain) {
         if (smartHost != null) {
-            return viaSmartHost();
+            return viaSmartHost(domain);
         }
         return dns.mx(domain).thenApply(mx -> fromMx(domain, mx)).exceptionally(e -> new Plan.Final(
                 RecipientOutcome.Kind.DEFERRED, "4.4.3", "MX lookup for " + domain + " failed: "
                         + SmtpConnector.rootMessage(e)));
     }
 
-    private CompletionStage<Plan> viaSmartHost() {
-        // RFC 8461 §4: through a smart host, the smart host's domain is the policy domain.
-        if (smartHost.isIpLiteral()) {
-            return CompletableFuture.completedFuture(new Plan.Hosts(smartHost.host(), List.of(
-                    new MxHost(smartHost.host(), 0, DnsSecurity.INSECURE, smartHost.port(), true))));
-        }
-        return dns.addresses(smartHost.host()).thenApply(a -> new Plan.Hosts(smartHost.host(), List.of(
-                new MxHost(smartHost.host(), 0, a.security(), smartHost.port(), false))));
+    private CompletionStage<Plan> viaSmartHost(String domain) {
+        return smartHost.policyRequest(dns, domain).thenApply(r -> new Plan.Hosts(r.policyDomain(), List.of(
+                new MxHost(r.mxHost(), 0, r.mxSecurity(), r.port(), smartHost.isIpLiteral()))));
     }
 
     private Plan fromMx(String domain, DnsResult<MxRecord> mx) {

@@ -1,4 +1,4 @@
-package io.stsdane.relay.smtp.outbound.internal;
+package io.stsdane.relay.smtp.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,10 +17,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * The combination rule of {@link PolicyResolver}: sources in order, TempFail final, and a policy that
- * authenticates nothing (DANE with only unusable TLSA records) never hides a stronger MTA-STS policy.
+ * The combination rule of {@link HostPolicyResolver}: sources in order, TempFail final, and a policy that
+ * authenticates nothing (DANE with only unusable TLSA records) never hides a stronger MTA-STS policy; plus the
+ * trace of answers that diagnostics show.
  */
-class PolicyResolverTest {
+class HostPolicyResolverTest {
 
     private static final PolicyRequest REQUEST =
             new PolicyRequest("example.test", "example.test", "mx.example.test", DnsSecurity.SECURE, 25);
@@ -39,8 +40,8 @@ class PolicyResolverTest {
         return resolution(sources).decision();
     }
 
-    private static PolicyResolver.Resolution resolution(TlsPolicySource... sources) {
-        return new PolicyResolver(List.of(sources), Duration.ofSeconds(5)).resolve(REQUEST).toCompletableFuture()
+    private static HostPolicyResolver.Resolution resolution(TlsPolicySource... sources) {
+        return new HostPolicyResolver(List.of(sources), Duration.ofSeconds(5)).resolve(REQUEST).toCompletableFuture()
                 .join();
     }
 
@@ -106,7 +107,7 @@ class PolicyResolverTest {
 
     @Test
     void aSourceThatCouldNotSupplyItsPolicyIsReportedWhenTheHostFallsBackToOpportunistic() {
-        PolicyResolver.Resolution r = resolution(NOT_APPLICABLE, unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
+        HostPolicyResolver.Resolution r = resolution(NOT_APPLICABLE, unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
 
         assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
         assertThat(r.unreported()).isNotNull();
@@ -115,7 +116,7 @@ class PolicyResolverTest {
 
     @Test
     void underADaneFloorTheUnavailablePolicyIsNotReportedTwice() {
-        PolicyResolver.Resolution r = resolution(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
+        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
                 unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
 
         assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
@@ -125,5 +126,56 @@ class PolicyResolverTest {
     @Test
     void plainNotApplicableLeavesNothingToReport() {
         assertThat(resolution(NOT_APPLICABLE, NOT_APPLICABLE).unreported()).isNull();
+    }
+
+    @Test
+    void theAnswersListEverySourceAskedAndMarkTheFloor() {
+        TlsPolicySource dane = applies(TlsLevel.ENCRYPT, PolicySource.DANE);
+        TlsPolicySource sts = applies(TlsLevel.VERIFY, PolicySource.MTA_STS);
+        TlsPolicySource never = applies(TlsLevel.NONE, PolicySource.OVERRIDE);
+
+        HostPolicyResolver.Resolution r = resolution(NOT_APPLICABLE, dane, sts, never);
+
+        assertThat(r.answers()).extracting(HostPolicyResolver.Answer::source)
+                .containsExactly(NOT_APPLICABLE, dane, sts);
+        assertThat(r.answers()).extracting(HostPolicyResolver.Answer::floor).containsExactly(false, true, false);
+        assertThat(r.answers().get(2).decision()).isSameAs(r.decision());
+    }
+
+    @Test
+    void aTempFailEndsTheAnswers() {
+        HostPolicyResolver.Resolution r = resolution(TEMP_FAIL, NOT_APPLICABLE);
+
+        assertThat(r.answers()).extracting(HostPolicyResolver.Answer::source).containsExactly(TEMP_FAIL);
+        assertThat(r.decision()).isInstanceOf(PolicyDecision.TempFail.class);
+    }
+
+    @Test
+    void aSourceThatNeverAnswersIsATempFailNotASkip() {
+        TlsPolicySource stuck = r -> new CompletableFuture<>();
+
+        HostPolicyResolver.Resolution r = new HostPolicyResolver(List.of(stuck, NOT_APPLICABLE),
+                Duration.ofMillis(50)).resolve(REQUEST).toCompletableFuture().join();
+
+        assertThat(r.decision()).isInstanceOfSatisfying(PolicyDecision.TempFail.class,
+                t -> assertThat(t.reason()).contains("no answer within 50 ms"));
+        assertThat(r.answers()).singleElement().satisfies(a -> {
+            assertThat(a.source()).isSameAs(stuck);
+            assertThat(a.decision()).isSameAs(r.decision());
+        });
+    }
+
+    @Test
+    void aSourceThatThrowsIsATempFailNamingTheCause() {
+        TlsPolicySource broken = r -> {
+            throw new IllegalStateException("cache corrupt");
+        };
+        TlsPolicySource failing = r -> CompletableFuture.failedFuture(new RuntimeException(
+                new java.io.IOException("disk gone")));
+
+        assertThat(resolve(broken, NOT_APPLICABLE)).isInstanceOfSatisfying(PolicyDecision.TempFail.class,
+                t -> assertThat(t.reason()).contains("cache corrupt"));
+        assertThat(resolve(failing)).isInstanceOfSatisfying(PolicyDecision.TempFail.class,
+                t -> assertThat(t.reason()).contains("disk gone"));
     }
 }

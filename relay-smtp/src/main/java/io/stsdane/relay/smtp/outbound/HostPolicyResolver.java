@@ -1,0 +1,163 @@
+package io.stsdane.relay.smtp.outbound;
+
+import io.stsdane.relay.core.tls.PolicyDecision;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.TlsPolicySource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The TLS policy the delivery engine applies to one host: the {@link DeliveryEngine} resolves every host it tries
+ * through this class, and diagnostics ({@code relay check}) use it to show exactly that policy, so the two can
+ * never disagree.
+ *
+ * <p>Asks the sources in order (typically override, DANE, MTA-STS); the first {@code Apply} that authenticates
+ * the peer wins, a {@code TempFail} stops the search (a weaker source must never be consulted instead),
+ * {@code NotApplicable} moves on; when no source applies, opportunistic STARTTLS. A source that fails or has not
+ * answered within the timeout is a {@code TempFail}. The resolution is never {@code NotApplicable}.
+ *
+ * <p>An {@code Apply} from DANE or MTA-STS that authenticates nothing (DANE with only unusable TLSA records, RFC
+ * 7672 §3.1.3: TLS required, no authentication; MTA-STS {@code testing}) is a floor, not the answer: the later
+ * sources are still asked, and a stronger policy from them wins. Otherwise a TLSA RRset with only unusable
+ * records would switch off the PKIX check of an enforced MTA-STS policy (RFC 8461 §2 lets DANE take precedence
+ * only where it authenticates). A local override is always final.
+ *
+ * <p>A {@code NotApplicable} may carry a failure for TLS reporting (an MTA-STS policy announced but not
+ * fetchable, RFC 8461 §5.1). When the host then gets the opportunistic policy, the resolution says so, for the
+ * caller to report (RFC 8460 §4.3.2.2); under a DANE floor the session is reported under that policy instead.
+ *
+ * <p>Immutable and thread-safe when the sources are.
+ */
+public final class HostPolicyResolver {
+
+    private final List<TlsPolicySource> sources;
+    private final Duration timeout;
+
+    /**
+     * @param sources the policy sources in decision order, as given to the {@link DeliveryEngine}
+     * @param timeout how long one source may take; a source that has not answered by then is a TempFail, so a
+     *     stuck source delays mail but never lets it pass with a weaker policy
+     */
+    public HostPolicyResolver(List<TlsPolicySource> sources, Duration timeout) {
+        this.sources = List.copyOf(sources);
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /**
+     * What one source answered while a host's policy was resolved.
+     *
+     * @param source the source asked
+     * @param decision its answer; a {@code TempFail} made by the resolver when the source failed or timed out
+     * @param floor the answer is an {@code Apply} that authenticates nothing, kept only as a minimum level
+     *     while the later sources are asked
+     */
+    public record Answer(TlsPolicySource source, PolicyDecision decision, boolean floor) {
+    }
+
+    /**
+     * The policy for one host.
+     *
+     * @param decision {@code Apply} or {@code TempFail}, never {@code NotApplicable}
+     * @param unreported when the decision is the opportunistic policy: a source that did not apply although it
+     *     should have, with the failure to report; else null
+     * @param answers every source asked, in order; sources after a final answer were not asked
+     */
+    public record Resolution(PolicyDecision decision, PolicyDecision.NotApplicable unreported, List<Answer> answers) {
+
+        public Resolution {
+            Objects.requireNonNull(decision, "decision");
+            answers = List.copyOf(answers);
+        }
+    }
+
+    /** Resolves the policy for {@code request}; never completes exceptionally. */
+    public CompletionStage<Resolution> resolve(PolicyRequest request) {
+        return ask(0, request, null, null, List.of());
+    }
+
+    /** RFC 8461 §5.1 and friends: every host failed for policy reasons, so sources may look for news. */
+    public void destinationFailed(String policyDomain) {
+        for (TlsPolicySource s : sources) {
+            try {
+                s.destinationFailed(policyDomain);
+            } catch (RuntimeException e) {
+                // A source's bookkeeping failure must not change the delivery outcome.
+            }
+        }
+    }
+
+    private static boolean isFloor(TlsPolicy p) {
+        return p.source() != PolicySource.OVERRIDE && !p.level().requiresAuthentication();
+    }
+
+    /** The innermost message worth showing: past completion wrappers and causes without a message. */
+    private String describe(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t.getMessage() == null) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static List<Answer> plus(List<Answer> answers, Answer a) {
+        List<Answer> out = new ArrayList<>(answers);
+        out.add(a);
+        return out;
+    }
+
+    /**
+     * @param floor the strongest non-authenticating policy a source already applied, or null
+     * @param failed the first {@code NotApplicable} that carried a failure, or null
+     * @param answers what the sources before {@code i} answered
+     */
+    private CompletionStage<Resolution> ask(int i, PolicyRequest request, TlsPolicy floor,
+            PolicyDecision.NotApplicable failed, List<Answer> answers) {
+        if (i == sources.size()) {
+            if (floor != null) {
+                return CompletableFuture.completedFuture(new Resolution(new PolicyDecision.Apply(floor), null,
+                        answers));
+            }
+            TlsPolicy none = TlsPolicy.opportunistic(request.policyDomain(), request.mxHost());
+            return CompletableFuture.completedFuture(new Resolution(new PolicyDecision.Apply(none), failed, answers));
+        }
+        TlsPolicySource source = sources.get(i);
+        CompletableFuture<PolicyDecision> d;
+        try {
+            d = source.decide(request).toCompletableFuture().copy()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            d = CompletableFuture.failedFuture(e);
+        }
+        return d.handle((decision, e) -> {
+            if (e != null || decision == null) {
+                PolicyDecision tf = new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, "policy source "
+                        + source.getClass().getSimpleName() + " failed: " + (e == null ? "no decision" : describe(e)));
+                return CompletableFuture.completedFuture(new Resolution(tf, null,
+                        plus(answers, new Answer(source, tf, false))));
+            }
+            if (decision instanceof PolicyDecision.NotApplicable na) {
+                return ask(i + 1, request, floor, failed == null && na.failure() != null ? na : failed,
+                        plus(answers, new Answer(source, decision, false)));
+            }
+            if (decision instanceof PolicyDecision.Apply a && isFloor(a.policy())) {
+                return ask(i + 1, request, floor == null || a.policy().level().compareTo(floor.level()) > 0
+                        ? a.policy() : floor, failed, plus(answers, new Answer(source, decision, true)));
+            }
+            return CompletableFuture.completedFuture(new Resolution(decision, null,
+                    plus(answers, new Answer(source, decision, false))));
+        }).thenCompose(x -> x);
+    }
+}
