@@ -14,7 +14,8 @@ public final class FakeQueueAdmin implements QueueAdminPort {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     private final QueueMessage message = new QueueMessage("abc123", "alice@example.org",
             Instant.parse("2026-01-02T03:04:05Z"), 1234, false, null,
-            List.of(new QueueMessage.QueueRecipient("bob@example.com", "pending", 2, "451 4.7.5 no TLSA match")));
+            List.of(new QueueMessage.QueueRecipient("bob@example.com", "pending", 2, "451 4.7.5 no TLSA match")),
+            null);
 
     @Override
     public List<QueueMessage> list() {

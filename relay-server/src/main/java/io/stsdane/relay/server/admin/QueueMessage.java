@@ -13,6 +13,8 @@ import java.util.List;
  * @param held whether delivery is suspended ({@code relay queue hold})
  * @param nextAttempt the next attempt; null when held or nothing is pending
  * @param recipients every recipient with its state
+ * @param quarantine why the relay set the message aside instead of delivering it (an unreadable row in the
+ *     PostgreSQL queue, docs/cluster.md); null for a message delivered normally
  */
 public record QueueMessage(
         String id,
@@ -21,10 +23,15 @@ public record QueueMessage(
         long sizeBytes,
         boolean held,
         Instant nextAttempt,
-        List<QueueRecipient> recipients) {
+        List<QueueRecipient> recipients,
+        Quarantine quarantine) {
 
     public QueueMessage {
         recipients = List.copyOf(recipients);
+    }
+
+    /** @param since when it was set aside, @param reason what could not be read, for the operator to repair */
+    public record Quarantine(Instant since, String reason) {
     }
 
     /**

@@ -60,7 +60,7 @@ public final class QueueCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         JsonNode messages = AdminJson.MAPPER.readTree(r.body());
-        out.printf("%-20s %-24s %10s %-7s %s%n", "ID", "RECEIVED", "SIZE", "STATE", "SENDER -> RECIPIENTS");
+        out.printf("%-20s %-24s %10s %-11s %s%n", "ID", "RECEIVED", "SIZE", "STATE", "SENDER -> RECIPIENTS");
         for (JsonNode m : messages) {
             StringBuilder rcpts = new StringBuilder();
             for (JsonNode rcpt : m.path("recipients")) {
@@ -68,8 +68,9 @@ public final class QueueCommand implements Runnable {
                         .append(" (").append(rcpt.path("state").asText()).append(')');
             }
             String sender = m.path("sender").asText();
-            out.printf("%-20s %-24s %10d %-7s <%s> -> %s%n", m.path("id").asText(), m.path("received").asText(),
-                    m.path("sizeBytes").asLong(), m.path("held").asBoolean() ? "held" : "queued", sender, rcpts);
+            String state = m.hasNonNull("quarantine") ? "quarantined" : m.path("held").asBoolean() ? "held" : "queued";
+            out.printf("%-20s %-24s %10d %-11s <%s> -> %s%n", m.path("id").asText(), m.path("received").asText(),
+                    m.path("sizeBytes").asLong(), state, sender, rcpts);
         }
         out.printf("%d message(s)%n", messages.size());
         out.flush();

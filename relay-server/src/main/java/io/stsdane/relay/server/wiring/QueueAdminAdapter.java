@@ -74,7 +74,9 @@ final class QueueAdminAdapter implements QueueAdminPort {
                 .map(r -> new QueueMessage.QueueRecipient(r.address(), r.state().toLowerCase(java.util.Locale.ROOT),
                         r.attempts(), r.lastError()))
                 .toList();
-        return new QueueMessage(v.id(), v.sender(), v.received(), v.size(), v.held(), next, recipients);
+        QueueMessage.Quarantine quarantine = v.quarantine() == null ? null
+                : new QueueMessage.Quarantine(v.quarantine().since(), v.quarantine().reason());
+        return new QueueMessage(v.id(), v.sender(), v.received(), v.size(), v.held(), next, recipients, quarantine);
     }
 
     private interface IoCall<T> {
