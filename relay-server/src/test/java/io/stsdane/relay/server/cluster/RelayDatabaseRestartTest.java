@@ -1,13 +1,16 @@
 package io.stsdane.relay.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stsdane.relay.server.cluster.Submissions.Attempt;
 import io.stsdane.relay.server.cluster.Submissions.Phase;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.testkit.postgres.PostgresServer;
+import io.stsdane.relay.testkit.smtp.DataGate;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +28,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +162,28 @@ class RelayDatabaseRestartTest {
                 order.size(), duplicated.size(), duplicated);
     }
 
+    @Test
+    void aDeliveryTheMxAcceptedWhileTheDatabaseWasDownIsRecordedOnceItIsBackAndNotSentAgain() throws Exception {
+        // The MX stops reading in the middle of the body: the delivery is in flight, past its last database read.
+        DataGate gate = new DataGate(10);
+        try (TestSmtpServer mx = TestSmtpServer.start(InetAddress.getLoopbackAddress(), rig.mxPort(),
+                SmtpBehavior.builder().dataGate(gate).build())) {
+            RunningRelay node = rig.node("a");
+            assertThat(ClusterRig.submit(node.smtpPort(), "accepted-during-outage")).startsWith("250");
+            assertThat(gate.awaitPaused(Duration.ofSeconds(60))).as("delivery reached the MX").isTrue();
+
+            pg.stop();
+            gate.release();
+            assertThat(mx.awaitTransactions(1, Duration.ofSeconds(30))).as("the MX took the message").isTrue();
+            pg.start();
+
+            // Had the node dropped the result it could not write, the message would stay queued and go out again.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    count("SELECT count(*) FROM queue_message")).as("messages left in the queue").isZero());
+            assertThat(mx.transactions()).as("deliveries to the MX").hasSize(1);
+        }
+    }
+
     /**
      * Whether each node has had {@code atLeast} submissions that began and ended in {@code phase} with the reply
      * expected then: 451 while the database is down, 250 otherwise.
@@ -171,6 +198,14 @@ class RelayDatabaseRestartTest {
         HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/health/ready"))
                 .timeout(Duration.ofSeconds(30)).build();
         return http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /**
+     * Awaitility that ignores exceptions other threads throw: GreenMail's session thread throws when the relay
+     * aborts a transfer whose content it could no longer read from the stopped database, as it must.
+     */
+    private static ConditionFactory await() {
+        return Awaitility.await().dontCatchUncaughtExceptions();
     }
 
     private long count(String sql) throws SQLException {
