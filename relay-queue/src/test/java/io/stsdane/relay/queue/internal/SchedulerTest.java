@@ -124,6 +124,15 @@ class SchedulerTest {
         }
     }
 
+    /** A scheduler polling every 10 ms, with up to 4 deliveries at once and one retry after 5 minutes. */
+    private static Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
+            MutableClock clock) {
+        RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
+        return new Scheduler(store, agent, new StateTransitions(retry, Duration.ofDays(5), null),
+                new DomainBackoff(3, retry), new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4,
+                Duration.ofMillis(10), clock, new QueueMetrics(new SimpleMeterRegistry(), files, clock));
+    }
+
     @Test
     void aDsnThatCannotBeQueuedIsOwedUntilItCanBeNeverLost() throws Exception {
         MutableClock clock = new MutableClock(T0);
@@ -133,12 +142,8 @@ class SchedulerTest {
         ScriptedAgent agent = new ScriptedAgent((req, r) -> req.envelope().isBounce()
                 ? RecipientOutcome.delivered(r, "250 ok", "mx.example.org")
                 : RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net"));
-        RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
         QueueIds ids = new QueueIds(clock);
-        try (Scheduler scheduler = new Scheduler(store, agent,
-                new StateTransitions(retry, Duration.ofDays(5), null), new DomainBackoff(3, retry),
-                new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4, Duration.ofMillis(10), clock,
-                new QueueMetrics(new SimpleMeterRegistry(), files, clock))) {
+        try (Scheduler scheduler = scheduler(store, files, agent, ids, clock)) {
             QueueId id = ids.get();
             store.enqueue(id, envelope("alice@example.org", T0, rcpt("gone@example.net")),
                     new ByteArrayInputStream(bytes(text("owed"))));
@@ -169,12 +174,8 @@ class SchedulerTest {
         store.full.set(false);
         store.recover();
         ScriptedAgent agent = ScriptedAgent.deliveringAll();
-        RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
         QueueIds ids = new QueueIds(clock);
-        try (Scheduler scheduler = new Scheduler(store, agent,
-                new StateTransitions(retry, Duration.ofDays(5), null), new DomainBackoff(3, retry),
-                new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4, Duration.ofMillis(10), clock,
-                new QueueMetrics(new SimpleMeterRegistry(), files, clock))) {
+        try (Scheduler scheduler = scheduler(store, files, agent, ids, clock)) {
             QueueId id = ids.get();
             store.enqueue(id, envelope("alice@example.org", T0, rcpt("bob@example.net")),
                     new ByteArrayInputStream(bytes(text("delivered while the database was down"))));
