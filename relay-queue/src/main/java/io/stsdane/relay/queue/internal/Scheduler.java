@@ -225,7 +225,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void finish(StoredMessage m, List<DeliveryResult> results, int slots) {
         try {
-            record(m, results, System.nanoTime() + RESULTS_KEPT.toNanos(), false);
+            record(m, results, clock.instant(), System.nanoTime() + RESULTS_KEPT.toNanos(), false);
         } finally {
             inFlight.addAndGet(-slots);
             wake();
@@ -238,9 +238,10 @@ public final class Scheduler implements AutoCloseable {
      * they been dropped, the recipients would be tried again and get the message twice. After
      * {@link #RESULTS_KEPT} they are given up and the message released: at least once, never lost. Writing
      * them twice (a lost commit acknowledgement) is harmless: final recipients keep their first outcome.
+     *
+     * @param now when the round ended: the time of the attempts, and what their retry times count from
      */
-    private void record(StoredMessage m, List<DeliveryResult> results, long giveUpAt, boolean retry) {
-        Instant now = clock.instant();
+    private void record(StoredMessage m, List<DeliveryResult> results, Instant now, long giveUpAt, boolean retry) {
         Optional<MessageState> after;
         try {
             after = store.updateOrRemove(m.id(), cur -> transitions.apply(cur, results, now));
@@ -258,19 +259,19 @@ public final class Scheduler implements AutoCloseable {
                 LOG.error("could not record delivery results of {}; keeping them and trying again every {}: {}",
                         m.id(), RESULTS_RETRY, e.toString());
             }
-            recordLater(m, results, giveUpAt);
+            recordLater(m, results, now, giveUpAt);
             return;
         }
         if (retry) {
             LOG.info("recorded the delivery results of {} kept since they could not be written", m.id());
         }
-        finishRecorded(m, results, after, now);
+        finishRecorded(m, results, after, clock.instant());
     }
 
-    private void recordLater(StoredMessage m, List<DeliveryResult> results, long giveUpAt) {
+    private void recordLater(StoredMessage m, List<DeliveryResult> results, Instant now, long giveUpAt) {
         try {
             // Written on a worker: a store that is down can make a write wait, which must not hold the timer.
-            timer.schedule(() -> workers.execute(() -> record(m, results, giveUpAt, true)),
+            timer.schedule(() -> workers.execute(() -> record(m, results, now, giveUpAt, true)),
                     RESULTS_RETRY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing: the lease lapses (or dies with the process)
