@@ -106,7 +106,7 @@ class PostgresClusterTest {
                 accepted.add(accept(viaProxy.intake(), n));
             }
 
-            // A delivery cut by the outage is retried after the scheduler's one-minute trouble pause.
+            // The results of the deliveries cut by the outage are kept and written once the database is back.
             await().atMost(Duration.ofSeconds(180)).until(() -> db.queryOne("SELECT count(*) FROM queue_message")
                     .equals(0L));
             // Every accepted message went out (those cut off mid-delivery maybe twice: at least once), and the

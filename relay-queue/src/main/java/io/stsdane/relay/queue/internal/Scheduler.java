@@ -45,14 +45,17 @@ public final class Scheduler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     /**
-     * After a DSN could not be queued, or a message could not be dispatched or its results recorded (disk
-     * full, I/O error), try it again this much later rather than at once: an immediate retry would spin
-     * and, for recorded deliveries, send the same mail again and again.
+     * After a DSN could not be queued, or a message could not be dispatched or finished (disk full, I/O error),
+     * try it again this much later rather than at once: an immediate retry would spin and, for messages already
+     * delivered, send the same mail again and again.
      */
     private static final Duration TROUBLE_RETRY = Duration.ofMinutes(1);
     private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
     /** Messages leased per round trip to the store, at most (and never more than free delivery slots). */
     private static final int LEASE_BATCH = 16;
+    /** How often delivery results that could not be written are written again, and for how long at most. */
+    private static final Duration RESULTS_RETRY = Duration.ofSeconds(2);
+    private static final Duration RESULTS_KEPT = Duration.ofMinutes(10);
 
     private final QueueStore store;
     private final DeliveryAgent agent;
@@ -233,25 +236,83 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void finish(StoredMessage m, List<DeliveryResult> results, int slots) {
-        boolean recorded = false;
         try {
-            Instant now = clock.instant();
-            Optional<MessageState> after = store.updateOrRemove(m.id(),
-                    cur -> transitions.apply(cur, results, now));
+            record(m, results, clock.instant(), System.nanoTime() + RESULTS_KEPT.toNanos(), false);
+        } finally {
+            inFlight.addAndGet(-slots);
+            wake();
+        }
+    }
+
+    /**
+     * Writes a delivery round's results and releases the message. Results that cannot be written (database
+     * down, disk full) are kept and written again every {@link #RESULTS_RETRY}, the message still leased: had
+     * they been dropped, the recipients would be tried again and get the message twice. After
+     * {@link #RESULTS_KEPT} they are given up and the message released: at least once, never lost. Writing
+     * them twice (a lost commit acknowledgement) is harmless: final recipients keep their first outcome.
+     *
+     * @param now when the round ended: the time of the attempts, and what their retry times count from
+     */
+    private void record(StoredMessage m, List<DeliveryResult> results, Instant now, long giveUpAt, boolean retry) {
+        Optional<MessageState> after;
+        try {
+            after = store.updateOrRemove(m.id(), cur -> transitions.apply(cur, results, now));
+        } catch (IOException | RuntimeException e) {
+            if (closed) {
+                return; // the lease lapses (or dies with the process); the recipients are tried again
+            }
+            if (System.nanoTime() - giveUpAt >= 0) {
+                LOG.error("could not record delivery results of {} for {}; giving them up, its recipients are "
+                        + "tried again and may get the message twice: {}", m.id(), RESULTS_KEPT, e.toString());
+                store.releaseLease(m.id());
+                return;
+            }
+            if (!retry) {
+                LOG.error("could not record delivery results of {}; keeping them and trying again every {}: {}",
+                        m.id(), RESULTS_RETRY, e.toString());
+            }
+            recordLater(m, results, now, giveUpAt);
+            return;
+        }
+        if (retry) {
+            LOG.info("recorded the delivery results of {} kept since they could not be written", m.id());
+        }
+        finishRecorded(m, results, after, clock.instant());
+    }
+
+    private void recordLater(StoredMessage m, List<DeliveryResult> results, Instant now, long giveUpAt) {
+        try {
+            // Written on a worker: a store that is down can make a write wait, which must not hold the timer.
+            timer.schedule(() -> workers.execute(() -> record(m, results, now, giveUpAt, true)),
+                    RESULTS_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: the lease lapses (or dies with the process)
+        }
+    }
+
+    /** Sends the DSNs the recorded results call for and removes a finished message; then releases it. */
+    private void finishRecorded(StoredMessage m, List<DeliveryResult> results, Optional<MessageState> after,
+            Instant now) {
+        boolean reported = false;
+        try {
             after.ifPresent(s -> metrics.recordResults(results, s));
             if (after.isPresent() && after.get().hasPendingReports()) {
                 after = sendReports(m.id(), now);
             }
-            recorded = true;
+            reported = true;
             if (after.isPresent() && after.get().isDone()) {
                 store.remove(m.id());
                 LOG.debug("{} finished and removed from the queue", m.id());
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("could not record delivery results of {}; its recipients are tried again in {}: {}",
+            LOG.error("could not finish {} after recording its delivery results; trying again in {}: {}",
                     m.id(), TROUBLE_RETRY, e.toString());
         } finally {
-            end(m.id(), slots, recorded);
+            if (reported) {
+                store.releaseLease(m.id());
+            } else {
+                releaseLater(m.id());
+            }
         }
     }
 

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,12 +37,17 @@ class SchedulerTest {
     @TempDir
     Path dir;
 
-    /** The file store, except that queueing a DSN fails while {@code full} is set (a disk filling up). */
-    private static final class DsnRefusingStore implements QueueStore {
+    /**
+     * The file store, except that queueing a DSN fails while {@code full} is set (a disk filling up) and state
+     * updates fail while {@code down} is set (a queue database that is unreachable), counting those failures.
+     */
+    private static final class TroubledStore implements QueueStore {
         private final FileQueueStore delegate;
         final AtomicBoolean full = new AtomicBoolean(true);
+        final AtomicBoolean down = new AtomicBoolean(false);
+        final AtomicInteger failedUpdates = new AtomicInteger();
 
-        DsnRefusingStore(FileQueueStore delegate) {
+        TroubledStore(FileQueueStore delegate) {
             this.delegate = delegate;
         }
 
@@ -85,6 +91,10 @@ class SchedulerTest {
 
         @Override
         public Optional<MessageState> update(QueueId id, StateChange change) throws IOException {
+            if (down.get()) {
+                failedUpdates.incrementAndGet();
+                throw new IOException("queue database unreachable");
+            }
             return delegate.update(id, change);
         }
 
@@ -114,21 +124,26 @@ class SchedulerTest {
         }
     }
 
+    /** A scheduler polling every 10 ms, with up to 4 deliveries at once and one retry after 5 minutes. */
+    private static Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
+            MutableClock clock) {
+        RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
+        return new Scheduler(store, agent, new StateTransitions(retry, Duration.ofDays(5), null),
+                new DomainBackoff(3, retry), new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4,
+                Duration.ofMillis(10), clock, new QueueMetrics(new SimpleMeterRegistry(), files, clock));
+    }
+
     @Test
     void aDsnThatCannotBeQueuedIsOwedUntilItCanBeNeverLost() throws Exception {
         MutableClock clock = new MutableClock(T0);
         FileQueueStore files = new FileQueueStore(dir, 0, clock, GroupCommitter.DirectorySync.FSYNC);
-        DsnRefusingStore store = new DsnRefusingStore(files);
+        TroubledStore store = new TroubledStore(files);
         store.recover();
         ScriptedAgent agent = new ScriptedAgent((req, r) -> req.envelope().isBounce()
                 ? RecipientOutcome.delivered(r, "250 ok", "mx.example.org")
                 : RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net"));
-        RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
         QueueIds ids = new QueueIds(clock);
-        try (Scheduler scheduler = new Scheduler(store, agent,
-                new StateTransitions(retry, Duration.ofDays(5), null), new DomainBackoff(3, retry),
-                new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4, Duration.ofMillis(10), clock,
-                new QueueMetrics(new SimpleMeterRegistry(), files, clock))) {
+        try (Scheduler scheduler = scheduler(store, files, agent, ids, clock)) {
             QueueId id = ids.get();
             store.enqueue(id, envelope("alice@example.org", T0, rcpt("gone@example.net")),
                     new ByteArrayInputStream(bytes(text("owed"))));
@@ -146,6 +161,34 @@ class SchedulerTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> agent.dsns().size() == 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> store.load(id).isEmpty());
             assertThat(agent.deliveries()).hasSize(2); // the original once, then its DSN: no redelivery
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void resultsThatCannotBeWrittenAreKeptAndWrittenWhenTheStoreIsBackInsteadOfDeliveringAgain() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        FileQueueStore files = new FileQueueStore(dir, 0, clock, GroupCommitter.DirectorySync.FSYNC);
+        TroubledStore store = new TroubledStore(files);
+        store.full.set(false);
+        store.recover();
+        ScriptedAgent agent = ScriptedAgent.deliveringAll();
+        QueueIds ids = new QueueIds(clock);
+        try (Scheduler scheduler = scheduler(store, files, agent, ids, clock)) {
+            QueueId id = ids.get();
+            store.enqueue(id, envelope("alice@example.org", T0, rcpt("bob@example.net")),
+                    new ByteArrayInputStream(bytes(text("delivered while the database was down"))));
+            store.down.set(true);
+            scheduler.start();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.failedUpdates.get() >= 2);
+            assertThat(agent.deliveries()).hasSize(1);
+            assertThat(store.load(id)).isPresent();
+
+            store.down.set(false);
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.load(id).isEmpty());
+            assertThat(agent.deliveries()).hasSize(1); // delivered once: the kept result was written, not lost
         } finally {
             store.close();
         }

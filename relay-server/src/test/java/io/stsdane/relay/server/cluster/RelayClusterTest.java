@@ -1,24 +1,17 @@
 package io.stsdane.relay.server.cluster;
 
+import static io.stsdane.relay.server.cluster.ClusterRig.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.stsdane.relay.server.crash.RelayProcess;
 import io.stsdane.relay.server.e2e.RunningRelay;
-import io.stsdane.relay.server.e2e.SmtpSubmission;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +19,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RelayClusterTest {
 
-    private static final String RECIPIENT = "cluster@example.test";
     /** {@code spool.postgres.lease}: the shortest allowed, so the takeover test waits seconds, not minutes. */
     private static final Duration LEASE = Duration.ofSeconds(10);
 
@@ -48,44 +41,32 @@ class RelayClusterTest {
     @TempDir
     Path dir;
 
-    private final DnsTestServer dns = DnsTestServer.start();
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private final int mxPort;
-    private final GreenMail destination;
+    private ClusterRig rig;
 
-    RelayClusterTest() throws IOException {
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
-        mxPort = RunningRelay.freePort();
-        destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
+    @BeforeEach
+    void rig() throws Exception {
+        rig = new ClusterRig(dir, new ClusterRig.Database(db.url, db.user, db.password, db.schema), LEASE,
+                Duration.ofSeconds(5));
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-        if (destination.isRunning()) {
-            destination.stop();
-        }
-        dns.close();
+        rig.close();
     }
 
     @Test
-    void twoNodesDeliverEveryMessageExactlyOnce() throws Exception {
-        destination.start();
-        RunningRelay a = node("a");
-        RunningRelay b = node("b");
-        int n = 40;
+    void threeNodesDeliverEveryMessageExactlyOnce() throws Exception {
+        rig.startDestination();
+        List<RunningRelay> nodes = List.of(rig.node("a"), rig.node("b"), rig.node("c"));
+        int n = 60;
 
         for (int i = 0; i < n; i++) {
-            assertThat(submit((i % 2 == 0 ? a : b).smtpPort(), "m" + i)).startsWith("250");
+            assertThat(submit(nodes.get(i % nodes.size()).smtpPort(), "m" + i)).startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(arrivals()).hasSize(n));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rig.arrivals()).hasSize(n));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(queued()).isZero());
-        assertThat(arrivals()).isEqualTo(ids(n));
+        assertThat(rig.arrivals()).isEqualTo(ids(n));
     }
 
     @Test
@@ -95,14 +76,14 @@ class RelayClusterTest {
         // An MX that takes connections but never greets: the first node's deliveries hang, their leases held.
         try (ServerSocket silentMx = new ServerSocket()) {
             silentMx.setReuseAddress(true);
-            silentMx.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), mxPort), 50);
+            silentMx.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), rig.mxPort()), 50);
             int smtp = RunningRelay.freePort();
             Path nodeDir = Files.createDirectories(dir.resolve("killed"));
             Path config = Files.writeString(nodeDir.resolve("relay.yaml"),
-                    RunningRelay.baseYaml(smtp, "", nodeDir.resolve("spool"), spoolYaml(nodeDir),
-                            RunningRelay.freePort()) + extraYaml());
+                    RunningRelay.baseYaml(smtp, "", nodeDir.resolve("spool"), rig.spoolYaml(nodeDir),
+                            RunningRelay.freePort()) + rig.extraYaml());
             killed = RelayProcess.start(config, smtp, nodeDir.resolve("relay.log"));
-            closing.add(killed::destroy);
+            rig.closeLater(killed::destroy);
 
             for (int i = 0; i < n; i++) {
                 assertThat(submit(smtp, "m" + i)).startsWith("250");
@@ -115,13 +96,13 @@ class RelayClusterTest {
         long leasedAtKill = db.count("SELECT count(*) FROM queue_message WHERE lease_until > clock_timestamp()");
         assertThat(leasedAtKill).as("messages still leased by the killed node").isPositive();
         String deadOwner = db.string("SELECT min(lease_owner) FROM queue_message WHERE lease_until > clock_timestamp()");
-        destination.start();
-        node("survivor");
+        rig.startDestination();
+        rig.node("survivor");
 
         // A lease outlives its node: while the dead node's leases run, no other node may deliver those messages.
         // (Arrivals are read before the leases are checked, so every reading below was taken while they ran.)
         while (true) {
-            int arrived = arrivals().size();
+            int arrived = rig.arrivals().size();
             if (db.count("SELECT count(*) FROM queue_message WHERE lease_owner = '" + deadOwner
                     + "' AND lease_until > clock_timestamp()") == 0) {
                 break;
@@ -130,56 +111,13 @@ class RelayClusterTest {
                     (int) (n - leasedAtKill));
             Thread.sleep(100);
         }
-        await().atMost(LEASE.plusSeconds(40)).untilAsserted(() -> assertThat(arrivals()).hasSize(n));
+        await().atMost(LEASE.plusSeconds(40)).untilAsserted(() -> assertThat(rig.arrivals()).hasSize(n));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(queued()).isZero());
-        assertThat(arrivals()).isEqualTo(ids(n));
-    }
-
-    /** An in-process relay node with its own spool.dir and the shared queue in PostgreSQL. */
-    private RunningRelay node(String name) throws Exception {
-        Path nodeDir = Files.createDirectories(dir.resolve(name));
-        RunningRelay relay = RunningRelay.start(nodeDir, "", spoolYaml(nodeDir), extraYaml());
-        closing.add(relay);
-        return relay;
-    }
-
-    private String spoolYaml(Path nodeDir) throws IOException {
-        Path password = Files.writeString(nodeDir.resolve("postgres.password"), db.password + "\n");
-        return """
-                  backend: postgres
-                  postgres:
-                    url: %s
-                    user: %s
-                    password-file: %s
-                    pool-size: 4
-                    schema: %s
-                    lease: %ds
-                """.formatted(db.url, db.user, password, db.schema, LEASE.toSeconds());
-    }
-
-    private String extraYaml() {
-        return RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort);
+        assertThat(rig.arrivals()).isEqualTo(ids(n));
     }
 
     private long queued() throws Exception {
         return db.count("SELECT count(*) FROM queue_message");
-    }
-
-    private static String submit(int port, String id) throws IOException {
-        return SmtpSubmission.send(port, "app@sender.test", List.of(RECIPIENT),
-                "From: app@sender.test\r\nTo: " + RECIPIENT + "\r\nSubject: cluster " + id + "\r\n"
-                        + "Message-ID: <" + id + "@sender.test>\r\nX-Test-Id: " + id + "\r\n\r\nbody of " + id
-                        + "\r\n");
-    }
-
-    /** How many times each {@code X-Test-Id} arrived at the destination MX. */
-    private Map<String, Integer> arrivals() throws MessagingException {
-        Map<String, Integer> counts = new TreeMap<>();
-        for (MimeMessage m : destination.getReceivedMessages()) {
-            String[] id = m.getHeader("X-Test-Id");
-            counts.merge(id == null ? "<none>" : id[0], 1, Integer::sum);
-        }
-        return counts;
     }
 
     private static Map<String, Integer> ids(int n) {
