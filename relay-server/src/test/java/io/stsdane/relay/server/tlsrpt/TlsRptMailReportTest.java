@@ -1,5 +1,7 @@
 package io.stsdane.relay.server.tlsrpt;
 
+import io.stsdane.relay.core.testing.CapturingIntake;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.testkit.time.MutableClock;
 
 import static io.stsdane.relay.server.tlsrpt.Sessions.dane;
