@@ -44,20 +44,17 @@ public final class InMemoryDnsResolver implements DnsResolver {
 
     /** MX records of {@code domain} with the given security; none at all is NODATA (RFC 5321 §5.1: implicit MX). */
     public InMemoryDnsResolver mx(String domain, DnsSecurity security, MxRecord... records) {
-        mx.put(domain, records(domain, security, List.of(records)));
-        return this;
+        return put(mx, domain, records(domain, security, List.of(records)));
     }
 
     /** A record-less MX answer, for example a signed NXDOMAIN or an ERROR that is BOGUS. */
     public InMemoryDnsResolver mx(String domain, DnsStatus status, DnsSecurity security) {
-        mx.put(domain, withoutRecords(domain, status, security));
-        return this;
+        return put(mx, domain, withoutRecords(domain, status, security));
     }
 
     /** Exactly this MX answer, for a state the other builders cannot express (a reason, a CNAME chain...). */
     public InMemoryDnsResolver mx(String domain, DnsResult<MxRecord> answer) {
-        mx.put(domain, answer);
-        return this;
+        return put(mx, domain, answer);
     }
 
     /** Address records of {@code host}, INSECURE. */
@@ -67,20 +64,17 @@ public final class InMemoryDnsResolver implements DnsResolver {
 
     /** Address records of {@code host} with the given security; none at all is NODATA. */
     public InMemoryDnsResolver address(String host, DnsSecurity security, InetAddress... hostAddresses) {
-        addresses.put(host, records(host, security, List.of(hostAddresses)));
-        return this;
+        return put(addresses, host, records(host, security, List.of(hostAddresses)));
     }
 
     /** A record-less address answer, for example an ERROR that is BOGUS. */
     public InMemoryDnsResolver address(String host, DnsStatus status, DnsSecurity security) {
-        addresses.put(host, withoutRecords(host, status, security));
-        return this;
+        return put(addresses, host, withoutRecords(host, status, security));
     }
 
     /** TXT records at {@code name}, INSECURE (MTA-STS and TLS-RPT need no DNSSEC); replaces any earlier ones. */
     public InMemoryDnsResolver txt(String name, String... records) {
-        txt.put(name, records(name, DnsSecurity.INSECURE, List.of(records)));
-        return this;
+        return put(txt, name, records(name, DnsSecurity.INSECURE, List.of(records)));
     }
 
     /** Forgets the TXT records at {@code name}: it answers NXDOMAIN again. */
@@ -130,6 +124,11 @@ public final class InMemoryDnsResolver implements DnsResolver {
     @Override
     public CompletionStage<DnsResult<String>> txt(String name) {
         return CompletableFuture.completedFuture(answer(name, txt));
+    }
+
+    private <T> InMemoryDnsResolver put(Map<String, DnsResult<T>> table, String name, DnsResult<T> answer) {
+        table.put(name, answer);
+        return this;
     }
 
     private <T> DnsResult<T> answer(String name, Map<String, DnsResult<T>> table) {
