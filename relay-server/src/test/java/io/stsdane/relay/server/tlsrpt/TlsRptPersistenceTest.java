@@ -1,7 +1,5 @@
 package io.stsdane.relay.server.tlsrpt;
 
-import io.stsdane.relay.core.testing.CapturingIntake;
-import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.testkit.time.MutableClock;
 
 import static io.stsdane.relay.server.tlsrpt.Sessions.failed;
@@ -10,6 +8,8 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stsdane.relay.core.testing.CapturingIntake;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
