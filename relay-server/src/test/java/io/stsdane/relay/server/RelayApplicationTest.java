@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.RelayConfig;
 import java.net.ServerSocket;
@@ -34,7 +35,7 @@ class RelayApplicationTest {
     void startsAdminAndServicesInOrderAndStopsThemInReverse() throws Exception {
         RelayConfig config = config();
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
-        FakeDnsResolver dns = new FakeDnsResolver().mx("example.com", DnsSecurity.SECURE, new MxRecord(0, ""));
+        InMemoryDnsResolver dns = new InMemoryDnsResolver().mx("example.com", DnsSecurity.SECURE, new MxRecord(0, ""));
         RelayComponents.Assembly base = new StandaloneComponents(Optional.of(o -> dns)).assemble(config, registry);
         RelayComponents.Assembly assembly = new RelayComponents.Assembly(
                 List.of(service("queue", false), service("listener", false)), base.readiness(), base.queueAdmin());

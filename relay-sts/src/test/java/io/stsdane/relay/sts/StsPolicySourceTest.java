@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
-import io.stsdane.relay.sts.fixture.InMemoryDns;
 import io.stsdane.relay.testkit.time.MutableClock;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
@@ -42,7 +42,7 @@ class StsPolicySourceTest {
     @TempDir
     Path cacheDir;
 
-    private final InMemoryDns dns = new InMemoryDns().txt(TXT, "v=STSv1; id=1");
+    private final InMemoryDnsResolver dns = new InMemoryDnsResolver().txt(TXT, "v=STSv1; id=1");
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<StsPolicySource> sources = new ArrayList<>();

@@ -9,9 +9,8 @@ import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.queue.Dsn;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,17 +29,7 @@ class DsnComposerTest {
                 "REQUIRETLS: no verified TLS path to example.net", RecipientState.Report.FAILED);
         StoredMessage m = new StoredMessage(new QueueId("M1"), env, 10, new MessageState(false, List.of(failed), T0));
         byte[] original = bytes(text("secret"));
-        MessageContent content = new MessageContent() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(original);
-            }
-
-            @Override
-            public long size() {
-                return original.length;
-            }
-        };
+        MessageContent content = InMemoryContent.of(original);
 
         DsnComposer.Dsn dsn = new DsnComposer("relay.example.com", Duration.ofDays(5))
                 .compose(m, content, new QueueId("D1"), T0);

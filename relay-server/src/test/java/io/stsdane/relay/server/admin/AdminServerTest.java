@@ -8,7 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
-import io.stsdane.relay.server.FakeDnsResolver;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.server.FakeQueueAdmin;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,7 +65,7 @@ class AdminServerTest {
 
     @Test
     void readinessIsUpWhenTheSpoolIsWritableAndDnsAnswers() throws Exception {
-        FakeDnsResolver dns = new FakeDnsResolver().mx("example.com", DnsSecurity.SECURE, new MxRecord(0, ""));
+        InMemoryDnsResolver dns = new InMemoryDnsResolver().mx("example.com", DnsSecurity.SECURE, new MxRecord(0, ""));
         start(List.of(new SpoolWritableCheck(spool, 0), new DnsHealthCheck(dns, "example.com", Duration.ofSeconds(5))),
                 Optional.empty());
 
@@ -101,8 +101,8 @@ class AdminServerTest {
 
     @Test
     void readinessFailsWhenDnsValidationFails() throws Exception {
-        FakeDnsResolver dns = new FakeDnsResolver()
-                .mxResult("example.com", DnsResult.error("example.com", DnsSecurity.BOGUS, "RRSIG expired"));
+        InMemoryDnsResolver dns = new InMemoryDnsResolver()
+                .mx("example.com", DnsResult.error("example.com", DnsSecurity.BOGUS, "RRSIG expired"));
         start(List.of(new DnsHealthCheck(dns, "example.com", Duration.ofSeconds(5))), Optional.empty());
 
         HttpResponse<String> r = get("/health/ready");

@@ -8,7 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
-import io.stsdane.relay.server.FakeDnsResolver;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.server.FakeQueueAdmin;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
@@ -31,11 +31,11 @@ import picocli.CommandLine;
 
 class CliTest {
 
-    private final FakeDnsResolver dns = new FakeDnsResolver()
+    private final InMemoryDnsResolver dns = new InMemoryDnsResolver()
             .mx("example.com", DnsSecurity.SECURE, new MxRecord(20, "mx2.example.com"), new MxRecord(10, "mx1.example.com"))
             .mx("implicit.example", DnsSecurity.INSECURE)
             .mx("null.example", DnsSecurity.SECURE, new MxRecord(0, ""))
-            .mxResult("bogus.example", DnsResult.error("bogus.example", DnsSecurity.BOGUS, "RRSIG expired"));
+            .mx("bogus.example", DnsResult.error("bogus.example", DnsSecurity.BOGUS, "RRSIG expired"));
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.core.tls.TlsFailure;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;

@@ -8,6 +8,8 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stsdane.relay.core.testing.CapturingIntake;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.net.InetAddress;

@@ -7,6 +7,8 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stsdane.relay.core.testing.CapturingIntake;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -4,6 +4,8 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.ok;
 import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.core.testing.CapturingIntake;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.testkit.time.MutableClock;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;

@@ -68,7 +68,7 @@ class DrainTest extends InboundTestBase {
         assertThat(atMail.cmd("RCPT TO:<x@example.org>")).isEqualTo(SHUTTING_DOWN);
         assertThat(atMail.closedByServer()).isTrue();
         held.release();
-        await().atMost(Duration.ofSeconds(30)).until(() -> intake.messages().size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> intake.accepted().size() == 1);
         assertThat(intake.only().envelope().sender()).doesNotContain("late@");
     }
 
@@ -110,7 +110,7 @@ class DrainTest extends InboundTestBase {
             replies.add(r);
         }
         assertThat(replies).noneMatch(r -> r.startsWith("250"));
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
     }
 
     /** MAIL, RCPT, DATA and the message; returns once the queue holds it, its 250 not yet sent. */

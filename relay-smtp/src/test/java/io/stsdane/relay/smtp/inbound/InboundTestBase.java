@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.inbound;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,13 +29,13 @@ abstract class InboundTestBase {
 
     @TempDir
     Path tmp;
-    SpoolIntake intake;
+    CapturingIntake intake;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<InboundServer> servers = new ArrayList<>();
 
     @BeforeEach
     void spool() throws IOException {
-        intake = new SpoolIntake(Files.createDirectory(tmp.resolve("spool")));
+        intake = CapturingIntake.spoolingTo(Files.createDirectory(tmp.resolve("spool")));
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package io.stsdane.relay.smtp.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stsdane.relay.core.testing.CapturingIntake;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -52,7 +53,7 @@ class JakartaMailSubmissionTest extends InboundTestBase {
         Session session = session(server.port());
         MimeMessage m = message(session);
         Transport.send(m, "alice", "secret");
-        SpoolIntake.Stored stored = intake.only();
+        CapturingIntake.Accepted stored = intake.only();
         assertThat(stored.envelope().sender()).isEqualTo("app@example.com");
         assertThat(stored.text()).contains("with ESMTPSA", "(Authenticated sender: alice)", "Subject: Invoice",
                 "\r\nLine one\r\n.\r\nLine three\r\n");
@@ -65,6 +66,6 @@ class JakartaMailSubmissionTest extends InboundTestBase {
         Session session = session(server.port());
         assertThatThrownBy(() -> Transport.send(message(session), "alice", "wrong"))
                 .isInstanceOf(AuthenticationFailedException.class).hasMessageContaining("535 5.7.8");
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
     }
 }

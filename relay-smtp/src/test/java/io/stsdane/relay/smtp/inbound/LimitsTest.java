@@ -125,7 +125,7 @@ class LimitsTest extends InboundTestBase {
             assertThat(c.reply()).startsWith("421 4.4.2");
             assertThat(c.closedByServer()).isTrue();
         }
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
         assertThat(intake.files()).isEmpty();
     }
 }

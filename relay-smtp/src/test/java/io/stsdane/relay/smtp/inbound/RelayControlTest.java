@@ -28,7 +28,7 @@ class RelayControlTest extends InboundTestBase {
             assertThat(c.cmd("RCPT TO:<victim@example.org>")).startsWith("554 5.7.1 Relay access denied");
             assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
         }
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
         assertThat(meters.counter("relay.inbound.messages.rejected", "reason", "relay-denied").count()).isEqualTo(1);
     }
 
@@ -166,7 +166,7 @@ class RelayControlTest extends InboundTestBase {
             c.hello();
             assertThat(send(c, "a@example.com", "b@example.org", MESSAGE)).startsWith("250");
         }
-        assertThat(intake.messages()).hasSize(1);
+        assertThat(intake.accepted()).hasSize(1);
     }
 
     private static String b64(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.core.testing.CapturingIntake;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class SubmissionProtocolTest extends InboundTestBase {
             String reply = send(c, "a@example.com", "b@example.org", MESSAGE);
             assertThat(reply).isEqualTo("250 2.0.0 Ok: queued as " + intake.only().id().value());
         }
-        SpoolIntake.Stored m = intake.only();
+        CapturingIntake.Accepted m = intake.only();
         assertThat(m.envelope().sender()).isEqualTo("a@example.com");
         assertThat(m.envelope().recipients()).containsExactly(Recipient.of("b@example.org"));
         assertThat(m.envelope().client()).isEqualTo("[127.0.0.1] client.test");
@@ -150,7 +151,7 @@ class SubmissionProtocolTest extends InboundTestBase {
             assertThat(c.cmd("BDAT 10 LAST")).startsWith("502 5.5.1");
             assertThat(c.cmd("NOOP")).startsWith("250");
         }
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
     }
 
     @Test
@@ -170,12 +171,12 @@ class SubmissionProtocolTest extends InboundTestBase {
         InboundServer server = start();
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
-            intake.brokenDisk = true;
+            intake.brokenDisk(true);
             assertThat(send(c, "a@example.com", "b@example.org", MESSAGE)).startsWith("451 4.3.0");
-            intake.full = true;
+            intake.full(true);
             assertThat(c.cmd("MAIL FROM:<a@example.com>")).startsWith("452 4.3.1");
         }
-        assertThat(intake.messages()).isEmpty();
+        assertThat(intake.accepted()).isEmpty();
         assertThat(intake.files()).isEmpty();
     }
 }

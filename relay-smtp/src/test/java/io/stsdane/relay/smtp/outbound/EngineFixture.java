@@ -5,6 +5,7 @@ import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.core.tls.TlsSessionResult;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  */
 final class EngineFixture implements AutoCloseable {
 
-    final InMemoryDns dns = new InMemoryDns();
+    final InMemoryDnsResolver dns = new InMemoryDnsResolver().addressesOnAnotherThread();
     final List<TlsSessionResult> reports = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<TestSmtpServer> servers = new ArrayList<>();
@@ -52,7 +53,7 @@ final class EngineFixture implements AutoCloseable {
     /** {@code domain} has one insecure MX {@code mxHost} at {@code ip}. */
     EngineFixture oneMx(String domain, String mxHost, String ip) {
         dns.mx(domain, DnsSecurity.INSECURE, new MxRecord(10, mxHost));
-        dns.host(mxHost, DnsSecurity.INSECURE, addr(ip));
+        dns.address(mxHost, DnsSecurity.INSECURE, addr(ip));
         return this;
     }
 

@@ -5,7 +5,7 @@ import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
-import java.io.ByteArrayInputStream;
+import io.stsdane.relay.core.testing.InMemoryContent;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,24 +19,6 @@ final class Messages {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private Messages() {
-    }
-
-    static MessageContent bytes(byte[] content) {
-        return new MessageContent() {
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(content);
-            }
-
-            @Override
-            public long size() {
-                return content.length;
-            }
-        };
-    }
-
-    static MessageContent text(String crlfText) {
-        return bytes(crlfText.getBytes(StandardCharsets.UTF_8));
     }
 
     static Envelope envelope(List<Recipient> rcpts, boolean requireTls, boolean smtpUtf8, boolean eightBit) {
@@ -55,7 +37,7 @@ final class Messages {
     }
 
     static DeliveryRequest simple(String domain, String... recipients) {
-        return request(domain, text("Subject: test\r\n\r\nhello\r\n"), recipients);
+        return request(domain, InMemoryContent.ofText("Subject: test\r\n\r\nhello\r\n"), recipients);
     }
 
     /**

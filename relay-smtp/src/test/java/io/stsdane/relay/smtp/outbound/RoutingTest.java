@@ -8,6 +8,7 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.queue.Recipient;
+import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.PolicySource;
@@ -55,7 +56,7 @@ class RoutingTest {
 
     @Test
     void nonexistentDomainBounces() {
-        f.dns.mxResult("example.test", DnsStatus.NXDOMAIN, DnsSecurity.SECURE);
+        f.dns.mx("example.test", DnsStatus.NXDOMAIN, DnsSecurity.SECURE);
         f.engine(List.of());
 
         assertThat(deliverSimple()).allSatisfy(o -> {
@@ -68,8 +69,8 @@ class RoutingTest {
     @EnumSource(value = DnsSecurity.class, names = {"BOGUS", "INDETERMINATE"})
     void bogusOrIndeterminateMxDefersWithoutConnecting(DnsSecurity security) {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
-        f.dns.mxResult("example.test", DnsStatus.ERROR, security);
-        f.dns.host("example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
+        f.dns.mx("example.test", DnsStatus.ERROR, security);
+        f.dns.address("example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         f.engine(List.of());
 
         assertThat(deliverSimple()).allSatisfy(o -> {
@@ -83,7 +84,7 @@ class RoutingTest {
     void bogusAddressRecordsOfTheMxHostDefer() {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
         f.dns.mx("example.test", DnsSecurity.SECURE, new MxRecord(10, "mx.example.test"));
-        f.dns.hostResult("mx.example.test", DnsStatus.ERROR, DnsSecurity.BOGUS);
+        f.dns.address("mx.example.test", DnsStatus.ERROR, DnsSecurity.BOGUS);
         f.engine(List.of());
 
         assertThat(deliverSimple()).allSatisfy(o -> assertThat(o.status()).isEqualTo("4.7.5"));
@@ -94,7 +95,7 @@ class RoutingTest {
     void domainWithoutMxIsItsOwnImplicitMx() {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
         f.dns.mx("example.test", DnsSecurity.INSECURE);
-        f.dns.host("example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
+        f.dns.address("example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         TestPolicies.Recording source = TestPolicies.notApplicable();
         f.engine(List.of(source));
 
@@ -108,8 +109,8 @@ class RoutingTest {
         TestSmtpServer second = f.server("127.0.0.2", SmtpBehavior.plain());
         f.dns.mx("example.test", DnsSecurity.INSECURE, new MxRecord(20, "mx2.example.test"),
                 new MxRecord(10, "mx1.example.test"));
-        f.dns.host("mx1.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.3"));
-        f.dns.host("mx2.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.2"));
+        f.dns.address("mx1.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.3"));
+        f.dns.address("mx2.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.2"));
         TestPolicies.Recording source = TestPolicies.notApplicable();
         f.engine(List.of(source));
 
@@ -178,7 +179,7 @@ class RoutingTest {
         TestSmtpServer s = f.server("127.0.0.2", SmtpBehavior.plain());
         f.dns.mx("example.test", DnsSecurity.INSECURE, new MxRecord(10, "mx1.example.test"),
                 new MxRecord(20, "mx2.example.test"));
-        f.dns.host("mx2.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.2"));
+        f.dns.address("mx2.example.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.2"));
         TestPolicies.Recording source = new TestPolicies.Recording(r -> r.mxHost().equals("mx1.example.test")
                 ? new PolicyDecision.TempFail(TlsFailure.STS_POLICY_FETCH_ERROR, "mx1 not in policy")
                 : new PolicyDecision.NotApplicable("fine"));
@@ -193,7 +194,7 @@ class RoutingTest {
     void smartHostIsThePolicyDomainAndGetsCredentialsOnlyOverTls() {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .authPlain("relayuser", "s3cret").build());
-        f.dns.host("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
+        f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         TestPolicies.Recording source = TestPolicies.notApplicable();
         f.engine(List.of(source), b -> b.smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)
                 .withAuth("relayuser", "s3cret")));
@@ -261,6 +262,6 @@ class RoutingTest {
     private static io.stsdane.relay.core.delivery.DeliveryRequest requireTls() {
         List<Recipient> rcpts = List.of(Recipient.of("a@example.test"));
         return Messages.request("example.test", Messages.envelope(rcpts, true, false, false),
-                Messages.text("Subject: secret\r\n\r\nhi\r\n"));
+                InMemoryContent.ofText("Subject: secret\r\n\r\nhi\r\n"));
     }
 }

@@ -3,6 +3,7 @@ package io.stsdane.relay.smtp.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class SmartHostTest {
 
     @Test
     void theSmartHostIsAskedAboutUnderItsOwnNameAndPort() {
-        InMemoryDns dns = new InMemoryDns().host("smarthost.provider.test", DnsSecurity.SECURE,
+        InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
                 EngineFixture.addr("192.0.2.1"));
         CompletionStage<PolicyRequest> named = SmartHost.parse("smarthost.provider.test:587", 25)
                 .policyRequest(dns, "example.test");
@@ -27,7 +28,7 @@ class SmartHostTest {
 
     @Test
     void anInsecurelyResolvedSmartHostIsAskedAboutAsInsecure() {
-        InMemoryDns dns = new InMemoryDns().host("relay.isp.test", DnsSecurity.INSECURE,
+        InMemoryDnsResolver dns = new InMemoryDnsResolver().address("relay.isp.test", DnsSecurity.INSECURE,
                 EngineFixture.addr("192.0.2.1"));
 
         assertThat(SmartHost.parse("relay.isp.test", 25).policyRequest(dns, "example.test").toCompletableFuture()

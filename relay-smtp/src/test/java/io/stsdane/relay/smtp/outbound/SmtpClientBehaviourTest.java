@@ -10,6 +10,7 @@ import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.testkit.smtp.DataGate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
@@ -180,7 +181,7 @@ class SmtpClientBehaviourTest {
         String body = ".starts with a dot\r\n..two dots\r\n.\r\nmiddle . dot\r\n.\r\n. \r\nend";
         byte[] content = body.getBytes(StandardCharsets.US_ASCII);
 
-        f.deliver(Messages.request("example.test", Messages.bytes(content), "a@example.test"));
+        f.deliver(Messages.request("example.test", InMemoryContent.of(content), "a@example.test"));
 
         ReceivedTransaction t = s.transactions().get(0);
         assertThat(new String(t.rawData(), StandardCharsets.US_ASCII)).isEqualTo(
@@ -195,7 +196,7 @@ class SmtpClientBehaviourTest {
         List<Recipient> rcpts = List.of(Recipient.of("a@example.test"));
 
         List<RecipientOutcome> out = f.deliver(Messages.request("example.test",
-                Messages.envelope(rcpts, false, false, true), Messages.text("Subject: caf\u00e9\r\n\r\n\u00e9\r\n")));
+                Messages.envelope(rcpts, false, false, true), InMemoryContent.ofText("Subject: caf\u00e9\r\n\r\n\u00e9\r\n")));
 
         assertThat(out).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
@@ -211,7 +212,7 @@ class SmtpClientBehaviourTest {
         List<Recipient> rcpts = List.of(Recipient.of("a@example.test"));
 
         f.deliver(Messages.request("example.test", Messages.envelope(rcpts, false, false, true),
-                Messages.text("Subject: x\r\n\r\n\u00e9\r\n")));
+                InMemoryContent.ofText("Subject: x\r\n\r\n\u00e9\r\n")));
 
         assertThat(s.transactions()).singleElement().extracting(ReceivedTransaction::mailFrom).asString()
                 .contains("BODY=8BITMIME");
@@ -224,7 +225,7 @@ class SmtpClientBehaviourTest {
         List<Recipient> rcpts = List.of(Recipient.of("j\u00f6rg@example.test"));
 
         assertThat(f.deliver(Messages.request("example.test", Messages.envelope(rcpts, false, true, false),
-                Messages.text("Subject: x\r\n\r\nx\r\n")))).singleElement()
+                InMemoryContent.ofText("Subject: x\r\n\r\nx\r\n")))).singleElement()
                 .satisfies(o -> assertThat(o.status()).isEqualTo("5.6.7"));
     }
 
@@ -302,6 +303,6 @@ class SmtpClientBehaviourTest {
         Envelope env = new Envelope("s@origin.test", List.of(r), Ret.HDRS, "env-1", false, false, false,
                 Instant.now(), "");
         return new DeliveryRequest(new QueueId("DSN1"), env, "example.test", List.of(r),
-                Messages.text("Subject: x\r\n\r\nx\r\n"));
+                InMemoryContent.ofText("Subject: x\r\n\r\nx\r\n"));
     }
 }

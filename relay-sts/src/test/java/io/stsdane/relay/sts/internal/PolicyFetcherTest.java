@@ -2,8 +2,8 @@ package io.stsdane.relay.sts.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
-import io.stsdane.relay.sts.fixture.InMemoryDns;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.time.Duration;
@@ -20,7 +20,7 @@ class PolicyFetcherTest {
     private static final String DOMAIN = "example.com";
     private static final String POLICY = PolicyServer.enforce(86400, "mx.example.com");
 
-    private final InMemoryDns dns = new InMemoryDns();
+    private final InMemoryDnsResolver dns = new InMemoryDnsResolver();
     private PolicyServer server;
     private OkHttpClient client;
 
@@ -180,7 +180,7 @@ class PolicyFetcherTest {
     @Test
     void resolvesThePolicyHostOnlyThroughTheRelaysResolver() throws Exception {
         server = PolicyServer.start(dns, DOMAIN).enqueuePolicy(POLICY);
-        dns.fail("mta-sts.example.com", "SERVFAIL from test");
+        dns.failing("mta-sts.example.com", "SERVFAIL from test");
 
         assertThat(failed(fetch(), TlsFailure.STS_POLICY_FETCH_ERROR).reason()).contains("SERVFAIL from test");
         assertThat(server.requestCount()).isZero();

@@ -4,46 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
-import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
-import io.stsdane.relay.core.dns.TlsaRecord;
-import java.net.InetAddress;
+import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /** MX ordering rules (RFC 5321 §5.1): preference, shuffled ties, never to ourselves or worse. */
 class RoutePlannerTest {
 
+    /** A resolver whose only answer is the signed MX RRset {@code records} of example.com. */
     private static DnsResolver mx(MxRecord... records) {
-        return new DnsResolver() {
-            @Override
-            public CompletionStage<DnsResult<MxRecord>> mx(String domain) {
-                return CompletableFuture.completedFuture(new DnsResult<>(domain, DnsStatus.NOERROR,
-                        DnsSecurity.SECURE, List.of(), List.of(records), "", 60));
-            }
-
-            @Override
-            public CompletionStage<DnsResult<InetAddress>> addresses(String host) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public CompletionStage<DnsResult<String>> txt(String name) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        return new InMemoryDnsResolver().mx("example.com", DnsSecurity.SECURE, records);
     }
 
     private static RoutePlanner.Plan plan(RoutePlanner planner) {
