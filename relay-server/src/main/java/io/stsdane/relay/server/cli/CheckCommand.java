@@ -5,11 +5,10 @@ import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
-import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.PolicySources;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
-import io.stsdane.relay.smtp.outbound.SmartHost;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -111,7 +110,7 @@ public final class CheckCommand implements Callable<Integer> {
                 HostCheck hosts = new HostCheck(resolver.get(), sources, policies, step,
                         new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
                 report = new DestinationCheck(resolver.get(), sources, hosts, cfg.delivery().port(), step,
-                        smartHost(cfg), connect).run(name, notes(cfg));
+                        ModuleComponents.smartHost(cfg.delivery()), connect).run(name, notes(cfg));
             } finally {
                 sources.mtaSts().ifPresent(s -> s.close());
             }
@@ -126,15 +125,6 @@ public final class CheckCommand implements Callable<Integer> {
         }
         out.flush();
         return report.secure() ? 0 : 1;
-    }
-
-    /** The smart host exactly as the delivery engine is given it (the port defaults to delivery.port). */
-    private static Optional<SmartHost> smartHost(RelayConfig cfg) {
-        DeliveryConfig d = cfg.delivery();
-        return d.smarthost().map(h -> {
-            SmartHost host = SmartHost.parse(h.toString(), d.port());
-            return d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host);
-        });
     }
 
     private static List<String> notes(RelayConfig cfg) {

@@ -174,10 +174,14 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     private static PostgresSpool postgres(SpoolConfig spool, String hostname) {
-        SpoolConfig.Postgres pg = spool.postgres().orElseThrow();
+        return postgresSpool(spool.postgres().orElseThrow(), hostname);
+    }
+
+    /** The database of {@code spool.postgres.*}; {@code nodeName} names this process in leases. */
+    public static PostgresSpool postgresSpool(SpoolConfig.Postgres pg, String nodeName) {
         String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
         return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
-                pg.connectTimeout(), hostname);
+                pg.connectTimeout(), nodeName);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -203,12 +207,20 @@ public final class ModuleComponents implements RelayComponents {
                 .maxConnections(d.concurrency().maxConnections())
                 .maxPerDestination(d.concurrency().maxPerDestination())
                 .messagesPerConnection(d.concurrency().messagesPerConnection());
-        d.smarthost().ifPresent(h -> {
-            SmartHost host = SmartHost.parse(h.toString(), d.port());
-            b.smartHost(d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host));
-        });
+        smartHost(d).ifPresent(b::smartHost);
         d.sourceAddress().ifPresent(b::sourceAddress);
         return b.build();
+    }
+
+    /**
+     * The smart host of {@code delivery.smarthost} with its credentials, exactly as the delivery engine gets it
+     * (the port defaults to {@code delivery.port}); also what {@code relay check} judges.
+     */
+    public static Optional<SmartHost> smartHost(DeliveryConfig d) {
+        return d.smarthost().map(h -> {
+            SmartHost host = SmartHost.parse(h.toString(), d.port());
+            return d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host);
+        });
     }
 
     static InboundOptions inboundOptions(RelayConfig config, String hostname) {
