@@ -78,6 +78,17 @@ public final class SpoolMigration {
         }
     }
 
+    /**
+     * Creates or upgrades the queue's tables in {@code target} (what {@link #migrate} does first), so that
+     * other tables can be put beside them before any message moves: the queue's migrations must be the first
+     * in a fresh schema.
+     */
+    public static void prepare(PostgresSpool target) throws IOException {
+        try (PostgresQueueStore pg = new PostgresQueueStore(target)) {
+            pg.recover();
+        }
+    }
+
     /** The lease owner of the copies made from {@code fileSpoolDir}: the same in every run over it. */
     static String holderFor(Path fileSpoolDir) throws IOException {
         return "spool-migration:" + fileSpoolDir.toRealPath();

@@ -9,6 +9,7 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -177,7 +178,10 @@ public final class Scheduler implements AutoCloseable {
                         return null;
                     });
         } catch (RuntimeException e) {
-            if (!closed) {
+            if (e instanceof UncheckedIOException u && u.getCause() instanceof CorruptEntryException c) {
+                // The store has set the message aside and said why; it is not retried.
+                LOG.warn("not dispatching {}: {}", m.id(), c.getMessage());
+            } else if (!closed) {
                 LOG.error("could not dispatch {}; retrying in {}", m.id(), TROUBLE_RETRY, e);
             }
             releaseLater(m.id());

@@ -3,13 +3,18 @@ package io.stsdane.relay.server.cli;
 import io.stsdane.relay.queue.MigrationReport;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.SpoolMigration;
+import io.stsdane.relay.server.cluster.PolicyStoreMigration;
+import io.stsdane.relay.server.cluster.PostgresPolicyStore;
 import io.stsdane.relay.server.config.ConfigException;
 import io.stsdane.relay.server.config.SpoolConfig;
+import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.sts.PolicyStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,9 +73,16 @@ public final class QueueMigrateCommand implements Callable<Integer> {
                     + " but its spool.backend is file: pass the configuration of the PostgreSQL nodes (--config)"
                     + " with spool.backend: postgres and spool.postgres.*");
         }
+        PostgresSpool target = ModuleComponents.postgresSpool(spool.postgres().orElseThrow(), "queue-migrate");
         MigrationReport report;
         try {
-            report = SpoolMigration.migrate(from, target(spool.postgres().orElseThrow()), dryRun);
+            // Policies first: a migrated message may be delivered by a node at once, and must be protected by
+            // the MTA-STS policy the old node had learned for its domain.
+            if (!dryRun) {
+                SpoolMigration.prepare(target);
+            }
+            migratePolicies(target);
+            report = SpoolMigration.migrate(from, target, dryRun);
         } catch (IOException | UncheckedIOException e) {
             throw new CommandFailure("queue migrate: " + e.getMessage());
         }
@@ -78,10 +90,30 @@ public final class QueueMigrateCommand implements Callable<Integer> {
         return report.complete() ? 0 : 1;
     }
 
-    private static PostgresSpool target(SpoolConfig.Postgres pg) {
-        String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
-        return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
-                pg.connectTimeout(), "queue-migrate");
+    /** The old node's MTA-STS policy cache ({@code <spool.dir>/mta-sts}) into the shared one. */
+    private void migratePolicies(PostgresSpool target) {
+        Path dir = from.resolve("mta-sts");
+        PrintWriter out = spec.commandLine().getOut();
+        if (!Files.isDirectory(dir)) {
+            out.println("No MTA-STS policy cache in " + dir);
+            return;
+        }
+        PolicyStore source = PolicyStore.directory(dir);
+        Instant now = Instant.now();
+        if (dryRun) {
+            out.printf("%d unexpired MTA-STS polic(ies) would be copied (unless the database has newer ones)%n",
+                    PolicyStoreMigration.unexpired(source, now));
+            return;
+        }
+        try (PostgresPolicyStore shared = new PostgresPolicyStore(target)) {
+            PolicyStoreMigration.Result r = PolicyStoreMigration.copy(source, shared, now);
+            out.printf("%d MTA-STS polic(ies) copied, %d kept (the database's are as recent), %d expired left"
+                    + " behind%n", r.copied(), r.newerInTarget(), r.expired());
+            if (r.failed() > 0) {
+                throw new UncheckedIOException(new IOException(r.failed() + " MTA-STS polic(ies) could not be"
+                        + " stored in PostgreSQL (see the log); nothing of the queue was moved"));
+            }
+        }
     }
 
     private void print(MigrationReport r) {

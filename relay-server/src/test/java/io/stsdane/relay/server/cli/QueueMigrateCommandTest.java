@@ -11,6 +11,7 @@ import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
+import io.stsdane.relay.sts.PolicyStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,18 +99,26 @@ class QueueMigrateCommandTest {
         assumeTrue(URL != null && !URL.isBlank(), "PostgreSQL not available: set RELAY_TEST_POSTGRES_URL");
         Path spool = dir.resolve("spool");
         List<QueueId> ids = spoolTwoMessages(spool);
+        // The old node's MTA-STS cache: one policy still valid, one expired.
+        PolicyStore cache = PolicyStore.directory(spool.resolve("mta-sts"));
+        String policy = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.net\r\nmax_age: 86400\r\n";
+        cache.save(PolicyStore.restore("example.net", "20260101", policy, Instant.now().minusSeconds(3600)));
+        cache.save(PolicyStore.restore("old.example", "20200101", policy, Instant.now().minusSeconds(200_000)));
         Path config = postgresConfig();
 
         assertThat(run("queue", "migrate", "--from", spool.toString(), "--config", config.toString(), "--dry-run"))
                 .as(err.toString()).isZero();
-        assertThat(out.toString()).startsWith("Dry run: nothing was written.")
-                .contains("2 message(s) would be copied into PostgreSQL", "Every message would move.");
+        assertThat(out.toString()).contains("Dry run: nothing was written.",
+                "1 unexpired MTA-STS polic(ies) would be copied", "2 message(s) would be copied into PostgreSQL",
+                "Every message would move.");
         assertThat(queueFiles(spool)).hasSize(4);
 
         assertThat(run("queue", "migrate", "--config", config.toString(), "--from", spool.toString()))
                 .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("2 message(s) copied into PostgreSQL", "Every message is in PostgreSQL now.");
+        assertThat(out.toString()).contains("1 MTA-STS polic(ies) copied, 0 kept", "1 expired left behind",
+                "2 message(s) copied into PostgreSQL", "Every message is in PostgreSQL now.");
         assertThat(queueFiles(spool)).isEmpty();
+        assertThat(sql("SELECT string_agg(domain, ',') FROM " + schema + ".sts_policy")).isEqualTo("example.net");
         assertThat(sql("SELECT string_agg(id, ',' ORDER BY id) FROM " + schema + ".queue_message"))
                 .isEqualTo(ids.get(0) + "," + ids.get(1));
         assertThat(sql("SELECT max(attempts) FROM " + schema + ".queue_recipient")).isEqualTo("1");
