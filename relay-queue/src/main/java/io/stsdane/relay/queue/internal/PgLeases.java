@@ -57,14 +57,7 @@ final class PgLeases implements AutoCloseable {
     void release(QueueId id) {
         held.remove(id);
         try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = NULL, "
-                        + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
-                    ps.setString(1, id.value());
-                    ps.setString(2, owner);
-                    return ps.executeUpdate();
-                }
-            });
+            db.inTransaction(c -> PgMessages.releaseLease(c, id, owner));
         } catch (SQLException e) {
             LOG.warn("could not release the lease of {} ({}); it lapses in at most {}", id, e.toString(), duration);
         }

@@ -73,6 +73,27 @@ final class PgMessages {
         }
     }
 
+    /** Runs {@code ps} and collects the queue ids of its first column. */
+    static List<QueueId> ids(PreparedStatement ps) throws SQLException {
+        List<QueueId> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(new QueueId(rs.getString(1)));
+            }
+        }
+        return ids;
+    }
+
+    /** Clears the lease of {@code id} if {@code owner} holds it (never another node's); false when it did not. */
+    static boolean releaseLease(Connection c, QueueId id, String owner) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = NULL, "
+                + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
+            ps.setString(1, id.value());
+            ps.setString(2, owner);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     /** Deletes a message with its recipients and content (ON DELETE CASCADE); false when it was not there. */
     static boolean delete(Connection c, QueueId id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {

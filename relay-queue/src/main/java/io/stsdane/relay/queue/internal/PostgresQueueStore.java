@@ -323,13 +323,7 @@ public final class PostgresQueueStore implements QueueStore {
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT id FROM queue_message ORDER BY next_due NULLS LAST, id LIMIT ?")) {
                     ps.setInt(1, limit);
-                    List<QueueId> ids = new ArrayList<>();
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(new QueueId(rs.getString(1)));
-                        }
-                    }
-                    return ids;
+                    return PgMessages.ids(ps);
                 }
             });
         } catch (SQLException e) {
@@ -473,14 +467,7 @@ public final class PostgresQueueStore implements QueueStore {
     /** Lets the nodes deliver a message {@link #importMessage imported} by {@code holder}. */
     public void releaseImport(QueueId id, String holder) throws IOException {
         try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = NULL, "
-                        + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
-                    ps.setString(1, id.value());
-                    ps.setString(2, holder);
-                    return ps.executeUpdate();
-                }
-            });
+            db.inTransaction(c -> PgMessages.releaseLease(c, id, holder));
         } catch (SQLException e) {
             throw io("release the imported " + id, e);
         }
@@ -493,13 +480,7 @@ public final class PostgresQueueStore implements QueueStore {
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT id FROM queue_message WHERE lease_owner = ? ORDER BY id")) {
                     ps.setString(1, holder);
-                    List<QueueId> held = new ArrayList<>();
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            held.add(new QueueId(rs.getString(1)));
-                        }
-                    }
-                    return held;
+                    return PgMessages.ids(ps);
                 }
             });
         } catch (SQLException e) {
