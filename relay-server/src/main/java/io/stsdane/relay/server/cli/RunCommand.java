@@ -5,6 +5,7 @@ import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.LoadedConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,8 +38,13 @@ public final class RunCommand implements Callable<Integer> {
         log.info("Effective configuration ({}, then RELAY_* environment overrides):\n{}",
                 config.file == null ? "embedded defaults" : config.file, loaded.effectiveYaml());
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
-        RelayApplication app = new RelayApplication(loaded.config(), registry,
-                components.assemble(loaded.config(), registry));
+        RelayApplication app;
+        try {
+            app = new RelayApplication(loaded.config(), registry, components.assemble(loaded.config(), registry));
+        } catch (UncheckedIOException e) {
+            // The spool cannot be opened (in use by another relay, not writable): the message names it.
+            throw new CommandFailure("cannot start: " + e.getMessage());
+        }
         try {
             app.start();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -9,11 +10,13 @@ import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
+import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.server.FakeQueueAdmin;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.admin.AdminServer;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,9 +25,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -145,6 +150,24 @@ class CliTest {
             assertThat(run("run", "--config", config.toString())).isEqualTo(1);
         }
         assertThat(err.toString()).startsWith("relay: cannot start: admin.listen 127.0.0.1:");
+    }
+
+    @Test
+    void runFailsClearlyWhenAnotherRelayHasTheSpool() throws IOException {
+        Path spool = dir.resolve("spool");
+        Path config = Files.writeString(dir.resolve("relay.yaml"), "spool: {dir: '" + spool + "'}\n");
+        // The spool open in this process stands for another relay holding it.
+        try (Queue holder = Queue.builder().directory(spool).hostname("holder.test").minFreeDisk(0)
+                .deliveryAgent(request -> new CompletableFuture<>()).build()) {
+            // The real wiring (the fake components of the other tests open no spool); a relay that started
+            // anyway would run until stopped, hence the guard.
+            CommandLine cl = Main.commandLine(new ModuleComponents(), Map.of());
+            cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+            assertThat(assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> cl.execute("run", "--config", config.toString()))).isEqualTo(1);
+        }
+        assertThat(err.toString()).startsWith("relay: cannot start: cannot open spool " + spool)
+                .contains("is in use by another relay process").doesNotContain("Exception");
     }
 
     @Test
