@@ -26,12 +26,8 @@ final class ClusterRig implements AutoCloseable {
 
     static final String RECIPIENT = "cluster@example.test";
 
-    /** Where the nodes' queue lives: {@code spool.postgres.url}, {@code user}, the password, {@code schema}. */
-    record Database(String url, String user, String password, String schema) {
-    }
-
     private final Path dir;
-    private final Database db;
+    private final NodeDatabase db;
     private final Duration lease;
     private final Duration connectTimeout;
     private final DnsTestServer dns = DnsTestServer.start();
@@ -43,7 +39,7 @@ final class ClusterRig implements AutoCloseable {
      * @param lease {@code spool.postgres.lease} of every node
      * @param connectTimeout {@code spool.postgres.connect-timeout} of every node
      */
-    ClusterRig(Path dir, Database db, Duration lease, Duration connectTimeout) throws IOException {
+    ClusterRig(Path dir, NodeDatabase db, Duration lease, Duration connectTimeout) throws IOException {
         this.dir = dir;
         this.db = db;
         this.lease = lease;
@@ -78,19 +74,7 @@ final class ClusterRig implements AutoCloseable {
 
     /** The keys of the {@code spool:} section of a node whose files are in {@code nodeDir}. */
     String spoolYaml(Path nodeDir) throws IOException {
-        Path password = Files.writeString(nodeDir.resolve("postgres.password"), db.password() + "\n");
-        return """
-                  backend: postgres
-                  postgres:
-                    url: %s
-                    user: %s
-                    password-file: %s
-                    pool-size: 4
-                    schema: %s
-                    lease: %ds
-                    connect-timeout: %dms
-                """.formatted(db.url(), db.user(), password, db.schema(), lease.toSeconds(),
-                connectTimeout.toMillis());
+        return db.spoolYaml(nodeDir, lease, connectTimeout);
     }
 
     /** The {@code dns:} and {@code delivery:} sections: the signed test DNS, delivering to GreenMail. */

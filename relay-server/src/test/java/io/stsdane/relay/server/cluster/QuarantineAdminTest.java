@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,15 +56,7 @@ class QuarantineAdminTest {
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
-        Path password = Files.writeString(dir.resolve("postgres.password"), db.password + "\n");
-        relay = RunningRelay.start(dir, "", """
-                  backend: postgres
-                  postgres:
-                    url: %s
-                    user: %s
-                    password-file: %s
-                    schema: %s
-                """.formatted(db.url, db.user, password, db.schema),
+        relay = RunningRelay.start(dir, "", db.node().spoolYaml(dir, Duration.ofMinutes(2), Duration.ofSeconds(5)),
                 RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), deadMx));
         assertThat(SmtpSubmission.send(relay.smtpPort(), "app@sender.test", List.of("rcpt@example.test"),
                 "Subject: q\r\n\r\nbody\r\n")).startsWith("250");

@@ -45,7 +45,7 @@ class RelayClusterTest {
 
     @BeforeEach
     void rig() throws Exception {
-        rig = new ClusterRig(dir, new ClusterRig.Database(db.url, db.user, db.password, db.schema), LEASE,
+        rig = new ClusterRig(dir, db.node(), LEASE,
                 Duration.ofSeconds(5));
     }
 

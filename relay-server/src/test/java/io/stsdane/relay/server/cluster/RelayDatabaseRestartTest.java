@@ -63,7 +63,7 @@ class RelayDatabaseRestartTest {
         }
         assumeTrue(PostgresServer.available(), PostgresServer.unavailableReason());
         pg = PostgresServer.create();
-        rig = new ClusterRig(dir, new ClusterRig.Database(pg.jdbcUrl(), PostgresServer.USER, "trust", SCHEMA),
+        rig = new ClusterRig(dir, new NodeDatabase(pg.jdbcUrl(), PostgresServer.USER, "trust", SCHEMA),
                 LEASE, CONNECT_TIMEOUT);
     }
 

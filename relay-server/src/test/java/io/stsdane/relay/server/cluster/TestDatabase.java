@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * relay-queue's tests: without it every test using this extension is skipped, visibly. Each test gets a fresh
  * schema, dropped afterwards.
  */
-final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
+public final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
 
     private static final String URL_VAR = "RELAY_TEST_POSTGRES_URL";
     private static volatile boolean warned;
@@ -30,7 +30,7 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
     final String schema;
 
     /** A fresh schema with a random name. */
-    TestDatabase() {
+    public TestDatabase() {
         this("t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
@@ -63,6 +63,11 @@ final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
         try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
+    }
+
+    /** This test's schema as whole relay nodes are configured to use it. */
+    public NodeDatabase node() {
+        return new NodeDatabase(url, user, password, schema);
     }
 
     /** One node's view of this test's schema. */

@@ -67,6 +67,7 @@ final class RelayWorld implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String serverYaml;
     private final String relayYaml;
+    private final String spoolYaml;
     private RunningRelay relay;
 
     /**
@@ -79,7 +80,14 @@ final class RelayWorld implements AutoCloseable {
 
     /** @param deliveryYaml further keys of the {@code delivery:} section, indented by two spaces */
     RelayWorld(Path dir, List<String> stsDomains, String deliveryYaml, String extraYaml) throws Exception {
+        this(dir, stsDomains, deliveryYaml, extraYaml, "");
+    }
+
+    /** @param spoolYaml keys of the {@code spool:} section (for example the PostgreSQL backend), indented by two */
+    RelayWorld(Path dir, List<String> stsDomains, String deliveryYaml, String extraYaml, String spoolYaml)
+            throws Exception {
         this.dir = dir;
+        this.spoolYaml = spoolYaml;
         this.deliveryPort = RunningRelay.freePort();
         TestCertificate policyCert = TestCertificate.builder()
                 .dnsNames(stsDomains.stream().map(d -> "mta-sts." + d).toArray(String[]::new))
@@ -131,13 +139,22 @@ final class RelayWorld implements AutoCloseable {
                   https-port: %d
                 """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, deliveryYaml, ca,
                 policyHost.getPort()) + extraYaml;
-        relay = RunningRelay.start(dir, serverYaml, relayYaml);
+        relay = RunningRelay.start(dir, serverYaml, spoolYaml, relayYaml);
     }
 
     /** Stops the relay and starts a new one over the same spool and configuration (a process restart). */
     void restartRelay() throws Exception {
         relay.close();
-        relay = RunningRelay.start(dir, serverYaml, relayYaml);
+        relay = RunningRelay.start(dir, serverYaml, spoolYaml, relayYaml);
+    }
+
+    /**
+     * Stops the relay and starts another node in a directory of its own ({@code spool.dir}, nothing cached
+     * locally) with the same configuration: with a shared spool, a node that never saw what the first did.
+     */
+    void replaceRelayWithNewNode(String name) throws Exception {
+        relay.close();
+        relay = RunningRelay.start(Files.createDirectories(dir.resolve(name)), serverYaml, spoolYaml, relayYaml);
     }
 
     /** The port of every MX host; DANE looks up TLSA at {@code _<port>._tcp.<host>} (RFC 6698 §3). */
