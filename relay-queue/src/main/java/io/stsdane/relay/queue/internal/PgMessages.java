@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +14,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,15 +31,17 @@ final class PgMessages {
     private PgMessages() {
     }
 
-    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy) throws SQLException {
+    /** Inserts the message and recipient rows; {@code size} is the content's, or 0 until {@link #setSize}. */
+    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy, long size) throws SQLException {
         MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_message (id, envelope, received_at, "
-                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, 0, ?, ?)")) {
+                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, ?, ?, ?)")) {
             ps.setString(1, id.value());
             ps.setString(2, json(env));
             setTime(ps, 3, env.receivedAt());
-            setTime(ps, 4, env.receivedAt());
-            ps.setString(5, acceptedBy);
+            ps.setLong(4, size);
+            setTime(ps, 5, env.receivedAt());
+            ps.setString(6, acceptedBy);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, idx, address, "
@@ -103,52 +108,118 @@ final class PgMessages {
     }
 
     /**
+     * What {@link #loadAll} read for one queued message: the message, or why its rows do not read back. Kept
+     * apart per message so that one bad row in a batch does not hide the others.
+     */
+    record Loaded(QueueId id, StoredMessage message, UnreadableRowException unreadable) {
+
+        /** The message; throws {@link UnreadableRowException} when its rows did not read back. */
+        StoredMessage get() {
+            if (unreadable != null) {
+                throw unreadable;
+            }
+            return message;
+        }
+    }
+
+    /**
      * Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. Empty when
      * it is not queued or is quarantined; throws {@link UnreadableRowException} when its rows do not read back
      * as a message.
      */
     static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
+        List<Loaded> loaded = loadAll(c, List.of(id), lock);
+        return loaded.isEmpty() ? Optional.empty() : Optional.of(loaded.get(0).get());
+    }
+
+    /**
+     * {@link #load} of many messages in two queries (their {@code queue_message} rows, then all their
+     * recipients), whatever their number: a leased batch costs two round trips instead of two per message.
+     * In the order of {@code ids}; ids not queued or quarantined are left out.
+     */
+    static List<Loaded> loadAll(Connection c, List<QueueId> ids, boolean lock) throws SQLException {
+        Array keys = c.createArrayOf("text", ids.stream().map(QueueId::value).toArray());
+        Map<String, Row> rows = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, envelope, size, held, report_due "
+                + "FROM queue_message WHERE id = ANY (?) AND quarantined_at IS NULL" + (lock ? " FOR UPDATE" : ""))) {
+            ps.setArray(1, keys);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Row row = new Row(new QueueId(rs.getString(1)));
+                    rows.put(row.id.value(), row);
+                    try {
+                        row.env = parse(row.id, rs.getString(2), Envelope.class);
+                    } catch (UnreadableRowException e) {
+                        row.unreadable = e;
+                    }
+                    row.size = rs.getLong(3);
+                    row.held = rs.getBoolean(4);
+                    row.reportDue = instant(rs, 5);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_id, status, attempts, next_attempt, "
+                + "last_attempt, last_status, last_diagnostic, remote_mta, report, delay_warned, history "
+                + "FROM queue_recipient WHERE message_id = ANY (?) ORDER BY message_id, idx")) {
+            ps.setArray(1, keys);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Row row = rows.get(rs.getString(1));
+                    if (row != null && row.unreadable == null) {
+                        try {
+                            row.recipients.add(recipient(row.id, row.recipients.size(), rs));
+                        } catch (UnreadableRowException e) {
+                            row.unreadable = e;
+                        }
+                    }
+                }
+            }
+        }
+        List<Loaded> out = new ArrayList<>(rows.size());
+        for (QueueId id : ids) {
+            Row row = rows.remove(id.value());
+            if (row != null) {
+                out.add(row.toLoaded());
+            }
+        }
+        return out;
+    }
+
+    /** One message while {@link #loadAll} reads its rows. */
+    private static final class Row {
+        final QueueId id;
+        final List<RecipientState> recipients = new ArrayList<>();
         Envelope env;
         long size;
         boolean held;
         Instant reportDue;
-        try (PreparedStatement ps = c.prepareStatement("SELECT envelope, size, held, report_due FROM queue_message "
-                + "WHERE id = ? AND quarantined_at IS NULL" + (lock ? " FOR UPDATE" : ""))) {
-            ps.setString(1, id.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                env = parse(id, rs.getString(1), Envelope.class);
-                size = rs.getLong(2);
-                held = rs.getBoolean(3);
-                reportDue = instant(rs, 4);
+        UnreadableRowException unreadable;
+
+        Row(QueueId id) {
+            this.id = id;
+        }
+
+        Loaded toLoaded() {
+            if (unreadable == null && recipients.size() != env.recipients().size()) {
+                unreadable = new UnreadableRowException(id, recipients.size() + " queue_recipient rows for "
+                        + env.recipients().size() + " envelope recipients");
             }
+            return unreadable != null ? new Loaded(id, null, unreadable)
+                    : new Loaded(id, new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)),
+                            null);
         }
-        List<RecipientState> recipients = new ArrayList<>(env.recipients().size());
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, attempts, next_attempt, last_attempt, "
-                + "last_status, last_diagnostic, remote_mta, report, delay_warned, history FROM queue_recipient "
-                + "WHERE message_id = ? ORDER BY idx")) {
-            ps.setString(1, id.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    recipients.add(recipient(id, recipients.size(), rs));
-                }
-            }
-        }
-        if (recipients.size() != env.recipients().size()) {
-            throw new UnreadableRowException(id, recipients.size() + " queue_recipient rows for "
-                    + env.recipients().size() + " envelope recipients");
-        }
-        return Optional.of(new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)));
     }
 
+    /** The recipient at the cursor of the recipient query of {@link #loadAll} (message_id is column 1). */
     private static RecipientState recipient(QueueId id, int idx, ResultSet rs) throws SQLException {
         RecipientState r;
         try {
-            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(1)), rs.getInt(2), instant(rs, 3),
-                    instant(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7),
-                    RecipientState.Report.valueOf(rs.getString(8)), rs.getBoolean(9), parse(id, rs.getString(10),
+            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(2)), rs.getInt(3), instant(rs, 4),
+                    instant(rs, 5), rs.getString(6), rs.getString(7), rs.getString(8),
+                    RecipientState.Report.valueOf(rs.getString(9)), rs.getBoolean(10), parse(id, rs.getString(11),
                     HISTORY));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new UnreadableRowException(id, "queue_recipient " + idx + ": " + e.getMessage(), e);
