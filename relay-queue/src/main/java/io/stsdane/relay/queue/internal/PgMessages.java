@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -133,42 +132,36 @@ final class PgMessages {
     }
 
     /**
-     * {@link #load} of many messages in two queries (their {@code queue_message} rows, then all their
-     * recipients), whatever their number: a leased batch costs two round trips instead of two per message.
-     * In the order of {@code ids}; ids not queued or quarantined are left out.
+     * {@link #load} of many messages in one query (their {@code queue_message} rows joined with their
+     * recipients), whatever their number: a leased batch or a state update costs one round trip. In the order
+     * of {@code ids}; ids not queued or quarantined are left out.
      */
     static List<Loaded> loadAll(Connection c, List<QueueId> ids, boolean lock) throws SQLException {
-        Array keys = c.createArrayOf("text", ids.stream().map(QueueId::value).toArray());
         Map<String, Row> rows = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, envelope, size, held, report_due "
-                + "FROM queue_message WHERE id = ANY (?) AND quarantined_at IS NULL" + (lock ? " FOR UPDATE" : ""))) {
-            ps.setArray(1, keys);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Row row = new Row(new QueueId(rs.getString(1)));
-                    rows.put(row.id.value(), row);
-                    try {
-                        row.env = parse(row.id, rs.getString(2), Envelope.class);
-                    } catch (UnreadableRowException e) {
-                        row.unreadable = e;
-                    }
-                    row.size = rs.getLong(3);
-                    row.held = rs.getBoolean(4);
-                    row.reportDue = instant(rs, 5);
-                }
-            }
-        }
-        if (rows.isEmpty()) {
-            return List.of();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT message_id, status, attempts, next_attempt, "
-                + "last_attempt, last_status, last_diagnostic, remote_mta, report, delay_warned, history "
-                + "FROM queue_recipient WHERE message_id = ANY (?) ORDER BY message_id, idx")) {
-            ps.setArray(1, keys);
+        try (PreparedStatement ps = c.prepareStatement("SELECT m.id, m.envelope, m.size, m.held, m.report_due, r.idx, "
+                + "r.status, r.attempts, r.next_attempt, r.last_attempt, r.last_status, r.last_diagnostic, "
+                + "r.remote_mta, r.report, r.delay_warned, r.history FROM queue_message m "
+                + "LEFT JOIN queue_recipient r ON r.message_id = m.id "
+                + "WHERE m.id = ANY (?) AND m.quarantined_at IS NULL ORDER BY m.id, r.idx"
+                + (lock ? " FOR UPDATE OF m" : ""))) {
+            ps.setArray(1, c.createArrayOf("text", ids.stream().map(QueueId::value).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Row row = rows.get(rs.getString(1));
-                    if (row != null && row.unreadable == null) {
+                    if (row == null) { // the first of its rows: the message columns
+                        row = new Row(new QueueId(rs.getString(1)));
+                        rows.put(row.id.value(), row);
+                        try {
+                            row.env = parse(row.id, rs.getString(2), Envelope.class);
+                        } catch (UnreadableRowException e) {
+                            row.unreadable = e;
+                        }
+                        row.size = rs.getLong(3);
+                        row.held = rs.getBoolean(4);
+                        row.reportDue = instant(rs, 5);
+                    }
+                    rs.getInt(6);
+                    if (!rs.wasNull() && row.unreadable == null) { // null: no recipient row at all
                         try {
                             row.recipients.add(recipient(row.id, row.recipients.size(), rs));
                         } catch (UnreadableRowException e) {
@@ -213,13 +206,13 @@ final class PgMessages {
         }
     }
 
-    /** The recipient at the cursor of the recipient query of {@link #loadAll} (message_id is column 1). */
+    /** The recipient at the cursor of {@link #loadAll}'s query (its columns start at 7). */
     private static RecipientState recipient(QueueId id, int idx, ResultSet rs) throws SQLException {
         RecipientState r;
         try {
-            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(2)), rs.getInt(3), instant(rs, 4),
-                    instant(rs, 5), rs.getString(6), rs.getString(7), rs.getString(8),
-                    RecipientState.Report.valueOf(rs.getString(9)), rs.getBoolean(10), parse(id, rs.getString(11),
+            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(7)), rs.getInt(8), instant(rs, 9),
+                    instant(rs, 10), rs.getString(11), rs.getString(12), rs.getString(13),
+                    RecipientState.Report.valueOf(rs.getString(14)), rs.getBoolean(15), parse(id, rs.getString(16),
                     HISTORY));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new UnreadableRowException(id, "queue_recipient " + idx + ": " + e.getMessage(), e);
