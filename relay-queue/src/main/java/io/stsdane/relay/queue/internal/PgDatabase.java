@@ -118,6 +118,7 @@ final class PgDatabase implements AutoCloseable {
     void ping() throws SQLException {
         try (Connection c = pool.getConnection()) {
             if (!c.isValid(2)) {
+                pool.evictConnection(c); // not handed out again: the next caller gets a fresh one
                 throw new SQLException("the database did not answer within 2 s");
             }
         }
