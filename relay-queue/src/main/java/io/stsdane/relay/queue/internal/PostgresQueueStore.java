@@ -159,8 +159,9 @@ public final class PostgresQueueStore implements QueueStore {
     }
 
     /**
-     * One transaction per batch, of four queries whatever its size: the lease {@code UPDATE}, the chunk layout
-     * of the leased messages (with the data of small ones), their message rows and their recipients. A message
+     * One transaction per batch, of three queries whatever its size: the lease {@code UPDATE}, the chunk layout
+     * of the leased messages (with the data of small ones), and their message rows joined with their
+     * recipients. A message
      * whose rows or content do not read is quarantined in this same transaction, which holds its row lock since
      * the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that
      * commits.
