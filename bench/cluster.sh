@@ -11,6 +11,7 @@
 # NODE_COUNT=2 (1 measures the postgres backend without a second node) POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
 # PG_PASSWORD=relay_test PG_ADMIN_DB=relay_test (where CREATE DATABASE runs; the role needs CREATEDB)
 # KEEP_DB=1 (keep the run's database for inspection) SKIP_BUILD=1 RELAY_CMD=./relay RESULTS=...
+# PROFILE=1 (a JFR recording of each node, settings=profile, in $RESULTS/relay-cluster-NODE.jfr, written when it stops)
 # Each run creates its own database relay_bench_<time>_<pid> and drops it at the end, so it never touches the
 # tables of a database someone else uses; the relays create their tables (Flyway) at start, as in production.
 set -euo pipefail
@@ -108,7 +109,12 @@ for ((i = 1; i < ${#NODES[@]}; i++)); do
 done
 for i in "${!NODES[@]}"; do
   cfg=$(node_config "${NODES[$i]}" "${NODE_SMTP[$i]}" "${NODE_ADMIN[$i]}")
-  start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
+  if [[ ${PROFILE:-0} == 1 ]]; then
+    JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RESULTS/relay-cluster-${NODES[$i]}.jfr" \
+      start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
+  else
+    start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
+  fi
   NODE_PIDS+=("$RELAY_PID")
   # one after the other: Flyway's advisory lock would serialise them anyway, and a failing first node is clearer
   wait_for_port "${NODE_SMTP[$i]}" 120

@@ -228,6 +228,26 @@ class PostgresQuarantineTest {
     }
 
     @Test
+    void aBatchLeaseSetsAsideMessagesWhoseContentDoesNotAddUpAndLeasesOthersInTheirPlace() throws Exception {
+        PostgresQueueStore store = store(db.spool("a"));
+        Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+        QueueId shortened = enqueue(store, t0);
+        QueueId chunkGone = enqueue(store, t0.plusSeconds(1), TestMessages.content(4, THREE_CHUNKS), "bob@example.net");
+        QueueId fine = enqueue(store, t0.plusSeconds(2));
+        QueueId next = enqueue(store, t0.plusSeconds(3));
+        QueueId last = enqueue(store, t0.plusSeconds(4));
+        // A single small chunk (the kind read along with the lease) one byte short of the message's size.
+        db.execute("UPDATE queue_content SET data = substring(data FROM 2) WHERE message_id = ?", shortened.value());
+        damage(chunkGone, Damage.CONTENT_CHUNK);
+
+        assertThat(store.leaseDue(t0.plusSeconds(10), 3)).extracting(StoredMessage::id)
+                .containsExactlyInAnyOrder(fine, next, last);
+        assertThat(reasonOf(shortened)).asString().contains("queue_content holds 1 chunks");
+        assertThat(reasonOf(chunkGone)).asString().contains(Damage.CONTENT_CHUNK.reason);
+        assertThat(db.queryOne("SELECT count(*) FROM queue_message WHERE lease_owner IS NOT NULL")).isEqualTo(3L);
+    }
+
+    @Test
     void aMessageThatBreaksWhileQueuedIsQuarantinedByWhicheverReadFindsIt() throws Exception {
         PostgresQueueStore store = store(db.spool("a"));
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");

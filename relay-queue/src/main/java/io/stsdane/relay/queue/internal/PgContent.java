@@ -2,6 +2,7 @@ package io.stsdane.relay.queue.internal;
 
 import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -9,6 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Message content in {@code queue_content}: chunks of {@link #CHUNK} bytes, written as they arrive and read
@@ -49,25 +54,71 @@ final class PgContent {
 
     /**
      * Throws {@link UnreadableRowException} unless the chunks of {@code id} are numbered 0, 1, 2... without a gap
-     * and hold {@code size} bytes: a stream over them would otherwise end early or mid-message. Reads the chunk
-     * lengths only ({@code octet_length} of an out-of-line value does not fetch it).
+     * and hold {@code size} bytes: a stream over them would otherwise end early or mid-message.
      */
     static void checkComplete(Connection c, QueueId id, long size) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(min(seq), 0), "
-                + "coalesce(max(seq), -1), coalesce(sum(octet_length(data)), 0) FROM queue_content "
-                + "WHERE message_id = ?")) {
-            ps.setString(1, id.value());
+        chunks(c, List.of(id), 0).getOrDefault(id, Chunks.NONE).verify(id, size);
+    }
+
+    /**
+     * The chunk layout of each of {@code ids} in one query, for {@link Chunks#verify}; the data of a message
+     * held in a single chunk of at most {@code inlineMax} bytes comes along, so that delivering a small
+     * message needs no further read. Reads the lengths of the other chunks only ({@code octet_length} of an
+     * out-of-line value does not fetch it). Ids without content are left out.
+     */
+    static Map<QueueId, Chunks> chunks(Connection c, List<QueueId> ids, int inlineMax) throws SQLException {
+        Map<QueueId, Chunks> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT message_id, count(*), min(seq), max(seq), "
+                + "sum(octet_length(data)), (array_agg(data) FILTER (WHERE seq = 0 AND octet_length(data) <= ?))[1] "
+                + "FROM queue_content WHERE message_id = ANY (?) GROUP BY message_id")) {
+            ps.setInt(1, inlineMax);
+            ps.setArray(2, c.createArrayOf("text", ids.stream().map(QueueId::value).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long chunks = rs.getLong(1);
-                long bytes = rs.getLong(4);
-                if (rs.getInt(2) != 0 || rs.getInt(3) + 1 != chunks || bytes != size) {
-                    throw new UnreadableRowException(id, "queue_content holds " + chunks + " chunks numbered "
-                            + rs.getInt(2) + " to " + rs.getInt(3) + " with " + bytes + " bytes, for a message of "
-                            + size + " bytes");
+                while (rs.next()) {
+                    out.put(new QueueId(rs.getString(1)), new Chunks(rs.getLong(2), rs.getInt(3), rs.getInt(4),
+                            rs.getLong(5), rs.getBytes(6)));
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * How a message's content is stored: chunk count, lowest and highest number, total bytes, and the data of
+     * chunk 0 when it was small enough to be read along ({@link #chunks}), else null.
+     */
+    record Chunks(long count, int minSeq, int maxSeq, long bytes, byte[] first) {
+
+        /** A message without content rows. */
+        static final Chunks NONE = new Chunks(0, 0, -1, 0, null);
+
+        /** Throws {@link UnreadableRowException} unless these are chunks 0..n-1 holding {@code size} bytes. */
+        void verify(QueueId id, long size) {
+            if (minSeq != 0 || maxSeq + 1 != count || bytes != size) {
+                throw new UnreadableRowException(id, "queue_content holds " + count + " chunks numbered " + minSeq
+                        + " to " + maxSeq + " with " + bytes + " bytes, for a message of " + size + " bytes");
+            }
+        }
+
+        /** The whole content when it was read along: a single chunk of exactly {@code size} bytes. */
+        Optional<byte[]> whole(long size) {
+            return count == 1 && first != null && first.length == size ? Optional.of(first) : Optional.empty();
+        }
+    }
+
+    /** Content already read ({@link Chunks#whole}), {@code data.length} bytes; nothing is read again. */
+    static MessageContent inMemory(byte[] data) {
+        return new MessageContent() {
+            @Override
+            public InputStream open() {
+                return new ByteArrayInputStream(data);
+            }
+
+            @Override
+            public long size() {
+                return data.length;
+            }
+        };
     }
 
     /** The content of {@code id}, {@code size} bytes long; each open() reads it afresh. */

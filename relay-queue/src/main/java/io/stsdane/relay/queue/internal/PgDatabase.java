@@ -111,9 +111,17 @@ final class PgDatabase implements AutoCloseable {
         return CURRENT.get() != null;
     }
 
-    /** A connection that can be handed out now; throws when the database cannot be reached. */
+    /**
+     * A connection that can be handed out now and answers; throws when the database cannot be reached. One
+     * round trip, outside a transaction: intake asks this for every message.
+     */
     void ping() throws SQLException {
-        inTransaction(c -> c.isValid(2));
+        try (Connection c = pool.getConnection()) {
+            if (!c.isValid(2)) {
+                pool.evictConnection(c); // not handed out again: the next caller gets a fresh one
+                throw new SQLException("the database did not answer within 2 s");
+            }
+        }
     }
 
     @Override

@@ -54,8 +54,14 @@ final class PgLeases implements AutoCloseable {
         held.remove(id);
     }
 
+    /**
+     * Clears the lease of {@code id} in the database unless this process no longer holds it: a message that
+     * was removed or set aside has no lease left to clear, so finishing a delivered message costs no round trip.
+     */
     void release(QueueId id) {
-        held.remove(id);
+        if (!held.remove(id)) {
+            return;
+        }
         try {
             db.inTransaction(c -> PgMessages.releaseLease(c, id, owner));
         } catch (SQLException e) {

@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,15 +30,17 @@ final class PgMessages {
     private PgMessages() {
     }
 
-    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy) throws SQLException {
+    /** Inserts the message and recipient rows; {@code size} is the content's, or 0 until {@link #setSize}. */
+    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy, long size) throws SQLException {
         MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_message (id, envelope, received_at, "
-                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, 0, ?, ?)")) {
+                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, ?, ?, ?)")) {
             ps.setString(1, id.value());
             ps.setString(2, json(env));
             setTime(ps, 3, env.receivedAt());
-            setTime(ps, 4, env.receivedAt());
-            ps.setString(5, acceptedBy);
+            ps.setLong(4, size);
+            setTime(ps, 5, env.receivedAt());
+            ps.setString(6, acceptedBy);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, idx, address, "
@@ -103,52 +107,112 @@ final class PgMessages {
     }
 
     /**
+     * What {@link #loadAll} read for one queued message: the message, or why its rows do not read back. Kept
+     * apart per message so that one bad row in a batch does not hide the others.
+     */
+    record Loaded(QueueId id, StoredMessage message, UnreadableRowException unreadable) {
+
+        /** The message; throws {@link UnreadableRowException} when its rows did not read back. */
+        StoredMessage get() {
+            if (unreadable != null) {
+                throw unreadable;
+            }
+            return message;
+        }
+    }
+
+    /**
      * Envelope, size and state of {@code id}; with {@code lock}, the row stays locked until commit. Empty when
      * it is not queued or is quarantined; throws {@link UnreadableRowException} when its rows do not read back
      * as a message.
      */
     static Optional<StoredMessage> load(Connection c, QueueId id, boolean lock) throws SQLException {
+        List<Loaded> loaded = loadAll(c, List.of(id), lock);
+        return loaded.isEmpty() ? Optional.empty() : Optional.of(loaded.get(0).get());
+    }
+
+    /**
+     * {@link #load} of many messages in one query (their {@code queue_message} rows joined with their
+     * recipients), whatever their number: a leased batch or a state update costs one round trip. In the order
+     * of {@code ids}; ids not queued or quarantined are left out.
+     */
+    static List<Loaded> loadAll(Connection c, List<QueueId> ids, boolean lock) throws SQLException {
+        Map<String, Row> rows = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT m.id, m.envelope, m.size, m.held, m.report_due, r.idx, "
+                + "r.status, r.attempts, r.next_attempt, r.last_attempt, r.last_status, r.last_diagnostic, "
+                + "r.remote_mta, r.report, r.delay_warned, r.history FROM queue_message m "
+                + "LEFT JOIN queue_recipient r ON r.message_id = m.id "
+                + "WHERE m.id = ANY (?) AND m.quarantined_at IS NULL ORDER BY m.id, r.idx"
+                + (lock ? " FOR UPDATE OF m" : ""))) {
+            ps.setArray(1, c.createArrayOf("text", ids.stream().map(QueueId::value).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Row row = rows.get(rs.getString(1));
+                    if (row == null) { // the first of its rows: the message columns
+                        row = new Row(new QueueId(rs.getString(1)));
+                        rows.put(row.id.value(), row);
+                        try {
+                            row.env = parse(row.id, rs.getString(2), Envelope.class);
+                        } catch (UnreadableRowException e) {
+                            row.unreadable = e;
+                        }
+                        row.size = rs.getLong(3);
+                        row.held = rs.getBoolean(4);
+                        row.reportDue = instant(rs, 5);
+                    }
+                    rs.getInt(6);
+                    if (!rs.wasNull() && row.unreadable == null) { // null: no recipient row at all
+                        try {
+                            row.recipients.add(recipient(row.id, row.recipients.size(), rs));
+                        } catch (UnreadableRowException e) {
+                            row.unreadable = e;
+                        }
+                    }
+                }
+            }
+        }
+        List<Loaded> out = new ArrayList<>(rows.size());
+        for (QueueId id : ids) {
+            Row row = rows.remove(id.value());
+            if (row != null) {
+                out.add(row.toLoaded());
+            }
+        }
+        return out;
+    }
+
+    /** One message while {@link #loadAll} reads its rows. */
+    private static final class Row {
+        final QueueId id;
+        final List<RecipientState> recipients = new ArrayList<>();
         Envelope env;
         long size;
         boolean held;
         Instant reportDue;
-        try (PreparedStatement ps = c.prepareStatement("SELECT envelope, size, held, report_due FROM queue_message "
-                + "WHERE id = ? AND quarantined_at IS NULL" + (lock ? " FOR UPDATE" : ""))) {
-            ps.setString(1, id.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                env = parse(id, rs.getString(1), Envelope.class);
-                size = rs.getLong(2);
-                held = rs.getBoolean(3);
-                reportDue = instant(rs, 4);
+        UnreadableRowException unreadable;
+
+        Row(QueueId id) {
+            this.id = id;
+        }
+
+        Loaded toLoaded() {
+            if (unreadable == null && recipients.size() != env.recipients().size()) {
+                unreadable = new UnreadableRowException(id, recipients.size() + " queue_recipient rows for "
+                        + env.recipients().size() + " envelope recipients");
             }
+            return unreadable != null ? new Loaded(id, null, unreadable)
+                    : new Loaded(id, new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)),
+                            null);
         }
-        List<RecipientState> recipients = new ArrayList<>(env.recipients().size());
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, attempts, next_attempt, last_attempt, "
-                + "last_status, last_diagnostic, remote_mta, report, delay_warned, history FROM queue_recipient "
-                + "WHERE message_id = ? ORDER BY idx")) {
-            ps.setString(1, id.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    recipients.add(recipient(id, recipients.size(), rs));
-                }
-            }
-        }
-        if (recipients.size() != env.recipients().size()) {
-            throw new UnreadableRowException(id, recipients.size() + " queue_recipient rows for "
-                    + env.recipients().size() + " envelope recipients");
-        }
-        return Optional.of(new StoredMessage(id, env, size, new MessageState(held, recipients, reportDue)));
     }
 
+    /** The recipient at the cursor of {@link #loadAll}'s query (its columns start at 7). */
     private static RecipientState recipient(QueueId id, int idx, ResultSet rs) throws SQLException {
         RecipientState r;
         try {
-            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(1)), rs.getInt(2), instant(rs, 3),
-                    instant(rs, 4), rs.getString(5), rs.getString(6), rs.getString(7),
-                    RecipientState.Report.valueOf(rs.getString(8)), rs.getBoolean(9), parse(id, rs.getString(10),
+            r = new RecipientState(RecipientState.Status.valueOf(rs.getString(7)), rs.getInt(8), instant(rs, 9),
+                    instant(rs, 10), rs.getString(11), rs.getString(12), rs.getString(13),
+                    RecipientState.Report.valueOf(rs.getString(14)), rs.getBoolean(15), parse(id, rs.getString(16),
                     HISTORY));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new UnreadableRowException(id, "queue_recipient " + idx + ": " + e.getMessage(), e);

@@ -7,8 +7,10 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.QueuedMessageView;
 import io.stsdane.relay.queue.RecoveryReport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,9 +18,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +51,24 @@ import org.slf4j.LoggerFactory;
 public final class PostgresQueueStore implements QueueStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresQueueStore.class);
+    /**
+     * Content of one chunk up to this size is read with the lease: a leased message holds at most this much
+     * in memory until delivered, and a typical message then needs no read of its own.
+     */
+    private static final int READ_WITH_LEASE = 64 * 1024;
 
     private final PostgresSpool spool;
     private final PgDatabase db;
     private final PgContent content;
     private final PgLeases leases;
     private final String owner;
+    /**
+     * The content of small messages this process leased, checked complete and read in the lease transaction,
+     * until the scheduler asks for it: dispatching one then costs no database round trip on the scheduler
+     * thread. Larger content is checked again and streamed when asked for (it may have been damaged since).
+     * Entries go when the lease does.
+     */
+    private final Map<QueueId, MessageContent> leasedContent = new ConcurrentHashMap<>();
 
     public PostgresQueueStore(PostgresSpool spool) {
         this.spool = spool;
@@ -110,10 +127,18 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public void enqueue(QueueId id, Envelope envelope, InputStream in) throws IntakeException {
         try {
+            // Read before taking a connection: a pooled connection is not held while the client sends (the
+            // pool is shared with delivery), and a message of one chunk is written with its size at once.
+            byte[] head = in.readNBytes(PgContent.CHUNK);
+            boolean whole = head.length < PgContent.CHUNK;
             db.inTransaction(IOException.class, c -> {
-                PgMessages.insert(c, id, envelope, owner);
+                PgMessages.insert(c, id, envelope, owner, whole ? head.length : 0);
                 try {
-                    PgMessages.setSize(c, id, PgContent.write(c, id, in));
+                    long size = PgContent.write(c, id, whole ? new ByteArrayInputStream(head)
+                            : new SequenceInputStream(new ByteArrayInputStream(head), in));
+                    if (!whole) {
+                        PgMessages.setSize(c, id, size);
+                    }
                 } catch (IOException e) {
                     throw new PgDatabase.WrappedException(e);
                 }
@@ -134,22 +159,32 @@ public final class PostgresQueueStore implements QueueStore {
     }
 
     /**
-     * A row that does not read is quarantined in this same transaction, which holds its row lock since the lease
-     * {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that commits.
+     * One transaction per batch, of three queries whatever its size: the lease {@code UPDATE}, the chunk layout
+     * of the leased messages (with the data of small ones), and their message rows joined with their
+     * recipients. A message
+     * whose rows or content do not read is quarantined in this same transaction, which holds its row lock since
+     * the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that
+     * commits.
      */
     @Override
     public List<StoredMessage> leaseDue(Instant now, int max) {
         List<UnreadableRowException> setAside = new ArrayList<>();
         try {
+            Map<QueueId, MessageContent> contents = new HashMap<>();
             List<StoredMessage> out = db.inTransaction(c -> {
                 List<StoredMessage> loaded = new ArrayList<>(max);
                 List<QueueId> ids;
                 while (loaded.size() < max && !(ids = lease(c, now, max - loaded.size())).isEmpty()) {
-                    for (QueueId id : ids) {
+                    Map<QueueId, PgContent.Chunks> chunks = PgContent.chunks(c, ids, READ_WITH_LEASE);
+                    for (PgMessages.Loaded l : PgMessages.loadAll(c, ids, false)) {
                         try {
-                            PgMessages.load(c, id, false).ifPresent(loaded::add);
+                            StoredMessage m = l.get();
+                            PgContent.Chunks stored = chunks.getOrDefault(m.id(), PgContent.Chunks.NONE);
+                            stored.verify(m.id(), m.size());
+                            stored.whole(m.size()).ifPresent(data -> contents.put(m.id(), PgContent.inMemory(data)));
+                            loaded.add(m);
                         } catch (UnreadableRowException e) {
-                            PgQuarantine.set(c, id, e.reason());
+                            PgQuarantine.set(c, l.id(), e.reason());
                             setAside.add(e);
                         }
                     }
@@ -158,6 +193,7 @@ public final class PostgresQueueStore implements QueueStore {
             });
             setAside.forEach(this::reportQuarantined);
             out.forEach(m -> leases.held(m.id()));
+            leasedContent.putAll(contents);
             return out;
         } catch (SQLException | RuntimeException e) {
             LOG.warn("cannot lease messages from PostgreSQL ({}); trying again at the next poll", e.toString());
@@ -204,7 +240,13 @@ public final class PostgresQueueStore implements QueueStore {
             LOG.warn("message {} is unreadable in PostgreSQL ({}) but could not be quarantined ({}); it is skipped "
                     + "and found again at its next read", e.id(), e.reason(), failed.toString());
         }
-        leases.forget(e.id());
+        forget(e.id());
+    }
+
+    /** {@code id} is no longer queued (or set aside): nothing of it to renew, release or deliver. */
+    private void forget(QueueId id) {
+        leases.forget(id);
+        leasedContent.remove(id);
     }
 
     private void reportQuarantined(UnreadableRowException e) {
@@ -217,6 +259,7 @@ public final class PostgresQueueStore implements QueueStore {
 
     @Override
     public void releaseLease(QueueId id) {
+        leasedContent.remove(id);
         leases.release(id);
     }
 
@@ -234,6 +277,10 @@ public final class PostgresQueueStore implements QueueStore {
 
     @Override
     public MessageContent content(QueueId id) {
+        MessageContent leased = leasedContent.remove(id);
+        if (leased != null) {
+            return leased;
+        }
         try {
             long size = db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT size FROM queue_message WHERE id = ?")) {
@@ -270,7 +317,7 @@ public final class PostgresQueueStore implements QueueStore {
     public Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
         Optional<MessageState> after = change(id, change, true);
         if (after.isPresent() && after.get().isDone()) {
-            leases.forget(id);
+            forget(id);
         }
         return after;
     }
@@ -309,7 +356,7 @@ public final class PostgresQueueStore implements QueueStore {
     public boolean remove(QueueId id) throws IOException {
         try {
             boolean removed = db.inTransaction(c -> PgMessages.delete(c, id));
-            leases.forget(id);
+            forget(id);
             return removed;
         } catch (SQLException e) {
             throw io("remove " + id, e);
@@ -437,7 +484,7 @@ public final class PostgresQueueStore implements QueueStore {
                 if (existing.isPresent()) {
                     return existing;
                 }
-                PgMessages.insert(c, id, env, holder);
+                PgMessages.insert(c, id, env, holder, 0);
                 PgMessages.store(c, id, MessageState.initial(env.recipients().size(), env.receivedAt()),
                         message.state());
                 long size;

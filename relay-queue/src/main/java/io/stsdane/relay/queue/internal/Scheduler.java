@@ -300,11 +300,13 @@ public final class Scheduler implements AutoCloseable {
         boolean reported = false;
         try {
             after.ifPresent(s -> metrics.recordResults(results, s));
+            // updateOrRemove removed a message that was done; only one that is done after its DSNs is left.
+            boolean removed = after.isPresent() && after.get().isDone();
             if (after.isPresent() && after.get().hasPendingReports()) {
                 after = sendReports(m.id(), now);
             }
             reported = true;
-            if (after.isPresent() && after.get().isDone()) {
+            if (!removed && after.isPresent() && after.get().isDone()) {
                 store.remove(m.id());
                 LOG.debug("{} finished and removed from the queue", m.id());
             }

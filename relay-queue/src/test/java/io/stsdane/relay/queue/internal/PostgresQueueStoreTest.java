@@ -220,6 +220,50 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void aBatchLeaseReturnsEveryLeasedMessageWithItsOwnRecipientsStateAndContent() throws Exception {
+        PostgresQueueStore store = store("a");
+        // Sizes around the ways content is stored and read: none, one small chunk read along with the lease,
+        // one chunk too large for that, and several chunks.
+        int[] sizes = {0, 1, 4096, 64 * 1024 + 1, PgContent.CHUNK, 2 * PgContent.CHUNK + 7};
+        java.util.Map<QueueId, Envelope> envelopes = new java.util.LinkedHashMap<>();
+        java.util.Map<QueueId, byte[]> bodies = new java.util.HashMap<>();
+        for (int i = 0; i < sizes.length; i++) {
+            QueueId id = ids.get();
+            String[] rcpts = new String[i % 3 + 1];
+            for (int r = 0; r < rcpts.length; r++) {
+                rcpts[r] = "r" + r + "-" + i + "@example" + r + ".net";
+            }
+            Envelope env = TestMessages.envelope("alice@example.org", T0.plusSeconds(i),
+                    java.util.Arrays.stream(rcpts).map(TestMessages::rcpt)
+                            .toArray(io.stsdane.relay.core.queue.Recipient[]::new));
+            bodies.put(id, TestMessages.content(i, sizes[i]));
+            store.enqueue(id, env, new ByteArrayInputStream(bodies.get(id)));
+            envelopes.put(id, env);
+        }
+        QueueId updated = envelopes.keySet().iterator().next();
+        MessageState held = MessageState.initial(1, T0).withRecipient(0, MessageState.initial(1, T0).recipients()
+                .get(0).attempted(new Attempt(T0, io.stsdane.relay.core.delivery.RecipientOutcome.Kind.DEFERRED,
+                        "4.2.0", "451 later", "mx.example0.net"), RecipientState.Status.PENDING, T0.plusSeconds(1),
+                        RecipientState.Report.NONE));
+        store.update(updated, cur -> held);
+
+        List<StoredMessage> leased = store.leaseDue(T0.plusSeconds(60), 16);
+
+        assertThat(leased).extracting(StoredMessage::id).containsExactlyInAnyOrderElementsOf(envelopes.keySet());
+        for (StoredMessage m : leased) {
+            assertThat(m.envelope()).isEqualTo(envelopes.get(m.id()));
+            assertThat(m.size()).isEqualTo(bodies.get(m.id()).length);
+            assertThat(m.state()).isEqualTo(m.id().equals(updated) ? held
+                    : MessageState.initial(m.envelope().recipients().size(), m.envelope().receivedAt()));
+            assertThat(store.content(m.id()).size()).isEqualTo(m.size());
+            try (InputStream in = store.content(m.id()).open()) {
+                assertThat(in.readAllBytes()).isEqualTo(bodies.get(m.id()));
+            }
+        }
+        assertThat(store.leaseDue(T0.plusSeconds(60), 16)).isEmpty();
+    }
+
+    @Test
     void contentOfAMessageRemovedWhileBeingReadFailsInsteadOfLookingComplete() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();
