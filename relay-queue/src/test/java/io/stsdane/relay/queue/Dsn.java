@@ -33,7 +33,7 @@ public record Dsn(Map<String, String> headers, List<Part> parts, Map<String, Str
             parts.add(new Part(fields(phb[0]), phb.length > 1 ? phb[1] : ""));
         }
         Part status = parts.stream()
-                .filter(p -> p.headers().get("content-type").startsWith("message/delivery-status"))
+                .filter(p -> p.headers().get("content-type").matches("message/(global-)?delivery-status\\b.*"))
                 .findFirst().orElseThrow();
         String[] blocks = status.body().trim().split("\r\n\r\n");
         List<Map<String, String>> rcpts = new ArrayList<>();
@@ -56,9 +56,11 @@ public record Dsn(Map<String, String> headers, List<Part> parts, Map<String, Str
         return out;
     }
 
+    /** The block whose Final-Recipient is {@code address}, as an {@code rfc822} or RFC 6533 {@code utf-8} one. */
     public Map<String, String> recipient(String address) {
         return perRecipient.stream()
-                .filter(r -> r.get("final-recipient").equalsIgnoreCase("rfc822; " + address))
+                .filter(r -> r.get("final-recipient").equalsIgnoreCase("rfc822; " + address)
+                        || r.get("final-recipient").equalsIgnoreCase("utf-8; " + address))
                 .findFirst().orElseThrow(() -> new AssertionError("no DSN block for " + address));
     }
 }

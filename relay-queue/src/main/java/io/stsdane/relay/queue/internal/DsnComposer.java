@@ -25,6 +25,13 @@ import java.util.Locale;
  * stream: the small MIME prefix is built in memory, the returned headers or message are streamed from the
  * spool. Immutable and thread-safe.
  *
+ * <p>A message received with SMTPUTF8 gets the internationalized form (RFC 6533): its report is
+ * {@code message/global-delivery-status} with non-ASCII addresses as {@code utf-8;} addresses, its content
+ * comes back as {@code message/global} or {@code message/global-headers}, and the DSN itself is queued with
+ * SMTPUTF8, because it carries the original's UTF-8 unencoded (RFC 6533: an SMTPUTF8 message is not
+ * downgraded for its DSN). The multipart/report keeps {@code report-type=delivery-status}. A DSN about an
+ * ASCII message keeps the RFC 3464 types.
+ *
  * <p>The DSN goes from {@code <>} (RFC 3461 §6.2, RFC 5321 §4.5.5) so it is never bounced in turn. A
  * REQUIRETLS message is answered with headers only and the DSN itself requires TLS (RFC 8689 §5), so
  * its content cannot leak over a weaker path than the one the sender demanded.
@@ -61,6 +68,7 @@ public final class DsnComposer {
             throw new IllegalStateException("no recipient of " + m.id() + " owes a DSN");
         }
         boolean full = env.ret() == Ret.FULL && !env.requireTls();
+        boolean global = env.smtpUtf8();
         String boundary = "=_" + dsnId + "/" + hostname;
         StringBuilder sb = new StringBuilder(2048);
         headers(sb, env, m, reported, dsnId, now, boundary);
@@ -70,14 +78,18 @@ public final class DsnComposer {
                 .append("Content-Transfer-Encoding: 8bit").append(CRLF).append(CRLF);
         humanPart(sb, m, reported);
         sb.append(CRLF).append("--").append(boundary).append(CRLF)
-                .append("Content-Type: message/delivery-status").append(CRLF)
-                .append("Content-Description: Delivery report").append(CRLF).append(CRLF);
-        statusPart(sb, m, reported);
+                .append("Content-Type: message/").append(global ? "global-delivery-status" : "delivery-status")
+                .append(CRLF);
+        if (global) {
+            sb.append("Content-Transfer-Encoding: 8bit").append(CRLF);
+        }
+        sb.append("Content-Description: Delivery report").append(CRLF).append(CRLF);
+        statusPart(sb, m, reported, global);
         sb.append(CRLF).append("--").append(boundary).append(CRLF)
-                .append("Content-Type: ").append(full ? "message/rfc822" : "text/rfc822-headers").append(CRLF)
+                .append("Content-Type: ").append(returnedType(full, global)).append(CRLF)
                 .append("Content-Description: ").append(full ? "Undelivered Message" : "Message Headers")
                 .append(CRLF);
-        if (env.eightBitMime() || env.smtpUtf8()) {
+        if (env.eightBitMime() || global) {
             sb.append("Content-Transfer-Encoding: 8bit").append(CRLF);
         }
         sb.append(CRLF);
@@ -87,7 +99,7 @@ public final class DsnComposer {
         InputStream stream = new SequenceInputStream(Collections.enumeration(List.of(
                 bytes(sb.toString()), returned, bytes(end))));
         Envelope dsnEnvelope = new Envelope("", List.of(Recipient.of(env.sender())), null, null,
-                env.requireTls(), env.smtpUtf8(), true, now, "");
+                env.requireTls(), global, true, now, "");
         return new Dsn(dsnEnvelope, stream);
     }
 
@@ -137,7 +149,15 @@ public final class DsnComposer {
         }
     }
 
-    private void statusPart(StringBuilder sb, StoredMessage m, List<Integer> reported) {
+    /** RFC 6532 §3.7 and RFC 6533: the global types may carry UTF-8 header fields, the RFC 822 ones may not. */
+    private static String returnedType(boolean full, boolean global) {
+        if (global) {
+            return full ? "message/global" : "message/global-headers";
+        }
+        return full ? "message/rfc822" : "text/rfc822-headers";
+    }
+
+    private void statusPart(StringBuilder sb, StoredMessage m, List<Integer> reported, boolean global) {
         Envelope env = m.envelope();
         sb.append("Reporting-MTA: dns; ").append(hostname).append(CRLF);
         if (env.envid() != null) {
@@ -149,9 +169,9 @@ public final class DsnComposer {
             RecipientState r = m.state().recipients().get(i);
             sb.append(CRLF);
             if (rcpt.orcpt() != null) {
-                sb.append("Original-Recipient: ").append(addressField(rcpt.orcpt())).append(CRLF);
+                sb.append("Original-Recipient: ").append(originalRecipient(rcpt.orcpt(), global)).append(CRLF);
             }
-            sb.append("Final-Recipient: rfc822; ").append(rcpt.address()).append(CRLF)
+            sb.append("Final-Recipient: ").append(typedAddress(rcpt.address(), global)).append(CRLF)
                     .append("Action: ").append(r.report().name().toLowerCase(Locale.ROOT)).append(CRLF)
                     .append("Status: ").append(status(r)).append(CRLF);
             if (r.remoteMta() != null && !r.remoteMta().isEmpty()) {
@@ -184,13 +204,31 @@ public final class DsnComposer {
         };
     }
 
-    /** ORCPT is {@code type;xtext} (RFC 3461 §4.2); the DSN field wants {@code type; address}. */
-    private static String addressField(String orcpt) {
+    /**
+     * ORCPT is {@code type;xtext} (RFC 3461 §4.2); the DSN field wants {@code type; address}. A {@code utf-8}
+     * ORCPT carries its own encoding instead of xtext (RFC 6533 §3): it is re-encoded for the report's type.
+     */
+    private static String originalRecipient(String orcpt, boolean global) {
         int semi = orcpt.indexOf(';');
         if (semi < 0) {
             return "rfc822; " + oneLine(XText.decode(orcpt));
         }
-        return orcpt.substring(0, semi).trim() + "; " + oneLine(XText.decode(orcpt.substring(semi + 1).trim()));
+        String type = orcpt.substring(0, semi).trim();
+        String value = orcpt.substring(semi + 1).trim();
+        if (type.equalsIgnoreCase("utf-8")) {
+            return utf8Address(Utf8AddrText.decode(value), global);
+        }
+        return type + "; " + oneLine(XText.decode(value));
+    }
+
+    /** An ASCII address stays {@code rfc822} (RFC 3464 §2.3.2); any other is a {@code utf-8} one (RFC 6533 §3). */
+    private static String typedAddress(String address, boolean global) {
+        return Utf8AddrText.isAscii(address) ? "rfc822; " + address : utf8Address(address, global);
+    }
+
+    /** message/delivery-status must stay 7-bit, so there the address gets the utf-8-addr-xtext form. */
+    private static String utf8Address(String address, boolean global) {
+        return "utf-8; " + oneLine(global ? Utf8AddrText.unitext(address) : Utf8AddrText.xtext(address));
     }
 
     private static String oneLine(String s) {
