@@ -163,6 +163,7 @@ class QueueDeliveryTest {
         ScriptedAgent.Delivery d = agent.dsns().get(0);
         assertThat(d.request().envelope().sender()).isEmpty();
         assertThat(d.request().domain()).isEqualTo("example.org");
+        assertThat(d.request().envelope().smtpUtf8()).isFalse();
         Dsn dsn = Dsn.parse(d.text());
         assertThat(dsn.headers().get("content-type"))
                 .startsWith("multipart/report; report-type=delivery-status;");
@@ -183,6 +184,37 @@ class QueueDeliveryTest {
         // RET absent: headers only (RFC 3461 §4.3 leaves the choice to us; headers leak less).
         String returned = dsn.parts().get(2).body();
         assertThat(returned).contains("Subject: bounce").doesNotContain("Hello bounce");
+    }
+
+    @Test
+    void bouncedSmtpUtf8MessageGetsAGlobalDsnThatItselfNeedsSmtpUtf8() throws Exception {
+        start((req, r) -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.bücher.example"),
+                b -> { });
+        String content = "From: <アリス@例え.jp>\r\nTo: <jörg@bücher.example>\r\nSubject: Grüße\r\n\r\nHallo.\r\n";
+        Envelope env = new Envelope("アリス@例え.jp", List.of(rcpt("jörg@bücher.example")), Ret.FULL, null, false,
+                true, true, T0, "[127.0.0.1] test");
+        QueueId id = submit(env, content);
+
+        awaitGone(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> agent.dsns().size() == 1);
+        ScriptedAgent.Delivery d = agent.dsns().get(0);
+        // The engine requires SMTPUTF8 of the next hop for it (5.6.7 otherwise; a DSN is never bounced).
+        assertThat(d.request().envelope().smtpUtf8()).isTrue();
+        assertThat(d.request().envelope().isBounce()).isTrue();
+        assertThat(d.request().recipients()).singleElement()
+                .satisfies(r -> assertThat(r.address()).isEqualTo("アリス@例え.jp"));
+        Dsn dsn = Dsn.parse(d.text());
+        assertThat(dsn.headers().get("content-type"))
+                .startsWith("multipart/report; report-type=delivery-status;");
+        assertThat(dsn.parts()).extracting(p -> p.headers().get("content-type")).containsExactly(
+                "text/plain; charset=utf-8", "message/global-delivery-status", "message/global");
+        assertThat(dsn.recipient("jörg@bücher.example"))
+                .containsEntry("final-recipient", "utf-8; jörg@bücher.example")
+                .containsEntry("action", "failed")
+                .containsEntry("status", "5.1.1")
+                .containsEntry("remote-mta", "dns; mx.bücher.example")
+                .containsEntry("diagnostic-code", "smtp; 550 5.1.1 no such user");
+        assertThat(dsn.parts().get(2).body()).isEqualTo(content);
     }
 
     @Test
