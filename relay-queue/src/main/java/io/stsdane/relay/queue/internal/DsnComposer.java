@@ -98,8 +98,10 @@ public final class DsnComposer {
         String end = CRLF + "--" + boundary + "--" + CRLF;
         InputStream stream = new SequenceInputStream(Collections.enumeration(List.of(
                 bytes(sb.toString()), returned, bytes(end))));
+        // BODY=8BITMIME only when the report carries 8-bit text (the returned message or a global DSN): a 7-bit
+        // report must reach a return server that does not offer 8BITMIME (RFC 6152 §3).
         Envelope dsnEnvelope = new Envelope("", List.of(Recipient.of(env.sender())), null, null,
-                env.requireTls(), global, true, now, "");
+                env.requireTls(), global, env.eightBitMime() || global, now, "");
         return new Dsn(dsnEnvelope, stream);
     }
 

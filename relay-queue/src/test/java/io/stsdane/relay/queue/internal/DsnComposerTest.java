@@ -57,6 +57,7 @@ class DsnComposerTest {
 
         // The DSN carries UTF-8 unencoded, so the next hop must offer SMTPUTF8 (RFC 6533).
         assertThat(dsn.envelope().smtpUtf8()).isTrue();
+        assertThat(dsn.envelope().eightBitMime()).isTrue();
         assertThat(dsn.envelope().sender()).isEmpty();
         assertThat(dsn.envelope().recipients()).singleElement()
                 .satisfies(r -> assertThat(r.address()).isEqualTo(UTF8_SENDER));
@@ -105,6 +106,7 @@ class DsnComposerTest {
         DsnComposer.Dsn dsn = compose(env, text("plain"));
 
         assertThat(dsn.envelope().smtpUtf8()).isFalse();
+        assertThat(dsn.envelope().eightBitMime()).as("a 7-bit report is sent without BODY=8BITMIME").isFalse();
         Dsn parsed = Dsn.parse(render(dsn));
         assertThat(parsed.parts()).extracting(p -> p.headers().get("content-type")).containsExactly(
                 "text/plain; charset=utf-8", "message/delivery-status", "message/rfc822");
