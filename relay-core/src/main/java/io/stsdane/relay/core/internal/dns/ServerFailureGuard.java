@@ -23,11 +23,12 @@ import org.xbill.DNS.Type;
  * which it reports as bogus (EDE 6), and a DS or DNSKEY query answered with SERVFAIL as a broken chain of trust
  * (EDE 6 or 9). Bogus means data that should be signed failed validation (RFC 4035 §4.3, RFC 4033 §5); a server
  * that failed sent no data at all. The validator sets CD on every query, so an upstream SERVFAIL is never the
- * upstream's own DNSSEC verdict either. A failed stage is what the validator already does with a timeout: it
- * passes it on untouched, whether the query was the relay's or one it made on the way (DS, DNSKEY), and caches no
- * key state from it, so a lookup after the server recovers validates again. The relay turns a failed stage into
- * an ERROR result with INDETERMINATE security, which defers delivery exactly like BOGUS does: nothing becomes
- * SECURE or INSECURE this way.
+ * upstream's own DNSSEC verdict either. A failed stage is what the validator already gets from a timeout: it
+ * caches no key state from it, so a lookup after the server recovers validates again, and it mostly passes it on
+ * as a failed lookup, which the relay reports as ERROR with INDETERMINATE security (deferred exactly like BOGUS).
+ * Where the validator drops the failure instead (a key lookup while checking a negative answer), the failure
+ * recorded in {@link QueryFailures} keeps the answer from reading as INSECURE: nothing becomes SECURE or INSECURE
+ * this way.
  *
  * <p>Thread-safe if the wrapped resolver is; the setters configure the wrapped resolver.
  */
