@@ -303,7 +303,8 @@ class DnsjavaResolverTest {
                 false, Duration.ofMillis(700), 0, 1000);
     }
 
-    private static <R> R get(CompletionStage<R> stage) {
+    /** The stage's result; shared with the other resolver tests of this package. */
+    static <R> R get(CompletionStage<R> stage) {
         try {
             return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.stsdane.relay.core.internal.dns;
 
+import static io.stsdane.relay.core.internal.dns.DnsjavaResolverTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,8 +18,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,13 +175,5 @@ class ServerFailureUnderValidationTest {
     private double lookups(String security) {
         return registry.find(DnsMetrics.LOOKUPS).tag("security", security).counters().stream()
                 .mapToDouble(c -> c.count()).sum();
-    }
-
-    private static <R> R get(CompletionStage<R> stage) {
-        try {
-            return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("stage completed exceptionally", e);
-        }
     }
 }
