@@ -10,13 +10,16 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.dns.TlsaRecord;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -27,6 +30,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.TLSARecord;
@@ -165,9 +169,10 @@ final class DnsjavaResolver implements DnsResolver {
         if (askForAd) {
             query.getHeader().setFlag(Flags.AD);
         }
+        QueryFailures failures = new QueryFailures(ForkJoinPool.commonPool());
         CompletionStage<Message> sent;
         try {
-            sent = transport.sendAsync(query);
+            sent = transport.sendAsync(query, failures);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -175,6 +180,11 @@ final class DnsjavaResolver implements DnsResolver {
             if (error != null) {
                 log.debug("DNS {} {} failed: {}", lookup.current(), Type.string(type), describe(error));
                 return CompletableFuture.completedFuture(lookup.error(classifier.ofFailure(null), describe(error)));
+            }
+            Optional<String> unfinished = unfinishedValidation(response, failures);
+            if (unfinished.isPresent()) {
+                log.debug("DNS {} {}: {}", lookup.current(), Type.string(type), unfinished.get());
+                return CompletableFuture.completedFuture(lookup.error(DnsSecurity.INDETERMINATE, unfinished.get()));
             }
             ResponseReader.Step step = reader.read(response, lookup, type);
             if (step instanceof ResponseReader.Step.Follow f) {
@@ -191,14 +201,34 @@ final class DnsjavaResolver implements DnsResolver {
         }).thenCompose(f -> f).toCompletableFuture();
     }
 
+    /**
+     * An answer without AD after a query on the way failed was not proven insecure: the validator gave up on it
+     * (see {@link QueryFailures}). A validator's SERVFAIL keeps its own classification.
+     */
+    private static Optional<String> unfinishedValidation(Message response, QueryFailures failures) {
+        int rcode = response.getRcode();
+        if (response.getHeader().getFlag(Flags.AD) || rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+            return Optional.empty();
+        }
+        return failures.first().map(f -> "DNSSEC validation could not finish: " + f);
+    }
+
     private static String describe(Throwable t) {
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause.getClass() == RuntimeException.class)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        if (cause instanceof ServerFailureGuard.ServerFailure) {
+            return cause.getMessage();
+        }
         if (cause instanceof TimeoutException) {
             return "timeout: " + cause.getMessage();
+        }
+        if (cause instanceof IOException) {
+            // Timeouts, unreadable or mismatched replies: the server gave nothing to validate.
+            return "no usable answer from the DNS server: " + cause.getClass().getSimpleName() + ": "
+                    + cause.getMessage();
         }
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }

@@ -68,7 +68,7 @@ public final class ResolverFactory {
         Resolver transport = head;
         switch (mode) {
             case VALIDATE -> {
-                ValidatingResolver validator = new ValidatingResolver(head);
+                ValidatingResolver validator = new ValidatingResolver(new ServerFailureGuard(head));
                 validator.setAddReasonToAdditional(true);
                 TrustAnchors.load(validator, options.trustAnchors());
                 transport = validator;

@@ -18,8 +18,10 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * Reads the DNSSEC state of one response for the configured {@link DnssecMode}.
  *
  * <p>dnsjava's validator and a validating resolver both signal "secure" with the AD bit. A failed validation is a
- * SERVFAIL; dnsjava adds an Extended DNS Error (RFC 8914) and a reason record that tell bogus data apart from an
- * unreachable server. Immutable and thread-safe.
+ * SERVFAIL with an Extended DNS Error (RFC 8914) and a reason record. dnsjava's validator would give an upstream
+ * SERVFAIL the same bogus codes; {@link ServerFailureGuard} stops those before they reach it, so with
+ * {@link DnssecMode#VALIDATE} a SERVFAIL seen here is the validator's own verdict on data it received.
+ * Immutable and thread-safe.
  */
 final class SecurityClassifier {
 

@@ -204,8 +204,7 @@ class DnsjavaResolverTest {
         dns.misbehave("mx.example.com", Misbehaviour.DROP);
         DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.example.com"));
         assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
-        assertThat(a.security()).isIn(DnsSecurity.INDETERMINATE, DnsSecurity.BOGUS);
-        assertThat(a.security().isFailure()).isTrue();
+        assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
     }
 
     @Test
@@ -304,7 +303,8 @@ class DnsjavaResolverTest {
                 false, Duration.ofMillis(700), 0, 1000);
     }
 
-    private static <R> R get(CompletionStage<R> stage) {
+    /** The stage's result; shared with the other resolver tests of this package. */
+    static <R> R get(CompletionStage<R> stage) {
         try {
             return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
