@@ -205,6 +205,9 @@ public final class DnsTestServer implements AutoCloseable {
             case SERVFAIL:
                 m.getHeader().setRcode(Rcode.SERVFAIL);
                 return m.toWire();
+            case REFUSED:
+                m.getHeader().setRcode(Rcode.REFUSED);
+                return m.toWire();
             case WRONG_ID:
                 m.getHeader().setID((query.getHeader().getID() + 1) & 0xffff);
                 return m.toWire();

@@ -9,6 +9,8 @@ public enum Misbehaviour {
     DROP,
     /** Answer SERVFAIL with no records. */
     SERVFAIL,
+    /** Answer REFUSED with no records, as a resolver does for a client it does not serve. */
+    REFUSED,
     /** Answer with a message ID that does not match the query (a spoofing symptom). */
     WRONG_ID,
     /** Over UDP answer an empty message with the TC bit; over TCP answer normally (RFC 7766 fallback). */

@@ -11,7 +11,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ExtendedFlags;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SimpleResolver;
@@ -61,10 +60,8 @@ public final class ResolverFactory {
             }
         }
         List<Resolver> perServer = servers.stream().<Resolver>map(s -> simple(s, options.timeout())).toList();
-        ExtendedResolver head = new ExtendedResolver(perServer);
-        head.setRetries(options.retries() + 1);
         Duration perLookup = options.timeout().multipliedBy((long) (options.retries() + 1) * servers.size());
-        head.setTimeout(perLookup);
+        ServerFailover head = new ServerFailover(perServer, options.retries() + 1, perLookup);
         Resolver transport = head;
         switch (mode) {
             case VALIDATE -> {

@@ -9,15 +9,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
- * Sits between dnsjava's {@code ValidatingResolver} and the servers, and turns a response that answers nothing
- * (SERVFAIL, REFUSED, FORMERR, NOTIMP...) into a failed stage carrying a {@link ServerFailure}.
+ * Sits between dnsjava's {@code ValidatingResolver} and the servers ({@link ServerFailover}, which has tried
+ * every server by then), and turns a response that answers nothing (SERVFAIL, REFUSED, FORMERR, NOTIMP...) into a
+ * failed stage carrying a {@link ServerFailure}.
  *
  * <p>Why: the validator classifies every response that is neither an answer nor a denial as "subtype UNKNOWN",
  * which it reports as bogus (EDE 6), and a DS or DNSKEY query answered with SERVFAIL as a broken chain of trust
@@ -70,8 +70,7 @@ final class ServerFailureGuard implements Resolver {
 
     /** A ServerFailure for a response that answers nothing, else null. */
     private static ServerFailure check(Message response) {
-        int rcode = response.getRcode();
-        if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+        if (!ServerFailover.isServerFailure(response)) {
             return null;
         }
         // SecurityClassifier.reason lists the server's own Extended DNS Errors (RFC 8914), e.g. 22 No Reachable

@@ -1,0 +1,177 @@
+package io.stsdane.relay.core.internal.dns;
+
+import static io.stsdane.relay.core.internal.dns.DnsjavaResolverTest.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.dns.DnsStatus;
+import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.dns.Misbehaviour;
+import io.stsdane.relay.testkit.dns.TestZone;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Two configured servers, real DNS over UDP and TCP: a server that fails (SERVFAIL, REFUSED, no answer) makes the
+ * relay ask the next one, in the configured order, like a stub resolver; only when every server fails does the
+ * lookup fail, and never as anything better than a failure.
+ *
+ * <p>Each fixture server signs its tree with keys of its own, so the validator trusts {@code second}'s root;
+ * {@code first} fails every name the validator asks for when it is meant to fail at all.
+ */
+class ServerFailoverTest {
+
+    private static final List<String> EVERY_NAME = List.of(".", "com", "example.com", "mx.example.com",
+            "bad.example.com", "plain.com", "mx.plain.com");
+
+    @TempDir
+    Path dir;
+
+    private DnsTestServer first;
+    private DnsTestServer second;
+
+    @BeforeEach
+    void servers() {
+        first = DnsTestServer.start();
+        second = DnsTestServer.start();
+        for (DnsTestServer s : List.of(first, second)) {
+            TestZone com = s.root().child("com");
+            com.child("example.com")
+                    .a("mx.example.com", "192.0.2.1")
+                    .a("bad.example.com", "192.0.2.3").corruptSignatures("bad.example.com");
+            com.unsignedChild("plain.com").a("mx.plain.com", "192.0.2.2");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        first.close();
+        second.close();
+    }
+
+    @ParameterizedTest(name = "{0} from the first server, dnssec {1}")
+    @CsvSource({
+            "SERVFAIL, VALIDATE, SECURE",
+            "REFUSED,  VALIDATE, SECURE",
+            "SERVFAIL, TRUST_AD, SECURE",
+            "REFUSED,  TRUST_AD, SECURE",
+            "SERVFAIL, OFF,      INSECURE",
+            "REFUSED,  OFF,      INSECURE"})
+    void theSecondServerAnswersWhenTheFirstFails(Misbehaviour how, DnssecMode mode, DnsSecurity expected) {
+        fail(first, how);
+
+        DnsResult<InetAddress> a = get(resolver(mode, 0).addresses("mx.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
+        assertThat(a.security()).isEqualTo(expected);
+        assertThat(a.records()).extracting(InetAddress::getHostAddress).containsExactly("192.0.2.1");
+        assertThat(first.queryCount()).isPositive();
+    }
+
+    @Test
+    void serversAreAskedInOrderAndAServerThatAnsweredWithAnErrorOnlyOnce() {
+        fail(first, Misbehaviour.REFUSED);
+
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.OFF, 2).addresses("mx.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
+        assertThat(first.queryCount()).isEqualTo(2); // AAAA and A, each refused once and not asked again
+        assertThat(second.queryCount()).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "dnssec {0}")
+    @CsvSource({"VALIDATE, INDETERMINATE", "TRUST_AD, INDETERMINATE", "OFF, INSECURE"})
+    void whenEveryServerFailsTheLookupFailsNamingTheFailure(DnssecMode mode, DnsSecurity expected) {
+        fail(first, Misbehaviour.SERVFAIL);
+        fail(second, Misbehaviour.SERVFAIL);
+
+        DnsResult<InetAddress> a = get(resolver(mode, 2).addresses("mx.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security()).isEqualTo(expected);
+        assertThat(a.isUsable()).isFalse();
+        assertThat(a.reason()).contains("SERVFAIL");
+        if (mode == DnssecMode.VALIDATE) {
+            assertThat(a.reason()).contains("DNS server failed").doesNotContain("DNSSEC_BOGUS");
+        }
+        // Each server answered, so none is asked a second time despite dns.retries.
+        assertThat(first.queryCount()).isEqualTo(second.queryCount());
+    }
+
+    @ParameterizedTest(name = "dnssec {0}")
+    @CsvSource({"VALIDATE", "TRUST_AD"})
+    void aSilentFirstServerAndAFailingSecondOneIsAFailureNamingTheLastFailure(DnssecMode mode) {
+        fail(first, Misbehaviour.DROP);
+        fail(second, Misbehaviour.SERVFAIL);
+
+        DnsResult<InetAddress> a = get(resolver(mode, 0).addresses("mx.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
+        assertThat(a.reason()).contains("SERVFAIL");
+    }
+
+    @Test
+    void aFailingFirstServerAndASilentSecondOneIsAFailureNamingTheTimeout() {
+        fail(first, Misbehaviour.SERVFAIL);
+        fail(second, Misbehaviour.DROP);
+
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE, 0).addresses("mx.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
+        assertThat(a.reason()).contains("no usable answer from the DNS server");
+    }
+
+    @Test
+    void bogusDataFromTheServerThatAnswersStaysBogus() {
+        fail(first, Misbehaviour.SERVFAIL);
+
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE, 0).addresses("bad.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.BOGUS);
+        assertThat(a.reason()).contains("DNSSEC_BOGUS");
+    }
+
+    /**
+     * A validating resolver answers SERVFAIL for bogus data; the next one does too, and the lookup stays a failure
+     * rather than falling back to anything that reads as insecure.
+     */
+    @Test
+    void bogusDataBehindEveryValidatingResolverStaysAFailure() {
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.TRUST_AD, 0).addresses("bad.example.com"));
+
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security().isFailure()).isTrue();
+        assertThat(a.records()).isEmpty();
+        assertThat(second.queryCount()).isPositive();
+    }
+
+    private static void fail(DnsTestServer server, Misbehaviour how) {
+        EVERY_NAME.forEach(name -> server.misbehave(name, how));
+    }
+
+    private DnsResolver resolver(DnssecMode mode, int retries) {
+        if (mode != DnssecMode.OFF) {
+            first.validating(mode == DnssecMode.TRUST_AD);
+            second.validating(mode == DnssecMode.TRUST_AD);
+        }
+        DnsOptions options = new DnsOptions(List.of(first.address(), second.address()), mode,
+                mode == DnssecMode.VALIDATE ? second.trustAnchorFile(dir) : null, false, Duration.ofMillis(700),
+                retries, 1000);
+        return ResolverFactory.create(options, () -> 0L);
+    }
+}
