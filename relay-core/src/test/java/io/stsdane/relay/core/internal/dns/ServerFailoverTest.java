@@ -91,6 +91,20 @@ class ServerFailoverTest {
         assertThat(second.queryCount()).isEqualTo(2);
     }
 
+    /** A dead first server would otherwise cost a timeout on every query, several per validated lookup. */
+    @Test
+    void aServerThatStayedSilentIsAskedAfterTheOthersUntilItAnswers() {
+        fail(first, Misbehaviour.DROP);
+        DnsResolver r = resolver(DnssecMode.OFF, 0);
+        assertThat(get(r.addresses("mx.example.com")).status()).isEqualTo(DnsStatus.NOERROR);
+        int askedWhileSilent = first.queryCount();
+        assertThat(askedWhileSilent).isPositive();
+
+        assertThat(get(r.addresses("mx.plain.com")).status()).isEqualTo(DnsStatus.NOERROR);
+
+        assertThat(first.queryCount()).isEqualTo(askedWhileSilent);
+    }
+
     @ParameterizedTest(name = "dnssec {0}")
     @CsvSource({"VALIDATE, INDETERMINATE", "TRUST_AD, INDETERMINATE", "OFF, INSECURE"})
     void whenEveryServerFailsTheLookupFailsNamingTheFailure(DnssecMode mode, DnsSecurity expected) {
