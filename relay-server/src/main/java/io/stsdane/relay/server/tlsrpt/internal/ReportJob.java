@@ -207,7 +207,7 @@ public final class ReportJob {
                         log.warn("TLS-RPT: report for {} cannot be delivered to {}: {}", report.policyDomain(),
                                 destination, rejected.reason());
                         outbox.finished(report, destination, ReportOutbox.Done.REJECTED);
-                    } else if (now.isAfter(giveUpAt)) {
+                    } else if (!now.isBefore(giveUpAt)) { // the backoff makes the last attempt at giveUpAt
                         log.warn("TLS-RPT: giving up on report {} for {}; undelivered to {}: {}", report.reportId(),
                                 report.policyDomain(), destination, ((SendResult.Retry) result).reason());
                         outbox.finished(report, destination, ReportOutbox.Done.GAVE_UP);
