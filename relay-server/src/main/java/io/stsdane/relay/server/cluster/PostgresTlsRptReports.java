@@ -2,6 +2,7 @@ package io.stsdane.relay.server.cluster;
 
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.tlsrpt.internal.PendingReport;
+import io.stsdane.relay.server.tlsrpt.internal.ReportDestination;
 import io.stsdane.relay.server.tlsrpt.internal.ReportOutbox;
 import java.sql.Connection;
 import java.sql.Date;
@@ -9,11 +10,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * and this node does not send that destination again meanwhile. So a destination gets the same report (with the
  * same {@code report-id}) twice only when a node dies or stalls past its lease between the hand-over and the
  * record, or when the database stays out of reach until another node's run after the lease ran out.
+ * A destination that failed for now carries its {@code next_attempt} ({@link
+ * io.stsdane.relay.server.tlsrpt.internal.RetryBackoff}); no node reads or leases it before then, so all nodes
+ * share one backoff schedule per destination.
  * Thread-safe; every method logs database trouble and never throws.
  */
 final class PostgresTlsRptReports implements ReportOutbox {
@@ -38,13 +46,7 @@ final class PostgresTlsRptReports implements ReportOutbox {
     private final String node;
     private final Duration lease;
     /** Outcomes to record once the database is back; their destinations are not sent again by this node. */
-    private final Map<Destination, Done> unrecorded = new ConcurrentHashMap<>();
-
-    private record Destination(String day, String domain, String uri) {
-        static Destination of(PendingReport report, String uri) {
-            return new Destination(report.day(), report.policyDomain(), uri);
-        }
-    }
+    private final Map<ReportDestination, Done> unrecorded = new ConcurrentHashMap<>();
 
     /**
      * @param node this node's name in {@code leased_by}, unique among running nodes
@@ -92,7 +94,7 @@ final class PostgresTlsRptReports implements ReportOutbox {
     }
 
     @Override
-    public List<PendingReport> due() {
+    public List<PendingReport> due(Instant now) {
         unrecorded.forEach((d, done) -> {
             if (record(d, done) != Recorded.FAILED) {
                 unrecorded.remove(d);
@@ -104,17 +106,20 @@ final class PostgresTlsRptReports implements ReportOutbox {
                        array_agg(d.destination ORDER BY d.destination)
                   FROM tlsrpt_sent t JOIN tlsrpt_delivery d USING (report_day, policy_domain)
                  WHERE d.done_at IS NULL AND (d.lease_until IS NULL OR d.lease_until < clock_timestamp())
+                   AND (d.next_attempt IS NULL OR d.next_attempt <= ?)
                  GROUP BY t.report_day, t.policy_domain
-                 ORDER BY t.report_day, t.policy_domain""");
-                ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                String day = rs.getDate(1).toLocalDate().toString();
-                String domain = rs.getString(2);
-                List<String> destinations = Arrays.stream((String[]) rs.getArray(7).getArray())
-                        .filter(uri -> !unrecorded.containsKey(new Destination(day, domain, uri))).toList();
-                if (!destinations.isEmpty()) {
-                    reports.add(new PendingReport(rs.getString(3), rs.getString(4), rs.getString(5), domain, day,
-                            destinations, rs.getBytes(6)));
+                 ORDER BY t.report_day, t.policy_domain""")) {
+            s.setObject(1, timestamp(now));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String day = rs.getDate(1).toLocalDate().toString();
+                    String domain = rs.getString(2);
+                    List<String> destinations = Arrays.stream((String[]) rs.getArray(7).getArray())
+                            .filter(uri -> !unrecorded.containsKey(new ReportDestination(day, domain, uri))).toList();
+                    if (!destinations.isEmpty()) {
+                        reports.add(new PendingReport(rs.getString(3), rs.getString(4), rs.getString(5), domain, day,
+                                destinations, rs.getBytes(6)));
+                    }
                 }
             }
         } catch (SQLException | RuntimeException e) {
@@ -124,39 +129,50 @@ final class PostgresTlsRptReports implements ReportOutbox {
         return reports;
     }
 
+    /** The next-attempt time is checked here too: another node may have failed with it since {@link #due}. */
     @Override
-    public boolean lease(PendingReport report, String destination) {
-        try {
-            return update("""
-                    UPDATE tlsrpt_delivery SET leased_by = ?, lease_until = clock_timestamp() + ?::interval,
-                           attempts = attempts + 1
-                     WHERE report_day = ? AND policy_domain = ? AND destination = ? AND done_at IS NULL
-                       AND (lease_until IS NULL OR lease_until < clock_timestamp())""",
-                    node, lease.toMillis() + " milliseconds", Destination.of(report, destination)) == 1;
+    public OptionalInt lease(PendingReport report, String destination, Instant now) {
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE tlsrpt_delivery SET leased_by = ?, lease_until = clock_timestamp() + ?::interval,
+                       attempts = attempts + 1
+                 WHERE report_day = ? AND policy_domain = ? AND destination = ? AND done_at IS NULL
+                   AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                   AND (next_attempt IS NULL OR next_attempt <= ?)
+                RETURNING attempts""")) {
+            s.setString(1, node);
+            bind(s, 2, ReportDestination.of(report, destination), lease.toMillis() + " milliseconds");
+            s.setObject(6, timestamp(now));
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? OptionalInt.of(rs.getInt(1)) : OptionalInt.empty();
+            }
         } catch (SQLException | RuntimeException e) {
             log.warn("TLS-RPT: cannot lease the delivery of report {} to {} in {}: {}", report.reportId(),
                     destination, spool, e.toString());
-            return false;
+            return OptionalInt.empty();
         }
     }
 
     @Override
     public void finished(PendingReport report, String destination, Done done) {
-        Destination d = Destination.of(report, destination);
+        ReportDestination d = ReportDestination.of(report, destination);
         if (record(d, done) == Recorded.FAILED) {
             unrecorded.put(d, done);
         }
     }
 
+    /** Every node's run skips the destination until {@code nextAttempt}: one shared schedule, not one per node. */
     @Override
-    public void retryLater(PendingReport report, String destination, String reason) {
-        try {
-            update("""
-                    UPDATE tlsrpt_delivery SET last_error = ?, leased_by = NULL, lease_until = NULL
-                     WHERE leased_by = ? AND report_day = ? AND policy_domain = ? AND destination = ?
-                       AND done_at IS NULL""", reason, node, Destination.of(report, destination));
+    public void retryLater(PendingReport report, String destination, String reason, Instant nextAttempt) {
+        try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE tlsrpt_delivery SET last_error = ?, leased_by = NULL, lease_until = NULL, next_attempt = ?
+                 WHERE leased_by = ? AND report_day = ? AND policy_domain = ? AND destination = ?
+                   AND done_at IS NULL""")) {
+            s.setString(1, reason);
+            s.setObject(2, timestamp(nextAttempt));
+            bind(s, 3, ReportDestination.of(report, destination), node);
+            s.executeUpdate();
         } catch (SQLException | RuntimeException e) {
-            // The lease runs out by itself; then any node tries again.
+            // The lease runs out by itself; then any node tries again, without the backoff.
             log.warn("TLS-RPT: cannot record the failed delivery of report {} to {} in {}: {}", report.reportId(),
                     destination, spool, e.toString());
         }
@@ -165,7 +181,7 @@ final class PostgresTlsRptReports implements ReportOutbox {
     private enum Recorded { DONE, LEASE_LOST, FAILED }
 
     /** Only under this node's lease: after a takeover the other node's outcome stands. */
-    private Recorded record(Destination d, Done done) {
+    private Recorded record(ReportDestination d, Done done) {
         String outcome = done.name().toLowerCase(Locale.ROOT).replace('_', '-');
         try {
             if (update("""
@@ -187,14 +203,24 @@ final class PostgresTlsRptReports implements ReportOutbox {
     }
 
     /** Runs {@code sql} with parameters {@code a}, {@code b}, day, domain, destination; the rows it changed. */
-    private int update(String sql, String a, String b, Destination d) throws SQLException {
+    private int update(String sql, String a, String b, ReportDestination d) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, a);
-            s.setString(2, b);
-            s.setDate(3, Date.valueOf(d.day()));
-            s.setString(4, d.domain());
-            s.setString(5, d.uri());
+            bind(s, 2, d, b);
             return s.executeUpdate();
         }
+    }
+
+    /** Sets parameter {@code from} to {@code value}, and the next three to day, domain, destination. */
+    private static void bind(PreparedStatement s, int from, ReportDestination d, String value) throws SQLException {
+        s.setString(from, value);
+        s.setDate(from + 1, Date.valueOf(d.day()));
+        s.setString(from + 2, d.domain());
+        s.setString(from + 3, d.uri());
+    }
+
+    /** The report job's clock, not the database's: a next-attempt time is compared with the clock that set it. */
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
     }
 }

@@ -169,6 +169,28 @@ class TlsRptMailReportTest {
     }
 
     @Test
+    void aFailingDestinationWaitsLongerAfterEachFailure() {
+        tlsRpt.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        Instant firstFailure = DAY.plus(Duration.ofDays(1)).plus(Duration.ofHours(1));
+        clock.set(firstFailure);
+        intake.full(true);
+        assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(1, 0, 1, 1));
+
+        clock.set(firstFailure.plus(Duration.ofMinutes(29)));
+        assertThat(tlsRpt.runDailyReports()).as("not due yet: not tried").isEqualTo(new RunSummary(0, 0, 0, 0));
+        Instant secondFailure = firstFailure.plus(Duration.ofMinutes(30));
+        clock.set(secondFailure);
+        assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(0, 0, 1, 1));
+
+        intake.full(false);
+        clock.set(secondFailure.plus(Duration.ofMinutes(59)));
+        assertThat(tlsRpt.runDailyReports()).as("twice as long now").isEqualTo(new RunSummary(0, 0, 0, 0));
+        clock.set(secondFailure.plus(Duration.ofHours(1)));
+        assertThat(tlsRpt.runDailyReports()).isEqualTo(new RunSummary(0, 1, 0, 0));
+        assertThat(intake.accepted()).hasSize(1);
+    }
+
+    @Test
     void dnsTroubleKeepsTheCountsUntilTheLookupWorks() {
         tlsRpt.reporter().record(ok(sts("example.com"), "mx1.example.com"));
         dns.failing("_smtp._tls.example.com", "SERVFAIL");

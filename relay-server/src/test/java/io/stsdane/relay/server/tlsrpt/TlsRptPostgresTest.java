@@ -24,6 +24,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -269,6 +272,99 @@ class TlsRptPostgresTest {
                 .isEqualTo("Report Domain: example.com Submitter: relay.example.net"
                         + " Report-ID: <20261127abcdef0123456789@relay.example.net>");
         assertThat(dir.resolve("a/pending/2026-11-27_example.com.json")).doesNotExist();
+    }
+
+    @Test
+    void aDestinationThatFailedIsTriedByNoNodeBeforeItsNextAttempt() throws Exception {
+        nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        intakeA.full(true);
+        clock.set(CLOSED);
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(1, 0, 1, 1));
+        assertThat(delivery()).isEqualTo(new Delivery(1, CLOSED.plus(Duration.ofMinutes(30)), null));
+
+        assertThat(nodeB.runDailyReports()).as("node A just failed with it: node B waits too")
+                .isEqualTo(new RunSummary(0, 0, 0, 0));
+        clock.set(CLOSED.plus(Duration.ofMinutes(29)));
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(intakeB.accepted()).isEmpty();
+
+        Instant secondFailure = CLOSED.plus(Duration.ofMinutes(30));
+        intakeB.full(true);
+        clock.set(secondFailure);
+        assertThat(nodeB.runDailyReports()).as("due: any node tries it").isEqualTo(new RunSummary(0, 0, 1, 1));
+        assertThat(delivery()).as("twice as long after the second failure")
+                .isEqualTo(new Delivery(2, secondFailure.plus(Duration.ofHours(1)), null));
+
+        intakeA.full(false);
+        intakeB.full(false);
+        clock.set(secondFailure.plus(Duration.ofMinutes(59)));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        clock.set(secondFailure.plus(Duration.ofHours(1)));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 1, 0, 0));
+        assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+
+        assertThat(intakeA.accepted()).as("delivered exactly once").hasSize(1);
+        assertThat(intakeB.accepted()).isEmpty();
+        assertThat(delivery().attempts()).isEqualTo(3);
+        assertThat(delivery().outcome()).isEqualTo("delivered");
+    }
+
+    @Test
+    void theWaitDoublesUpToEightHoursAndTheDestinationIsGivenUpThreeDaysAfterTheDay() throws Exception {
+        nodeA.reporter().record(ok(sts("example.com"), "mx1.example.com"));
+        intakeA.full(true);
+        intakeB.full(true);
+        clock.set(CLOSED);
+        assertThat(nodeA.runDailyReports().failures()).isEqualTo(1);
+
+        List<Duration> waits = new ArrayList<>();
+        Instant failedAt = CLOSED;
+        Delivery row = delivery();
+        TlsRpt[] nodes = {nodeA, nodeB};
+        for (int attempts = 1; row.outcome() == null && attempts < 40; attempts++) {
+            TlsRpt node = nodes[attempts % 2]; // the nodes take turns
+            waits.add(Duration.between(failedAt, row.nextAttempt()));
+            clock.set(row.nextAttempt().minusSeconds(1));
+            assertThat(node.runDailyReports().failures()).as("a second early: not tried").isZero();
+            assertThat(delivery().attempts()).isEqualTo(attempts);
+            failedAt = row.nextAttempt();
+            clock.set(failedAt);
+            assertThat(node.runDailyReports().failures()).isEqualTo(1);
+            row = delivery();
+            assertThat(row.attempts()).isEqualTo(attempts + 1);
+        }
+
+        Instant giveUpAt = Instant.parse("2026-11-30T23:59:59Z"); // the end of the reported day and 3 days
+        assertThat(row.outcome()).isEqualTo("gave-up");
+        assertThat(failedAt).as("the last wait is cut short: one last attempt when the report is given up")
+                .isEqualTo(giveUpAt);
+        assertThat(waits.subList(0, 5)).containsExactly(Duration.ofMinutes(30), Duration.ofHours(1),
+                Duration.ofHours(2), Duration.ofHours(4), Duration.ofHours(8));
+        assertThat(waits.subList(5, waits.size() - 1)).as("capped").isNotEmpty()
+                .allMatch(Duration.ofHours(8)::equals);
+        assertThat(waits.get(waits.size() - 1)).isLessThan(Duration.ofHours(8));
+        assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
+        assertThat(intakeA.accepted()).isEmpty();
+        assertThat(intakeB.accepted()).isEmpty();
+    }
+
+    /** The one row of {@code tlsrpt_delivery}. */
+    private record Delivery(int attempts, Instant nextAttempt, String outcome) {
+    }
+
+    private Delivery delivery() throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            c.setSchema(schema);
+            try (ResultSet rs = s.executeQuery("SELECT attempts, next_attempt, outcome FROM tlsrpt_delivery")) {
+                assertThat(rs.next()).isTrue();
+                OffsetDateTime next = rs.getObject(2, OffsetDateTime.class);
+                Delivery d = new Delivery(rs.getInt(1), next == null ? null : next.toInstant(), rs.getString(3));
+                assertThat(rs.next()).as("one destination").isFalse();
+                return d;
+            }
+        }
     }
 
     /**

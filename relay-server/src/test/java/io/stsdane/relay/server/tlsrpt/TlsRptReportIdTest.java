@@ -69,6 +69,7 @@ class TlsRptReportIdTest {
             assertThat(relay.runDailyReports().pending()).isEqualTo(1);
             Path copy = Files.copy(pending, dir.resolve("pending.copy"));
             intake.full(false);
+            clock.set(DAY.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(40))); // the first retry is due
             assertThat(relay.runDailyReports().deliveries()).isEqualTo(1);
             assertThat(pending).doesNotExist();
             // As if the process died after the queue took the report but before the file was updated.

@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,11 +185,13 @@ public final class ReportJob {
         int failed = 0;
         int stillPending = 0;
         for (ReportOutbox outbox : outboxes) {
-            for (PendingReport report : outbox.due()) {
+            for (PendingReport report : outbox.due(now)) {
                 boolean retry = false;
+                Instant giveUpAt = report.end().plus(MAX_AGE);
                 for (String destination : report.destinations()) {
-                    if (!outbox.lease(report, destination)) {
-                        continue; // another node is sending it right now
+                    OptionalInt attempt = outbox.lease(report, destination, now);
+                    if (attempt.isEmpty()) {
+                        continue; // another node is sending it right now, or just failed with it
                     }
                     SendResult result = send(report, destination);
                     if (result instanceof SendResult.Delivered) {
@@ -204,15 +207,16 @@ public final class ReportJob {
                         log.warn("TLS-RPT: report for {} cannot be delivered to {}: {}", report.policyDomain(),
                                 destination, rejected.reason());
                         outbox.finished(report, destination, ReportOutbox.Done.REJECTED);
-                    } else if (now.isAfter(report.end().plus(MAX_AGE))) {
+                    } else if (!now.isBefore(giveUpAt)) { // the backoff makes the last attempt at giveUpAt
                         log.warn("TLS-RPT: giving up on report {} for {}; undelivered to {}: {}", report.reportId(),
                                 report.policyDomain(), destination, ((SendResult.Retry) result).reason());
                         outbox.finished(report, destination, ReportOutbox.Done.GAVE_UP);
                     } else {
                         String reason = ((SendResult.Retry) result).reason();
-                        log.warn("TLS-RPT: report for {} not delivered to {} (will retry): {}", report.policyDomain(),
-                                destination, reason);
-                        outbox.retryLater(report, destination, reason);
+                        Instant next = RetryBackoff.nextAttempt(now, attempt.getAsInt(), giveUpAt);
+                        log.warn("TLS-RPT: report for {} not delivered to {} (attempt {}, next from {}): {}",
+                                report.policyDomain(), destination, attempt.getAsInt(), next, reason);
+                        outbox.retryLater(report, destination, reason, next);
                         retry = true;
                     }
                 }

@@ -1,6 +1,8 @@
 package io.stsdane.relay.server.tlsrpt.internal;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Built reports waiting to be handed to their destinations: this node's {@code pending/} directory
@@ -19,18 +21,25 @@ public interface ReportOutbox {
         GAVE_UP
     }
 
-    /** The stored reports, each with the destinations still to serve that no other node is serving right now. */
-    List<PendingReport> due();
+    /**
+     * The stored reports, each with the destinations still to serve that no other node is serving right now and
+     * whose next attempt ({@link #retryLater}) is not after {@code now}.
+     */
+    List<PendingReport> due(Instant now);
 
     /**
-     * Reserves {@code destination} of {@code report} for this node before it sends: false when another node
-     * holds it or it was finished meanwhile. A node that dies holding it gives it up when its lease runs out.
+     * Reserves {@code destination} of {@code report} for this node before it sends, and counts the attempt: the
+     * number of this attempt (1 for the first), or empty when another node holds it, it was finished meanwhile or
+     * its next attempt is after {@code now}. A node that dies holding it gives it up when its lease runs out.
      */
-    boolean lease(PendingReport report, String destination);
+    OptionalInt lease(PendingReport report, String destination, Instant now);
 
     /** The destination is done with: no node tries it again. */
     void finished(PendingReport report, String destination, Done done);
 
-    /** The destination failed for now: a later run (of any node) tries it again. */
-    void retryLater(PendingReport report, String destination, String reason);
+    /**
+     * The destination failed for now: the first run (of any node) from {@code nextAttempt} on tries it again
+     * ({@link RetryBackoff}).
+     */
+    void retryLater(PendingReport report, String destination, String reason, Instant nextAttempt);
 }
