@@ -96,6 +96,33 @@ class TlsReportDeliveryTest {
     }
 
     @Test
+    void reportIsRetriedInPlaintextWhenTheHandshakeFailsUnderDane() throws Exception {
+        TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.builder()
+                .startTls(TlsPolicyEnforcementTest.serverWithoutCertificate()).build());
+        f.engine(List.of(TestPolicies.dane(MX_CERT.certificate())));
+
+        assertThat(f.deliver(report())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.connections()).isEqualTo(2);
+        assertThat(s.transactions()).singleElement().matches(t -> !t.tls());
+    }
+
+    @Test
+    void clientMailAskingForTlsRequiredNoIsStillHeldToThePolicy() {
+        TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.builder()
+                .startTls(WRONG_NAME.serverContext()).build());
+        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicySource.MTA_STS,
+                TestPolicies.pin(MX_CERT.certificate()))));
+
+        List<RecipientOutcome> out = f.deliver(Messages.request("example.test",
+                InMemoryContent.ofText("TLS-Required: No\r\nSubject: please downgrade\r\n\r\nbody\r\n"),
+                "a@example.test"));
+
+        assertThat(out).singleElement().extracting(RecipientOutcome::status).isEqualTo("4.7.5");
+        assertThat(s.received("MAIL")).isFalse();
+    }
+
+    @Test
     void reportIsDeliveredWhenThePolicySourceCannotDecide() {
         TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.builder()
                 .startTls(WRONG_NAME.serverContext()).build());
