@@ -16,6 +16,12 @@ import java.util.Objects;
  * @param eightBitMime the message was submitted with BODY=8BITMIME
  * @param receivedAt when the relay accepted it
  * @param client who handed it to us, for logs and the DSN ({@code [ip] helo-name})
+ * @param tlsReport a TLS-RPT report the relay generated itself (RFC 8460 §5.3.1): delivered opportunistically,
+ *     MTA-STS and DANE failures not honoured, so that a report reaches exactly the domain whose TLS is broken.
+ *     Never set for mail a client submitted, whatever its headers say (client mail never downgrades), and never
+ *     together with {@code requireTls}. Absent in envelopes stored before it existed, which read as false.
+ *
+ * <p>Immutable and thread-safe.
  */
 public record Envelope(
         String sender,
@@ -26,7 +32,8 @@ public record Envelope(
         boolean smtpUtf8,
         boolean eightBitMime,
         Instant receivedAt,
-        String client) {
+        String client,
+        boolean tlsReport) {
 
     public Envelope {
         Objects.requireNonNull(sender, "sender");
@@ -36,6 +43,16 @@ public record Envelope(
         }
         Objects.requireNonNull(receivedAt, "receivedAt");
         client = client == null ? "" : client;
+        if (tlsReport && requireTls) {
+            // RFC 8689 asks for verified TLS, RFC 8460 §5.3.1 for the opposite: a report never carries REQUIRETLS.
+            throw new IllegalArgumentException("a TLS-RPT report envelope cannot require TLS");
+        }
+    }
+
+    /** An envelope of ordinary mail (not a TLS-RPT report of the relay's own). */
+    public Envelope(String sender, List<Recipient> recipients, Ret ret, String envid, boolean requireTls,
+            boolean smtpUtf8, boolean eightBitMime, Instant receivedAt, String client) {
+        this(sender, recipients, ret, envid, requireTls, smtpUtf8, eightBitMime, receivedAt, client, false);
     }
 
     public boolean isBounce() {

@@ -85,6 +85,23 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void tlsReportFlagIsStoredAndRowsFromBeforeItExistedReadAsOrdinaryMail() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        Envelope env = envelope("tlsrpt@example.net");
+        Envelope report = new Envelope(env.sender(), env.recipients(), null, null, false, false, false, T0,
+                "tls-reporting", true);
+
+        store.enqueue(id, report, new ByteArrayInputStream(TestMessages.bytes(TestMessages.text("report"))));
+        assertThat(store.load(id).orElseThrow().envelope()).isEqualTo(report);
+
+        // What a version without the flag wrote: the same jsonb without the key.
+        assertThat(db.execute("UPDATE queue_message SET envelope = envelope - 'tlsReport' WHERE id = ?",
+                id.value())).isEqualTo(1);
+        assertThat(store.load(id).orElseThrow().envelope().tlsReport()).isFalse();
+    }
+
+    @Test
     void failedIntakeLeavesNothingAndAnswers451() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();

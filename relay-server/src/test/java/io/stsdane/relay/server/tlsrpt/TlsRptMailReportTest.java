@@ -76,6 +76,9 @@ class TlsRptMailReportTest {
         assertThat(mail.envelope().sender()).isEqualTo("tlsrpt@relay.example.net");
         assertThat(mail.envelope().recipients()).extracting(Recipient::address)
                 .containsExactly("tlsrpt@reports.example.com");
+        // RFC 8460 §5.3.1: marked so the delivery engine does not honour MTA-STS or DANE failures for it.
+        assertThat(mail.envelope().tlsReport()).isTrue();
+        assertThat(mail.envelope().requireTls()).isFalse();
 
         MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(mail.content()));

@@ -207,7 +207,7 @@ class TlsPolicyEnforcementTest {
     }
 
     /** A server whose TLS context has no key: every handshake fails. */
-    private static SSLContext serverWithoutCertificate() throws Exception {
+    static SSLContext serverWithoutCertificate() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, null, new SecureRandom());
         return ctx;

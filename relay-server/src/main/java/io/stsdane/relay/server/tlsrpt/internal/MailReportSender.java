@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * Sends a report to a {@code mailto:} destination by putting a message into the relay's own queue; the queue
- * then delivers it like any other mail. "Delivered" here means durably queued.
+ * then delivers it like any other mail, except that its envelope is marked as a TLS-RPT report so the delivery
+ * engine does not honour MTA-STS or DANE failures for it (RFC 8460 §5.3.1): the domain with broken TLS is the
+ * one that needs the report. "Delivered" here means durably queued. Thread-safe when the intake is.
  */
 final class MailReportSender implements ReportSender {
 
@@ -49,7 +51,7 @@ final class MailReportSender implements ReportSender {
         String builtBy = report.submitter() != null ? report.submitter() : submitter;
         byte[] message = ReportMail.render(from, String.join(", ", recipients), builtBy, report, now);
         Envelope envelope = new Envelope(from, recipients.stream().map(Recipient::of).toList(), null, null,
-                false, false, false, now, "tls-reporting");
+                false, false, false, now, "tls-reporting", true);
         try {
             intake.accept(intake.nextId(), envelope, new ByteArrayInputStream(message));
             return new SendResult.Delivered();

@@ -38,8 +38,9 @@ final class ReportMail {
                 + CRLF + " Report-ID: <" + report.reportId() + ">");
         header(m, "TLS-Report-Domain", report.policyDomain());
         header(m, "TLS-Report-Submitter", submitter);
-        // RFC 8460 §5.3 wants reports delivered despite TLS failures at the receiver; RFC 8689 §5 is how a
-        // message asks for that.
+        // RFC 8460 §5.3.1 wants reports delivered despite TLS failures at the receiver; RFC 8689 §5 is how a
+        // message asks later hops for that. This relay does not trust the header (client mail never downgrades):
+        // MailReportSender marks the envelope instead.
         header(m, "TLS-Required", "No");
         header(m, "Message-ID", "<" + report.uniqueId() + ".tlsrpt@" + submitter + ">");
         header(m, "Auto-Submitted", "auto-generated");

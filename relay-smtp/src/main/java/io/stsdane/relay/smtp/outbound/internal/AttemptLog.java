@@ -41,7 +41,8 @@ final class AttemptLog {
      *
      * <p>The log message is one JSON object (docs/operations.md, "Delivery log") so that the JSON-lines
      * configuration can write the message alone as a line: {@code time}, {@code queue}, {@code domain}, {@code mx}, {@code ip},
-     * {@code policy_source}, {@code policy_level}, {@code plaintext_retry}, {@code tls_protocol},
+     * {@code policy_source} ({@code tlsrpt-report} for the relay's own TLS-RPT reports, RFC 8460 §5.3.1),
+     * {@code policy_level}, {@code plaintext_retry}, {@code tls_protocol},
      * {@code tls_cipher}, {@code verified}, {@code verification}, {@code outcome}, {@code reply},
      * {@code duration_ms}; absent values are JSON null.
      */
@@ -55,7 +56,7 @@ final class AttemptLog {
                     .field("domain", req.domain())
                     .field("mx", "-".equals(mxHost) ? null : mxHost)
                     .field("ip", route == null ? null : route.address().getAddress().getHostAddress())
-                    .field("policy_source", policy == null ? null : policy.source().label())
+                    .field("policy_source", sourceLabel(policy))
                     .field("policy_level", policy == null ? null : policy.level().configName())
                     .field("plaintext_retry", route != null && route.plaintext() && policy != null
                             && policy.level() != TlsLevel.NONE)
@@ -70,7 +71,7 @@ final class AttemptLog {
         }
         if (meters != null) {
             meters.counter("relay.delivery.attempts", "source",
-                    policy == null ? "none" : policy.source().label(), "outcome", metricOutcome(outcome)).increment();
+                    policy == null ? "none" : sourceLabel(policy), "outcome", metricOutcome(outcome)).increment();
             if (tls != null) {
                 meters.counter("relay.delivery.tls.sessions", "protocol", tls.protocol()).increment();
             }
@@ -181,6 +182,14 @@ final class AttemptLog {
         } catch (RuntimeException e) {
             LOG.warn("TLS reporter failed: {}", e.toString());
         }
+    }
+
+    /** The source's label; {@code tlsrpt-report} for the relay's own reports (RFC 8460 §5.3.1). */
+    private static String sourceLabel(TlsPolicy policy) {
+        if (policy == null) {
+            return null;
+        }
+        return ReportPolicy.is(policy) ? ReportPolicy.LABEL : policy.source().label();
     }
 
     /** Bounded tag values: {@code delivered}, {@code mixed} (some recipients not delivered), or the failure word. */

@@ -8,6 +8,7 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 /**
@@ -65,7 +67,10 @@ final class DeliveryRun {
         MxHost host = hosts.get(i);
         long start = System.nanoTime();
         PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port());
-        return m.policies().resolve(pr).toCompletableFuture().thenCompose(resolution -> {
+        CompletionStage<HostPolicyResolver.Resolution> resolved = ReportPolicy.appliesTo(req, m.options())
+                ? CompletableFuture.completedFuture(ReportPolicy.resolution(policyDomain, host.name()))
+                : m.policies().resolve(pr);
+        return resolved.toCompletableFuture().thenCompose(resolution -> {
             PolicyDecision decision = resolution.decision();
             if (decision instanceof PolicyDecision.TempFail tf) {
                 fail(host, null, null, HostFailure.policy(tf.failure(), host.name() + ": " + tf.reason()), start);
