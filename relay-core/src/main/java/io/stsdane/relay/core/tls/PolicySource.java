@@ -5,7 +5,12 @@ public enum PolicySource {
     OVERRIDE("override"),
     DANE("dane"),
     MTA_STS("mta-sts"),
-    OPPORTUNISTIC("opportunistic");
+    OPPORTUNISTIC("opportunistic"),
+    /**
+     * The relay's own TLS-RPT report mail (RFC 8460 §5.3.1: MTA-STS and DANE failures are not honoured for it):
+     * opportunistic STARTTLS, never asked of the sources above. Never used for client mail.
+     */
+    TLSRPT_REPORT("tlsrpt-report");
 
     private final String label;
 

@@ -36,7 +36,7 @@ public record PolicyKey(String domain, String type, List<String> policyString,
             case DANE -> new PolicyKey(domain, "tlsa", policy.policyStrings(),
                     mxHost == null ? List.of() : List.of(mxHost.toLowerCase(Locale.ROOT)));
             case MTA_STS -> new PolicyKey(domain, "sts", policy.policyStrings(), mxPatterns(policy.policyStrings()));
-            case OVERRIDE, OPPORTUNISTIC -> new PolicyKey(domain, "no-policy-found", List.of(), List.of());
+            case OVERRIDE, OPPORTUNISTIC, TLSRPT_REPORT -> new PolicyKey(domain, "no-policy-found", List.of(), List.of());
         };
     }
 

@@ -184,12 +184,8 @@ final class AttemptLog {
         }
     }
 
-    /** The source's label; {@code tlsrpt-report} for the relay's own reports (RFC 8460 §5.3.1). */
     private static String sourceLabel(TlsPolicy policy) {
-        if (policy == null) {
-            return null;
-        }
-        return ReportPolicy.is(policy) ? ReportPolicy.LABEL : policy.source().label();
+        return policy == null ? null : policy.source().label();
     }
 
     /** Bounded tag values: {@code delivered}, {@code mixed} (some recipients not delivered), or the failure word. */

@@ -22,9 +22,6 @@ import java.util.List;
  */
 final class ReportPolicy {
 
-    /** The {@code policy_source} of the delivery log and the {@code source} metric tag for report mail. */
-    static final String LABEL = "tlsrpt-report";
-
     private static final String DESCRIPTION = "relay-generated TLS-RPT report (RFC 8460 §5.3.1): opportunistic "
             + "STARTTLS, MTA-STS and DANE failures not honoured";
 
@@ -38,13 +35,8 @@ final class ReportPolicy {
 
     /** The resolution for one MX host: the engine's {@code may} level, no source asked. */
     static HostPolicyResolver.Resolution resolution(String policyDomain, String mxHost) {
-        TlsPolicy p = new TlsPolicy(TlsLevel.MAY, PolicySource.OPPORTUNISTIC, policyDomain, mxHost,
+        TlsPolicy p = new TlsPolicy(TlsLevel.MAY, PolicySource.TLSRPT_REPORT, policyDomain, mxHost,
                 PeerVerifier.ACCEPT_ANY, DESCRIPTION);
         return new HostPolicyResolver.Resolution(new PolicyDecision.Apply(p), null, List.of());
-    }
-
-    /** Whether {@code p} is this policy (for the delivery log; its source is {@code opportunistic} in the core). */
-    static boolean is(TlsPolicy p) {
-        return p.source() == PolicySource.OPPORTUNISTIC && p.description().equals(DESCRIPTION);
     }
 }
