@@ -213,12 +213,18 @@ final class DnsjavaResolver implements DnsResolver {
         return failures.first().map(f -> "DNSSEC validation could not finish: " + f);
     }
 
-    private static String describe(Throwable t) {
+    /** The failure inside the wrappers asynchronous stages put around it. */
+    static Throwable unwrap(Throwable t) {
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause.getClass() == RuntimeException.class)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    private static String describe(Throwable t) {
+        Throwable cause = unwrap(t);
         if (cause instanceof ServerFailureGuard.ServerFailure) {
             return cause.getMessage();
         }

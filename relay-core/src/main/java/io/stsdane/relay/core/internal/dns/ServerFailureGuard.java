@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.xbill.DNS.EDNSOption;
@@ -62,7 +61,8 @@ final class ServerFailureGuard implements Resolver {
             }
             if (executor instanceof QueryFailures failures) {
                 failures.record(failure instanceof ServerFailure ? failure.getMessage()
-                        : "no answer to " + describe(query.getQuestion()) + ": " + rootCause(failure).getMessage());
+                        : "no answer to " + describe(query.getQuestion()) + ": "
+                                + DnsjavaResolver.unwrap(failure).getMessage());
             }
             return CompletableFuture.<Message>failedFuture(failure);
         }).thenCompose(f -> f);
@@ -81,14 +81,6 @@ final class ServerFailureGuard implements Resolver {
 
     private static String describe(Record question) {
         return question == null ? "a query" : question.getName() + "/" + Type.string(question.getType());
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable cause = t;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override
