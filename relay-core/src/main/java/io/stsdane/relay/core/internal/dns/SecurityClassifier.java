@@ -55,7 +55,7 @@ final class SecurityClassifier {
         if (mode == DnssecMode.OFF) {
             return DnsSecurity.INSECURE;
         }
-        if (responseOrNull != null && responseOrNull.getRcode() == Rcode.SERVFAIL && hasBogusCode(responseOrNull)) {
+        if (responseOrNull != null && reportsBogus(responseOrNull)) {
             return DnsSecurity.BOGUS;
         }
         return DnsSecurity.INDETERMINATE;
@@ -82,7 +82,11 @@ final class SecurityClassifier {
         return sb.toString();
     }
 
-    private static boolean hasBogusCode(Message response) {
+    /** A validating resolver's verdict that the data failed validation: SERVFAIL with a bogus EDE code. */
+    static boolean reportsBogus(Message response) {
+        if (response.getRcode() != Rcode.SERVFAIL) {
+            return false;
+        }
         OPTRecord opt = response.getOPT();
         return opt != null && opt.getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR).stream()
                 .anyMatch(o -> BOGUS_CODES.contains(((ExtendedErrorCodeOption) o).getErrorCode()));

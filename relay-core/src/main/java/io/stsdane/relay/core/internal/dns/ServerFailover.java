@@ -21,7 +21,8 @@ import org.xbill.DNS.Type;
  * Sends each query to the configured servers in their configured order and moves on to the next server when one
  * gives no answer (timeout, unreadable reply) or answers with an error instead of data or a denial (SERVFAIL,
  * REFUSED, NOTIMP, FORMERR...), as stub resolvers do with the servers in resolv.conf. dnsjava's
- * {@code ExtendedResolver} moves on only when no answer came.
+ * {@code ExtendedResolver} moves on only when no answer came. A SERVFAIL carrying a bogus Extended DNS Error
+ * (RFC 8914: a validating resolver's verdict on the data) is final: it is not a failure of the server.
  *
  * <p>A server that gave no answer to its last query is asked after the others until it answers again: otherwise
  * a dead first server would cost a full timeout on every query, and a validator makes several per lookup.
@@ -106,7 +107,10 @@ final class ServerFailover implements Resolver {
             int sentStep = next;
             return sent.handle((response, error) -> {
                 silent.set(server, error == null ? 0 : 1);
-                if (error == null && !isServerFailure(response)) {
+                // A validating resolver's "bogus" is a DNSSEC verdict, not a server failure: asking another server
+                // could only turn it into an answer that was never validated (a DANE downgrade if that server does
+                // not validate), so it is final.
+                if (error == null && (!isServerFailure(response) || SecurityClassifier.reportsBogus(response))) {
                     return CompletableFuture.completedFuture(response);
                 }
                 answeredWithError[server] = error == null;

@@ -16,12 +16,29 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.Type;
 
 /**
  * Two configured servers, real DNS over UDP and TCP: a server that fails (SERVFAIL, REFUSED, no answer) makes the
@@ -180,5 +197,74 @@ class ServerFailoverTest {
                 mode == DnssecMode.VALIDATE ? second.trustAnchorFile(dir) : null, false, Duration.ofMillis(700),
                 retries, 1000);
         return ResolverFactory.create(options, () -> 0L);
+    }
+
+    /**
+     * A validating resolver that found the data bogus says so with SERVFAIL and an Extended DNS Error (unbound with
+     * {@code ede: yes}); the fixture cannot send one, so the two servers here are stand-ins at the resolver
+     * interface. The verdict must stand: the next server, were it not validating, would hand back the same data
+     * without AD, which reads as INSECURE (DANE not applicable).
+     */
+    @Test
+    void aBogusVerdictIsFinalAndTheNextServerIsNotAsked() {
+        Message query = Message.newQuery(Record.newRecord(Name.fromConstantString("_25._tcp.mx.example.com."),
+                Type.TLSA, DClass.IN));
+        Message bogus = query.clone();
+        bogus.getHeader().setRcode(Rcode.SERVFAIL);
+        bogus.addRecord(new OPTRecord(1232, 0, 0, 0,
+                new ExtendedErrorCodeOption(ExtendedErrorCodeOption.DNSSEC_BOGUS, "signature invalid")),
+                Section.ADDITIONAL);
+        Message unvalidated = query.clone();
+        unvalidated.getHeader().setRcode(Rcode.NOERROR);
+        Message plainFailure = query.clone();
+        plainFailure.getHeader().setRcode(Rcode.SERVFAIL);
+        List<Message> askedSecond = new CopyOnWriteArrayList<>();
+
+        Message answer = new ServerFailover(List.of(answering(q -> bogus), answering(q -> {
+            askedSecond.add(q);
+            return unvalidated;
+        })), 1, Duration.ofSeconds(5)).sendAsync(query, Runnable::run).toCompletableFuture().join();
+        Message afterPlainFailure = new ServerFailover(List.of(answering(q -> plainFailure),
+                answering(q -> unvalidated)), 1, Duration.ofSeconds(5)).sendAsync(query, Runnable::run)
+                .toCompletableFuture().join();
+
+        assertThat(answer.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(new SecurityClassifier(DnssecMode.TRUST_AD).ofFailure(answer)).isEqualTo(DnsSecurity.BOGUS);
+        assertThat(askedSecond).isEmpty();
+        assertThat(afterPlainFailure.getRcode()).as("a plain SERVFAIL still moves on").isEqualTo(Rcode.NOERROR);
+    }
+
+    /** A server at the resolver interface that answers every query with {@code reply}. */
+    private static Resolver answering(Function<Message, Message> reply) {
+        return new Resolver() {
+            @Override
+            public CompletionStage<Message> sendAsync(Message query, Executor executor) {
+                return CompletableFuture.completedFuture(reply.apply(query));
+            }
+
+            @Override
+            public void setPort(int port) {
+            }
+
+            @Override
+            public void setTCP(boolean flag) {
+            }
+
+            @Override
+            public void setIgnoreTruncation(boolean flag) {
+            }
+
+            @Override
+            public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {
+            }
+
+            @Override
+            public void setTSIGKey(TSIG key) {
+            }
+
+            @Override
+            public void setTimeout(Duration timeout) {
+            }
+        };
     }
 }
