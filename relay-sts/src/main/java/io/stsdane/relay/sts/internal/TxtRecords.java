@@ -52,7 +52,7 @@ public final class TxtRecords {
             return false;
         }
         int i = VERSION.length();
-        while (i < txt.length() && isWsp(txt.charAt(i))) {
+        while (i < txt.length() && Wsp.is(txt.charAt(i))) {
             i++;
         }
         return i < txt.length() && txt.charAt(i) == ';';
@@ -70,11 +70,11 @@ public final class TxtRecords {
         String id = null;
         for (int i = 1; i < parts.length; i++) {
             boolean last = i == parts.length - 1;
-            String field = stripWsp(parts[i]);
+            String field = Wsp.strip(parts[i]);
             if (field.isEmpty() && last && i > 1) {
                 break; // one trailing separator, with whitespace after it, is allowed
             }
-            if (last && !field.isEmpty() && isWsp(parts[i].charAt(parts[i].length() - 1))) {
+            if (last && !field.isEmpty() && Wsp.is(parts[i].charAt(parts[i].length() - 1))) {
                 return invalid(name, record, "whitespace after the last field without a ';' after it", all);
             }
             int eq = field.indexOf('=');
@@ -95,23 +95,6 @@ public final class TxtRecords {
             return invalid(name, record, "it has no id field", all);
         }
         return new TxtDiscovery.Announced(id, all);
-    }
-
-    private static boolean isWsp(char c) {
-        return c == ' ' || c == '\t';
-    }
-
-    /** Without leading and trailing WSP (space, tab): the only whitespace the ABNF knows (RFC 5234 B.1). */
-    private static String stripWsp(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && isWsp(s.charAt(from))) {
-            from++;
-        }
-        while (to > from && isWsp(s.charAt(to - 1))) {
-            to--;
-        }
-        return s.substring(from, to);
     }
 
     private static TxtDiscovery.NotAnnounced invalid(String name, String record, String why, List<String> all) {
