@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
@@ -18,6 +16,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.testkit.time.MutableClock;
+import io.stsdane.relay.sts.fixture.LogCapture;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
 import io.stsdane.relay.sts.internal.PolicyCache;
@@ -37,7 +36,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class StsPolicySourceTest {
 
@@ -233,22 +231,15 @@ class StsPolicySourceTest {
     @Test
     void aPolicyRepeatingAFieldIsEnforcedWithTheFirstValueAndTheRestIsLogged() throws Exception {
         server.enqueuePolicy(WILDCARD_POLICY + "mode: none\nmax_age: 86400\n");
-        Logger logger = (Logger) LoggerFactory.getLogger(PolicyCache.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        Level configured = logger.getLevel();
-        logger.setLevel(Level.WARN);
         PolicyDecision d;
-        try {
+        List<ILoggingEvent> logged;
+        try (LogCapture log = LogCapture.warnings(PolicyCache.class)) {
             d = decide(source(), "mx1.example.com");
-        } finally {
-            logger.setLevel(configured);
-            logger.detachAppender(logged);
+            logged = log.events();
         }
 
         assertThat(applied(d).level()).isEqualTo(TlsLevel.VERIFY);
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
                 .extracting(ILoggingEvent::getFormattedMessage).asString()
                 .contains("example.com", "line 5: mode 'none' ignored", "line 6: max_age '86400' ignored");
     }
