@@ -11,7 +11,11 @@ public enum StsMode {
     /** The domain has withdrawn its policy. */
     NONE;
 
-    /** The policy file spelling; the comparison is case-insensitive, as quoted ABNF strings are (RFC 5234 §2.3). */
+    /**
+     * The policy file spelling. RFC 8461 §3.2 writes the modes as {@code %s"enforce"} etc., case-sensitive
+     * (RFC 7405); this comparison ignores case on purpose, a leniency: {@code Enforce} is read as the domain
+     * evidently meant it rather than dropping its policy.
+     */
     public static StsMode parse(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "enforce" -> ENFORCE;

@@ -4,6 +4,8 @@ import static io.stsdane.relay.sts.fixture.PolicyServer.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
@@ -14,8 +16,10 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.testkit.time.MutableClock;
+import io.stsdane.relay.sts.fixture.LogCapture;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
+import io.stsdane.relay.sts.internal.PolicyCache;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,6 +222,26 @@ class StsPolicySourceTest {
         assertThat(((PolicyDecision.NotApplicable) d).reason()).contains("HTTP 404");
         assertThat(((PolicyDecision.NotApplicable) d).failure()).as("still reported (RFC 8460 §4.3.2.2)")
                 .isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
+    }
+
+    /**
+     * RFC 8461 §3.2: a repeated field other than mx keeps its first value. Read as an invalid policy, this domain
+     * would get no MTA-STS at all: its mail would leave opportunistically.
+     */
+    @Test
+    void aPolicyRepeatingAFieldIsEnforcedWithTheFirstValueAndTheRestIsLogged() throws Exception {
+        server.enqueuePolicy(WILDCARD_POLICY + "mode: none\nmax_age: 86400\n");
+        PolicyDecision d;
+        List<ILoggingEvent> logged;
+        try (LogCapture log = LogCapture.warnings(PolicyCache.class)) {
+            d = decide(source(), "mx1.example.com");
+            logged = log.events();
+        }
+
+        assertThat(applied(d).level()).isEqualTo(TlsLevel.VERIFY);
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("example.com", "line 5: mode 'none' ignored", "line 6: max_age '86400' ignored");
     }
 
     @Test

@@ -221,6 +221,10 @@ public final class PolicyCache {
                 metrics.fetchSucceeded();
                 log.info("MTA-STS policy of {} fetched: id {}, mode {}, max_age {}, mx {}", domain, id,
                         valid.policy().mode().label(), valid.policy().maxAgeSeconds(), valid.policy().mx());
+                if (!valid.ignored().isEmpty()) {
+                    log.warn("MTA-STS policy of {} (id {}) repeats fields; only the first of each counts: {}",
+                            domain, id, String.join("; ", valid.ignored()));
+                }
                 return FetchAttempt.of(policy);
             }
             failure = new FetchResult.Failed(TlsFailure.STS_POLICY_INVALID, fetcher.url(domain)

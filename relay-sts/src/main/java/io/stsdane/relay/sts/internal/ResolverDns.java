@@ -14,7 +14,7 @@ import okhttp3.Dns;
 
 /**
  * OkHttp's host name seam, answered by the relay's own resolver: the policy host is never resolved around the
- * relay's DNS layer (RFC 8461 §3.3, SPEC-NOTES §5). A failed, bogus or indeterminate answer is an unknown host.
+ * relay's DNS layer (RFC 8461 §3.3). A failed, bogus or indeterminate answer is an unknown host.
  *
  * <p>Thread-safe; blocks the calling OkHttp thread for at most {@code timeout}.
  */

@@ -1,14 +1,15 @@
 package io.stsdane.relay.sts.internal;
 
 import io.stsdane.relay.core.dns.DnsResult;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Strict parser of the {@code _mta-sts} TXT records (RFC 8461 §3.1): exactly one record starting with
- * {@code v=STSv1}, {@code id} of 1 to 32 letters and digits, extension fields ignored. Stateless and thread-safe.
+ * {@code v=STSv1;}, {@code id} of 1 to 32 letters and digits (the first one counts), extension fields ignored.
+ * {@code v=STSv1} and {@code id=} are compared case-sensitively, as the ABNF's {@code %s"..."} says: a lenient
+ * reading would make records count that the domain did not mean as MTA-STS, and a second counted record means
+ * no policy at all. Stateless and thread-safe.
  */
 public final class TxtRecords {
 
@@ -41,19 +42,40 @@ public final class TxtRecords {
         return parse(name, sts.get(0), all);
     }
 
+    /**
+     * Whether {@code txt} begins with {@code v=STSv1;}, the test that decides which records are counted (§3.1).
+     * Whitespace before the {@code ;} is tolerated, as {@code sts-field-delim} allows it; a record that is only
+     * {@code v=STSv1}, or continues otherwise, belongs to something else.
+     */
     private static boolean isStsRecord(String txt) {
-        return txt.startsWith(VERSION)
-                && (txt.length() == VERSION.length() || " \t;".indexOf(txt.charAt(VERSION.length())) >= 0);
+        if (!txt.startsWith(VERSION)) {
+            return false;
+        }
+        int i = VERSION.length();
+        while (i < txt.length() && Wsp.is(txt.charAt(i))) {
+            i++;
+        }
+        return i < txt.length() && txt.charAt(i) == ';';
     }
 
+    /**
+     * Reads the fields after {@code v=STSv1} by the §3.1 ABNF: {@code 1*(sts-field-delim sts-field)
+     * [sts-field-delim]}, where {@code sts-field-delim = *WSP ";" *WSP}. So whitespace is allowed only around a
+     * {@code ;}: after the last field it needs a {@code ;} after it. Of a repeated field only the first counts
+     * (§3.2: "If any non-repeated field ... is duplicated, all entries except for the first SHALL be ignored";
+     * that paragraph covers TXT records too), so a later {@code id} only has to be a well-formed field.
+     */
     private static TxtDiscovery parse(String name, String record, List<String> all) {
-        String[] parts = record.split(";", -1);
+        String[] parts = record.substring(VERSION.length()).split(";", -1);
         String id = null;
-        Set<String> seen = new HashSet<>();
         for (int i = 1; i < parts.length; i++) {
-            String field = parts[i].strip();
-            if (field.isEmpty() && i == parts.length - 1 && i > 1) {
-                break; // one trailing separator is allowed
+            boolean last = i == parts.length - 1;
+            String field = Wsp.strip(parts[i]);
+            if (field.isEmpty() && last && i > 1) {
+                break; // one trailing separator, with whitespace after it, is allowed
+            }
+            if (last && !field.isEmpty() && Wsp.is(parts[i].charAt(parts[i].length() - 1))) {
+                return invalid(name, record, "whitespace after the last field without a ';' after it", all);
             }
             int eq = field.indexOf('=');
             String key = eq < 0 ? field : field.substring(0, eq);
@@ -61,19 +83,13 @@ public final class TxtRecords {
             if (eq < 0 || !FIELD_NAME.matcher(key).matches() || !FIELD_VALUE.matcher(value).matches()) {
                 return invalid(name, record, "field '" + field + "' is not name=value", all);
             }
-            if (!seen.add(key)) {
-                return invalid(name, record, "field '" + key + "' appears twice", all);
-            }
-            if (key.equals("id")) {
+            if (key.equals("id") && id == null) {
                 if (!ID.matcher(value).matches()) {
                     return invalid(name, record, "id '" + value + "' is not 1 to 32 letters and digits", all);
                 }
                 id = value;
             }
-            // Other fields are extensions, ignored (§3.1).
-        }
-        if (!parts[0].strip().equals(VERSION)) {
-            return invalid(name, record, "it does not start with v=STSv1;", all);
+            // Other fields, and a repeated id, are ignored (§3.1, §3.2).
         }
         if (id == null) {
             return invalid(name, record, "it has no id field", all);

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.StsMode;
 import io.stsdane.relay.sts.StsPolicy;
+import io.stsdane.relay.sts.fixture.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class FilePolicyStoreTest {
 
@@ -66,20 +64,13 @@ class FilePolicyStoreTest {
         Path file = dir.resolve("example.com.json");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Logger logger = (Logger) LoggerFactory.getLogger(FilePolicyStore.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        Level configured = logger.getLevel();
-        logger.setLevel(Level.WARN);
-        try {
+        List<ILoggingEvent> logged;
+        try (LogCapture log = LogCapture.warnings(FilePolicyStore.class)) {
             assertThat(new FilePolicyStore(dir).load("example.com")).isEmpty();
-        } finally {
-            logger.setLevel(configured);
-            logger.detachAppender(logged);
+            logged = log.events();
         }
 
-        assertThat(logged.list).singleElement().satisfies(e -> {
+        assertThat(logged).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
             assertThat(e.getFormattedMessage()).contains("example.com.json", "fetched again");
         });

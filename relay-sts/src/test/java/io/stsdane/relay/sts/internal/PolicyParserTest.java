@@ -41,6 +41,7 @@ class PolicyParserTest {
                 .containsExactly("mx.example.com");
     }
 
+    /** A leniency: the §3.2 ABNF's names and fixed values are case-sensitive ({@code %s"..."}). */
     @Test
     void ignoresUnknownFieldsAndCaseOfNamesAndFixedValues() {
         StsPolicy p = valid("Version: stsv1\nMODE: Enforce\nmax_age:86400\nx-future_field: anything goes here\n"
@@ -77,20 +78,55 @@ class PolicyParserTest {
                 .containsExactly("mx.example.com");
     }
 
+    /** RFC 8461 §3.2: of a field other than mx given more than once, all entries except the first are ignored. */
+    @Test
+    void aRepeatedFieldKeepsItsFirstValueAndTheOthersAreListedAsIgnored() {
+        PolicyParser.Result r = PolicyParser.parse("version: STSv1\nmode: enforce\nmx: mx.example.com\n"
+                + "max_age: 86400\nmode: none\nmax_age: 86400\nversion: STSv2\nmax_age: soon\n");
+
+        assertThat(r).isInstanceOfSatisfying(PolicyParser.Result.Valid.class, v -> {
+            assertThat(v.policy().mode()).isEqualTo(StsMode.ENFORCE);
+            assertThat(v.policy().maxAgeSeconds()).isEqualTo(86400);
+            assertThat(v.policy().mx()).containsExactly("mx.example.com");
+            assertThat(v.ignored()).containsExactly(
+                    "line 5: mode 'none' ignored, the mode on line 2 counts (RFC 8461 §3.2)",
+                    "line 6: max_age '86400' ignored, the max_age on line 4 counts (RFC 8461 §3.2)",
+                    "line 7: version 'STSv2' ignored, the version on line 1 counts (RFC 8461 §3.2)",
+                    "line 8: max_age 'soon' ignored, the max_age on line 4 counts (RFC 8461 §3.2)");
+        });
+    }
+
+    @Test
+    void aPolicyWithoutRepeatedFieldsIgnoresNothing() {
+        PolicyParser.Result r = PolicyParser.parse(policy("testing", "60", "a.example.com", "b.example.com"));
+
+        assertThat(((PolicyParser.Result.Valid) r).ignored()).isEmpty();
+    }
+
+    /** The §3.2 ABNF separates values with WSP (space, tab) only; other whitespace is part of the value. */
+    @Test
+    void onlySpaceAndTabAroundAValueAreWhitespace() {
+        assertThat(valid("version: STSv1\nmode: none\nmax_age:\t 60 \t\n").maxAgeSeconds()).isEqualTo(60);
+        assertThat(invalid("version: STSv1\nmode: none\nmax_age: 60\u000b\n")).contains("max_age '60\\u000b'");
+    }
+
+    @Test
+    void reasonsShowControlCharactersEscaped() {
+        assertThat(invalid("version: STSv1\nmode: \u001b[31menforce\nmax_age: 60\n"))
+                .contains("mode '\\u001b[31menforce' is not enforce, testing or none");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "missing version       | mode: enforce\\nmax_age: 60\\nmx: mx.example.com          | version field missing",
             "wrong version         | version: STSv2\\nmode: enforce\\nmax_age: 60\\nmx: a.b      | version 'STSv2' is not STSv1",
-            "duplicate version     | version: STSv1\\nversion: STSv1\\nmode: none\\nmax_age: 1 | version given twice",
             "missing mode          | version: STSv1\\nmax_age: 60\\nmx: mx.example.com          | mode field missing",
             "unknown mode          | version: STSv1\\nmode: strict\\nmax_age: 60\\nmx: a.b      | mode 'strict' is not enforce",
-            "duplicate mode        | version: STSv1\\nmode: none\\nmode: enforce\\nmax_age: 60 | mode given twice",
             "missing max_age       | version: STSv1\\nmode: enforce\\nmx: mx.example.com        | max_age field missing",
             "negative max_age      | version: STSv1\\nmode: enforce\\nmax_age: -1\\nmx: a.b     | max_age '-1' is not 1 to 10 digits",
             "max_age with unit     | version: STSv1\\nmode: enforce\\nmax_age: 60s\\nmx: a.b    | max_age '60s' is not",
             "eleven digit max_age  | version: STSv1\\nmode: enforce\\nmax_age: 10000000000\\nmx: a.b | max_age '10000000000'",
             "empty max_age         | version: STSv1\\nmode: enforce\\nmax_age:\\nmx: a.b        | max_age '' is not",
-            "duplicate max_age     | version: STSv1\\nmode: none\\nmax_age: 1\\nmax_age: 2     | max_age given twice",
             "no mx in enforce      | version: STSv1\\nmode: enforce\\nmax_age: 60               | no mx field, required in mode enforce",
             "no mx in testing      | version: STSv1\\nmode: testing\\nmax_age: 60               | no mx field, required in mode testing",
             "inner wildcard mx     | version: STSv1\\nmode: enforce\\nmax_age: 60\\nmx: a.*.example.com | mx 'a.*.example.com' is neither",
@@ -101,6 +137,8 @@ class PolicyParserTest {
             "line without colon    | version: STSv1\\nmode enforce\\nmax_age: 60\\nmx: a.b         | line 2: 'mode enforce' is not a 'name: value' field",
             "bare CR inside        | version: STSv1\\rmode: enforce\\nmax_age: 60\\nmx: a.b       | line 1: bare CR",
             "empty file            | ''                                                         | version field missing",
+            "first version wrong   | version: STSv2\\nversion: STSv1\\nmode: none\\nmax_age: 1 | line 1: version 'STSv2'",
+            "first max_age wrong   | version: STSv1\\nmode: none\\nmax_age: 1d\\nmax_age: 1    | line 3: max_age '1d'",
     })
     void refusesInvalidPolicyWithPreciseReason(String name, String text, String reason) {
         String decoded = text.replace("\\n", "\n").replace("\\r", "\r");

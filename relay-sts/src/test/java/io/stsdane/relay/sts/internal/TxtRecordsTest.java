@@ -73,6 +73,36 @@ class TxtRecordsTest {
         assertThat(((TxtDiscovery.NotAnnounced) d).reason()).contains("failed", "timeout");
     }
 
+    /** §3.1: records that do not begin with "v=STSv1;" are discarded before the records are counted. */
+    @ParameterizedTest
+    @ValueSource(strings = {"v=STSv1", "v=STSv1 ", "v=STSv1 id=other", "v=STSv1-x; id=other", "v=STSv10; id=other"})
+    void recordsNotBeginningWithVersionAndSemicolonAreDiscardedBeforeCounting(String other) {
+        assertThat(announcedId(other, "v=STSv1; id=good")).isEqualTo("good");
+        assertThat(announcedId("v=STSv1; id=good", other)).isEqualTo("good");
+    }
+
+    /** The §3.1 ABNF allows whitespace only around a ';': after the last field it must be followed by one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"v=STSv1; id=abc ", "v=STSv1; id=abc\t", "v=STSv1; x=1; id=abc  \t"})
+    void whitespaceAfterTheLastFieldWithoutASemicolonMakesTheRecordInvalid(String record) {
+        assertThat(notAnnounced(record)).contains("whitespace after the last field");
+    }
+
+    @Test
+    void whitespaceBeforeAndAfterAFinalSemicolonIsAllowed() {
+        assertThat(announcedId("v=STSv1; id=abc \t; ")).isEqualTo("abc");
+        assertThat(announcedId("v=STSv1 ;id=abc ;\t")).isEqualTo("abc");
+    }
+
+    /** §3.2: of a field other than mx given more than once, only the first counts; the others are ignored. */
+    @Test
+    void theFirstIdCountsAndALaterOneIsIgnored() {
+        assertThat(announcedId("v=STSv1; id=first; id=second")).isEqualTo("first");
+        assertThat(announcedId("v=STSv1; id=first; id=not-an-id")).isEqualTo("first");
+        assertThat(notAnnounced("v=STSv1; id=not-an-id; id=second")).contains("id 'not-an-id'");
+        assertThat(notAnnounced("v=STSv1; id=first; id=")).contains("not name=value");
+    }
+
     @Test
     void versionIsCaseSensitive() {
         assertThat(notAnnounced("v=stsv1; id=1")).contains("no v=STSv1 record");
@@ -85,12 +115,13 @@ class TxtRecordsTest {
             "v=STSv1; id=",
             "v=STSv1; id=abc-def",
             "v=STSv1; id=abc def",
-            "v=STSv1; id=1; id=2",
             "v=STSv1;; id=1",
             "v=STSv1; ext; id=1",
             "v=STSv1; ext=a=b; id=1",
             "v=STSv1; -ext=1; id=1",
-            "v=STSv1extra; id=1"})
+            "v=STSv1extra; id=1",
+            "v=STSv1;\nid=1",
+            "v=STSv1; id=1\u2003"})
     void refusesMalformedRecords(String record) {
         assertThat(discover(record)).isInstanceOf(TxtDiscovery.NotAnnounced.class);
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -132,7 +133,9 @@ final class DnsjavaResolver implements DnsResolver {
         List<InetAddress> all = new ArrayList<>(v6.records());
         all.addAll(v4.records());
         List<String> chain = v6.cnameChain().size() >= v4.cnameChain().size() ? v6.cnameChain() : v4.cnameChain();
-        String reason = String.join("; ", List.of(v6.reason(), v4.reason()).stream().filter(s -> !s.isEmpty()).toList());
+        // Both halves usually fail the same way (the same dead server): say it once.
+        String reason = String.join("; ", Stream.of(v6.reason(), v4.reason()).filter(s -> !s.isEmpty()).distinct()
+                .toList());
         DnsStatus status;
         if (!all.isEmpty()) {
             status = DnsStatus.NOERROR;
@@ -225,16 +228,12 @@ final class DnsjavaResolver implements DnsResolver {
 
     private static String describe(Throwable t) {
         Throwable cause = unwrap(t);
-        if (cause instanceof ServerFailureGuard.ServerFailure) {
+        if (cause instanceof ServerFailureGuard.ServerFailure || cause instanceof NoAnswer) {
             return cause.getMessage();
         }
-        if (cause instanceof TimeoutException) {
-            return "timeout: " + cause.getMessage();
-        }
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof TimeoutException) {
             // Timeouts, unreadable or mismatched replies: the server gave nothing to validate.
-            return "no usable answer from the DNS server: " + cause.getClass().getSimpleName() + ": "
-                    + cause.getMessage();
+            return "no usable answer from the DNS server: " + NoAnswer.what(cause);
         }
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }

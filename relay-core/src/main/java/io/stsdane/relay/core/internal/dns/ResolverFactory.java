@@ -108,7 +108,8 @@ public final class ResolverFactory {
         return r;
     }
 
-    private static String describe(InetSocketAddress s) {
+    /** {@code 127.0.0.1:53}, as the operator configured it. */
+    static String describe(InetSocketAddress s) {
         return s.getAddress() == null ? s.getHostString() + ":" + s.getPort()
                 : s.getAddress().getHostAddress() + ":" + s.getPort();
     }

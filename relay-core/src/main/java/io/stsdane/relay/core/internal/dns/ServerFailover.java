@@ -2,7 +2,9 @@ package io.stsdane.relay.core.internal.dns;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -14,6 +16,7 @@ import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
@@ -31,7 +34,8 @@ import org.xbill.DNS.Type;
  * that query again (it answered; asking again only costs time), one that gave no answer is, in the next round.
  * No attempt starts after the overall timeout. When no server answers, the result is the last failure: the error
  * response itself, so that a validating resolver's SERVFAIL keeps its Extended DNS Errors for
- * {@link SecurityClassifier} (a failure stays a failure, bogus stays bogus), or the exception.
+ * {@link SecurityClassifier} (a failure stays a failure, bogus stays bogus), or a {@link NoAnswer} naming each
+ * server that gave no answer and why, once each.
  *
  * <p>Thread-safe: the state of one query lives in its own {@code Attempts}; the setters configure every server.
  */
@@ -40,6 +44,8 @@ final class ServerFailover implements Resolver {
     private static final Logger log = LoggerFactory.getLogger(ServerFailover.class);
 
     private final List<Resolver> servers;
+    /** How the servers are named to the operator, by index. */
+    private final List<String> names;
     private final int rounds;
     /** 1 for a server whose last attempt got no answer. */
     private final AtomicIntegerArray silent;
@@ -55,9 +61,16 @@ final class ServerFailover implements Resolver {
             throw new IllegalArgumentException("need at least one server and one round");
         }
         this.servers = List.copyOf(servers);
+        this.names = servers.stream().map(ServerFailover::name).toList();
         this.rounds = rounds;
         this.silent = new AtomicIntegerArray(servers.size());
         this.timeout = timeout;
+    }
+
+    /** {@code 127.0.0.1:53} for a dnsjava {@link SimpleResolver}; any other resolver by its own description. */
+    private static String name(Resolver server) {
+        return server instanceof SimpleResolver simple ? ResolverFactory.describe(simple.getAddress())
+                : server.toString();
     }
 
     /** True for a response that answers nothing: neither data nor a denial (NOERROR and NXDOMAIN carry those). */
@@ -77,6 +90,8 @@ final class ServerFailover implements Resolver {
         private final Executor executor;
         private final long deadline;
         private final boolean[] answeredWithError = new boolean[servers.size()];
+        /** Each "server: what happened" once, for a server that gave no answer (stages run one after another). */
+        private final Set<String> noAnswer = new LinkedHashSet<>();
         /** Server indexes, those that answered last time first, each group in the configured order. */
         private final int[] order = IntStream.range(0, servers.size()).boxed()
                 .sorted(Comparator.comparingInt(silent::get)).mapToInt(Integer::intValue).toArray();
@@ -95,7 +110,8 @@ final class ServerFailover implements Resolver {
                 next++;
             }
             if (last != null && (next >= n * rounds || System.nanoTime() - deadline > 0)) {
-                return last.asStage();
+                return last.error() == null ? CompletableFuture.completedFuture(last.response())
+                        : CompletableFuture.failedFuture(new NoAnswer(noAnswer, last.error()));
             }
             int server = order[next % n];
             CompletionStage<Message> sent;
@@ -114,9 +130,12 @@ final class ServerFailover implements Resolver {
                     return CompletableFuture.completedFuture(response);
                 }
                 answeredWithError[server] = error == null;
+                if (error != null) {
+                    noAnswer.add(NoAnswer.at(names.get(server), error));
+                }
                 log.debug("DNS {}/{} from server {} failed ({}), trying the next one", query.getQuestion().getName(),
-                        Type.string(query.getQuestion().getType()), servers.get(server),
-                        error == null ? Rcode.string(response.getRcode()) : error.toString());
+                        Type.string(query.getQuestion().getType()), names.get(server),
+                        error == null ? Rcode.string(response.getRcode()) : NoAnswer.what(error));
                 return from(sentStep + 1, new Failure(response, error));
             }).thenCompose(f -> f).toCompletableFuture();
         }
@@ -124,9 +143,6 @@ final class ServerFailover implements Resolver {
 
     /** Exactly one of the two is set. */
     private record Failure(Message response, Throwable error) {
-        CompletableFuture<Message> asStage() {
-            return error == null ? CompletableFuture.completedFuture(response) : CompletableFuture.failedFuture(error);
-        }
     }
 
     @Override

@@ -68,7 +68,7 @@ class ServerFailureUnderValidationTest {
             "example.com,    SERVFAIL, mx.example.com, example.com./DS",
             "com,            SERVFAIL, mx.example.com, com./DS",
             ".,              SERVFAIL, mx.example.com, ./DNSKEY",
-            "mx.example.com, DROP,     mx.example.com, no usable answer from the DNS server",
+            "mx.example.com, DROP,     mx.example.com, no usable answer from",
             "example.com,    DROP,     mx.example.com, example.com./DS",
             ".,              DROP,     mx.example.com, ./DNSKEY"})
     void aServerThatFailsIsIndeterminateNotBogus(String failing, Misbehaviour how, String host, String reasonPart) {
