@@ -156,6 +156,50 @@ class DaneDeliveryTest {
     }
 
     @Test
+    void anUnsignedDomainWhoseMxHostPublishesTlsaInASignedZoneGetsDaneAndNeverPlaintext() throws Exception {
+        // RFC 7672 §2.2.1, as Postfix does by default (smtp_tls_dane_insecure_mx_policy = dane): the host's own
+        // signed TLSA records apply whatever the MX RRset, so stripping STARTTLS from it yields no plaintext.
+        TestZone hosting = world.tld.child("dane-hosting.test");
+        String port = "_" + world.deliveryPort() + "._tcp.";
+        String goodAddress = world.nextAddress();
+        String strippedAddress = world.nextAddress();
+        TestCertificate cert = selfSigned("not-the-mx.example");
+        hosting.a("mx1.dane-hosting.test", goodAddress).tlsa(port + "mx1.dane-hosting.test", daneEe(cert))
+                .a("mx2.dane-hosting.test", strippedAddress).tlsa(port + "mx2.dane-hosting.test", daneEe(cert));
+        world.tld.unsignedChild("hosted-good.test").mx("hosted-good.test", 10, "mx1.dane-hosting.test");
+        world.tld.unsignedChild("hosted-stripped.test").mx("hosted-stripped.test", 10, "mx2.dane-hosting.test");
+        TestSmtpServer good = world.mx(goodAddress, startTls(cert));
+        TestSmtpServer stripped = world.mx(strippedAddress, SmtpBehavior.plain());
+
+        world.submit("alice@hosted-good.test");
+        String id = world.submit("bob@hosted-stripped.test");
+
+        ReceivedTransaction t = awaitDelivery(good);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo("mx1.dane-hosting.test");
+        world.awaitPolicyDeferral(id, "bob@hosted-stripped.test", stripped);
+    }
+
+    @Test
+    void aFullDaneTaAnchorIsUsedThoughTheServerSendsItsChainWithoutItAndOutOfOrder() throws Exception {
+        // RFC 7671 §5.2.2-5.2.3: 2 0 0 carries the whole anchor; RFC 8446 §4.4.2: any order, extra certificates.
+        Destination d = world.secureDestination("dane-ta-full");
+        TestCertificate root = TestCertificate.builder().commonName("Full TA root").ca().build();
+        TestCertificate ca = TestCertificate.builder().commonName("Full TA issuing CA").ca().issuedBy(root).build();
+        TestCertificate leaf = TestCertificate.builder().dnsNames(d.host()).issuedBy(ca).build();
+        TestCertificate stranger = TestCertificate.builder().commonName("Unrelated CA").ca().build();
+        d.zone().tlsa(d.tlsaOwner(), "2 0 0 " + java.util.HexFormat.of().formatHex(root.certificate().getEncoded()));
+        TestSmtpServer mx = world.mx(d.address(), SmtpBehavior.builder().startTls(leaf.serverContext(
+                List.of(leaf.certificate(), stranger.certificate(), ca.certificate()))).build());
+
+        world.submit(d.rcpt());
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo(d.host());
+    }
+
+    @Test
     void aSecureNsec3DenialOfTlsaMeansNoDaneAndOpportunisticTls() throws Exception {
         Destination d = world.destination(world.tld.child("nsec3.test").nsec3(), "nsec3.test");
         TestSmtpServer mx = world.mx(d.address(), startTls(selfSigned("x.example")));
