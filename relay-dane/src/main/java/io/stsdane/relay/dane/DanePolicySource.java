@@ -84,6 +84,9 @@ public final class DanePolicySource implements TlsPolicySource {
             return done(DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID,
                     "the MX RRset naming " + host + " is " + mxSecurity));
         }
+        if (isAddressLiteral(host)) {
+            return done(DaneStatus.notApplicable(host, host + " is an IP address, which has no TLSA records"));
+        }
         return dns.addresses(host)
                 .thenCompose(addresses -> afterAddresses(host, port, mxSecurity.isSecure(), addresses))
                 .exceptionally(t -> {
@@ -172,6 +175,11 @@ public final class DanePolicySource implements TlsPolicySource {
 
     private static CompletionStage<DaneStatus> done(DaneStatus s) {
         return CompletableFuture.completedFuture(s);
+    }
+
+    /** A smart host given as an address (RFC 7672 §2.2.2: TLSA records belong to host names, so none to look up). */
+    private static boolean isAddressLiteral(String host) {
+        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     private static String canonical(String host) {

@@ -87,6 +87,7 @@ class DanePolicySourceTest {
                 .a("dane.hashed.info", "192.0.2.12")
                 .tlsa("_25._tcp.dane.hashed.info", leafRecord.toString());
         dns.misbehave("_25._tcp.slow.example.com", Misbehaviour.DROP);
+        dns.misbehave("192.0.2.99", Misbehaviour.DROP);
     }
 
     @AfterAll
@@ -193,6 +194,16 @@ class DanePolicySourceTest {
     @Test
     void anInsecureMxRrsetNamingAHostInAnUnsignedZoneMeansNotApplicable() {
         assertNotApplicable(decide("mx.plain.org", DnsSecurity.INSECURE), "address records");
+    }
+
+    @Test
+    void anAddressLiteralIsNeverLookedUp() {
+        // A smart host given as an IP address reaches the source with an insecure "MX" state; it has no TLSA.
+        for (String literal : List.of("192.0.2.99", "2001:db8::1")) {
+            DaneStatus s = get(source(DnssecMode.VALIDATE).status(literal, 25, DnsSecurity.INSECURE));
+            assertThat(s.kind()).as(literal).isEqualTo(DaneStatus.Kind.NOT_APPLICABLE);
+            assertThat(s.reason()).contains("IP address");
+        }
     }
 
     @Test
