@@ -179,7 +179,8 @@ class TlsaVerifierTest {
     void aMalformedSha512RecordDoesNotRetireAValidSha256Record() throws Exception {
         // RFC 7671 §9: unusable records are discarded first; only then does the strongest digest decide.
         TlsaRecord rightSha256 = record(3, 1, 1, leaf.certificate());
-        TlsaRecord sha512OfWrongLength = new TlsaRecord(3, 1, 2, TlsaMatching.associationData(1, 1, leaf.certificate()));
+        TlsaRecord sha512OfWrongLength =
+                new TlsaRecord(3, 1, 2, TlsaMatching.associationData(1, 1, leaf.certificate()));
         TlsHandshake.Outcome o = handshake(leaf, rightSha256, sha512OfWrongLength);
         assertThat(o.completed()).isTrue();
         assertThat(o.verification().detail()).contains(rightSha256.toString());
@@ -272,7 +273,9 @@ class TlsaVerifierTest {
                 .issuedBy(root).build();
         List<X509Certificate> shuffled = List.of(leaf.certificate(), root.certificate(), stranger.certificate(),
                 oldIntermediate.certificate(), intermediate.certificate());
-        for (TlsaRecord anchor : List.of(record(2, 0, 1, root.certificate()), record(2, 1, 2, intermediate.certificate()))) {
+        List<TlsaRecord> anchors = List.of(record(2, 0, 1, root.certificate()),
+                record(2, 1, 2, intermediate.certificate()));
+        for (TlsaRecord anchor : anchors) {
             TlsHandshake.Outcome o = TlsHandshake.run(leaf.serverContext(shuffled), verifier(anchor), MX);
             assertThat(o.presented()).hasSize(5);
             assertThat(o.completed()).as("anchor %s", anchor).isTrue();

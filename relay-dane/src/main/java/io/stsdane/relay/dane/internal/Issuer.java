@@ -31,7 +31,8 @@ public record Issuer(Optional<X500Principal> subject, PublicKey key, String desc
     /** A CA certificate as issuer; empty when it may not issue certificates (not a CA, or no keyCertSign). */
     public static Optional<Issuer> of(X509Certificate cert, String description) {
         boolean[] usage = cert.getKeyUsage();
-        if (cert.getBasicConstraints() < 0 || (usage != null && (usage.length <= KEY_CERT_SIGN || !usage[KEY_CERT_SIGN]))) {
+        boolean mayCertify = usage == null || (usage.length > KEY_CERT_SIGN && usage[KEY_CERT_SIGN]);
+        if (cert.getBasicConstraints() < 0 || !mayCertify) {
             return Optional.empty();
         }
         return Optional.of(new Issuer(Optional.of(cert.getSubjectX500Principal()), cert.getPublicKey(), description));

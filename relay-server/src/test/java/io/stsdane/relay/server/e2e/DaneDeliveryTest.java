@@ -42,7 +42,8 @@ class DaneDeliveryTest {
     @BeforeAll
     void startRelay() throws Exception {
         world = new RelayWorld(dir,
-                List.of("dane-over-sts.test", "mail.mismatch-under-sts.test", "mail.encrypt-only-under-sts.test"), "");
+                List.of("dane-over-sts.test", "mail.mismatch-under-sts.test", "mail.encrypt-only-under-sts.test",
+                        "forged-mx.test"), "");
     }
 
     @AfterAll
@@ -178,6 +179,25 @@ class DaneDeliveryTest {
         assertThat(t.tls()).isTrue();
         assertThat(t.sni()).isEqualTo("mx1.dane-hosting.test");
         world.awaitPolicyDeferral(id, "bob@hosted-stripped.test", stripped);
+    }
+
+    @Test
+    void anEnforcedMtaStsPolicyStillRefusesADaneHostNamedByAnUnsignedMxRrsetThatThePolicyDoesNotList()
+            throws Exception {
+        // A forged unsigned MX RRset naming the attacker's own DANE host must not get past MTA-STS's mx check.
+        TestZone hosting = world.tld.child("attacker-hosting.test");
+        String address = world.nextAddress();
+        TestCertificate cert = selfSigned("mx.attacker-hosting.test");
+        hosting.a("mx.attacker-hosting.test", address)
+                .tlsa("_" + world.deliveryPort() + "._tcp.mx.attacker-hosting.test", daneEe(cert));
+        TestZone victim = world.tld.unsignedChild("forged-mx.test")
+                .mx("forged-mx.test", 10, "mx.attacker-hosting.test");
+        world.stsPolicy(victim, "forged-mx.test", "1", policy("enforce", "mx.forged-mx.test"));
+        TestSmtpServer mx = world.mx(address, startTls(cert));
+
+        String id = world.submit("alice@forged-mx.test");
+
+        world.awaitPolicyDeferral(id, "alice@forged-mx.test", mx);
     }
 
     @Test

@@ -172,7 +172,8 @@ public final class HostPolicyResolver {
                     || isProvisional(a.policy(), request))) {
                 TlsPolicy kept = provisional || (floor != null && a.policy().level().compareTo(floor.level()) <= 0)
                         ? floor : a.policy();
-                return ask(i + 1, request, kept, failed, plus(answers, new Answer(source, decision, kept == a.policy())));
+                Answer answer = new Answer(source, decision, kept == a.policy());
+                return ask(i + 1, request, kept, failed, plus(answers, answer));
             }
             return CompletableFuture.completedFuture(new Resolution(decision, null,
                     plus(answers, new Answer(source, decision, false))));
