@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>host addresses insecure</td><td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
  *   <tr><td>TLSA securely denied (NXDOMAIN/NODATA) at every candidate name, or insecure</td>
  *       <td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
- *   <tr><td>secure TLSA RRset, no usable record (unknown parameters or malformed data)</td><td>ENCRYPT_ONLY</td>
- *       <td>Apply level ENCRYPT</td></tr>
+ *   <tr><td>secure TLSA RRset, no usable record (PKIX usages, unknown parameters, malformed data)</td>
+ *       <td>ENCRYPT_ONLY</td><td>Apply level ENCRYPT</td></tr>
  *   <tr><td>secure TLSA RRset, usable records</td><td>DANE_REQUIRED</td>
  *       <td>Apply level DANE, SNI = TLSA base name, verifier {@link TlsaVerifier}</td></tr>
  * </table>

@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param records the TLSA RRset found there (empty unless DANE_REQUIRED or ENCRYPT_ONLY)
  * @param usableRecords those of {@code records} usable for SMTP: DANE-TA/DANE-EE with known parameters and
  *     well-formed data
- * @param mxSecure whether the MX RRset that named the host was DNSSEC-secure; when not, DANE still applies to a
- *     host in a signed zone (RFC 7672 §2.2.1), but authenticates the host only, not that it is the domain's MX
+ * @param mxSecure for DANE_REQUIRED and ENCRYPT_ONLY: whether the MX RRset that named the host was DNSSEC-secure;
+ *     when not, DANE still applies to a host in a signed zone (RFC 7672 §2.2.1), but authenticates the host only,
+ *     not that it is the domain's MX. False for the other kinds
  * @param failure the RFC 8460 failure kind, only for TEMPFAIL
  * @param reason why, for an operator
  */
