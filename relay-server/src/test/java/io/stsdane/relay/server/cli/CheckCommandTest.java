@@ -95,10 +95,22 @@ class CheckCommandTest {
         assertThat(check("plain.test")).isEqualTo(1);
 
         assertThat(out.toString()).contains("MX: NOERROR, DNSSEC insecure",
-                "DANE: not-applicable: the MX RRset naming mx.plain.test is not DNSSEC-signed",
+                "DANE: not-applicable: the address records of mx.plain.test are not DNSSEC-signed",
                 "mta-sts  not-applicable",
                 "effective policy: opportunistic/may, SNI mx.plain.test, NOT authenticated",
                 "NOT SECURE: delivery to mx.plain.test (opportunistic/may) does not authenticate");
+    }
+
+    @Test
+    void anUnsignedDomainWhoseMxHostPublishesTlsaInASignedZoneGetsDane() throws Exception {
+        // RFC 7672 §2.2.1, as Postfix (smtp_tls_dane_insecure_mx_policy = dane): the same decision as delivery.
+        test.unsignedChild("hosted.test").mx("hosted.test", 10, "mx.dane.test");
+        daneDomain(MX_CERT);
+
+        assertThat(check("hosted.test")).as(out + "" + err).isZero();
+
+        assertThat(out.toString()).contains("MX: NOERROR, DNSSEC insecure", "DANE: dane-required",
+                "the MX RRset is not signed", "effective policy: dane/dane, SNI mx.dane.test, authenticated");
     }
 
     @Test

@@ -237,6 +237,7 @@ class RoutingTest {
     void requireTlsMessageGoesOverDaneVerifiedTlsWithTheMailParameter() {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
+        f.dns.mx("example.test", DnsSecurity.SECURE, new MxRecord(10, "mx.example.test"));
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
@@ -248,8 +249,24 @@ class RoutingTest {
     }
 
     @Test
+    void requireTlsMessageUnderDaneForAHostAnInsecureMxRrsetNamedBounces() {
+        // RFC 8689 §4.2.1: the MX host must come from a DNSSEC-secure MX lookup (or MTA-STS); DANE for a host in
+        // a signed zone under an unsigned MX RRset (RFC 7672 §2.2.1) does not prove the host is the MX.
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
+                .requireTls(true).build());
+        f.engine(List.of(TestPolicies.dane(CERT.certificate())));
+
+        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
+            assertThat(o.status()).isEqualTo("5.7.10");
+        });
+        assertThat(s.connections()).isZero();
+    }
+
+    @Test
     void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls() {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext()).build());
+        f.dns.mx("example.test", DnsSecurity.SECURE, new MxRecord(10, "mx.example.test"));
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
         assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {

@@ -80,7 +80,7 @@ final class DeliveryRun {
             if (resolution.unreported() != null) {
                 m.log().policyUnavailable(policy, host.name(), resolution.unreported());
             }
-            if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy)) {
+            if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy, host)) {
                 // RFC 8689 §4.2.1: a REQUIRETLS message leaves only over DANE- or MTA-STS-verified TLS.
                 fail(host, null, policy, HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
                         + " has no DANE or MTA-STS policy requiring verified TLS (" + policy.description() + ")"),
@@ -281,9 +281,14 @@ final class DeliveryRun {
         return req.recipients().stream().map(r -> new RecipientOutcome(r, kind, status, diag, remote)).toList();
     }
 
-    private static boolean verifiedByDaneOrMtaSts(TlsPolicy p) {
-        return p.level().requiresAuthentication()
-                && (p.source() == PolicySource.DANE || p.source() == PolicySource.MTA_STS);
+    /**
+     * RFC 8689 §4.2.1 asks for an MX host from a DNSSEC-secure MX lookup or an MTA-STS policy: DANE applied to a
+     * host that an insecure MX RRset named (RFC 7672 §2.2.1) authenticates the host, not that it is the MX.
+     */
+    private static boolean verifiedByDaneOrMtaSts(TlsPolicy p, MxHost host) {
+        boolean mxVerified = p.source() == PolicySource.MTA_STS
+                || (p.source() == PolicySource.DANE && host.mxSecurity().isSecure());
+        return p.level().requiresAuthentication() && mxVerified;
     }
 
     private static String key(Route r) {
