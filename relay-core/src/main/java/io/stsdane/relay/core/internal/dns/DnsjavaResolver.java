@@ -125,10 +125,14 @@ final class DnsjavaResolver implements DnsResolver {
     /**
      * AAAA and A together: IPv6 first, security the weaker of the two (an address set is only as trustworthy as
      * its least trustworthy half, RFC 7672 §2.2.2). A failed half is an error only when the other half has no
-     * addresses either; its security still taints the result.
+     * addresses either. Its security taints the result, except that a lookup which merely got no answer
+     * (INDETERMINATE: SERVFAIL, timeout) beside an answer proven INSECURE does not: the name's zone is provably
+     * unsigned, so the missing half could never have been secure and the addresses that came back are as good as
+     * DNS can give (RFC 5321 §5.1 asks to try the addresses found). In a signed zone it stays INDETERMINATE.
      */
     static DnsResult<InetAddress> combine(DnsResult<InetAddress> v6, DnsResult<InetAddress> v4) {
-        DnsSecurity security = v6.security().and(v4.security());
+        DnsSecurity security = unanswered(v6, v4) ? v4.security() : unanswered(v4, v6) ? v6.security()
+                : v6.security().and(v4.security());
         List<InetAddress> all = new ArrayList<>(v6.records());
         all.addAll(v4.records());
         List<String> chain = v6.cnameChain().size() >= v4.cnameChain().size() ? v6.cnameChain() : v4.cnameChain();
@@ -145,6 +149,12 @@ final class DnsjavaResolver implements DnsResolver {
         }
         return new DnsResult<>(v4.name(), status, security, chain, all, reason,
                 Math.min(v6.ttlSeconds(), v4.ttlSeconds()));
+    }
+
+    /** {@code failed} got no answer at all (not a bogus one) while {@code other} was answered and is INSECURE. */
+    private static boolean unanswered(DnsResult<InetAddress> failed, DnsResult<InetAddress> other) {
+        return failed.status() == DnsStatus.ERROR && failed.security() == DnsSecurity.INDETERMINATE
+                && other.status() != DnsStatus.ERROR && other.security() == DnsSecurity.INSECURE;
     }
 
     /** One cached lookup of {@code type} at {@code name}, CNAMEs followed. */
