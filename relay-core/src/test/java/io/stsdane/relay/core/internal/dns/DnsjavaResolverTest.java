@@ -166,6 +166,23 @@ class DnsjavaResolverTest {
     }
 
     @Test
+    void namesAtOrBelowAnInsecureDomainAreAnsweredUnvalidatedAndInsecure() throws Exception {
+        dns.root().childWithWrongDs("corp").a("smtp.corp", "10.0.0.25");
+        assertThat(get(resolver(DnssecMode.VALIDATE).addresses("smtp.corp")).security())
+                .isEqualTo(DnsSecurity.BOGUS);
+
+        DnsResolver r = ResolverFactory.create(options(DnssecMode.VALIDATE).withInsecureDomains(List.of("corp")),
+                ticker);
+        DnsResult<InetAddress> a = get(r.addresses("smtp.corp"));
+        assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INSECURE);
+        assertThat(a.records()).containsExactly(InetAddress.getByName("10.0.0.25"));
+        assertThat(get(r.mx("example.com")).security()).as("other names are still validated")
+                .isEqualTo(DnsSecurity.SECURE);
+        assertThat(get(r.mx("broken.com")).security()).isEqualTo(DnsSecurity.BOGUS);
+    }
+
+    @Test
     void secureCnameChainIsFollowedAndStaysSecure() {
         DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("alias.example.com"));
         assertThat(a.security()).isEqualTo(DnsSecurity.SECURE);
