@@ -94,7 +94,7 @@ public final class AddressSelection {
      */
     public AddressSelection(List<Cidr> deniedNetworks, List<InetSocketAddress> listeners, InetAddress sourceAddress) {
         this.deniedNetworks = List.copyOf(deniedNetworks);
-        this.listeners = List.copyOf(listeners);
+        this.listeners = listeners.stream().filter(l -> !l.isUnresolved()).toList();
         this.sourceAddress = sourceAddress;
     }
 
