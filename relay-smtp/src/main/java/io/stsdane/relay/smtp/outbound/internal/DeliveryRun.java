@@ -6,7 +6,6 @@ import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.PolicySource;
-import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
@@ -227,8 +226,7 @@ final class DeliveryRun {
                         policy), policy, null, "skipped", s.reason(), start);
             }
             if (selected instanceof AddressSelection.Result.Unusable u) {
-                fail(host, null, policy, new HostFailure(u.status(), u.diagnostic(), false, u.permanent(), false,
-                        u.dnssec() ? TlsFailure.DNSSEC_INVALID : null), start);
+                fail(host, null, policy, HostFailure.noAddress(u), start);
                 return List.of();
             }
             return m.routes().postponeFailed(((AddressSelection.Result.Usable) selected).addresses(),
