@@ -123,6 +123,7 @@ final class RelayWorld implements AutoCloseable {
                   trust-anchors: %s
                 delivery:
                   port: %d
+                  denied-networks: []    # the test MX servers listen on 127.0.0.x
                   retry-schedule: [500ms]
                   delay-warning: 500ms
                   connect-timeout: 2s
