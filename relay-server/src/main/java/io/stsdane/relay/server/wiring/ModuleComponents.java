@@ -88,7 +88,7 @@ public final class ModuleComponents implements RelayComponents {
         if (tlsRpt.isEmpty()) {
             log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
         }
-        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname), dns,
+        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname, trust), dns,
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
@@ -196,7 +196,7 @@ public final class ModuleComponents implements RelayComponents {
         log.info("Queue recovered: {}", r);
     }
 
-    static DeliveryOptions deliveryOptions(DeliveryConfig d, String hostname) {
+    static DeliveryOptions deliveryOptions(DeliveryConfig d, String hostname, X509TrustManager trust) {
         DeliveryConfig.SmtpTimeouts t = d.timeouts();
         DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))
                 .port(d.port())
@@ -206,7 +206,8 @@ public final class ModuleComponents implements RelayComponents {
                         t.dataDone()))
                 .maxConnections(d.concurrency().maxConnections())
                 .maxPerDestination(d.concurrency().maxPerDestination())
-                .messagesPerConnection(d.concurrency().messagesPerConnection());
+                .messagesPerConnection(d.concurrency().messagesPerConnection())
+                .trust(trust);
         smartHost(d).ifPresent(b::smartHost);
         d.sourceAddress().ifPresent(b::sourceAddress);
         return b.build();

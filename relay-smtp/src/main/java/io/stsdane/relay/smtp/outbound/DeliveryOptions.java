@@ -1,9 +1,11 @@
 package io.stsdane.relay.smtp.outbound;
 
+import io.stsdane.relay.core.pki.TrustStores;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Settings of the {@link DeliveryEngine} (the {@code delivery:} configuration section). Immutable; build it with
@@ -21,6 +23,8 @@ import java.util.Optional;
  * @param messagesPerConnection messages sent over one connection before it is closed
  * @param idleTimeout how long an idle connection is kept for reuse
  * @param failedRouteMemory how long a host or address that just failed is tried after the others
+ * @param trust the CAs for the certificate checks the engine makes itself, not a policy source: a REQUIRETLS
+ *     message to a host without DANE or MTA-STS (RFC 8689 §4.2.1) ({@code tls.ca-file}, else the JDK trust store)
  */
 public record DeliveryOptions(
         int port,
@@ -33,7 +37,8 @@ public record DeliveryOptions(
         int maxPerDestination,
         int messagesPerConnection,
         Duration idleTimeout,
-        Duration failedRouteMemory) {
+        Duration failedRouteMemory,
+        X509TrustManager trust) {
 
     public DeliveryOptions {
         if (port < 1 || port > 65535) {
@@ -50,6 +55,7 @@ public record DeliveryOptions(
         atLeastOne(messagesPerConnection, "messagesPerConnection");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(failedRouteMemory, "failedRouteMemory");
+        Objects.requireNonNull(trust, "trust");
     }
 
     public Optional<SmartHost> smartHostOption() {
@@ -67,7 +73,7 @@ public record DeliveryOptions(
     }
 
     /** Defaults: port 25, no smart host, 30 s connect, RFC 5321 timeouts, 100 / 10 connections, 100 messages
-     * per connection, 5 s idle, failed routes remembered 10 min. Not thread-safe. */
+     * per connection, 5 s idle, failed routes remembered 10 min, the JDK trust store. Not thread-safe. */
     public static final class Builder {
         private final String heloName;
         private int port = 25;
@@ -80,6 +86,7 @@ public record DeliveryOptions(
         private int messagesPerConnection = 100;
         private Duration idleTimeout = Duration.ofSeconds(5);
         private Duration failedRouteMemory = Duration.ofMinutes(10);
+        private X509TrustManager trust;
 
         private Builder(String heloName) {
             this.heloName = heloName;
@@ -135,9 +142,15 @@ public record DeliveryOptions(
             return this;
         }
 
+        public Builder trust(X509TrustManager t) {
+            this.trust = t;
+            return this;
+        }
+
         public DeliveryOptions build() {
             return new DeliveryOptions(port, heloName, smartHost, sourceAddress, connectTimeout, timeouts,
-                    maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory);
+                    maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory,
+                    trust != null ? trust : TrustStores.jdkDefault());
         }
     }
 }
