@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** MX routing, smart host, host-level failures and REQUIRETLS, with real servers and an in-memory DNS. */
 class RoutingTest {
@@ -229,10 +230,7 @@ class RoutingTest {
         f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE,
                 io.stsdane.relay.core.tls.PeerVerifier.ACCEPT_ANY)));
 
-        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.10");
-        });
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.10");
         assertThat(s.connections()).isZero();
     }
 
@@ -251,16 +249,17 @@ class RoutingTest {
         });
     }
 
-    @Test
-    void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext()).build());
+    /** RFC 8689 §4.2.1: however the certificate was verified (DANE or PKIX), the server must offer REQUIRETLS. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls(boolean dane) {
+        TestCertificate cert = dane ? CERT : WEB_PKI_CERT;
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(cert.serverContext()).build());
         secureMx();
-        f.engine(List.of(TestPolicies.dane(CERT.certificate())));
+        f.engine(dane ? List.of(TestPolicies.dane(CERT.certificate())) : List.of(),
+                b -> b.trust(WEB_ROOT.trustManager()));
 
-        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.30");
-        });
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.30");
         assertThat(s.received("MAIL")).isFalse();
     }
 
@@ -297,20 +296,6 @@ class RoutingTest {
         assertThat(s.received("MAIL")).isFalse();
     }
 
-    @Test
-    void requireTlsMessageIsNotSentToASecureMxWithoutRequireTlsSupport() {
-        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(WEB_PKI_CERT.serverContext())
-                .build());
-        secureMx();
-        f.engine(List.of(), b -> b.trust(WEB_ROOT.trustManager()));
-
-        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.30");
-        });
-        assertThat(s.received("MAIL")).isFalse();
-    }
-
     /** RFC 8689 §4.2.1: DANE authenticates the host, but an insecure MX RRset may have named the wrong one. */
     @Test
     void requireTlsMessageBouncesWhenDaneAuthenticatesAHostNamedByAnInsecureMx() {
@@ -318,10 +303,7 @@ class RoutingTest {
                 .requireTls(true).build());
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
-        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.10");
-        });
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.10");
         assertThat(s.connections()).isZero();
     }
 
@@ -335,6 +317,13 @@ class RoutingTest {
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
                 .isEqualTo(Kind.DELIVERED);
         assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
+    }
+
+    private static void assertOutcome(List<RecipientOutcome> outcomes, Kind kind, String status) {
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(kind);
+            assertThat(o.status()).isEqualTo(status);
+        });
     }
 
     private void secureMx() {
