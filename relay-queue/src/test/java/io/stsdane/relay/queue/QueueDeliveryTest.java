@@ -133,7 +133,8 @@ class QueueDeliveryTest {
         clock.advance(Duration.ofMinutes(2));
         awaitGone(id);
 
-        assertThat(agent.dsns()).hasSize(1);
+        // The DSN is queued before the message goes, and delivered a moment later.
+        await().atMost(Duration.ofSeconds(20)).until(() -> agent.dsns().size() == 1);
         Dsn dsn = Dsn.parse(agent.dsns().get(0).text());
         Recipient to = agent.dsns().get(0).request().recipients().get(0);
         assertThat(to.address()).isEqualTo(SENDER);

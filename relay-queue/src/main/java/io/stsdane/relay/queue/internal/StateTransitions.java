@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The rules that turn delivery results and admin actions into new recipient states: retry schedule,
  * queue lifetime, and which DSN each recipient is owed (RFC 3461 §4.1 NOTIFY; never for a bounce, whose
- * sender is {@code <>}; no success notice when the next hop took the DSN duty on). Pure functions of their inputs; immutable and thread-safe.
+ * sender is {@code <>}; no success notice when the next hop took the DSN duty on). Pure functions of their
+ * inputs; immutable and thread-safe.
  *
  * @param delayWarning age after which pending recipients get one {@code Action: delayed} DSN; null = off
  */
