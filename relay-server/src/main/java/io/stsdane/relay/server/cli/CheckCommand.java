@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -101,8 +102,8 @@ public final class CheckCommand implements Callable<Integer> {
         CheckReport report;
         Path scratch = Files.createTempDirectory("relay-check-mta-sts");
         try {
-            PolicySources sources = PolicySources.build(cfg, resolver.get(),
-                    TrustStores.load(cfg.tls().caFile().orElse(null)), scratch, null);
+            X509TrustManager trust = TrustStores.load(cfg.tls().caFile().orElse(null));
+            PolicySources sources = PolicySources.build(cfg, resolver.get(), trust, scratch, null);
             try {
                 Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
                         : Optional.empty();
@@ -110,7 +111,7 @@ public final class CheckCommand implements Callable<Integer> {
                 // Each source gets the step budget; the whole resolution may take one per source.
                 HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
                 // The engine's own options: its address selection, smart host and hosts file.
-                DeliveryOptions delivery = ModuleComponents.deliveryOptions(cfg, heloName(cfg));
+                DeliveryOptions delivery = ModuleComponents.deliveryOptions(cfg, heloName(cfg), trust);
                 HostCheck hosts = new HostCheck(resolver.get(), sources, policies, AddressSelection.of(delivery),
                         step, new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
                 report = new DestinationCheck(resolver.get(), sources, hosts, delivery.port(), step,

@@ -88,7 +88,7 @@ public final class ModuleComponents implements RelayComponents {
         if (tlsRpt.isEmpty()) {
             log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
         }
-        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname), dns,
+        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname, trust), dns,
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
@@ -200,7 +200,8 @@ public final class ModuleComponents implements RelayComponents {
      * The delivery engine's options, also what {@code relay check} judges with; the relay's own listener
      * ({@code server.listen}) is where a mail loop ends.
      */
-    public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname) {
+    public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
+            X509TrustManager trust) {
         DeliveryConfig d = config.delivery();
         DeliveryConfig.SmtpTimeouts t = d.timeouts();
         DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))
@@ -213,7 +214,8 @@ public final class ModuleComponents implements RelayComponents {
                 .maxPerDestination(d.concurrency().maxPerDestination())
                 .messagesPerConnection(d.concurrency().messagesPerConnection())
                 .deniedNetworks(d.deniedNetworks())
-                .listeners(List.of(config.server().listen().toResolved()));
+                .listeners(List.of(config.server().listen().toResolved()))
+                .trust(trust);
         smartHost(d).ifPresent(b::smartHost);
         d.sourceAddress().ifPresent(b::sourceAddress);
         return b.build();

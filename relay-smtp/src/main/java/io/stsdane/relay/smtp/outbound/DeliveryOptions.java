@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.outbound;
 
 import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.pki.TrustStores;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Settings of the {@link DeliveryEngine} (the {@code delivery:} configuration section). Immutable; build it with
@@ -29,6 +31,8 @@ import java.util.stream.Stream;
  *     ({@code delivery.denied-networks}); the smart host is exempt (see {@link AddressSelection})
  * @param listeners the relay's own SMTP listening sockets: delivering there is a mail loop
  * @param hostsFile where the smart host's name (and {@code localhost}) is looked up before DNS
+ * @param trust the CAs for the certificate checks the engine makes itself, not a policy source: a REQUIRETLS
+ *     message to a host without DANE or MTA-STS (RFC 8689 §4.2.1) ({@code tls.ca-file}, else the JDK trust store)
  */
 public record DeliveryOptions(
         int port,
@@ -44,7 +48,8 @@ public record DeliveryOptions(
         Duration failedRouteMemory,
         List<Cidr> deniedNetworks,
         List<InetSocketAddress> listeners,
-        HostsFile hostsFile) {
+        HostsFile hostsFile,
+        X509TrustManager trust) {
 
     /**
      * The default of {@code delivery.denied-networks}: loopback, "this network" and the unspecified addresses,
@@ -71,6 +76,7 @@ public record DeliveryOptions(
         deniedNetworks = List.copyOf(deniedNetworks);
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(hostsFile, "hostsFile");
+        Objects.requireNonNull(trust, "trust");
     }
 
     public Optional<SmartHost> smartHostOption() {
@@ -89,7 +95,7 @@ public record DeliveryOptions(
 
     /** Defaults: port 25, no smart host, 30 s connect, RFC 5321 timeouts, 100 / 10 connections, 100 messages
      * per connection, 5 s idle, failed routes remembered 10 min, {@link #DEFAULT_DENIED_NETWORKS}, no listener,
-     * the system's hosts file (read by {@link #build()}). Not thread-safe. */
+     * the system's hosts file (read by {@link #build()}), the JDK trust store. Not thread-safe. */
     public static final class Builder {
         private final String heloName;
         private int port = 25;
@@ -105,6 +111,7 @@ public record DeliveryOptions(
         private List<Cidr> deniedNetworks = DEFAULT_DENIED_NETWORKS;
         private List<InetSocketAddress> listeners = List.of();
         private HostsFile hostsFile;
+        private X509TrustManager trust;
 
         private Builder(String heloName) {
             this.heloName = heloName;
@@ -177,10 +184,16 @@ public record DeliveryOptions(
             return this;
         }
 
+        public Builder trust(X509TrustManager t) {
+            this.trust = t;
+            return this;
+        }
+
         public DeliveryOptions build() {
             return new DeliveryOptions(port, heloName, smartHost, sourceAddress, connectTimeout, timeouts,
                     maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory,
-                    deniedNetworks, listeners, hostsFile != null ? hostsFile : HostsFile.read(HostsFile.SYSTEM));
+                    deniedNetworks, listeners, hostsFile != null ? hostsFile : HostsFile.read(HostsFile.SYSTEM),
+                    trust != null ? trust : TrustStores.jdkDefault());
         }
     }
 }

@@ -5,7 +5,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
@@ -73,17 +73,17 @@ final class DeliveryRun {
                 fail(host, null, null, HostFailure.policy(tf.failure(), host.name() + ": " + tf.reason()), start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
-            TlsPolicy policy = ((PolicyDecision.Apply) decision).policy();
+            TlsPolicy applied = ((PolicyDecision.Apply) decision).policy();
             if (resolution.unreported() != null) {
-                m.log().policyUnavailable(policy, host.name(), resolution.unreported());
+                m.log().policyUnavailable(applied, host.name(), resolution.unreported());
             }
-            if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy, host)) {
-                // RFC 8689 §4.2.1: a REQUIRETLS message leaves only over DANE- or MTA-STS-verified TLS.
-                fail(host, null, policy, HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
-                        + " has no DANE or MTA-STS policy requiring verified TLS (" + policy.description() + ")"),
-                        start);
+            RequireTlsRule.Verdict verdict = req.envelope().requireTls() ? m.requireTls().apply(host, applied)
+                    : new RequireTlsRule.Verdict.Send(applied);
+            if (verdict instanceof RequireTlsRule.Verdict.Refuse r) {
+                fail(host, null, applied, r.failure(), start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
+            TlsPolicy policy = ((RequireTlsRule.Verdict.Send) verdict).policy();
             return addresses(host, policy).thenCompose(addrs -> {
                 if (addrs.isEmpty()) {
                     return tryHost(policyDomain, hosts, i + 1);
@@ -258,16 +258,6 @@ final class DeliveryRun {
 
     private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag, String remote) {
         return req.recipients().stream().map(r -> new RecipientOutcome(r, kind, status, diag, remote)).toList();
-    }
-
-    /**
-     * RFC 8689 §4.2.1 asks for an MX host from a DNSSEC-secure MX lookup or an MTA-STS policy: DANE applied to a
-     * host that an insecure MX RRset named (RFC 7672 §2.2.1) authenticates the host, not that it is the MX.
-     */
-    private static boolean verifiedByDaneOrMtaSts(TlsPolicy p, MxHost host) {
-        boolean mxVerified = p.source() == PolicySource.MTA_STS
-                || (p.source() == PolicySource.DANE && host.mxSecurity().isSecure());
-        return p.level().requiresAuthentication() && mxVerified;
     }
 
     private static String key(Route r) {

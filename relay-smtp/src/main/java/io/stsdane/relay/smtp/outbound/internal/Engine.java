@@ -45,7 +45,8 @@ public final class Engine implements AutoCloseable {
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
                 new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),
-                new AttemptLog(reporter, meters));
+                new AttemptLog(reporter, meters),
+                new RequireTlsRule(options.trust()));
         this.limits = new ConcurrencyLimits(options.maxConnections(), options.maxPerDestination());
         this.smartHostDestination = options.smartHost() == null ? null : "smarthost:" + options.smartHost().host();
         LOG.debug("delivery engine using the {} transport", transport.name());

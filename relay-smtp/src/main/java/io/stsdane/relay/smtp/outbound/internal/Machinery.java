@@ -15,5 +15,6 @@ record Machinery(
         SmtpConnector connector,
         ConnectionPool pool,
         RouteDatabase routes,
-        AttemptLog log) {
+        AttemptLog log,
+        RequireTlsRule requireTls) {
 }
