@@ -3,6 +3,7 @@ package io.stsdane.relay.dkim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -30,7 +31,7 @@ class DkimKeyTest {
 
     @Test
     void ed25519KeyPublishesTheRawPublicKeyOfRfc8463() {
-        Path file = TestKeys.pem(dir, "brisbane", ed25519Pkcs8(Base64.getDecoder().decode(RFC8463_SEED)));
+        Path file = DkimTestKeys.pem(dir, "brisbane", ed25519Pkcs8(Base64.getDecoder().decode(RFC8463_SEED)));
 
         DkimKey key = DkimKey.load("brisbane", file);
 
@@ -40,7 +41,7 @@ class DkimKeyTest {
 
     @Test
     void rsaKeyPublishesItsSubjectPublicKeyInfo() {
-        DkimKey key = DkimKey.load("s1", TestKeys.rsa(dir, "s1", 2048));
+        DkimKey key = DkimKey.load("s1", DkimTestKeys.rsa(dir, "s1", 2048));
 
         assertThat(key.algorithm()).isEqualTo(DkimAlgorithm.RSA_SHA256);
         assertThat(key.record()).startsWith("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA");
@@ -48,7 +49,7 @@ class DkimKeyTest {
 
     @Test
     void rsaKeyShorterThan2048BitsIsRefused() {
-        Path file = TestKeys.rsa(dir, "short", 1024);
+        Path file = DkimTestKeys.rsa(dir, "short", 1024);
 
         assertThatThrownBy(() -> DkimKey.load("short", file)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("RSA key of 1024 bits is too short");
@@ -73,7 +74,7 @@ class DkimKeyTest {
 
     @Test
     void selectorMustBeDnsLabels() {
-        Path file = TestKeys.ed25519(dir, "k");
+        Path file = DkimTestKeys.ed25519(dir, "k");
 
         assertThatThrownBy(() -> DkimKey.load("bad selector", file)).hasMessageContaining("selector 'bad selector'");
     }

@@ -12,6 +12,7 @@ import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Submitter;
 import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.testkit.dkim.DkimVerifier;
+import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,8 +62,8 @@ class SigningIntakeTest {
 
     @BeforeEach
     void keys() {
-        rsa = publish("example.com", DkimKey.load("rsa2026", TestKeys.rsa(dir, "rsa2026", 2048)));
-        ed = publish("example.com", DkimKey.load("ed2026", TestKeys.ed25519(dir, "ed2026")));
+        rsa = publish("example.com", DkimKey.load("rsa2026", DkimTestKeys.rsa(dir, "rsa2026", 2048)));
+        ed = publish("example.com", DkimKey.load("ed2026", DkimTestKeys.ed25519(dir, "ed2026")));
     }
 
     private DkimKey publish(String domain, DkimKey key) {
@@ -128,7 +129,7 @@ class SigningIntakeTest {
 
     @Test
     void keyRotationSignsWithBothSelectorsThenOnlyTheNewOne() throws Exception {
-        DkimKey next = publish("example.com", DkimKey.load("rsa2027", TestKeys.rsa(dir, "rsa2027", 2048)));
+        DkimKey next = publish("example.com", DkimKey.load("rsa2027", DkimTestKeys.rsa(dir, "rsa2027", 2048)));
         submit(signing(settings(new DkimDomain("example.com", List.of(rsa, next), Set.of()))), NETWORK, MESSAGE);
         submit(signing(settings(new DkimDomain("example.com", List.of(next), Set.of()))), NETWORK, MESSAGE);
 

@@ -1,4 +1,4 @@
-package io.stsdane.relay.dkim;
+package io.stsdane.relay.testkit.dkim;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,9 +10,9 @@ import java.security.KeyPairGenerator;
 import java.util.Base64;
 
 /** Key files as an operator makes them ({@code openssl genpkey}): PEM PKCS#8, written to a test directory. */
-public final class TestKeys {
+public final class DkimTestKeys {
 
-    private TestKeys() {
+    private DkimTestKeys() {
     }
 
     public static Path rsa(Path dir, String name, int bits) {
