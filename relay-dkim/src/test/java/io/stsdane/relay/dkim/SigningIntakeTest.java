@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,24 +52,35 @@ class SigningIntakeTest {
             + ".leading dot stays unstuffed\r\n"
             + "\r\n\r\n";
 
+    /** RSA keys take a while to make: once for the class. */
+    @TempDir
+    static Path keys;
+
+    private static DkimKey rsa;
+    private static DkimKey next;
+    private static DkimKey ed;
+
     @TempDir
     Path dir;
 
     private final Map<String, String> dns = new HashMap<>();
     private final CapturingIntake queue = new CapturingIntake();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private DkimKey rsa;
-    private DkimKey ed;
 
-    @BeforeEach
-    void keys() {
-        rsa = publish("example.com", DkimKey.load("rsa2026", DkimTestKeys.rsa(dir, "rsa2026", 2048)));
-        ed = publish("example.com", DkimKey.load("ed2026", DkimTestKeys.ed25519(dir, "ed2026")));
+    @BeforeAll
+    static void makeKeys() {
+        rsa = DkimKey.load("rsa2026", DkimTestKeys.rsa(keys, "rsa2026", 2048));
+        next = DkimKey.load("rsa2027", DkimTestKeys.rsa(keys, "rsa2027", 2048));
+        ed = DkimKey.load("ed2026", DkimTestKeys.ed25519(keys, "ed2026"));
     }
 
-    private DkimKey publish(String domain, DkimKey key) {
+    @BeforeEach
+    void publishKeys() {
+        List.of(rsa, next, ed).forEach(k -> publish("example.com", k));
+    }
+
+    private void publish(String domain, DkimKey key) {
         dns.put(DkimRecord.name(key.selector(), domain), key.record());
-        return key;
     }
 
     private MessageIntake signing(DkimSettings settings) {
@@ -129,7 +141,6 @@ class SigningIntakeTest {
 
     @Test
     void keyRotationSignsWithBothSelectorsThenOnlyTheNewOne() throws Exception {
-        DkimKey next = publish("example.com", DkimKey.load("rsa2027", DkimTestKeys.rsa(dir, "rsa2027", 2048)));
         submit(signing(settings(new DkimDomain("example.com", List.of(rsa, next), Set.of()))), NETWORK, MESSAGE);
         submit(signing(settings(new DkimDomain("example.com", List.of(next), Set.of()))), NETWORK, MESSAGE);
 
