@@ -13,7 +13,7 @@ public record Canonicalization(boolean relaxedHeader, boolean relaxedBody) {
     /** What the relay signs with unless configured otherwise: survives the whitespace changes relays make. */
     public static final Canonicalization RELAXED = new Canonicalization(true, true);
 
-    /** Parses {@code header/body} or a single word for both (§3.5 c=: a missing body part means simple). */
+    /** Parses {@code header/body}; a single word is the header's, and the body's is then simple (§3.5 c=). */
     public static Canonicalization parse(String s) {
         String[] parts = s.strip().toLowerCase(Locale.ROOT).split("/", -1);
         if (parts.length > 2) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What the relay signs and how (the {@code dkim:} configuration, validated).
@@ -33,7 +34,7 @@ public record DkimSettings(Map<String, DkimDomain> domains, List<String> headers
         domains = Map.copyOf(domains);
         headers = headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).distinct().toList();
         if (!headers.contains("from")) {
-            headers = java.util.stream.Stream.concat(java.util.stream.Stream.of("from"), headers.stream()).toList();
+            headers = Stream.concat(Stream.of("from"), headers.stream()).toList();
         }
         Objects.requireNonNull(canonicalization, "canonicalization");
         expiration = expiration == null ? Optional.empty() : expiration;

@@ -186,6 +186,19 @@ class SigningIntakeTest {
     }
 
     @Test
+    void aHeaderBlockTooLongToHoldOrNotMadeOfFieldsPassesUnchanged() throws Exception {
+        MessageIntake intake = signing(settings(new DkimDomain("example.com", List.of(ed), Set.of())));
+        String huge = "X-Filler: " + "a".repeat(900) + "\r\n";
+        String tooLong = huge.repeat(300) + MESSAGE;
+        String garbage = "this is not a header field\r\n" + MESSAGE;
+
+        submit(intake, NETWORK, tooLong);
+        submit(intake, NETWORK, garbage);
+
+        assertThat(queue.accepted()).extracting(CapturingIntake.Accepted::text).containsExactly(tooLong, garbage);
+    }
+
+    @Test
     void mailTheRelayMakesItselfIsNotSigned() throws Exception {
         MessageIntake intake = signing(settings(new DkimDomain("example.com", List.of(ed), Set.of())));
 

@@ -41,17 +41,20 @@ final class HeaderBlock {
             }
             byte[] l = line.toByteArray();
             line.reset();
-            boolean continuation = l[0] == ' ' || l[0] == '\t';
-            if (!continuation && field.size() > 0) {
+            if (l[0] == ' ' || l[0] == '\t') {
+                // A continuation line (RFC 5322 §2.2.3) belongs to the field before; without one it is garbage.
+                usable &= field.size() > 0;
+                field.write(l);
+                continue;
+            }
+            if (field.size() > 0) {
                 fields.add(new HeaderField(field.toByteArray()));
                 field.reset();
             }
             if (l.length == 2 && l[0] == '\r') {
                 return new HeaderBlock(all.toByteArray(), usable ? fields : null);
             }
-            if (!continuation && indexOfColon(l) < 1 || continuation && fields.isEmpty() && field.size() == 0) {
-                usable = false;
-            }
+            usable &= fieldName(l) > 0;
             field.write(l);
         }
         // No body: the header block runs to the end of the message.
@@ -64,7 +67,8 @@ final class HeaderBlock {
         return new HeaderBlock(all.toByteArray(), usable ? fields : null);
     }
 
-    private static int indexOfColon(byte[] line) {
+    /** The length of the field name before the colon, or -1 when the line does not start with one (§3.6.8). */
+    private static int fieldName(byte[] line) {
         for (int i = 0; i < line.length; i++) {
             if (line[i] == ':') {
                 return i;

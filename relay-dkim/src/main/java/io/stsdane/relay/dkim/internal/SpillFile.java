@@ -1,8 +1,10 @@
 package io.stsdane.relay.dkim.internal;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -43,7 +45,7 @@ final class SpillFile implements AutoCloseable {
         byte[] buf = new byte[64 * 1024];
         for (int n; (n = in.read(buf)) >= 0; ) {
             also.write(buf, 0, n);
-            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, n);
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
             while (bb.hasRemaining()) {
                 channel.write(bb);
             }
@@ -53,7 +55,7 @@ final class SpillFile implements AutoCloseable {
     /** The body written so far, from its start. */
     InputStream input() throws IOException {
         channel.position(0);
-        return new java.io.BufferedInputStream(Channels.newInputStream(channel), 64 * 1024) {
+        return new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024) {
             @Override
             public void close() {
                 // the channel stays open until the spill file is closed
