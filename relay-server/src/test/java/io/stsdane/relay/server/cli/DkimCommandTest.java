@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.dkim.DkimKey;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.SenderKeys;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -32,16 +33,14 @@ class DkimCommandTest {
     private final StringWriter err = new StringWriter();
     private DnsTestServer dns;
     private TestZone zone;
-    private Path rsaFile;
-    private Path edFile;
+    private SenderKeys keys;
     private Path config;
 
     @BeforeEach
     void setUp() throws Exception {
         dns = DnsTestServer.start();
         zone = dns.root().child("test").child("sender.test");
-        rsaFile = DkimTestKeys.rsa(dir, "rsa1", 2048);
-        edFile = DkimTestKeys.ed25519(dir, "ed1");
+        keys = SenderKeys.create(dir);
         config = Files.writeString(dir.resolve("relay.yaml"), """
                 dns:
                   servers: [127.0.0.1:%d]
@@ -49,14 +48,7 @@ class DkimCommandTest {
                   trust-anchors: %s
                 spool:
                   dir: %s
-                dkim:
-                  domains:
-                    sender.test:
-                      selectors:
-                        - {name: rsa1, key-file: %s}
-                        - {name: ed1, key-file: %s}
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), dir.resolve("spool"), rsaFile,
-                edFile));
+                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), dir.resolve("spool")) + keys.yaml());
     }
 
     @AfterEach
@@ -79,8 +71,8 @@ class DkimCommandTest {
 
     @Test
     void publishedRecordsThatMatchPassWithTheirDnssecState() {
-        publish("rsa1", DkimKey.load("rsa1", rsaFile).record());
-        publish("ed1", DkimKey.load("ed1", edFile).record());
+        publish("rsa1", DkimKey.load("rsa1", keys.rsa()).record());
+        publish("ed1", DkimKey.load("ed1", keys.ed()).record());
 
         int exit = run("dkim", "check", "--config", config.toString(), "sender.test");
 
@@ -99,7 +91,7 @@ class DkimCommandTest {
         assertThat(exit).isEqualTo(1);
         var results = AdminJson.MAPPER.readTree(out.toString());
         assertThat(results.get(0).get("status").asText()).isEqualTo("different-key");
-        assertThat(results.get(0).get("detail").asText()).isEqualTo("publish: " + DkimKey.load("rsa1", rsaFile).record());
+        assertThat(results.get(0).get("detail").asText()).isEqualTo("publish: " + DkimKey.load("rsa1", keys.rsa()).record());
         assertThat(results.get(1).get("status").asText()).isEqualTo("missing");
         assertThat(results.get(1).get("dnssec").asText()).isEqualTo("secure");
     }
@@ -107,7 +99,7 @@ class DkimCommandTest {
     @Test
     void aRevokedKeyFails() {
         publish("rsa1", "v=DKIM1; k=rsa; p=");
-        publish("ed1", DkimKey.load("ed1", edFile).record());
+        publish("ed1", DkimKey.load("ed1", keys.ed()).record());
 
         assertThat(run("dkim", "check", "--config", config.toString(), "sender.test")).isEqualTo(1);
         assertThat(out.toString()).contains("status=revoked");
@@ -121,9 +113,9 @@ class DkimCommandTest {
 
     @Test
     void recordPrintsTheNameTheTxtValueAndAZoneFileLine() {
-        String txt = DkimKey.load("rsa1", rsaFile).record();
+        String txt = DkimKey.load("rsa1", keys.rsa()).record();
 
-        int exit = run("dkim", "record", "--selector", "rsa1", "--domain", "Sender.Test", rsaFile.toString());
+        int exit = run("dkim", "record", "--selector", "rsa1", "--domain", "Sender.Test", keys.rsa().toString());
 
         assertThat(exit).as(err.toString()).isZero();
         List<String> lines = out.toString().lines().toList();

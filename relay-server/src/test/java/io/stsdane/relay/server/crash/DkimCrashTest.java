@@ -2,11 +2,9 @@ package io.stsdane.relay.server.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stsdane.relay.dkim.DkimKey;
-import io.stsdane.relay.dkim.DkimRecord;
 import io.stsdane.relay.server.e2e.RunningRelay;
+import io.stsdane.relay.server.e2e.SenderKeys;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
-import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.testkit.dkim.DkimVerifier;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
@@ -15,10 +13,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,24 +51,13 @@ class DkimCrashTest {
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
-        Path rsa = DkimTestKeys.rsa(dir, "rsa1", 2048);
-        Path ed = DkimTestKeys.ed25519(dir, "ed1");
-        Map<String, String> records = Map.of(
-                DkimRecord.name("rsa1", "sender.test"), DkimKey.load("rsa1", rsa).record(),
-                DkimRecord.name("ed1", "sender.test"), DkimKey.load("ed1", ed).record());
+        SenderKeys keys = SenderKeys.create(dir);
         int mxPort = RunningRelay.freePort();
         int smtpPort = RunningRelay.freePort();
         Path config = Files.writeString(dir.resolve("relay.yaml"),
                 RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort())
                         + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort)
-                        + """
-                        dkim:
-                          domains:
-                            sender.test:
-                              selectors:
-                                - {name: rsa1, key-file: %s}
-                                - {name: ed1, key-file: %s}
-                        """.formatted(rsa, ed));
+                        + keys.yaml());
         String message = "From: app@sender.test\r\nTo: crash@example.test\r\nSubject: signed, then killed\r\n"
                 + "Message-ID: <dkim-crash@sender.test>\r\n\r\nbody\r\n";
 
@@ -88,8 +72,7 @@ class DkimCrashTest {
         assertThat(destination.awaitTransactions(1, Duration.ofSeconds(60))).as(relay.log()).isTrue();
 
         byte[] arrived = destination.transactions().get(0).data();
-        List<DkimVerifier.Result> results = new DkimVerifier(n -> Optional.ofNullable(records.get(n)), Instant.now())
-                .verify(arrived);
+        List<DkimVerifier.Result> results = keys.verifier().verify(arrived);
         assertThat(results).extracting(DkimVerifier.Result::selector).containsExactly("rsa1", "ed1");
         assertThat(results).allSatisfy(r -> assertThat(r.failure()).isEmpty());
         try (Stream<Path> spilled = Files.list(dir.resolve("spool").resolve("dkim-spill"))) {

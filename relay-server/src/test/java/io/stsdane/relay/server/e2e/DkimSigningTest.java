@@ -9,9 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.stsdane.relay.server.admin.AdminJson;
 
-import io.stsdane.relay.dkim.DkimKey;
-import io.stsdane.relay.dkim.DkimRecord;
-import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.testkit.dkim.DkimVerifier;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
@@ -28,12 +25,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +43,7 @@ class DkimSigningTest {
     @TempDir
     Path dir;
 
-    private final Map<String, String> records = new HashMap<>();
+    private SenderKeys keys;
     private DnsTestServer dns;
     private TestSmtpServer destination;
     private RunningRelay relay;
@@ -62,20 +55,9 @@ class DkimSigningTest {
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
-        Path rsa = DkimTestKeys.rsa(dir, "rsa1", 2048);
-        Path ed = DkimTestKeys.ed25519(dir, "ed1");
-        for (DkimKey k : List.of(DkimKey.load("rsa1", rsa), DkimKey.load("ed1", ed))) {
-            records.put(DkimRecord.name(k.selector(), "sender.test"), k.record());
-        }
+        keys = SenderKeys.create(dir);
         relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                dns.trustAnchorFile(dir), destination.port()) + """
-                dkim:
-                  domains:
-                    sender.test:
-                      selectors:
-                        - {name: rsa1, key-file: %s}
-                        - {name: ed1, key-file: %s}
-                """.formatted(rsa, ed));
+                dns.trustAnchorFile(dir), destination.port()) + keys.yaml());
     }
 
     @AfterEach
@@ -124,8 +106,7 @@ class DkimSigningTest {
         ReceivedTransaction arrived = destination.transactions().get(0);
         String text = new String(arrived.data(), StandardCharsets.ISO_8859_1);
         assertThat(text).startsWith("DKIM-Signature: v=1; a=rsa-sha256;").endsWith(body).contains(longLine);
-        List<DkimVerifier.Result> results = new DkimVerifier(n -> Optional.ofNullable(records.get(n)),
-                Instant.now()).verify(arrived.data());
+        List<DkimVerifier.Result> results = keys.verifier().verify(arrived.data());
         assertThat(results).extracting(DkimVerifier.Result::selector).containsExactly("rsa1", "ed1");
         assertThat(results).allSatisfy(r -> {
             assertThat(r.failure()).isEmpty();
