@@ -33,6 +33,7 @@ final class Signer {
      * The complete field, CRLF-terminated, to put at the top of the message.
      *
      * @param domain {@code d=}
+     * @param key {@code s=}, {@code a=} and the private key
      * @param fields the message's header fields in order
      * @param bodyHash {@code bh=} under {@code settings.canonicalization()}
      * @param now {@code t=}
@@ -63,6 +64,7 @@ final class Signer {
         String b = Base64.getEncoder().encodeToString(signature(key, data.toByteArray()));
 
         StringBuilder out = new StringBuilder(unsigned);
+        // What is left of the b= line, then whole continuation lines (FWS inside b= is ignored, §3.5).
         int column = LINE - unsigned.length() + unsigned.lastIndexOf('\n') + 1;
         for (int i = 0; i < b.length(); ) {
             int n = Math.min(Math.max(column, 1), b.length() - i);
