@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.cluster;
 
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static io.stsdane.relay.server.cluster.ClusterRig.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Whole relay nodes, wired as {@code relay run} wires them, sharing one PostgreSQL queue (docs/cluster.md):
  * every message is delivered exactly once, and the messages a node held when it was killed ({@code kill -9} of
  * its own JVM) are delivered by another node once their leases lapse. The destination is GreenMail as the MX
- * of {@code example.test}, found over the signed DNS fixture. Skipped without RELAY_TEST_POSTGRES_URL.
+ * of {@code example.test}, found over the signed DNS fixture.
  */
 class RelayClusterTest {
 
@@ -45,7 +46,7 @@ class RelayClusterTest {
 
     @BeforeEach
     void rig() throws Exception {
-        rig = new ClusterRig(dir, db.node(), LEASE,
+        rig = new ClusterRig(dir, NodeDatabase.of(db), LEASE,
                 Duration.ofSeconds(5));
     }
 
