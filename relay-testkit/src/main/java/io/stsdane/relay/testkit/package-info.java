@@ -1,7 +1,8 @@
 /**
  * Test-only fixtures shared by every module's tests: {@code pki} (certificates generated in the test),
  * {@code dns} (an in-process authoritative server for DNSSEC-signed zones), {@code smtp} (misbehaving SMTP
- * servers), {@code postgres} (the tests' PostgreSQL: a schema per test, or a private server to stop and start). Depends on libraries only, never
- * on relay modules, so that {@code relay-core}'s own tests can use it.
+ * servers), {@code postgres} (the tests' PostgreSQL: a schema per test, or a private server to stop and start),
+ * {@code log} (what a logger logged). Depends on libraries only, never on relay modules, so that
+ * {@code relay-core}'s own tests can use it.
  */
 package io.stsdane.relay.testkit;
