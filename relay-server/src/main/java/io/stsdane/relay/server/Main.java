@@ -20,8 +20,24 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        routeLogs(args, System.getenv());
         RelayComponents components = new ModuleComponents();
         System.exit(commandLine(components, System.getenv()).execute(args));
+    }
+
+    /**
+     * Sends the logs of every command but {@code run} to stderr, warnings only (the relay's own loggers follow
+     * {@code RELAY_LOG_LEVEL} when it is set), so that stdout carries the command's output alone ({@code relay check --json | jq}).
+     * Must run before the first logger is created: logback reads these properties when it configures itself
+     * (logback-base.xml).
+     */
+    static void routeLogs(String[] args, Map<String, String> env) {
+        if (args.length > 0 && args[0].equals("run")) {
+            return;
+        }
+        System.setProperty("relay.log.target", "System.err");
+        System.setProperty("relay.log.level", env.getOrDefault("RELAY_LOG_LEVEL", "WARN"));
+        System.setProperty("relay.log.root-level", "WARN");
     }
 
     /**
