@@ -26,10 +26,19 @@ final class AdminClient {
         this.base = URI.create("http://" + new HostPort(host, admin.port()) + "/");
     }
 
+    /** Where the requests go, for telling the operator. */
+    URI base() {
+        return base;
+    }
+
     /** One answer: the HTTP status and the body. */
-    record Response(int status, String body) {
+    record Response(int status, byte[] bytes) {
         boolean ok() {
             return status / 100 == 2;
+        }
+
+        String body() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -42,7 +51,7 @@ final class AdminClient {
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new AdminUnreachableException("cannot reach the relay's admin API at " + base + " (" + e

@@ -31,6 +31,7 @@ import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,8 @@ public final class ModuleComponents implements RelayComponents {
                 new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()),
                 new QueueCapacityCheck(queue.intake()),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
-        return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+        return new Assembly(services, readiness,
+                Optional.of(new QueueAdminAdapter(queue.admin(), Clock.systemUTC())));
     }
 
     /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */
