@@ -41,8 +41,10 @@ public final class QueueCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    ConfigOption config;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Configuration file (YAML). Default: " + INSTALLED_CONFIG + " when it exists, else the"
+                    + " embedded defaults (config/relay.yaml).")
+    Path configFile;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
             description = "Admin API of the relay. Default: admin.listen of the configuration.")
@@ -300,7 +302,7 @@ public final class QueueCommand implements Runnable {
             }
             from = "--admin";
         } else {
-            Optional<Path> file = Optional.ofNullable(config.file)
+            Optional<Path> file = Optional.ofNullable(configFile)
                     .or(() -> Optional.of(installedConfig).filter(Files::isReadable));
             address = ConfigLoader.adminListen(file, env);
             from = "admin.listen of " + file.map(Path::toString).orElse("the embedded defaults");

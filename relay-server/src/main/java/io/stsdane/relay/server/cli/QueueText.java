@@ -43,14 +43,14 @@ final class QueueText {
         }
     }
 
-    /** The reason column: the last deferral, then what else postpones the message. */
+    /** The reason column: what postpones the message besides its retry schedule first, then the last deferral. */
     private static String reason(JsonNode m) {
         String reason = m.path("reason").isTextual() ? m.path("reason").asText() : "";
         if (m.hasNonNull("quarantine")) {
             reason = "quarantined: " + m.path("quarantine").path("reason").asText();
         }
         if (m.hasNonNull("delayedBy")) {
-            reason = (reason.isEmpty() ? "" : reason + "; ") + m.path("delayedBy").asText();
+            reason = m.path("delayedBy").asText() + (reason.isEmpty() ? "" : "; " + reason);
         }
         return reason.isEmpty() ? "-" : reason;
     }
