@@ -37,6 +37,7 @@ public final class RunCommand implements Callable<Integer> {
         LoadedConfig loaded = config.load(env);
         log.info("Effective configuration ({}, then RELAY_* environment overrides):\n{}",
                 config.file == null ? "embedded defaults" : config.file, loaded.effectiveYaml());
+        loaded.warnings().forEach(w -> log.warn("Configuration: {}", w));
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
         RelayApplication app;
         try {

@@ -49,7 +49,8 @@ public final class ConfigLoader {
         ObjectNode tree = tree(file, env, origins);
         RelayConfig config = bind(new ConfigNode(tree, "", origins));
         try {
-            return new LoadedConfig(config, YAML.writeValueAsString(tree));
+            return new LoadedConfig(config, YAML.writeValueAsString(Secrets.masked(tree)),
+                    EnvOverrides.unmatched(tree, env));
         } catch (JacksonException e) {
             throw new IllegalStateException("a tree that was just read can always be written", e);
         }
