@@ -50,7 +50,8 @@ final class AuthCommand extends InboundCommand {
             reply(session, state, a.reply);
             return;
         }
-        if (credentials != null && ctx.users().verify(credentials[0], credentials[1])) {
+        UserDirectory users = ctx.users(); // read once: a reload may replace it meanwhile
+        if (credentials != null && users != null && users.verify(credentials[0], credentials[1])) {
             state.authUser = credentials[0];
             LOG.info("{} authenticated as {}", state.client.getHostAddress(), credentials[0]);
             reply(session, state, Reply.of(235, "2.7.0", "Authentication successful"));
