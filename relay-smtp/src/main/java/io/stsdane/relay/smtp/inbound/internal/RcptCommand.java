@@ -29,8 +29,11 @@ final class RcptCommand extends InboundCommand {
             return Reply.of(503, "5.5.1", "Send MAIL first");
         }
         if (!ctx.mayRelay(state)) {
-            return Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
-                    + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
+            // Only suggest AUTH where it is offered: without a users file the client can do nothing about it.
+            return ctx.users() == null
+                    ? Reply.of(554, "5.7.1", "Relay access denied: relaying denied for this client address")
+                    : Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
+                            + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
         }
         if (tx.recipients().size() >= ctx.options().maxRecipients()) {
             return Reply.of(452, "4.5.3", "Too many recipients; send the rest in another message");
