@@ -28,7 +28,8 @@ public final class Main {
 
     /**
      * Sends the logs of every command but {@code run} to stderr, warnings only (the relay's own loggers follow
-     * {@code RELAY_LOG_LEVEL} when it is set), so that stdout carries the command's output alone ({@code relay check --json | jq}).
+     * {@code RELAY_LOG_LEVEL} when it is set), so that stdout carries the command's output alone
+     * ({@code relay check --json | jq}).
      * Must run before the first logger is created: logback reads these properties when it configures itself
      * (logback-base.xml).
      */
@@ -49,7 +50,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new RelayCommand())
                 .addSubcommand(new RunCommand(components, env))
                 .addSubcommand(new CheckCommand(components, env))
-                .addSubcommand(new QueueCommand(env))
+                .addSubcommand(QueueCommand.commandLine(env))
                 .addSubcommand(new ConfigCommand(env));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {

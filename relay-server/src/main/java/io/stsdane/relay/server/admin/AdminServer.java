@@ -83,7 +83,7 @@ public final class AdminServer implements AutoCloseable {
         http.createContext("/", admin::handle);
         http.setExecutor(workers);
         http.start();
-        log.info("Admin API listening on http://{}/ (/metrics, /health, /health/ready, /queue, /suspensions)", admin.addressText());
+        log.info("Admin API listening on http://{}/ (/metrics, /health, /health/ready, /queue)", admin.addressText());
         return admin;
     }
 

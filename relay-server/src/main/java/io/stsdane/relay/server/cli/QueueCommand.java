@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,7 +74,8 @@ public final class QueueCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing queue command");
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List the queued messages, oldest first: state, age, next attempt,"
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List the queued messages, oldest first: state, age, next attempt,"
             + " and the reason (the last status code and reply, and a suspension or backoff of the destination"
             + " that delays it).", "Then the suspended destinations."})
     int list(@Mixin QueueSelection select,
@@ -95,7 +97,8 @@ public final class QueueCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one message: envelope, each recipient's state and last status,"
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show one message: envelope, each recipient's state and last status,"
             + " and the attempt history (time, MX host, status, reply).")
     int show(@Parameters(paramLabel = "ID") String id,
             @Option(names = "--json", description = "Print the JSON the admin API returns.") boolean json,
@@ -121,37 +124,8 @@ public final class QueueCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Attempt delivery of the pending recipients now: one message (ID), or"
-            + " every message the options select (--all for every message).")
-    int retry(@Parameters(paramLabel = "ID", arity = "0..1") String id, @Mixin Bulk bulk) throws Exception {
-        return action("retry", id, bulk);
-    }
-
-    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Stop delivery attempts until released: one message (ID) or those the"
-            + " options select.")
-    int hold(@Parameters(paramLabel = "ID", arity = "0..1") String id, @Mixin Bulk bulk) throws Exception {
-        return action("hold", id, bulk);
-    }
-
-    @Command(name = "release", mixinStandardHelpOptions = true, description = "Resume delivery attempts of held messages: one (ID) or those the"
-            + " options select.")
-    int release(@Parameters(paramLabel = "ID", arity = "0..1") String id, @Mixin Bulk bulk) throws Exception {
-        return action("release", id, bulk);
-    }
-
-    @Command(name = "bounce", mixinStandardHelpOptions = true, description = "Fail the pending recipients now and notify the sender: one message"
-            + " (ID) or those the options select.")
-    int bounce(@Parameters(paramLabel = "ID", arity = "0..1") String id, @Mixin Bulk bulk) throws Exception {
-        return action("bounce", id, bulk);
-    }
-
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove messages without notifying anyone: one (ID) or those the"
-            + " options select.")
-    int delete(@Parameters(paramLabel = "ID", arity = "0..1") String id, @Mixin Bulk bulk) throws Exception {
-        return action("delete", id, bulk);
-    }
-
-    @Command(name = "flush", mixinStandardHelpOptions = true, description = {"Make every message that is not held due now (as postqueue -f).",
+    @Command(name = "flush", mixinStandardHelpOptions = true,
+            description = {"Make every message that is not held due now (as postqueue -f).",
             "A destination that failed repeatedly stays backed off (queue list says so) unless --ignore-backoff."})
     int flush(@Option(names = "--ignore-backoff", description = "Also forget every destination's backoff, so"
             + " each is tried now.") boolean ignoreBackoff) throws Exception {
@@ -167,7 +141,8 @@ public final class QueueCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "summary", mixinStandardHelpOptions = true, description = "Pending recipients by destination domain and age (as qshape), and by"
+    @Command(name = "summary", mixinStandardHelpOptions = true,
+            description = "Pending recipients by destination domain and age (as qshape), and by"
             + " last deferral reason.")
     int summary(@Option(names = "--json", description = "Print the JSON the admin API returns.") boolean json)
             throws Exception {
@@ -181,7 +156,8 @@ public final class QueueCommand implements Runnable {
         return 0;
     }
 
-    @Command(name = "suspend", mixinStandardHelpOptions = true, description = {"Make no delivery attempt to DOMAIN until resumed (or --until).",
+    @Command(name = "suspend", mixinStandardHelpOptions = true,
+            description = {"Make no delivery attempt to DOMAIN until resumed (or --until).",
             "Its mail stays queued and still expires after delivery.max-queue-lifetime. With the PostgreSQL"
                     + " spool every node honours it."})
     int suspend(@Parameters(paramLabel = "DOMAIN") String domain,
@@ -191,24 +167,30 @@ public final class QueueCommand implements Runnable {
         return print(client().send("PUT", "suspensions/" + domain(domain) + query));
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "End the suspension of DOMAIN; its pending mail is due now.")
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "End the suspension of DOMAIN; its pending mail is due now.")
     int resume(@Parameters(paramLabel = "DOMAIN") String domain) throws Exception {
         return print(client().send("DELETE", "suspensions/" + domain(domain)));
     }
 
-    /** The options of the actions on several messages. */
-    public static final class Bulk {
-        @Mixin
-        QueueSelection select;
-
-        @Option(names = "--all", description = "Every message in the queue.")
-        boolean all;
-
-        @Option(names = "--dry-run", description = "Only count and list the messages the action would concern.")
-        boolean dryRun;
+    /**
+     * This command with its subcommands, the per-message and bulk actions ({@link QueueActionCommand}) among
+     * them.
+     */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new QueueCommand(env));
+        QueueActionCommand.ACTIONS.forEach((name, description) -> {
+            CommandLine action = new CommandLine(new QueueActionCommand(name));
+            // One class serves every action: the help text is set here.
+            action.getCommandSpec().usageMessage().description(description + ": one message (ID), or every"
+                    + " message the options select (--all for every message).");
+            cl.addSubcommand(name, action);
+        });
+        return cl;
     }
 
-    private int action(String action, String id, Bulk bulk) throws Exception {
+    /** One action ({@code retry}, {@code hold}...) on one message ({@code id}) or on those {@code bulk} selects. */
+    int action(String action, String id, QueueActionCommand.Bulk bulk) throws Exception {
         if (id != null) {
             if (bulk.all || bulk.select.any() || bulk.dryRun) {
                 throw new ParameterException(spec.commandLine(), "give either an ID or --all / --domain / --sender"

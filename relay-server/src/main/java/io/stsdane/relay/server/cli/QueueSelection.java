@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** The options that pick queued messages ({@code list} and the bulk actions), as admin API query parameters. */
 public final class QueueSelection {
 
-    @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only messages with a pending recipient at DOMAIN.")
+    @Option(names = "--domain", paramLabel = "DOMAIN",
+            description = "Only messages with a pending recipient at DOMAIN.")
     String domain;
 
     @Option(names = "--sender", paramLabel = "ADDRESS", description = "Only messages from ADDRESS (or @DOMAIN: any"

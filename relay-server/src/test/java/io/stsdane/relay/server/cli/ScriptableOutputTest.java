@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.server.ops.DeferringRelay;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,28 +26,22 @@ class ScriptableOutputTest {
     @TempDir
     Path dir;
 
-    private DnsTestServer dns;
+    private DeferringRelay world;
     private RunningRelay relay;
     private Path config;
 
     @BeforeEach
     void setUp() throws Exception {
-        dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test").mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
-        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                dns.trustAnchorFile(dir), RunningRelay.freePort()).replace("retry-schedule: [1s]",
-                "retry-schedule: [1h]"));
-        config = dir.resolve("relay.yaml");
+        world = DeferringRelay.start(dir, root -> root.child("test").child("example.test")
+                .mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1"));
+        relay = world.relay();
+        config = world.config();
     }
 
     @AfterEach
     void tearDown() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (dns != null) {
-            dns.close();
+        if (world != null) {
+            world.close();
         }
     }
 

@@ -3,9 +3,7 @@ package io.stsdane.relay.server.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.server.Main;
-import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.wiring.ModuleComponents;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,34 +39,26 @@ class DocCommandsTest {
     @TempDir
     Path dir;
 
-    private DnsTestServer dns;
-    private RunningRelay relay;
+    private DeferringRelay world;
     private Map<String, String> env;
     private Path config;
 
     @BeforeEach
     void setUp() throws Exception {
-        dns = DnsTestServer.start();
-        dns.root().child("com").child("example.com").mx("example.com", 10, "mx.example.com")
-                .a("mx.example.com", "127.0.0.1");
-        int refused = RunningRelay.freePort();
-        Path anchors = dns.trustAnchorFile(dir);
-        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), anchors, refused));
-        config = dir.resolve("relay.yaml");
-        env = Map.of("RELAY_ADMIN__LISTEN", "127.0.0.1:" + relay.adminPort(),
-                "RELAY_DNS__SERVERS", "127.0.0.1:" + dns.address().getPort(),
-                "RELAY_DNS__TRUST_ANCHORS", anchors.toString(),
-                "RELAY_DELIVERY__PORT", String.valueOf(refused),
+        world = DeferringRelay.start(dir, root -> root.child("com").child("example.com")
+                .mx("example.com", 10, "mx.example.com").a("mx.example.com", "127.0.0.1"));
+        config = world.config();
+        env = Map.of("RELAY_ADMIN__LISTEN", "127.0.0.1:" + world.relay().adminPort(),
+                "RELAY_DNS__SERVERS", "127.0.0.1:" + world.dns().address().getPort(),
+                "RELAY_DNS__TRUST_ANCHORS", world.trustAnchors().toString(),
+                "RELAY_DELIVERY__PORT", String.valueOf(world.refusedPort()),
                 "RELAY_SPOOL__DIR", dir.resolve("cli-spool").toString());
     }
 
     @AfterEach
     void tearDown() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (dns != null) {
-            dns.close();
+        if (world != null) {
+            world.close();
         }
     }
 

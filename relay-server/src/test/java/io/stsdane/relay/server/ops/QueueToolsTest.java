@@ -9,7 +9,6 @@ import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.server.wiring.ModuleComponents;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.TestZone;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +36,7 @@ class QueueToolsTest {
     @TempDir
     Path dir;
 
-    private DnsTestServer dns;
+    private DeferringRelay world;
     private RunningRelay relay;
     private Path config;
     private final StringWriter out = new StringWriter();
@@ -45,23 +44,19 @@ class QueueToolsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        dns = DnsTestServer.start();
-        TestZone test = dns.root().child("test");
-        test.child("example.test").mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1");
-        test.child("other.test").mx("other.test", 10, "mx.other.test").a("mx.other.test", "127.0.0.1");
-        int refused = RunningRelay.freePort();
-        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                dns.trustAnchorFile(dir), refused).replace("retry-schedule: [1s]", "retry-schedule: [1h]"));
-        config = dir.resolve("relay.yaml");
+        world = DeferringRelay.start(dir, root -> {
+            TestZone test = root.child("test");
+            test.child("example.test").mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1");
+            test.child("other.test").mx("other.test", 10, "mx.other.test").a("mx.other.test", "127.0.0.1");
+        });
+        relay = world.relay();
+        config = world.config();
     }
 
     @AfterEach
     void tearDown() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (dns != null) {
-            dns.close();
+        if (world != null) {
+            world.close();
         }
     }
 
