@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.queue.internal.DomainBackoff;
+import io.stsdane.relay.queue.internal.DomainSuspensions;
 import io.stsdane.relay.queue.internal.DsnComposer;
 import io.stsdane.relay.queue.internal.FileQueueStore;
 import io.stsdane.relay.queue.internal.GroupCommitter;
@@ -48,12 +49,14 @@ public final class Queue implements AutoCloseable {
         this.store = b.postgres != null
                 ? new PostgresQueueStore(b.postgres)
                 : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, GroupCommitter.DirectorySync.FSYNC);
-        QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, b.clock);
-        this.scheduler = new Scheduler(store, b.deliveryAgent, transitions,
-                new DomainBackoff(b.domainFailureThreshold, retry), new DsnComposer(b.hostname, b.maxQueueLifetime),
-                ids, b.concurrency, b.pollInterval, b.clock, metrics);
+        DomainSuspensions suspensions = store instanceof PostgresQueueStore pg
+                ? DomainSuspensions.inDatabase(pg, b.clock) : DomainSuspensions.inSpool(b.directory, b.clock);
+        QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, suspensions, b.clock);
+        DomainBackoff backoff = new DomainBackoff(b.domainFailureThreshold, retry);
+        this.scheduler = new Scheduler(store, b.deliveryAgent, transitions, backoff, suspensions,
+                new DsnComposer(b.hostname, b.maxQueueLifetime), ids, b.concurrency, b.pollInterval, b.clock, metrics);
         this.intake = new SpoolIntake(store, ids, () -> started, scheduler::wake, metrics);
-        this.admin = new SpoolAdmin(store, transitions, scheduler::wake, b.clock);
+        this.admin = new SpoolAdmin(store, transitions, scheduler::wake, b.clock, backoff, suspensions);
     }
 
     public static Builder builder() {

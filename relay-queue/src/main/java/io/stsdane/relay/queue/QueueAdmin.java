@@ -1,8 +1,11 @@
 package io.stsdane.relay.queue;
 
+import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,4 +38,25 @@ public interface QueueAdmin {
 
     /** Fails every pending recipient now (status 5.0.0), releases a hold, and sends the DSNs NOTIFY asks for. */
     boolean bounce(QueueId id) throws IOException;
+
+    /** The stored message (headers and body, CRLF line endings), as {@code postcat -q} shows it. */
+    Optional<MessageContent> content(QueueId id) throws IOException;
+
+    /**
+     * The destination domains whose recent failures back them off as a whole now (every recipient deferred
+     * several times in a row), with when the block ends. Kept by each node in memory.
+     */
+    Map<String, Instant> backedOff();
+
+    /** Forgets every domain's backoff, so that the next attempt of each domain is made ({@code flush}). */
+    void clearBackoff();
+
+    /** The destination suspensions in force, by domain. */
+    List<DomainSuspension> suspensions();
+
+    /** Suspends a destination: no attempt to it until {@link #resume} or {@link DomainSuspension#until()}. */
+    void suspend(DomainSuspension suspension) throws IOException;
+
+    /** Ends a suspension and makes the domain's pending recipients due now. False when it was not suspended. */
+    boolean resume(String domain) throws IOException;
 }

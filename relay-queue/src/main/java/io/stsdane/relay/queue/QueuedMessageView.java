@@ -31,13 +31,39 @@ public record QueuedMessageView(String id, String sender, long size,
      * @param address the recipient
      * @param state {@code PENDING}, {@code DELIVERED} or {@code BOUNCED}
      * @param attempts attempts so far
+     * @param lastStatus the enhanced status code of the last attempt (RFC 3463), or null
      * @param lastError the last diagnostic, or null
+     * @param remoteMta the host that gave the last reply, or null
      * @param lastAttempt when it was last tried, or null
      * @param nextAttempt when it is tried next; null once final, and while the message is quarantined
+     * @param history the most recent attempts, oldest first
      */
-    public record RecipientView(String address, String state, int attempts, String lastError,
+    public record RecipientView(String address, String state, int attempts, String lastStatus, String lastError,
+            String remoteMta,
             @JsonSerialize(using = ToStringSerializer.class) Instant lastAttempt,
-            @JsonSerialize(using = ToStringSerializer.class) Instant nextAttempt) {
+            @JsonSerialize(using = ToStringSerializer.class) Instant nextAttempt,
+            List<AttemptView> history) {
+
+        public RecipientView {
+            history = history == null ? List.of() : List.copyOf(history);
+        }
+
+        /** The domain part of the address, after the last {@code @}. */
+        public String domain() {
+            return address.substring(address.lastIndexOf('@') + 1);
+        }
+    }
+
+    /**
+     * One delivery attempt of a recipient.
+     *
+     * @param outcome {@code DELIVERED}, {@code DEFERRED} or {@code BOUNCED}
+     * @param status the enhanced status code (RFC 3463)
+     * @param diagnostic the reply or the local explanation (policy, TLS or DNS failure)
+     * @param remoteMta the host that answered, or empty when none was reached
+     */
+    public record AttemptView(@JsonSerialize(using = ToStringSerializer.class) Instant at, String outcome,
+            String status, String diagnostic, String remoteMta) {
     }
 
     /**

@@ -75,6 +75,30 @@ class PostgresClusterTest {
     }
 
     @Test
+    void aSuspensionMadeThroughOneNodeHoldsOnEveryNode() throws Exception {
+        Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
+        Queue a = node(TestSpools.spool(db, "a"), new CountingAgent(counts));
+        CountingAgent agentB = new CountingAgent(counts);
+        Queue b = node(TestSpools.spool(db, "b"), agentB);
+        a.admin().suspend(new DomainSuspension("example.net", null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !b.admin().suspensions().isEmpty());
+        a.close();
+        nodes.remove(a);
+
+        QueueId id = b.intake().nextId();
+        b.intake().accept(id, TestMessages.envelope("alice@example.org", Instant.now(),
+                        TestMessages.rcpt("bob@example.net")),
+                new ByteArrayInputStream(TestMessages.bytes(TestMessages.text("suspended"))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.admin().show(id).orElseThrow().recipients().get(0)
+                .nextAttempt().isAfter(Instant.now().plusSeconds(30)));
+        assertThat(agentB.delivered()).isZero();
+
+        assertThat(b.admin().resume("example.net")).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.admin().show(id).isEmpty());
+        assertThat(counts.get(id).get()).isEqualTo(1);
+    }
+
+    @Test
     void databaseOutageIsAnswered451AndNoAcceptedMessageIsLost() throws Exception {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         CountDownLatch remoteServersAnswer = new CountDownLatch(1);

@@ -370,6 +370,71 @@ class QueueDeliveryTest {
     }
 
     @Test
+    void theAdminSeesABackedOffDomainAndCanClearItsBackoff() throws Exception {
+        start((req, r) -> deferred(r), b -> b.domainFailureThreshold(1));
+        QueueId first = submit(envelope(SENDER, T0, rcpt("a@dead.example")), text("one"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> show(first).recipients().get(0).attempts() == 1);
+        assertThat(queue.admin().backedOff()).containsEntry("dead.example", T0.plus(Duration.ofMinutes(1)));
+
+        queue.admin().clearBackoff();
+        assertThat(queue.admin().backedOff()).isEmpty();
+        QueueId second = submit(envelope(SENDER, T0, rcpt("b@dead.example")), text("two"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> show(second).recipients().get(0).attempts() == 1);
+    }
+
+    @Test
+    void aSuspendedDomainGetsNoAttemptUntilResumedAndTheSuspensionSurvivesARestart() throws Exception {
+        start((req, r) -> RecipientOutcome.delivered(r, "250 2.0.0 ok", "mx." + r.domain()), b -> { });
+        queue.admin().suspend(new DomainSuspension("paused.example", null));
+        QueueId paused = submit(envelope(SENDER, T0, rcpt("a@paused.example")), text("paused"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> T0.plus(Duration.ofMinutes(1))
+                .equals(show(paused).recipients().get(0).nextAttempt()));
+        QueueId other = submit(envelope(SENDER, T0, rcpt("b@other.example")), text("other"));
+        awaitGone(other);
+        assertThat(show(paused).recipients().get(0).attempts()).isZero();
+        assertThat(agent.deliveries()).hasSize(1);
+
+        queue.close();
+        start((req, r) -> RecipientOutcome.delivered(r, "250 2.0.0 ok", "mx." + r.domain()), b -> { });
+        assertThat(queue.admin().suspensions()).containsExactly(new DomainSuspension("paused.example", null));
+
+        assertThat(queue.admin().resume("paused.example")).isTrue();
+        awaitGone(paused);
+        assertThat(queue.admin().suspensions()).isEmpty();
+        assertThat(queue.admin().resume("paused.example")).isFalse();
+    }
+
+    @Test
+    void aSuspensionWithAnEndLapsesByItself() throws Exception {
+        start((req, r) -> RecipientOutcome.delivered(r, "250 2.0.0 ok", "mx." + r.domain()), b -> { });
+        queue.admin().suspend(new DomainSuspension("paused.example", T0.plus(Duration.ofSeconds(30))));
+        QueueId paused = submit(envelope(SENDER, T0, rcpt("a@paused.example")), text("paused"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> T0.plus(Duration.ofSeconds(30))
+                .equals(show(paused).recipients().get(0).nextAttempt()));
+
+        clock.advance(Duration.ofSeconds(30));
+        awaitGone(paused);
+        assertThat(queue.admin().suspensions()).isEmpty();
+    }
+
+    @Test
+    void showGivesTheAttemptHistoryAndContentTheStoredMessage() throws Exception {
+        start((req, r) -> deferred(r), b -> { });
+        QueueId id = submit(envelope(SENDER, T0, rcpt("bob@example.net")), text("history"));
+        awaitAttempt(id, 1, T0.plus(Duration.ofMinutes(1)));
+
+        QueuedMessageView.RecipientView r = show(id).recipients().get(0);
+        assertThat(r.lastStatus()).isEqualTo("4.3.0");
+        assertThat(r.remoteMta()).isEqualTo("mx.example.net");
+        assertThat(r.history()).singleElement().isEqualTo(new QueuedMessageView.AttemptView(T0, "DEFERRED",
+                "4.3.0", "451 4.3.0 try again later", "mx.example.net"));
+        try (var in = queue.admin().content(id).orElseThrow().open()) {
+            assertThat(in.readAllBytes()).isEqualTo(bytes(text("history")));
+        }
+        assertThat(queue.admin().content(new QueueId("NOPE"))).isEmpty();
+    }
+
+    @Test
     void belowTheFreeDiskThresholdTheListenerGets452() throws Exception {
         start((req, r) -> deferred(r), b -> b.minFreeDisk(Long.MAX_VALUE));
         assertThatThrownBy(() -> queue.intake().checkCapacity())

@@ -32,11 +32,20 @@ public interface RelayComponents {
      * @param services started in this order, stopped in reverse (for example queue, delivery, listener)
      * @param readiness the checks behind {@code /health/ready}
      * @param queueAdmin what {@code /queue} talks to; empty while no queue is wired
+     * @param live what a configuration reload (SIGHUP) can change in these parts
      */
-    record Assembly(List<ManagedService> services, List<HealthCheck> readiness, Optional<QueueAdminPort> queueAdmin) {
+    record Assembly(List<ManagedService> services, List<HealthCheck> readiness, Optional<QueueAdminPort> queueAdmin,
+            LiveConfig live) {
         public Assembly {
             services = List.copyOf(services);
             readiness = List.copyOf(readiness);
+            java.util.Objects.requireNonNull(live, "live");
+        }
+
+        /** Parts of which nothing can be reloaded. */
+        public Assembly(List<ManagedService> services, List<HealthCheck> readiness,
+                Optional<QueueAdminPort> queueAdmin) {
+            this(services, readiness, queueAdmin, LiveConfig.NONE);
         }
     }
 }

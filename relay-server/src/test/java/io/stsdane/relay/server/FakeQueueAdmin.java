@@ -1,5 +1,6 @@
 package io.stsdane.relay.server;
 
+import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.server.admin.AdminResult;
 import io.stsdane.relay.server.admin.QueueAdminPort;
@@ -13,8 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeQueueAdmin implements QueueAdminPort {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     private final QueueMessage message = new QueueMessage("abc123", "alice@example.org",
-            Instant.parse("2026-01-02T03:04:05Z"), 1234, false, null,
-            List.of(new QueueMessage.QueueRecipient("bob@example.com", "pending", 2, "451 4.7.5 no TLSA match")),
+            Instant.parse("2026-01-02T03:04:05Z"), 1234, "deferred", false, null, "4.7.5 no TLSA match", null,
+            List.of(new QueueMessage.QueueRecipient("bob@example.com", "example.com", "pending", 2, "4.7.5",
+                    "451 4.7.5 no TLSA match", "mx.example.com", Instant.parse("2026-01-02T04:00:00Z"), List.of())),
             null);
 
     @Override
@@ -57,6 +59,32 @@ public final class FakeQueueAdmin implements QueueAdminPort {
     @Override
     public AdminResult bounce(QueueId id) {
         return record("bounce", id);
+    }
+
+    @Override
+    public Optional<MessageContent> content(QueueId id) {
+        return Optional.empty();
+    }
+
+    @Override
+    public void clearBackoff() {
+        calls.add("clear backoff");
+    }
+
+    @Override
+    public List<Suspension> suspensions() {
+        return List.of();
+    }
+
+    @Override
+    public void suspend(String domain, Instant until) {
+        calls.add("suspend " + domain + " " + until);
+    }
+
+    @Override
+    public boolean resume(String domain) {
+        calls.add("resume " + domain);
+        return true;
     }
 
     private AdminResult record(String action, QueueId id) {

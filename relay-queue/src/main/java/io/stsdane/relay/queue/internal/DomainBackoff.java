@@ -36,6 +36,18 @@ public final class DomainBackoff {
                 ? Optional.empty() : Optional.of(f.blockedUntil());
     }
 
+    /** The domains blocked at {@code now}, with the end of their block. */
+    public Map<String, Instant> blocked(Instant now) {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        domains.forEach((d, f) -> blockedUntil(d, now).ifPresent(until -> out.put(d, until)));
+        return out;
+    }
+
+    /** Forgets every failure: each domain gets its next attempt ({@code relay queue flush --ignore-backoff}). */
+    public void clear() {
+        domains.clear();
+    }
+
     public void record(String domain, boolean allDeferred, Instant now) {
         if (!allDeferred) {
             domains.remove(domain);

@@ -82,13 +82,14 @@ final class PgQuarantine {
             }
         }
         List<QueuedMessageView.RecipientView> recipients = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT address, status, attempts, last_diagnostic, "
-                + "last_attempt FROM queue_recipient WHERE message_id = ? ORDER BY idx")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT address, status, attempts, last_status, "
+                + "last_diagnostic, remote_mta, last_attempt FROM queue_recipient WHERE message_id = ? ORDER BY idx")) {
             ps.setString(1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     recipients.add(new QueuedMessageView.RecipientView(rs.getString(1), rs.getString(2),
-                            rs.getInt(3), rs.getString(4), PgMessages.instant(rs, 5), null));
+                            rs.getInt(3), rs.getString(4), rs.getString(5), rs.getString(6), PgMessages.instant(rs, 7),
+                            null, List.of()));
                 }
             }
         }

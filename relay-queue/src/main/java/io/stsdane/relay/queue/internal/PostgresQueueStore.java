@@ -81,6 +81,11 @@ public final class PostgresQueueStore implements QueueStore {
     }
 
     /** This process's name in {@code lease_owner} and {@code accepted_by}. */
+    /** The pool and transactions, for the other tables of the queue's schema (suspensions). */
+    PgDatabase database() {
+        return db;
+    }
+
     public String owner() {
         return owner;
     }

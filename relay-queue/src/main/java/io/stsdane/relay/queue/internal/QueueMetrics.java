@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
  * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
- * {@code relay.queue.dsn.queued} and, for the file spool, {@code relay.queue.spool.fsyncs}. With the
+ * {@code relay.queue.dsn.queued}, {@code relay.queue.suspended.domains} and, for the file spool, {@code relay.queue.spool.fsyncs}. With the
  * PostgreSQL store the size is the whole cluster's queue (quarantined messages included), and -1 while the
  * database cannot be asked; {@code relay.queue.quarantined} counts the messages set aside as unreadable, which
  * need an operator.
@@ -25,7 +25,9 @@ public final class QueueMetrics {
     private final Counter bounced;
     private final Counter dsns;
 
-    public QueueMetrics(MeterRegistry registry, QueueStore store, Clock clock) {
+    public QueueMetrics(MeterRegistry registry, QueueStore store, DomainSuspensions suspensions, Clock clock) {
+        Gauge.builder("relay.queue.suspended.domains", suspensions, s -> s.active().size())
+                .description("destination domains an operator suspended (relay queue suspend)").register(registry);
         Gauge.builder("relay.queue.size", store, QueueStore::size)
                 .description("messages in the queue").register(registry);
         Gauge.builder("relay.queue.oldest.age", store, s -> s.oldestReceived()

@@ -62,6 +62,7 @@ public final class Scheduler implements AutoCloseable {
     private final DeliveryAgent agent;
     private final StateTransitions transitions;
     private final DomainBackoff backoff;
+    private final DomainSuspensions suspensions;
     private final DsnComposer dsn;
     private final Supplier<QueueId> ids;
     private final int concurrency;
@@ -74,12 +75,13 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean closed;
 
     public Scheduler(QueueStore store, DeliveryAgent agent, StateTransitions transitions, DomainBackoff backoff,
-            DsnComposer dsn, Supplier<QueueId> ids, int concurrency, Duration pollInterval, Clock clock,
+            DomainSuspensions suspensions, DsnComposer dsn, Supplier<QueueId> ids, int concurrency, Duration pollInterval, Clock clock,
             QueueMetrics metrics) {
         this.store = store;
         this.agent = agent;
         this.transitions = transitions;
         this.backoff = backoff;
+        this.suspensions = suspensions;
         this.dsn = dsn;
         this.ids = ids;
         this.concurrency = concurrency;
@@ -160,7 +162,9 @@ public final class Scheduler implements AutoCloseable {
             }
             List<CompletableFuture<List<DeliveryResult>>> rounds = new ArrayList<>();
             byDomain.forEach((domain, indexes) -> {
-                Optional<Instant> blocked = backoff.blockedUntil(domain, now);
+                // An operator's suspension first: it holds whatever the domain's recent results were.
+                Optional<Instant> blocked = suspensions.postponedUntil(domain, now)
+                        .or(() -> backoff.blockedUntil(domain, now));
                 rounds.add(blocked.isPresent()
                         ? CompletableFuture.completedFuture(indexes.stream()
                                 .<DeliveryResult>map(i -> new DeliveryResult.Postponed(i, blocked.get())).toList())

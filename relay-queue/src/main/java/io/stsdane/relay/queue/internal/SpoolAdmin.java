@@ -4,9 +4,13 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.QueueAdmin;
 import io.stsdane.relay.queue.QueuedMessageView;
 import java.io.IOException;
+import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.queue.DomainSuspension;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +24,17 @@ public final class SpoolAdmin implements QueueAdmin {
     private final StateTransitions transitions;
     private final Runnable wake;
     private final Clock clock;
+    private final DomainBackoff backoff;
+    private final DomainSuspensions suspensions;
 
-    public SpoolAdmin(QueueStore store, StateTransitions transitions, Runnable wake, Clock clock) {
+    public SpoolAdmin(QueueStore store, StateTransitions transitions, Runnable wake, Clock clock,
+            DomainBackoff backoff, DomainSuspensions suspensions) {
         this.store = store;
         this.transitions = transitions;
         this.wake = wake;
         this.clock = clock;
+        this.backoff = backoff;
+        this.suspensions = suspensions;
     }
 
     @Override
@@ -48,8 +57,10 @@ public final class SpoolAdmin implements QueueAdmin {
         for (int i = 0; i < m.state().recipients().size(); i++) {
             RecipientState r = m.state().recipients().get(i);
             rcpts.add(new QueuedMessageView.RecipientView(m.envelope().recipients().get(i).address(),
-                    r.status().name(), r.attempts(), r.lastDiagnostic(), r.lastAttempt(),
-                    r.isFinal() ? null : r.nextAttempt()));
+                    r.status().name(), r.attempts(), r.lastStatus(), r.lastDiagnostic(), r.remoteMta(),
+                    r.lastAttempt(), r.isFinal() ? null : r.nextAttempt(),
+                    r.history().stream().map(a -> new QueuedMessageView.AttemptView(a.at(), a.kind().name(),
+                            a.status(), a.diagnostic(), a.remoteMta())).toList()));
         }
         return new QueuedMessageView(m.id().value(), m.envelope().sender(), m.size(),
                 m.envelope().receivedAt(), m.state().held(), rcpts, null);
@@ -84,6 +95,49 @@ public final class SpoolAdmin implements QueueAdmin {
     public boolean bounce(QueueId id) throws IOException {
         return change(id, "bounce",
                 m -> transitions.bounceAll(m, "bounced by the relay administrator", clock.instant()).withHeld(false));
+    }
+
+    @Override
+    public Optional<MessageContent> content(QueueId id) throws IOException {
+        return store.load(id).isPresent() ? Optional.of(store.content(id)) : Optional.empty();
+    }
+
+    @Override
+    public Map<String, Instant> backedOff() {
+        return backoff.blocked(clock.instant());
+    }
+
+    @Override
+    public void clearBackoff() {
+        backoff.clear();
+        LOG.info("admin: every destination's backoff cleared");
+        wake.run();
+    }
+
+    @Override
+    public List<DomainSuspension> suspensions() {
+        return suspensions.active();
+    }
+
+    @Override
+    public void suspend(DomainSuspension s) throws IOException {
+        suspensions.suspend(s);
+        LOG.info("admin: suspended delivery to {} until {}", s.domain(), s.until() == null ? "resumed" : s.until());
+    }
+
+    @Override
+    public boolean resume(String domain) throws IOException {
+        boolean was = suspensions.resume(domain);
+        Instant now = clock.instant();
+        for (QueueId id : store.ids(Integer.MAX_VALUE)) {
+            Optional<StoredMessage> m = store.load(id);
+            if (m.isPresent() && m.get().envelope().recipients().stream().anyMatch(r -> r.domain().equals(domain))) {
+                store.update(id, cur -> StateTransitions.retryNow(cur, domain, now));
+            }
+        }
+        LOG.info("admin: resumed delivery to {}", domain);
+        wake.run();
+        return was;
     }
 
     /** False when {@code id} is not queued; throws when it is quarantined (no state to change until released). */

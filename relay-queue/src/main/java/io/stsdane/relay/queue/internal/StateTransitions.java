@@ -105,6 +105,18 @@ public record StateTransitions(RetryPolicy retry, Duration maxQueueLifetime, Dur
         return s.mapRecipients(r -> r.isFinal() ? r : r.withNextAttempt(now));
     }
 
+    /** Every pending recipient of {@code domain} is due now; the others keep their schedule. */
+    public static MessageState retryNow(StoredMessage m, String domain, Instant now) {
+        MessageState s = m.state();
+        for (int i = 0; i < s.recipients().size(); i++) {
+            RecipientState r = s.recipients().get(i);
+            if (!r.isFinal() && m.envelope().recipients().get(i).domain().equals(domain)) {
+                s = s.withRecipient(i, r.withNextAttempt(now));
+            }
+        }
+        return s;
+    }
+
     private static Report report(Envelope env, Recipient rcpt, Notify kind, Report report) {
         return !env.isBounce() && rcpt.wants(kind) ? report : Report.NONE;
     }

@@ -125,12 +125,13 @@ class SchedulerTest {
     }
 
     /** A scheduler polling every 10 ms, with up to 4 deliveries at once and one retry after 5 minutes. */
-    private static Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
+    private Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
             MutableClock clock) {
         RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
+        DomainSuspensions suspensions = DomainSuspensions.inSpool(dir, clock);
         return new Scheduler(store, agent, new StateTransitions(retry, Duration.ofDays(5), null),
-                new DomainBackoff(3, retry), new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4,
-                Duration.ofMillis(10), clock, new QueueMetrics(new SimpleMeterRegistry(), files, clock));
+                new DomainBackoff(3, retry), suspensions, new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4,
+                Duration.ofMillis(10), clock, new QueueMetrics(new SimpleMeterRegistry(), files, suspensions, clock));
     }
 
     @Test

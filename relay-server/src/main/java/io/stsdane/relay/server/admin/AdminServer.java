@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: liveness (the process answers);</li>
  *   <li>{@code GET /health/ready}: 200 when every {@link HealthCheck} is up, else 503, with a JSON report;</li>
  *   <li>{@code GET /queue}, {@code GET /queue/ID}, {@code DELETE /queue/ID},
- *       {@code POST /queue/ID/retry|hold|release|bounce}: the {@link QueueAdminPort}, 503 while there is none.</li>
+ *       {@code POST /queue/ID/retry|hold|release|bounce}: the {@link QueueAdminPort}, 503 while there is none;</li>
+ *   <li>the operator's queue tools (selection, content, summary, bulk actions, flush, suspensions):
+ *       {@link QueueToolRoutes}.</li>
  * </ul>
  * Reading is open to whoever can connect: bind it to loopback or a private network. Every request that changes
  * something passes the {@link MutationGuard} first (DNS rebinding, cross-origin requests, the optional bearer
@@ -40,7 +43,8 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final String JSON = "application/json; charset=utf-8";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    private static final Map<String, BiFunction<QueueAdminPort, QueueId, AdminResult>> ACTIONS = Map.of(
+    /** The per-message actions of {@code POST /queue/ID/ACTION} (and of the bulk actions). */
+    static final Map<String, BiFunction<QueueAdminPort, QueueId, AdminResult>> ACTIONS = Map.of(
             "retry", QueueAdminPort::retry,
             "hold", QueueAdminPort::hold,
             "release", QueueAdminPort::release,
@@ -57,6 +61,7 @@ public final class AdminServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final List<HealthCheck> readiness;
     private final Optional<QueueAdminPort> queue;
+    private final Optional<QueueToolRoutes> tools;
 
     private AdminServer(HttpServer server, RequestDeadlines workers, MutationGuard guard,
             PrometheusMeterRegistry registry, List<HealthCheck> readiness, Optional<QueueAdminPort> queue) {
@@ -66,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
         this.registry = registry;
         this.readiness = List.copyOf(readiness);
         this.queue = queue;
+        this.tools = queue.map(q -> new QueueToolRoutes(q, Clock.systemUTC()));
     }
 
     /**
@@ -155,7 +161,8 @@ public final class AdminServer implements AutoCloseable {
             if (allow(ex, "GET")) {
                 ready(ex);
             }
-        } else if (path.equals("/queue") || path.startsWith("/queue/")) {
+        } else if (path.equals("/queue") || path.startsWith("/queue/") || path.equals("/suspensions")
+                || path.startsWith("/suspensions/")) {
             queueRoute(ex, method, path);
         } else {
             json(ex, 404, Map.of("error", "no such resource: " + path));
@@ -184,10 +191,14 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         QueueAdminPort q = queue.get();
+        if (QueueToolRoutes.handles(path)) {
+            tools.get().route(ex, path);
+            return;
+        }
         String[] parts = path.substring(1).split("/", -1);
         if (parts.length == 1) {
             if (allow(ex, "GET")) {
-                json(ex, 200, q.list());
+                tools.get().list(ex);
             }
             return;
         }
@@ -230,7 +241,7 @@ public final class AdminServer implements AutoCloseable {
         json(ex, status, Map.of("status", r.status().name(), "message", r.message()));
     }
 
-    private static boolean allow(HttpExchange ex, String method) throws IOException {
+    static boolean allow(HttpExchange ex, String method) throws IOException {
         if (ex.getRequestMethod().equals(method)) {
             return true;
         }
@@ -238,12 +249,12 @@ public final class AdminServer implements AutoCloseable {
         return false;
     }
 
-    private static void methodNotAllowed(HttpExchange ex, String allowed) throws IOException {
+    static void methodNotAllowed(HttpExchange ex, String allowed) throws IOException {
         ex.getResponseHeaders().set("Allow", allowed);
         json(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed here (allowed: " + allowed + ")"));
     }
 
-    private static void json(HttpExchange ex, int status, Object body) throws IOException {
+    static void json(HttpExchange ex, int status, Object body) throws IOException {
         send(ex, status, JSON, AdminJson.MAPPER.writeValueAsBytes(body));
     }
 

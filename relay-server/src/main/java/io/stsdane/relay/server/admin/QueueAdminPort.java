@@ -1,6 +1,8 @@
 package io.stsdane.relay.server.admin;
 
+import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +14,7 @@ import java.util.Optional;
  */
 public interface QueueAdminPort {
 
-    /** Every message in the queue, oldest first. */
+    /** Every message in the queue, oldest (received first) first. */
     List<QueueMessage> list();
 
     /** One message, or empty when there is no such id. */
@@ -31,4 +33,23 @@ public interface QueueAdminPort {
 
     /** Fails every pending recipient now and sends the sender a DSN. */
     AdminResult bounce(QueueId id);
+
+    /** The stored message (headers and body), as {@code postcat -q} prints it; empty when there is no such id. */
+    Optional<MessageContent> content(QueueId id);
+
+    /** Forgets every destination's backoff, so each domain's next attempt is made when due. */
+    void clearBackoff();
+
+    /** The destination suspensions in force, by domain. */
+    List<Suspension> suspensions();
+
+    /** Suspends delivery to {@code domain} until {@code until} (null: until resumed). */
+    void suspend(String domain, Instant until);
+
+    /** Ends a suspension and makes the domain's pending recipients due now; false when it was not suspended. */
+    boolean resume(String domain);
+
+    /** A suspended destination; {@code until} is null for "until resumed". */
+    record Suspension(String domain, Instant until) {
+    }
 }

@@ -33,10 +33,19 @@ final class AdminClient {
         this.base = URI.create("http://" + new HostPort(host, admin.port()) + "/");
     }
 
+    /** Where the requests go, for telling the operator. */
+    URI base() {
+        return base;
+    }
+
     /** One answer: the HTTP status and the body. */
-    record Response(int status, String body) {
+    record Response(int status, byte[] bytes) {
         boolean ok() {
             return status / 100 == 2;
+        }
+
+        String body() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -49,7 +58,7 @@ final class AdminClient {
                 .method(method, HttpRequest.BodyPublishers.noBody());
         token.ifPresent(t -> request.header("Authorization", t.authorization()));
         try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new AdminUnreachableException("cannot reach the relay's admin API at " + base + " (" + e

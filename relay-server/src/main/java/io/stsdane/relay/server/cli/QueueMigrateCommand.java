@@ -6,6 +6,7 @@ import io.stsdane.relay.queue.SpoolMigration;
 import io.stsdane.relay.server.cluster.PolicyStoreMigration;
 import io.stsdane.relay.server.cluster.PostgresPolicyStore;
 import io.stsdane.relay.server.config.ConfigException;
+import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.SpoolConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.sts.PolicyStore;
@@ -15,9 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,8 +48,6 @@ public final class QueueMigrateCommand implements Callable<Integer> {
     @ParentCommand
     QueueCommand parent;
 
-    @Mixin
-    ConfigOption config;
 
     @Option(names = "--from", required = true, paramLabel = "SPOOL_DIR",
             description = "The spool.dir of the stopped node whose queue moves.")
@@ -67,7 +66,7 @@ public final class QueueMigrateCommand implements Callable<Integer> {
         if (!Files.isDirectory(from)) {
             throw new ParameterException(spec.commandLine(), "--from: " + from + " is not a directory");
         }
-        SpoolConfig spool = config.load(parent.env()).config().spool();
+        SpoolConfig spool = ConfigLoader.load(Optional.ofNullable(parent.configFile), parent.env()).config().spool();
         if (spool.backend() != SpoolConfig.Backend.POSTGRES) {
             throw new CommandFailure("queue migrate moves messages into the PostgreSQL queue of the configuration,"
                     + " but its spool.backend is file: pass the configuration of the PostgreSQL nodes (--config)"

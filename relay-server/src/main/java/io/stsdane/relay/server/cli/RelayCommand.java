@@ -15,6 +15,7 @@ public final class RelayCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, queue or dkim)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing command (run, check, queue, config or dkim)");
     }
 }

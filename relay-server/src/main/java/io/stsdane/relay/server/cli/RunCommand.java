@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.server.ConfigReloader;
 import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.LoadedConfig;
@@ -11,12 +12,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code relay run}: loads and logs the configuration, starts the relay, runs until SIGTERM or Ctrl-C. */
+/**
+ * {@code relay run}: loads and logs the configuration, starts the relay, runs until SIGTERM or Ctrl-C; SIGHUP
+ * reloads the configuration ({@link ConfigReloader}).
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the relay in the foreground until it is stopped (SIGTERM, Ctrl-C).")
+        description = {"Run the relay in the foreground until it is stopped (SIGTERM, Ctrl-C). Logs go to stdout.",
+                "SIGHUP reloads policies, server.allowed-networks, server.auth.users-file, server.tls (certificate"
+                        + " and key) and the logging configuration; an invalid configuration is logged and the"
+                        + " running one kept."})
 public final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -37,14 +45,24 @@ public final class RunCommand implements Callable<Integer> {
         LoadedConfig loaded = config.load(env);
         log.info("Effective configuration ({}, then RELAY_* environment overrides):\n{}",
                 config.file == null ? "embedded defaults" : config.file, loaded.effectiveYaml());
+        loaded.warnings().forEach(w -> log.warn("Configuration: {}", w));
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
         RelayApplication app;
+        RelayComponents.Assembly assembly;
         try {
-            app = new RelayApplication(loaded.config(), registry, components.assemble(loaded.config(), registry));
+            assembly = components.assemble(loaded.config(), registry);
+            app = new RelayApplication(loaded.config(), registry, assembly);
         } catch (UncheckedIOException e) {
             // The spool cannot be opened (in use by another relay, not writable): the message names it.
             throw new CommandFailure("cannot start: " + e.getMessage());
         }
+        ConfigReloader reloader = new ConfigReloader(() -> config.load(env), loaded.config(), assembly.live());
+        // SIGHUP reloads (without a handler the JVM would stop on it, so it
+        // is installed before the listener accepts anything); the handler runs on its own thread.
+        Signal.handle(new Signal("HUP"), sig -> {
+            log.info("SIGHUP: reloading the configuration");
+            reloader.reload();
+        });
         try {
             app.start();
         } catch (IOException e) {

@@ -50,18 +50,36 @@ public final class ConfigLoader {
      * @param env the environment (normally {@link System#getenv()})
      */
     public static LoadedConfig load(Optional<Path> file, Map<String, String> env) throws ConfigException {
+        Map<String, String> origins = new HashMap<>();
+        ObjectNode tree = tree(file, env, origins);
+        RelayConfig config = bind(new ConfigNode(tree, "", origins));
+        try {
+            return new LoadedConfig(config, YAML.writeValueAsString(Secrets.masked(tree)),
+                    EnvOverrides.unmatched(tree, env));
+        } catch (JacksonException e) {
+            throw new IllegalStateException("a tree that was just read can always be written", e);
+        }
+    }
+
+    /**
+     * Only the {@code admin} section of the configuration (listen address and token): for the commands that talk
+     * to a running relay, which need nothing else of it (and whose user may not be allowed to read the key and
+     * password files it names).
+     */
+    public static AdminConfig adminOnly(Optional<Path> file, Map<String, String> env) throws ConfigException {
+        Map<String, String> origins = new HashMap<>();
+        return admin(new ConfigNode(tree(file, env, origins), "", origins).section("admin"));
+    }
+
+    /** The embedded defaults, the file merged over them, then the environment overrides. */
+    private static ObjectNode tree(Optional<Path> file, Map<String, String> env, Map<String, String> origins)
+            throws ConfigException {
         ObjectNode tree = defaultsTree();
         if (file.isPresent()) {
             merge(tree, readFile(file.get()));
         }
-        Map<String, String> origins = new HashMap<>();
         EnvOverrides.apply(tree, env, origins);
-        RelayConfig config = bind(new ConfigNode(tree, "", origins));
-        try {
-            return new LoadedConfig(config, YAML.writeValueAsString(tree));
-        } catch (JacksonException e) {
-            throw new IllegalStateException("a tree that was just read can always be written", e);
-        }
+        return tree;
     }
 
     /** The embedded defaults: what the relay runs with when there is no file and no environment override. */

@@ -18,12 +18,17 @@ import java.util.TreeMap;
  * {@code policies} map is {@code RELAY_POLICIES=example.com=verify,legacy.example=may}.
  *
  * <p>A variable is an override when it contains {@code __} after the prefix, or when the part after the prefix
- * is a section name ({@code RELAY_POLICIES}); other {@code RELAY_*} variables (such as {@code RELAY_HOME}) are
- * left alone. A variable that is an override but names an unknown key fails start-up like a typo in the file.
+ * is a section name ({@code RELAY_POLICIES}); other {@code RELAY_*} variables are not applied, and each one but
+ * the logging variables ({@link #NOT_KEYS}) is reported by {@link #unmatched} so that a misspelt override
+ * ({@code RELAY_DELIVERY_PORT}, one underscore) is not silently ignored. A variable that is an override but names
+ * an unknown key fails start-up like a typo in the file.
  */
 final class EnvOverrides {
 
     static final String PREFIX = "RELAY_";
+
+    /** {@code RELAY_*} variables that are not configuration keys: read by the logging configuration. */
+    static final java.util.Set<String> NOT_KEYS = java.util.Set.of("RELAY_LOG_LEVEL", "RELAY_DELIVERY_LOG_FILE");
 
     private EnvOverrides() {
     }
@@ -73,6 +78,30 @@ final class EnvOverrides {
             }
             origins.put(path.toString(), var);
         }
+    }
+
+    /**
+     * One warning per {@code RELAY_*} variable that {@link #apply} does not apply and that is not one of
+     * {@link #NOT_KEYS}, with the spelling of the override it probably meant.
+     */
+    static java.util.List<String> unmatched(ObjectNode tree, Map<String, String> env) {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        for (String var : new TreeMap<>(env).keySet()) {
+            String rest = var.startsWith(PREFIX) ? var.substring(PREFIX.length()) : null;
+            if (rest == null || NOT_KEYS.contains(var) || rest.contains("__") || tree.has(name(rest))) {
+                continue;
+            }
+            String hint = "";
+            for (String section : iterable(tree)) {
+                String upper = section.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+                if (rest.startsWith(upper) && rest.length() > upper.length()) {
+                    hint = " (for " + section + "." + name(rest.substring(upper.length())) + " write " + PREFIX
+                            + upper + "_" + rest.substring(upper.length()) + ": levels are joined by __)";
+                }
+            }
+            warnings.add("environment variable " + var + " matches no configuration key and is ignored" + hint);
+        }
+        return warnings;
     }
 
     private static String name(String segment) {

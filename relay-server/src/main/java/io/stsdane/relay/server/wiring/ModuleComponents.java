@@ -11,6 +11,7 @@ import io.stsdane.relay.dkim.DkimSigning;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.queue.RecoveryReport;
+import io.stsdane.relay.server.LiveConfig;
 import io.stsdane.relay.server.ManagedService;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.DnsHealthCheck;
@@ -117,7 +118,15 @@ public final class ModuleComponents implements RelayComponents {
                 new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()),
                 new QueueCapacityCheck(queue.intake()),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
-        return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+        LiveConfig live = next -> {
+            // The listener's files first: when one cannot be used this throws before anything changed.
+            listener.reload(inboundOptions(next, hostname));
+            policies.override().replaceLevels(next.policies());
+            return List.of("policies (" + next.policies().size() + " override(s))",
+                    "server.allowed-networks", "server.auth.users-file", "server.tls");
+        };
+        return new Assembly(services, readiness,
+                Optional.of(new QueueAdminAdapter(queue.admin(), Clock.systemUTC())), live);
     }
 
     /**

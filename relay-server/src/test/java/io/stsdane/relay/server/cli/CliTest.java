@@ -58,6 +58,28 @@ class CliTest {
     }
 
     @Test
+    void everyCommandAcceptsHelp() {
+        List<List<String>> paths = new java.util.ArrayList<>();
+        commands(Main.commandLine(new StandaloneComponents(Optional.of(o -> dns)), Map.of()), List.of(), paths);
+        assertThat(paths).contains(List.of("queue", "list"), List.of("queue", "suspend"), List.of("check"));
+        for (List<String> path : paths) {
+            List<String> args = new java.util.ArrayList<>(path);
+            args.add("--help");
+            assertThat(run(args.toArray(String[]::new))).as(String.join(" ", args) + ": " + err).isZero();
+            assertThat(out.toString()).as(String.join(" ", args)).startsWith("Usage: relay " + String.join(" ", path));
+        }
+    }
+
+    private static void commands(CommandLine cl, List<String> path, List<List<String>> into) {
+        cl.getSubcommands().forEach((name, sub) -> {
+            List<String> p = new java.util.ArrayList<>(path);
+            p.add(name);
+            into.add(p);
+            commands(sub, p, into);
+        });
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("missing command");
@@ -65,7 +87,7 @@ class CliTest {
         assertThat(run("check")).isEqualTo(2);
         assertThat(run("check", "-bad-.example")).isEqualTo(2);
         assertThat(run("queue", "show")).isEqualTo(2);
-        assertThat(run("queue", "show", "../etc")).isEqualTo(2);
+        assertThat(run("queue", "show", "../etc")).as(err.toString()).isEqualTo(2);
         assertThat(run("queue", "list", "--admin", "nohost")).isEqualTo(2);
     }
 
@@ -179,19 +201,25 @@ class CliTest {
             String address = "127.0.0.1:" + admin.address().getPort();
 
             assertThat(run("queue", "list", "--admin", address)).isZero();
-            assertThat(out.toString()).contains("abc123", "2026-01-02T03:04:05Z", "<alice@example.org>",
-                    "bob@example.com (pending)", "1 message(s)");
+            assertThat(err.toString()).isEqualTo("relay queue: admin API http://" + address + "/ (--admin)"
+                    + System.lineSeparator());
+            assertThat(out.toString()).contains("abc123", "deferred", "<alice@example.org>", "bob@example.com",
+                    "4.7.5 no TLSA match", "1 message(s)");
 
-            assertThat(run("queue", "show", "abc123", "--admin", address)).isZero();
+            assertThat(run("queue", "show", "abc123", "--admin", address, "--json")).isZero();
             assertThat(AdminJson.MAPPER.readTree(out.toString()).at("/recipients/0/lastResult").asText())
                     .isEqualTo("451 4.7.5 no TLSA match");
+            assertThat(run("queue", "show", "abc123", "--admin", address)).isZero();
+            assertThat(out.toString()).contains("Message abc123 (deferred)", "Sender:       <alice@example.org>",
+                    "Received:     2026-01-02 03:04:05Z", "bob@example.com", "mx.example.com",
+                    "No delivery attempt yet.");
 
             assertThat(run("queue", "--admin", address, "retry", "abc123")).isZero();
             assertThat(out.toString().strip()).isEqualTo("retry abc123");
             assertThat(run("queue", "delete", "abc123", "--admin", address)).isZero();
 
             assertThat(run("queue", "hold", "held1", "--admin", address)).isEqualTo(1);
-            assertThat(err.toString().strip()).isEqualTo("relay queue: held1 is already held (HTTP 409)");
+            assertThat(err.toString().strip()).endsWith("relay queue: held1 is already held (HTTP 409)");
             assertThat(run("queue", "show", "gone", "--admin", address)).isEqualTo(1);
             assertThat(err.toString()).contains("no message gone in the queue (HTTP 404)");
         }
@@ -224,7 +252,7 @@ class CliTest {
         }
 
         assertThat(run("queue", "list", "--admin", "127.0.0.1:" + freePort)).isEqualTo(1);
-        assertThat(err.toString()).startsWith("relay: cannot reach the relay's admin API at http://127.0.0.1:" + freePort);
+        assertThat(err.toString()).contains("relay: cannot reach the relay's admin API at http://127.0.0.1:" + freePort);
     }
 
     /** Runs the CLI with the fake resolver; out and err are reset first. */

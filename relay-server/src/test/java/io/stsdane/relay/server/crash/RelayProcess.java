@@ -88,6 +88,15 @@ public final class RelayProcess {
         return process.exitValue();
     }
 
+    /** The operating system's process id, for sending it signals. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Kills the process if a failed test left it running. */
     public void destroy() {
         process.destroyForcibly();

@@ -49,6 +49,18 @@ public final class InboundServer implements AutoCloseable {
         listener.stop();
     }
 
+    /**
+     * Puts the allowed networks, the AUTH users file and the STARTTLS certificate and key of {@code options} in
+     * force (configuration reload, SIGHUP); sessions see them from their next command. The files are read first:
+     * when one is missing or malformed this throws and nothing changes. Other options need a restart.
+     *
+     * @throws IllegalArgumentException when a file is malformed
+     * @throws java.io.UncheckedIOException when a file cannot be read
+     */
+    public void reload(InboundOptions options) {
+        listener.reload(options);
+    }
+
     /** The bound port (useful with port 0). */
     public int port() {
         return listener.port();

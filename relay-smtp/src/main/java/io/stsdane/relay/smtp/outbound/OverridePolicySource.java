@@ -35,7 +35,8 @@ import java.util.function.Function;
  */
 public final class OverridePolicySource implements TlsPolicySource {
 
-    private final Map<String, TlsLevel> levels;
+    /** Replaced whole by {@link #replaceLevels} (configuration reload); read once per decision. */
+    private volatile Map<String, TlsLevel> levels;
     private final TlsPolicySource dane;
     private final Function<String, PeerVerifier> pkix;
 
@@ -47,20 +48,30 @@ public final class OverridePolicySource implements TlsPolicySource {
      */
     public OverridePolicySource(Map<String, TlsLevel> levels, TlsPolicySource dane,
             Function<String, PeerVerifier> pkix) {
-        Map<String, TlsLevel> copy = new LinkedHashMap<>();
-        levels.forEach((k, v) -> copy.put(canonicalKey(k), Objects.requireNonNull(v, k)));
-        this.levels = Map.copyOf(copy);
+        this.levels = canonical(levels);
         this.dane = dane;
         this.pkix = Objects.requireNonNull(pkix, "pkix");
     }
 
+    /** Takes a new {@code policies:} section (SIGHUP); decisions already started finish with the old one. */
+    public void replaceLevels(Map<String, TlsLevel> newLevels) {
+        this.levels = canonical(newLevels);
+    }
+
+    private static Map<String, TlsLevel> canonical(Map<String, TlsLevel> levels) {
+        Map<String, TlsLevel> copy = new LinkedHashMap<>();
+        levels.forEach((k, v) -> copy.put(canonicalKey(k), Objects.requireNonNull(v, k)));
+        return Map.copyOf(copy);
+    }
+
     @Override
     public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
-        String key = lookup(request.recipientDomain());
+        Map<String, TlsLevel> current = levels;
+        String key = lookup(current, request.recipientDomain());
         if (key == null) {
             return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("no local override"));
         }
-        TlsLevel level = levels.get(key);
+        TlsLevel level = current.get(key);
         String why = "local override " + key + ": " + level.configName();
         return switch (level) {
             case DANE -> requireDane(request, why);
@@ -92,7 +103,7 @@ public final class OverridePolicySource implements TlsPolicySource {
         });
     }
 
-    private String lookup(String domain) {
+    private static String lookup(Map<String, TlsLevel> levels, String domain) {
         if (levels.containsKey(domain)) {
             return domain;
         }

@@ -25,11 +25,23 @@ class RelayControlTest extends InboundTestBase {
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             assertThat(c.cmd("MAIL FROM:<a@example.com>")).startsWith("250");
-            assertThat(c.cmd("RCPT TO:<victim@example.org>")).startsWith("554 5.7.1 Relay access denied");
+            assertThat(c.cmd("RCPT TO:<victim@example.org>"))
+                    .isEqualTo("554 5.7.1 Relay access denied: authenticate first (AUTH after STARTTLS)");
             assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
         }
         assertThat(intake.accepted()).isEmpty();
         assertThat(meters.counter("relay.inbound.messages.rejected", "reason", "relay-denied").count()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAuthOfferedTheRefusalDoesNotAskForIt() throws Exception {
+        InboundServer server = start(b -> b.allowedNetworks(List.of("10.0.0.0/8")));
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            c.hello();
+            c.cmd("MAIL FROM:<a@example.com>");
+            assertThat(c.cmd("RCPT TO:<victim@example.org>"))
+                    .isEqualTo("554 5.7.1 Relay access denied: relaying denied for this client address");
+        }
     }
 
     @Test

@@ -17,6 +17,14 @@ public final class StsMetrics {
     /** @param registry where to record, or null for none */
     public StsMetrics(MeterRegistry registry) {
         this.registry = registry;
+        if (registry != null) {
+            // Every result from start-up, at zero, so dashboards and alerts see the series before the first fetch.
+            counter("ok");
+            counter("postponed");
+            for (TlsFailure f : TlsFailure.values()) {
+                counter(f.resultType());
+            }
+        }
     }
 
     void fetchSucceeded() {
@@ -33,8 +41,12 @@ public final class StsMetrics {
 
     private void count(String result) {
         if (registry != null) {
-            Counter.builder(FETCHES).description("MTA-STS policy fetches by result").tag("result", result)
-                    .register(registry).increment();
+            counter(result).increment();
         }
+    }
+
+    private Counter counter(String result) {
+        return Counter.builder(FETCHES).description("MTA-STS policy fetches by result").tag("result", result)
+                .register(registry);
     }
 }

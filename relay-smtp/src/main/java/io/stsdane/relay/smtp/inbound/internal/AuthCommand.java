@@ -62,7 +62,8 @@ final class AuthCommand extends InboundCommand {
             attempt.release();
             throw e;
         }
-        if (credentials != null && verify(credentials[0], credentials[1])) {
+        UserDirectory users = ctx.users(); // read once: a reload may replace it meanwhile
+        if (credentials != null && users != null && verify(users, credentials[0], credentials[1])) {
             attempt.release();
             state.authUser = credentials[0];
             LOG.info("{} authenticated as {}", state.client.getHostAddress(), LogText.escape(credentials[0]));
@@ -75,9 +76,9 @@ final class AuthCommand extends InboundCommand {
     }
 
     /** The password check, in one of the throttle's global slots; a failure returns only after the delay. */
-    private boolean verify(String user, String password) throws DropConnectionException {
+    private boolean verify(UserDirectory users, String user, String password) throws DropConnectionException {
         try {
-            return ctx.throttle().check(() -> ctx.users().verify(user, password));
+            return ctx.throttle().check(() -> users.verify(user, password));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DropConnectionException(421, "4.3.2 Shutting down");

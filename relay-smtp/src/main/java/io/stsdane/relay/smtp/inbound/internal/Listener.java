@@ -1,7 +1,9 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.smtp.inbound.InboundOptions;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.SMTPServer;
@@ -19,7 +21,11 @@ public final class Listener {
     private final ExecutorService executor;
     private final Duration drainTimeout;
 
-    Listener(SMTPServer server, Sessions sessions, ExecutorService executor, Duration drainTimeout) {
+    private final Consumer<InboundOptions> reload;
+
+    Listener(SMTPServer server, Sessions sessions, ExecutorService executor, Duration drainTimeout,
+            Consumer<InboundOptions> reload) {
+        this.reload = reload;
         this.server = server;
         this.sessions = sessions;
         this.executor = executor;
@@ -54,5 +60,16 @@ public final class Listener {
 
     public int port() {
         return server.getPortAllocated();
+    }
+
+    /**
+     * Puts the allowed networks, AUTH users file and STARTTLS certificate of {@code options} in force for every
+     * command from now on; the rest of {@code options} is ignored (it needs a restart).
+     *
+     * @throws IllegalArgumentException when a file is malformed; nothing changes then
+     * @throws java.io.UncheckedIOException when a file cannot be read; nothing changes then
+     */
+    public void reload(InboundOptions options) {
+        reload.accept(options);
     }
 }

@@ -32,8 +32,11 @@ final class RcptCommand extends InboundCommand {
         // RFC 5321 §4.5.1: <Postmaster> must be accepted, also from clients that may not relay.
         boolean postmaster = parsed instanceof MailPath.Parsed p && p.address().equals(MailPath.POSTMASTER);
         if (!postmaster && !ctx.mayRelay(state)) {
-            return Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
-                    + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
+            // Only suggest AUTH where it is offered: without a users file the client can do nothing about it.
+            return ctx.users() == null
+                    ? Reply.of(554, "5.7.1", "Relay access denied: relaying denied for this client address")
+                    : Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
+                            + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
         }
         if (tx.recipients().size() >= ctx.options().maxRecipients()) {
             return Reply.of(452, "4.5.3", "Too many recipients; send the rest in another message");

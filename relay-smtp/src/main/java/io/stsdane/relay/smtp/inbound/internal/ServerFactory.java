@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.subethamail.smtp.server.SMTPServer;
 
@@ -28,10 +29,10 @@ public final class ServerFactory {
                                   Clock clock) {
         AtomicInteger open = new AtomicInteger();
         InboundMetrics metrics = new InboundMetrics(registry, open);
-        InboundContext ctx = new InboundContext(options, intake, NetworkAcl.parse(options.allowedNetworks()),
-                users(options), new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(),
+        InboundContext ctx = new InboundContext(options, intake, new AtomicReference<>(reloadable(options)),
+                new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(),
                         options.authFailureDelay(), options.authParallelChecks(), clock),
-                tls(options), options.spfMode() == SpfMode.OFF ? null
+                options.spfMode() == SpfMode.OFF ? null
                         : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
                                 options.spfResolver()),
                 metrics, clock, new Sessions(options.maxSessions(), options.maxSessionsPerIp(),
@@ -59,7 +60,19 @@ public final class ServerFactory {
                 .sessionHandler(ctx.sessions())
                 .build();
         CommandTable.install(server.getCommandHandler(), ctx);
-        return new Listener(server, ctx.sessions(), executor, options.drainTimeout());
+        return new Listener(server, ctx.sessions(), executor, options.drainTimeout(),
+                o -> ctx.reloadable().set(reloadable(o)));
+    }
+
+    /**
+     * The parts of {@code options} a reload can change, read and parsed now.
+     *
+     * @throws IllegalArgumentException when a file named by the options is malformed (the message says which)
+     * @throws UncheckedIOException when such a file cannot be read
+     */
+    static InboundContext.Reloadable reloadable(InboundOptions options) {
+        return new InboundContext.Reloadable(NetworkAcl.parse(options.allowedNetworks()), users(options),
+                tls(options));
     }
 
     private static UserDirectory users(InboundOptions options) {

@@ -28,7 +28,8 @@ final class StartTlsCommand extends InboundCommand {
             reply(session, state, Reply.of(501, "5.5.4", "STARTTLS takes no parameters"));
             return;
         }
-        if (ctx.tls() == null) {
+        javax.net.ssl.SSLContext context = ctx.tls();
+        if (context == null) {
             reply(session, state, Reply.of(502, "5.5.1", "STARTTLS is not offered here"));
             return;
         }
@@ -41,7 +42,7 @@ final class StartTlsCommand extends InboundCommand {
         }
         session.sendResponse("220 2.0.0 Ready to start TLS");
         Socket plain = session.getSocket();
-        SSLSocket tls = (SSLSocket) ctx.tls().getSocketFactory().createSocket(plain,
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain,
                 plain.getInetAddress().getHostAddress(), plain.getPort(), true);
         tls.setUseClientMode(false);
         try {

@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
@@ -31,9 +32,48 @@ final class AttemptLog {
     private final TlsReporter reporter;
     private final MeterRegistry meters;
 
+    private static final String ATTEMPTS = "relay.delivery.attempts";
+    private static final String ATTEMPTS_HELP = "delivery attempts by policy source and outcome";
+    private static final String TLS_SESSIONS = "relay.delivery.tls.sessions";
+    private static final String TLS_SESSIONS_HELP = "outbound TLS sessions by protocol version";
+    /** The outcome tag values ({@link #metricOutcome}) besides the lower-case {@link RecipientOutcome.Kind}s. */
+    private static final List<String> OUTCOMES = List.of("delivered", "mixed", "failed", "deferred", "bounced");
+
     AttemptLog(TlsReporter reporter, MeterRegistry meters) {
         this.reporter = reporter;
         this.meters = meters;
+        if (meters != null) {
+            // The series with known tag values exist from start-up, at zero, for dashboards and alerts.
+            for (String outcome : OUTCOMES) {
+                attempts("none", outcome);
+                for (PolicySource source : PolicySource.values()) {
+                    attempts(source.label(), outcome);
+                }
+            }
+            tlsSessions("TLSv1.2");
+            tlsSessions("TLSv1.3");
+            for (RecipientOutcome.Kind k : RecipientOutcome.Kind.values()) {
+                latency(k);
+            }
+        }
+    }
+
+    private Counter attempts(String source, String outcome) {
+        return Counter.builder(ATTEMPTS).description(ATTEMPTS_HELP)
+                .tag("source", source).tag("outcome", outcome).register(meters);
+    }
+
+    private Counter tlsSessions(String protocol) {
+        return Counter.builder(TLS_SESSIONS).description(TLS_SESSIONS_HELP)
+                .tag("protocol", protocol).register(meters);
+    }
+
+    private Timer latency(RecipientOutcome.Kind kind) {
+        return Timer.builder("relay.delivery.latency")
+                .description("time from the start of a delivery run to its end")
+                .tag("outcome", kind.name().toLowerCase(java.util.Locale.ROOT))
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     /**
@@ -75,10 +115,9 @@ final class AttemptLog {
                     .toString());
         }
         if (meters != null) {
-            meters.counter("relay.delivery.attempts", "source",
-                    policy == null ? "none" : sourceLabel(policy), "outcome", metricOutcome(outcome)).increment();
+            attempts(policy == null ? "none" : sourceLabel(policy), metricOutcome(outcome)).increment();
             if (tls != null) {
-                meters.counter("relay.delivery.tls.sessions", "protocol", tls.protocol()).increment();
+                tlsSessions(tls.protocol()).increment();
             }
         }
     }
@@ -91,12 +130,7 @@ final class AttemptLog {
         Duration d = Duration.ofNanos(System.nanoTime() - startNanos);
         Map<RecipientOutcome.Kind, Long> kinds = new TreeMap<>();
         outcomes.forEach(o -> kinds.merge(o.kind(), 1L, Long::sum));
-        kinds.forEach((k, n) -> Timer.builder("relay.delivery.latency")
-                .description("time from the start of a delivery run to its end")
-                .tag("outcome", k.name().toLowerCase(java.util.Locale.ROOT))
-                .publishPercentileHistogram()
-                .register(meters)
-                .record(d));
+        kinds.forEach((k, n) -> latency(k).record(d));
     }
 
     /** A flat JSON object built field by field; strings escaped as RFC 8259 §7 requires. Not thread-safe. */

@@ -1,0 +1,102 @@
+package io.stsdane.relay.server.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stsdane.relay.server.ConfigReloader;
+import io.stsdane.relay.server.RelayApplication;
+import io.stsdane.relay.server.RelayComponents;
+import io.stsdane.relay.server.config.ConfigLoader;
+import io.stsdane.relay.server.config.RelayConfig;
+import io.stsdane.relay.server.crash.RelayProcess;
+import io.stsdane.relay.server.e2e.RunningRelay;
+import io.stsdane.relay.server.e2e.SmtpSubmission;
+import io.stsdane.relay.server.wiring.ModuleComponents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGHUP reloads what can change without a restart, and an invalid configuration changes nothing: through the
+ * reload itself against a whole relay, and with a real signal to a relay in its own JVM.
+ */
+class ConfigReloadTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReloadPutsNewAllowedNetworksInForceAndAnInvalidOneChangesNothing() throws Exception {
+        int smtp = RunningRelay.freePort();
+        Path file = dir.resolve("relay.yaml");
+        String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort());
+        Files.writeString(file, base);
+        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
+        var registry = RelayApplication.newRegistry();
+        RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
+        try (RelayApplication app = new RelayApplication(config, registry, assembly)) {
+            app.start();
+            ConfigReloader reloader = new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
+                    config, assembly.live());
+            assertThat(submit(smtp)).startsWith("250");
+
+            Files.writeString(file, base.replace("  hostname: relay.test\n",
+                    "  hostname: relay.test\n  allowed-networks: [10.0.0.0/8]\n"));
+            assertThat(reloader.reload()).isTrue();
+            assertThat(submit(smtp)).startsWith("554");
+
+            Files.writeString(file, base + "policies: {example.net: bogus-level}\n");
+            assertThat(reloader.reload()).isFalse();
+            Files.writeString(file, base.replace("  hostname: relay.test\n",
+                    "  hostname: relay.test\n  auth: {users-file: " + dir.resolve("missing") + "}\n"));
+            assertThat(reloader.reload()).isFalse();
+            assertThat(submit(smtp)).as("the networks of the last valid configuration stay").startsWith("554");
+
+            Files.writeString(file, base);
+            assertThat(reloader.reload()).isTrue();
+            assertThat(submit(smtp)).startsWith("250");
+        }
+    }
+
+    @Test
+    void sighupReloadsARunningRelayInsteadOfStoppingIt() throws Exception {
+        int smtp = RunningRelay.freePort();
+        Path file = dir.resolve("relay.yaml");
+        String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort());
+        Files.writeString(file, base);
+        RelayProcess relay = RelayProcess.start(file, smtp, dir.resolve("relay.log"));
+        try {
+            Files.writeString(file, base + "policies: {example.net: verify}\n");
+            hup(relay);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(relay.log()).contains("Configuration reloaded"));
+            assertThat(relay.log()).contains("policies (1 override(s))");
+
+            Files.writeString(file, base + "policies: {example.net: bogus-level}\n");
+            hup(relay);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(relay.log()).contains("Reload refused"));
+            assertThat(relay.isAlive()).isTrue();
+            assertThat(submit(smtp)).startsWith("250");
+        } finally {
+            relay.destroy();
+        }
+    }
+
+    private static void hup(RelayProcess relay) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(relay.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    private static String submit(int port) throws Exception {
+        return SmtpSubmission.send(port, "alice@example.org", List.of("bob@example.net"),
+                "Subject: reload\r\n\r\nreload\r\n");
+    }
+}
