@@ -1,0 +1,162 @@
+package io.stsdane.relay.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.stsdane.relay.core.tls.PolicySource;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Properties;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Mail to a destination of every {@link Posture} through the real relay, with the outcome the RFCs require, as
+ * recorded by the relay and as seen in GreenMail.
+ */
+class EveryPostureTest {
+
+    private static final String SENDER = "app@app.example";
+
+    @RegisterExtension
+    static GreenMailExtension mailboxes = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    @RegisterExtension
+    static RelayExtension relay = everyPosture(RelayExtension.create()
+            .destination("app.example", Posture.DANE))
+            .deliverTo(mailboxes);
+
+    private static RelayExtension everyPosture(RelayExtension r) {
+        Arrays.stream(Posture.values()).forEach(p -> r.destination(domain(p), p));
+        return r;
+    }
+
+    private static String domain(Posture p) {
+        return p.name().toLowerCase(Locale.ROOT).replace('_', '-') + ".example";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = {"DANE", "DANE_TA"})
+    void daneDestinationsGetTheMessageOverDaneVerifiedTls(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDelivered(rcpt).assertPolicy(PolicySource.DANE).assertVerifiedTls().assertStatus("2.0.0");
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = "MTA_STS_ENFORCE")
+    void anEnforcedMtaStsDestinationGetsTheMessageOverMtaStsVerifiedTls(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDelivered(rcpt).assertPolicy(PolicySource.MTA_STS).assertVerifiedTls();
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = "MTA_STS_TESTING")
+    void aTestingMtaStsDestinationGetsTheMessageDespiteAFailedCheck(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDelivered(rcpt).assertPolicy(PolicySource.MTA_STS).assertUnverifiedTls();
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = {"MTA_STS_NONE", "OPPORTUNISTIC"})
+    void withoutProtectionTheMessageGoesOverOpportunisticTls(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDelivered(rcpt).assertPolicy(PolicySource.OPPORTUNISTIC).assertUnverifiedTls();
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = "PLAINTEXT")
+    void aDestinationWithoutStartTlsOrPolicyGetsTheMessageInClear(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDelivered(rcpt).assertPolicy(PolicySource.OPPORTUNISTIC).assertPlaintext();
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = {"DANE_MISMATCH", "DANE_NO_STARTTLS", "DNSSEC_BOGUS",
+            "MTA_STS_ENFORCE_WRONG_CERT", "MTA_STS_ENFORCE_EXPIRED_CERT", "MTA_STS_ENFORCE_MX_NOT_LISTED"})
+    void aDestinationThatCannotProveItselfWaitsAndTheSenderIsTold(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDeferred(rcpt).assertStatus("4.7.5");
+        relay.awaitDsn(rcpt).assertAction("delayed");
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).isEmpty();
+        assertThat(mailboxes.getReceivedMessagesForDomain("app.example")).isNotEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = "RECIPIENT_TEMPFAIL")
+    void aRecipientRefusedForNowIsRetried(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        relay.awaitDeferred(rcpt).assertStatus("4.2.1").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+        assertThat(relay.awaitDeferred(rcpt).run()).isEqualTo(2);
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Posture.class, names = {"NULL_MX", "RECIPIENT_REJECTED"})
+    void aDestinationThatRefusesTheMailBouncesItWithADsn(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        Delivery bounce = relay.awaitBounced(rcpt);
+        assertThat(bounce.status()).isEqualTo(p == Posture.NULL_MX ? "5.1.10" : "5.1.1");
+        relay.awaitDsn(rcpt).assertAction("failed");
+        assertThat(relay.awaitDelivered(SENDER).run()).isEqualTo(1);
+
+        assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).isEmpty();
+        assertThat(mailboxes.getReceivedMessagesForDomain("app.example")).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Posture.class)
+    void everyPostureHasTheOutcomeItPromises(Posture p) throws Exception {
+        String rcpt = send(p);
+
+        Delivery first = switch (p.outcome()) {
+            case DELIVERED -> relay.awaitDelivered(rcpt);
+            case DEFERRED -> relay.awaitDeferred(rcpt);
+            case BOUNCED -> relay.awaitBounced(rcpt);
+        };
+
+        assertThat(first.run()).isEqualTo(1);
+    }
+
+    /** Submits one message to {@code alice@<domain of p>} with Jakarta Mail, as an application would. */
+    private static String send(Posture p) throws MessagingException {
+        String rcpt = "alice@" + domain(p);
+        Properties props = new Properties();
+        props.put("mail.smtp.host", relay.smtpHost());
+        props.put("mail.smtp.port", String.valueOf(relay.smtpPort()));
+        MimeMessage m = new MimeMessage(Session.getInstance(props));
+        m.setFrom(new InternetAddress(SENDER));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress(rcpt));
+        m.setSubject("Welcome");
+        m.setText("Hello Alice");
+        Transport.send(m);
+        return rcpt;
+    }
+}
