@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.stsdane.relay.core.tls.PolicySource;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Properties;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,8 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * recorded by the relay and as seen in GreenMail.
  */
 class EveryPostureTest {
-
-    private static final String SENDER = "app@app.example";
 
     @RegisterExtension
     static GreenMailExtension mailboxes = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
@@ -125,7 +117,7 @@ class EveryPostureTest {
         Delivery bounce = relay.awaitBounced(rcpt);
         assertThat(bounce.status()).isEqualTo(p == Posture.NULL_MX ? "5.1.10" : "5.1.1");
         relay.awaitDsn(rcpt).assertAction("failed");
-        assertThat(relay.awaitDelivered(SENDER).run()).isEqualTo(1);
+        assertThat(relay.awaitDelivered(Submit.SENDER).run()).isEqualTo(1);
 
         assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).isEmpty();
         assertThat(mailboxes.getReceivedMessagesForDomain("app.example")).hasSize(1);
@@ -148,15 +140,7 @@ class EveryPostureTest {
     /** Submits one message to {@code alice@<domain of p>} with Jakarta Mail, as an application would. */
     private static String send(Posture p) throws MessagingException {
         String rcpt = "alice@" + domain(p);
-        Properties props = new Properties();
-        props.put("mail.smtp.host", relay.smtpHost());
-        props.put("mail.smtp.port", String.valueOf(relay.smtpPort()));
-        MimeMessage m = new MimeMessage(Session.getInstance(props));
-        m.setFrom(new InternetAddress(SENDER));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress(rcpt));
-        m.setSubject("Welcome");
-        m.setText("Hello Alice");
-        Transport.send(m);
+        Submit.mail(relay.smtpHost(), relay.smtpPort(), rcpt);
         return rcpt;
     }
 }
