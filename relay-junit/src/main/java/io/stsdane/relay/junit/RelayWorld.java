@@ -252,7 +252,7 @@ public final class RelayWorld implements AutoCloseable {
                 DeliveryRecords records = new DeliveryRecords();
                 EmbeddedRelay relay = EmbeddedRelay.start(config, records);
                 return new RelayWorld(dir, dns, policies, List.copyOf(mx), records, relay, patience);
-            } catch (Exception | Error e) {
+            } catch (Exception e) {
                 for (AutoCloseable c : started) {
                     try {
                         c.close();
@@ -261,13 +261,8 @@ public final class RelayWorld implements AutoCloseable {
                     }
                 }
                 dir.close();
-                if (e instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (e instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException("the relay world did not start: " + e.getMessage(), e);
+                throw e instanceof RuntimeException r ? r
+                        : new IllegalStateException("the relay world did not start: " + e.getMessage(), e);
             }
         }
 

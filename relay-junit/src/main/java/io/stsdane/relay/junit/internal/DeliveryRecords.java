@@ -47,7 +47,11 @@ public final class DeliveryRecords implements DeliveryObserver {
 
     @Override
     public void concluded(DeliveryRequest request, List<RecipientOutcome> outcomes) {
-        List<Dsn> reports = request.envelope().isBounce() ? readDsn(request) : List.of();
+        boolean newDsn;
+        synchronized (this) {
+            newDsn = request.envelope().isBounce() && dsnsRead.add(request.id());
+        }
+        List<Dsn> reports = newDsn ? readDsn(request) : List.of();
         synchronized (this) {
             List<DeliveryAttempt> attempts = running.remove(runKey(request));
             for (RecipientOutcome o : outcomes) {
@@ -56,9 +60,7 @@ public final class DeliveryRecords implements DeliveryObserver {
                 deliveries.add(new Delivery(o.recipient().address(), request.id(), o.kind(), o.status(),
                         o.diagnostic(), run, attempts == null ? List.of() : attempts));
             }
-            if (dsnsRead.add(request.id())) {
-                dsns.addAll(reports);
-            }
+            dsns.addAll(reports);
             notifyAll();
         }
     }
