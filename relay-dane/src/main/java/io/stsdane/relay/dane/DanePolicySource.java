@@ -13,6 +13,7 @@ import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.dane.internal.TlsaMatching;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -23,21 +24,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DANE as a {@link TlsPolicySource}: decides whether DANE applies to an MX host exactly as RFC 7672 §2.2 says and
- * turns the answer into a policy.
+ * DANE as a {@link TlsPolicySource}: decides whether DANE applies to an MX host as RFC 7672 §2.2 says and turns
+ * the answer into a policy.
  *
  * <table>
  *   <caption>Decision</caption>
  *   <tr><th>DNS</th><th>{@link DaneStatus.Kind}</th><th>{@link PolicyDecision}</th></tr>
  *   <tr><td>MX, address or TLSA answer bogus/indeterminate/failed</td><td>TEMPFAIL</td>
  *       <td>TempFail (dnssec-invalid for MX/address, tlsa-invalid for TLSA)</td></tr>
- *   <tr><td>MX RRset or host addresses insecure</td><td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
+ *   <tr><td>host addresses insecure</td><td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
  *   <tr><td>TLSA securely denied (NXDOMAIN/NODATA) at every candidate name, or insecure</td>
  *       <td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
- *   <tr><td>secure TLSA RRset, no usable record</td><td>ENCRYPT_ONLY</td><td>Apply level ENCRYPT</td></tr>
+ *   <tr><td>secure TLSA RRset, no usable record (PKIX usages, unknown parameters, malformed data)</td>
+ *       <td>ENCRYPT_ONLY</td><td>Apply level ENCRYPT</td></tr>
  *   <tr><td>secure TLSA RRset, usable records</td><td>DANE_REQUIRED</td>
  *       <td>Apply level DANE, SNI = TLSA base name, verifier {@link TlsaVerifier}</td></tr>
  * </table>
+ *
+ * <p>The TLSA lookup depends on the host's address records, not on the MX RRset: an MX RRset that is insecure
+ * (provably unsigned) still lets the TLSA records of a host in a signed zone apply. RFC 7672 §2.2.1 allows this,
+ * and Postfix does it by default ({@code smtp_tls_dane_insecure_mx_policy = dane}): an attacker who strips
+ * STARTTLS from such a host gets no plaintext. The status then says that the MX RRset was insecure: the TLSA
+ * records authenticate the host, not that it is the domain's MX (a forged MX RRset could have named it), so the
+ * reference names stay those DNSSEC binds to the TLSA RRset, the TLSA base name and the MX host name, never the
+ * recipient domain.
  *
  * <p>TLSA records are looked up at {@code _<port>._tcp.<name>}, first for the CNAME-expanded host name, then
  * for the host name itself (RFC 7672 §2.2.2). Thread-safe; stages never complete exceptionally.
@@ -45,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class DanePolicySource implements TlsPolicySource {
 
     private static final Logger log = LoggerFactory.getLogger(DanePolicySource.class);
+    private static final String INSECURE_MX =
+            " (the MX RRset is not signed: the records authenticate the host, not that it is the domain's MX)";
 
     private final DnsResolver dns;
     private final Clock clock;
@@ -72,11 +84,11 @@ public final class DanePolicySource implements TlsPolicySource {
             return done(DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID,
                     "the MX RRset naming " + host + " is " + mxSecurity));
         }
-        if (!mxSecurity.isSecure()) {
-            return done(DaneStatus.notApplicable(host, "the MX RRset naming " + host + " is not DNSSEC-signed"));
+        if (isAddressLiteral(host)) {
+            return done(DaneStatus.notApplicable(host, host + " is an IP address, which has no TLSA records"));
         }
         return dns.addresses(host)
-                .thenCompose(addresses -> afterAddresses(host, port, addresses))
+                .thenCompose(addresses -> afterAddresses(host, port, mxSecurity.isSecure(), addresses))
                 .exceptionally(t -> {
                     log.warn("DANE check of {} failed unexpectedly", host, t);
                     return DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID, "internal error: " + t);
@@ -93,11 +105,11 @@ public final class DanePolicySource implements TlsPolicySource {
         return switch (status.kind()) {
             case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, policyDomain, base,
                     new TlsaVerifier(status.usableRecords(), List.of(base, status.mxHost()), clock),
-                    "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords(),
-                    rrset);
+                    "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords()
+                            + (status.mxSecure() ? "" : INSECURE_MX), rrset);
             case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicySource.DANE, policyDomain, base,
                     PeerVerifier.ACCEPT_ANY, "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status)
-                            + " " + status.records(), rrset);
+                            + " " + status.records() + (status.mxSecure() ? "" : INSECURE_MX), rrset);
             default -> throw new IllegalArgumentException("no DANE policy for " + status);
         };
     }
@@ -110,8 +122,12 @@ public final class DanePolicySource implements TlsPolicySource {
         };
     }
 
-    /** RFC 7672 §2.2.2: DANE needs secure address records; a secure CNAME makes the target a TLSA candidate. */
-    private CompletionStage<DaneStatus> afterAddresses(String host, int port, DnsResult<?> addresses) {
+    /**
+     * RFC 7672 §2.2.2: DANE needs secure address records; a secure CNAME makes the target a TLSA candidate.
+     * {@code mxSecure} only travels into the status (RFC 7672 §2.2.1, see the class comment).
+     */
+    private CompletionStage<DaneStatus> afterAddresses(String host, int port, boolean mxSecure,
+            DnsResult<?> addresses) {
         if (addresses.security().isFailure() || addresses.status() == DnsStatus.ERROR) {
             return done(DaneStatus.tempFail(host, TlsFailure.DNSSEC_INVALID, "address lookup of " + host
                     + " is " + addresses.security() + " " + addresses.status() + ": " + addresses.reason()));
@@ -124,10 +140,11 @@ public final class DanePolicySource implements TlsPolicySource {
         }
         String expanded = addresses.canonicalName();
         List<String> candidates = expanded.equals(host) ? List.of(host) : List.of(expanded, host);
-        return tlsa(host, port, candidates, 0);
+        return tlsa(host, port, mxSecure, candidates, 0);
     }
 
-    private CompletionStage<DaneStatus> tlsa(String host, int port, List<String> candidates, int index) {
+    private CompletionStage<DaneStatus> tlsa(String host, int port, boolean mxSecure, List<String> candidates,
+            int index) {
         String base = candidates.get(index);
         String name = "_" + port + "._tcp." + base;
         return dns.tlsa(name).thenCompose(t -> {
@@ -139,15 +156,16 @@ public final class DanePolicySource implements TlsPolicySource {
                 return done(DaneStatus.notApplicable(host, "the TLSA answer at " + name + " is not DNSSEC-signed"));
             }
             if (t.status().isNegative()) {
-                return index + 1 < candidates.size() ? tlsa(host, port, candidates, index + 1)
+                return index + 1 < candidates.size() ? tlsa(host, port, mxSecure, candidates, index + 1)
                         : done(DaneStatus.notApplicable(host, "no TLSA records at " + name + " (securely denied)"));
             }
-            List<TlsaRecord> usable = t.records().stream().filter(TlsaRecord::isUsableForSmtp).toList();
+            List<TlsaRecord> usable = t.records().stream().filter(TlsaMatching::isUsable).toList();
             DaneStatus.Kind kind = usable.isEmpty() ? DaneStatus.Kind.ENCRYPT_ONLY : DaneStatus.Kind.DANE_REQUIRED;
-            String reason = usable.isEmpty()
+            String reason = (usable.isEmpty()
                     ? "secure TLSA RRset at " + name + " has no record usable for SMTP: TLS without authentication"
-                    : "secure TLSA RRset at " + name + " with " + usable.size() + " usable record(s)";
-            return done(new DaneStatus(kind, host, base, t.records(), usable, null, reason));
+                    : "secure TLSA RRset at " + name + " with " + usable.size() + " usable record(s)")
+                    + (mxSecure ? "" : INSECURE_MX);
+            return done(new DaneStatus(kind, host, base, t.records(), usable, mxSecure, null, reason));
         });
     }
 
@@ -157,6 +175,11 @@ public final class DanePolicySource implements TlsPolicySource {
 
     private static CompletionStage<DaneStatus> done(DaneStatus s) {
         return CompletableFuture.completedFuture(s);
+    }
+
+    /** A smart host given as an address (RFC 7672 §2.2.2: TLSA records belong to host names, so none to look up). */
+    private static boolean isAddressLiteral(String host) {
+        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     private static String canonical(String host) {

@@ -14,7 +14,11 @@ import java.util.Objects;
  * @param tlsaBaseName the name whose TLSA RRset decided (the CNAME-expanded host name or the host name); empty
  *     when no TLSA RRset was found
  * @param records the TLSA RRset found there (empty unless DANE_REQUIRED or ENCRYPT_ONLY)
- * @param usableRecords those of {@code records} usable for SMTP: DANE-TA/DANE-EE with known parameters
+ * @param usableRecords those of {@code records} usable for SMTP: DANE-TA/DANE-EE with known parameters and
+ *     well-formed data
+ * @param mxSecure for DANE_REQUIRED and ENCRYPT_ONLY: whether the MX RRset that named the host was DNSSEC-secure;
+ *     when not, DANE still applies to a host in a signed zone (RFC 7672 §2.2.1), but authenticates the host only,
+ *     not that it is the domain's MX. False for the other kinds
  * @param failure the RFC 8460 failure kind, only for TEMPFAIL
  * @param reason why, for an operator
  */
@@ -24,6 +28,7 @@ public record DaneStatus(
         String tlsaBaseName,
         List<TlsaRecord> records,
         List<TlsaRecord> usableRecords,
+        boolean mxSecure,
         TlsFailure failure,
         String reason) {
 
@@ -33,7 +38,7 @@ public record DaneStatus(
         DANE_REQUIRED,
         /** Secure TLSA RRset without usable records: STARTTLS mandatory, certificate not checked. */
         ENCRYPT_ONLY,
-        /** Something on the path is insecure, or TLSA records are securely denied: DANE does not apply. */
+        /** The host's addresses or TLSA records are insecure, or TLSA records are securely denied: no DANE. */
         NOT_APPLICABLE,
         /** Bogus or indeterminate DNS on the path: do not deliver to this host now. */
         TEMPFAIL
@@ -52,11 +57,11 @@ public record DaneStatus(
     }
 
     static DaneStatus notApplicable(String mxHost, String reason) {
-        return new DaneStatus(Kind.NOT_APPLICABLE, mxHost, "", List.of(), List.of(), null, reason);
+        return new DaneStatus(Kind.NOT_APPLICABLE, mxHost, "", List.of(), List.of(), false, null, reason);
     }
 
     static DaneStatus tempFail(String mxHost, TlsFailure failure, String reason) {
-        return new DaneStatus(Kind.TEMPFAIL, mxHost, "", List.of(), List.of(), failure, reason);
+        return new DaneStatus(Kind.TEMPFAIL, mxHost, "", List.of(), List.of(), false, failure, reason);
     }
 
     /** One line, as {@code relay check} prints it. */

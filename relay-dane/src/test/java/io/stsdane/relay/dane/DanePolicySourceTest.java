@@ -39,10 +39,11 @@ class DanePolicySourceTest {
     private static TestCertificate leaf;
     private static TestCertificate providerLeaf;
     private static TlsaRecord leafRecord;
+    private static TestCertificate ca;
 
     @BeforeAll
     static void zones() {
-        TestCertificate ca = TestCertificate.builder().commonName("Test CA").ca().build();
+        ca = TestCertificate.builder().commonName("Test CA").ca().build();
         leaf = TestCertificate.builder().dnsNames("mx.example.com").issuedBy(ca).build();
         providerLeaf = TestCertificate.builder().dnsNames("mx.provider.net").issuedBy(ca).build();
         leafRecord = record(3, 1, 1, leaf.certificate());
@@ -63,6 +64,14 @@ class DanePolicySourceTest {
                 .a("bogus-a.example.com", "192.0.2.6")
                 .corruptSignatures("bogus-a.example.com")
                 .a("slow.example.com", "192.0.2.7")
+                .a("malformed.example.com", "192.0.2.13")
+                .tlsa("_25._tcp.malformed.example.com", "3 1 1 " + "ab".repeat(20))
+                .tlsa("_25._tcp.malformed.example.com", "3 1 2 " + "cd".repeat(32))
+                .a("agility.example.com", "192.0.2.14")
+                .tlsa("_25._tcp.agility.example.com", leafRecord.toString())
+                .tlsa("_25._tcp.agility.example.com", "3 1 2 " + "cd".repeat(32))
+                .a("ta.example.com", "192.0.2.15")
+                .tlsa("_25._tcp.ta.example.com", record(2, 1, 1, ca.certificate()).toString())
                 .cname("alias.example.com", "mx.provider.net")
                 .cname("alias2.example.com", "plainmx.provider.net")
                 .tlsa("_25._tcp.alias2.example.com", leafRecord.toString());
@@ -78,6 +87,7 @@ class DanePolicySourceTest {
                 .a("dane.hashed.info", "192.0.2.12")
                 .tlsa("_25._tcp.dane.hashed.info", leafRecord.toString());
         dns.misbehave("_25._tcp.slow.example.com", Misbehaviour.DROP);
+        dns.misbehave("192.0.2.99", Misbehaviour.DROP);
     }
 
     @AfterAll
@@ -129,8 +139,71 @@ class DanePolicySourceTest {
     }
 
     @Test
-    void insecureMxRrsetMeansNotApplicable() {
-        assertNotApplicable(decide("mx.example.com", DnsSecurity.INSECURE), "MX RRset");
+    void anRrsetOfOnlyMalformedRecordsMeansTlsWithoutAuthentication() {
+        // RFC 7672 §3.1.3: digests of the wrong length are unusable; all unusable is encrypt-only, not DANE.
+        DaneStatus s = get(source(DnssecMode.VALIDATE).status("malformed.example.com", 25, DnsSecurity.SECURE));
+        assertThat(s.kind()).isEqualTo(DaneStatus.Kind.ENCRYPT_ONLY);
+        assertThat(s.records()).hasSize(2);
+        assertThat(s.usableRecords()).isEmpty();
+        TlsPolicy p = ((PolicyDecision.Apply) decide("malformed.example.com", DnsSecurity.SECURE)).policy();
+        assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
+        assertThat(p.verifier()).isSameAs(PeerVerifier.ACCEPT_ANY);
+    }
+
+    @Test
+    void aMalformedSha512RecordBesideAGoodSha256RecordLeavesTheGoodOneInCharge() throws Exception {
+        DaneStatus s = get(source(DnssecMode.VALIDATE).status("agility.example.com", 25, DnsSecurity.SECURE));
+        assertThat(s.kind()).isEqualTo(DaneStatus.Kind.DANE_REQUIRED);
+        assertThat(s.usableRecords()).containsExactly(leafRecord);
+        assertThat(s.toString()).contains("usable=1/2");
+        TlsPolicy p = ((PolicyDecision.Apply) decide("agility.example.com", DnsSecurity.SECURE)).policy();
+        assertThat(TlsHandshake.run(leaf.serverContext(), p.verifier(), p.sniName()).completed()).isTrue();
+    }
+
+    @Test
+    void anInsecureMxRrsetStillAppliesTheTlsaRecordsOfAHostInASignedZone() throws Exception {
+        // RFC 7672 §2.2.1 allows it, Postfix does it (smtp_tls_dane_insecure_mx_policy = dane): no STARTTLS
+        // stripping for a host whose own zone publishes TLSA records, whatever the MX RRset.
+        DaneStatus s = get(source(DnssecMode.VALIDATE).status("mx.example.com", 25, DnsSecurity.INSECURE));
+        assertThat(s.kind()).isEqualTo(DaneStatus.Kind.DANE_REQUIRED);
+        assertThat(s.mxSecure()).isFalse();
+        assertThat(s.reason()).contains("MX RRset is not signed");
+        TlsPolicy p = ((PolicyDecision.Apply) decide("mx.example.com", DnsSecurity.INSECURE)).policy();
+        assertThat(p.level()).isEqualTo(TlsLevel.DANE);
+        assertThat(p.sniName()).isEqualTo("mx.example.com");
+        assertThat(p.description()).contains("MX RRset is not signed");
+        assertThat(TlsHandshake.run(leaf.serverContext(), p.verifier(), p.sniName()).completed()).isTrue();
+        assertThat(TlsHandshake.run(providerLeaf.serverContext(), p.verifier(), p.sniName()).completed()).isFalse();
+        assertThat(get(source(DnssecMode.VALIDATE).status("mx.example.com", 25, DnsSecurity.SECURE)).mxSecure())
+                .isTrue();
+    }
+
+    @Test
+    void underAnInsecureMxRrsetDaneTaNamesAreTheHostsNeverTheRecipientDomain() throws Exception {
+        TlsPolicy p = ((PolicyDecision.Apply) decide("ta.example.com", DnsSecurity.INSECURE)).policy();
+        TestCertificate forTheHost = TestCertificate.builder().dnsNames("ta.example.com").issuedBy(ca).build();
+        TestCertificate forTheDomain = TestCertificate.builder().dnsNames("example.com").issuedBy(ca).build();
+        assertThat(TlsHandshake.run(forTheHost.serverContext(forTheHost.chain()), p.verifier(), p.sniName())
+                .completed()).isTrue();
+        TlsHandshake.Outcome o = TlsHandshake.run(forTheDomain.serverContext(forTheDomain.chain()), p.verifier(),
+                p.sniName());
+        assertThat(o.completed()).isFalse();
+        assertThat(o.verification().failure()).isEqualTo(TlsFailure.CERTIFICATE_HOST_MISMATCH);
+    }
+
+    @Test
+    void anInsecureMxRrsetNamingAHostInAnUnsignedZoneMeansNotApplicable() {
+        assertNotApplicable(decide("mx.plain.org", DnsSecurity.INSECURE), "address records");
+    }
+
+    @Test
+    void anAddressLiteralIsNeverLookedUp() {
+        // A smart host given as an IP address reaches the source with an insecure "MX" state; it has no TLSA.
+        for (String literal : List.of("192.0.2.99", "2001:db8::1")) {
+            DaneStatus s = get(source(DnssecMode.VALIDATE).status(literal, 25, DnsSecurity.INSECURE));
+            assertThat(s.kind()).as(literal).isEqualTo(DaneStatus.Kind.NOT_APPLICABLE);
+            assertThat(s.reason()).contains("IP address");
+        }
     }
 
     @Test

@@ -133,7 +133,8 @@ class QueueDeliveryTest {
         clock.advance(Duration.ofMinutes(2));
         awaitGone(id);
 
-        assertThat(agent.dsns()).hasSize(1);
+        // The DSN is queued before the message goes, and delivered a moment later.
+        await().atMost(Duration.ofSeconds(20)).until(() -> agent.dsns().size() == 1);
         Dsn dsn = Dsn.parse(agent.dsns().get(0).text());
         Recipient to = agent.dsns().get(0).request().recipients().get(0);
         assertThat(to.address()).isEqualTo(SENDER);
@@ -300,6 +301,28 @@ class QueueDeliveryTest {
         assertThat(dsn.headers().get("subject")).isEqualTo("Successful Mail Delivery Report");
         assertThat(dsn.perRecipient()).singleElement().satisfies(r -> assertThat(r)
                 .containsEntry("final-recipient", "rfc822; yes@example.net")
+                .containsEntry("action", "relayed"));
+    }
+
+    /**
+     * RFC 3461 §5.2.1-5.2.2: NOTIFY=SUCCESS passed on to a next hop that offered DSN is that hop's to answer;
+     * only where the next hop did not take it does the relay send {@code Action: relayed}.
+     */
+    @Test
+    void notifySuccessPassedOnToTheNextHopGetsNoRelayedDsnFromUs() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        start((req, r) -> RecipientOutcome.delivered(r, "250 ok", "mx." + r.domain(),
+                r.domain().equals("dsn.example")), b -> b.meterRegistry(meters));
+        submit(envelope(SENDER, T0, rcpt("passed@dsn.example", Notify.SUCCESS),
+                rcpt("kept@plain.example", Notify.SUCCESS)), text("success"));
+
+        // DSNs are queued before the message that owes them goes: once the queue is empty, every DSN was sent.
+        await().atMost(Duration.ofSeconds(20)).until(() -> agent.deliveries().size() > 1
+                && meters.get("relay.queue.size").gauge().value() == 0);
+        assertThat(meters.get("relay.queue.dsn.queued").counter().count()).isEqualTo(1);
+        Dsn dsn = Dsn.parse(agent.dsns().get(0).text());
+        assertThat(dsn.perRecipient()).singleElement().satisfies(r -> assertThat(r)
+                .containsEntry("final-recipient", "rfc822; kept@plain.example")
                 .containsEntry("action", "relayed"));
     }
 

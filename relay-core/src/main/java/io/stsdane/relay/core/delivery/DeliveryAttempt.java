@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param verified whether the server's certificate passed the policy's check, or null without TLS
  * @param verification what that check found, or null without TLS
  * @param outcome {@code delivered:n}, {@code failed}, {@code refused}, a mix such as
- *     {@code delivered:1,deferred:1}, or for a verdict without connection {@code deferred} or {@code bounced}
+ *     {@code delivered:1,deferred:1}, {@code skipped} for an address not connected to, or for a verdict without
+ *     connection {@code deferred} or {@code bounced}
  * @param reply the last SMTP reply, or the relay's own explanation
  * @param durationMillis how long the attempt took
  */

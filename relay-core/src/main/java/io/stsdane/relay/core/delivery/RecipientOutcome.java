@@ -11,8 +11,12 @@ import java.util.Objects;
  * @param status the enhanced status code (RFC 3463), for example {@code 2.0.0}, {@code 4.7.5}, {@code 5.1.1}
  * @param diagnostic the remote SMTP reply ({@code 550 5.1.1 no such user}) or our own explanation
  * @param remoteMta the host that gave the reply, or empty when none was reached
+ * @param nextHopNotifies delivered to a next hop that advertised DSN and so was given the recipient's DSN
+ *     parameters (NOTIFY, ORCPT): a success notice is now its job, not ours (RFC 3461 §5.2.1). Only for
+ *     {@code DELIVERED}; false when the next hop did not take that duty ({@code Action: relayed}, §5.2.2)
  */
-public record RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta) {
+public record RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta,
+        boolean nextHopNotifies) {
 
     public enum Kind { DELIVERED, DEFERRED, BOUNCED }
 
@@ -22,10 +26,25 @@ public record RecipientOutcome(Recipient recipient, Kind kind, String status, St
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(diagnostic, "diagnostic");
         remoteMta = remoteMta == null ? "" : remoteMta;
+        if (nextHopNotifies && kind != Kind.DELIVERED) {
+            throw new IllegalArgumentException("only a delivered recipient can have passed its DSN duty on");
+        }
     }
 
+    /** An outcome whose DSN duty, if any, stays with the relay. */
+    public RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta) {
+        this(recipient, kind, status, diagnostic, remoteMta, false);
+    }
+
+    /** Delivered to a next hop that did not take the DSN duty (it did not advertise DSN, or it is unknown). */
     public static RecipientOutcome delivered(Recipient r, String diagnostic, String remoteMta) {
-        return new RecipientOutcome(r, Kind.DELIVERED, "2.0.0", diagnostic, remoteMta);
+        return delivered(r, diagnostic, remoteMta, false);
+    }
+
+    /** Delivered; {@code nextHopNotifies}: the next hop advertised DSN and got the DSN parameters. */
+    public static RecipientOutcome delivered(Recipient r, String diagnostic, String remoteMta,
+            boolean nextHopNotifies) {
+        return new RecipientOutcome(r, Kind.DELIVERED, "2.0.0", diagnostic, remoteMta, nextHopNotifies);
     }
 
     public static RecipientOutcome deferred(Recipient r, String status, String diagnostic, String remoteMta) {

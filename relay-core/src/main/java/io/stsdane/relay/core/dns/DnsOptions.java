@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param timeout per query and server
  * @param retries further attempts across the servers after the first
  * @param cacheMaxEntries bound on the answer cache
+ * @param insecureDomains canonical domain names whose names, at or below them, are resolved without DNSSEC
+ *     validation and are INSECURE ({@code dns.insecure-domains}, as unbound's {@code domain-insecure}): for
+ *     internal names the public DNS does not know, which validation would call bogus. No DANE for them.
  */
 public record DnsOptions(
         List<InetSocketAddress> servers,
@@ -27,12 +30,20 @@ public record DnsOptions(
         boolean allowNonLoopbackAd,
         Duration timeout,
         int retries,
-        long cacheMaxEntries) {
+        long cacheMaxEntries,
+        List<String> insecureDomains) {
 
     public DnsOptions {
         servers = List.copyOf(servers);
         Objects.requireNonNull(dnssec, "dnssec");
         Objects.requireNonNull(timeout, "timeout");
+        insecureDomains = List.copyOf(insecureDomains);
+    }
+
+    /** Without insecure domains. */
+    public DnsOptions(List<InetSocketAddress> servers, DnssecMode dnssec, Path trustAnchors,
+            boolean allowNonLoopbackAd, Duration timeout, int retries, long cacheMaxEntries) {
+        this(servers, dnssec, trustAnchors, allowNonLoopbackAd, timeout, retries, cacheMaxEntries, List.of());
     }
 
     /** Defaults: system resolvers, in-process validation with the built-in root anchors, 5 s timeout, 2 retries. */
@@ -41,6 +52,12 @@ public record DnsOptions(
     }
 
     public DnsOptions withServers(List<InetSocketAddress> s) {
-        return new DnsOptions(s, dnssec, trustAnchors, allowNonLoopbackAd, timeout, retries, cacheMaxEntries);
+        return new DnsOptions(s, dnssec, trustAnchors, allowNonLoopbackAd, timeout, retries, cacheMaxEntries,
+                insecureDomains);
+    }
+
+    public DnsOptions withInsecureDomains(List<String> domains) {
+        return new DnsOptions(servers, dnssec, trustAnchors, allowNonLoopbackAd, timeout, retries, cacheMaxEntries,
+                domains);
     }
 }

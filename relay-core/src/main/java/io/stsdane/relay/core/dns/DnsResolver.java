@@ -15,7 +15,11 @@ public interface DnsResolver {
 
     CompletionStage<DnsResult<MxRecord>> mx(String domain);
 
-    /** AAAA and A records of {@code host} (IPv6 first); security is the weaker of the two answers. */
+    /**
+     * AAAA and A records of {@code host} (IPv6 first); security is the weaker of the two answers, except that
+     * one query that got no answer (SERVFAIL, timeout) beside an INSECURE answer leaves the result INSECURE with
+     * the addresses that came back: the zone is provably unsigned, so nothing DNSSEC protects is lost.
+     */
     CompletionStage<DnsResult<InetAddress>> addresses(String host);
 
     /** TLSA records at exactly {@code name}, for example {@code _25._tcp.mx.example.com}. */

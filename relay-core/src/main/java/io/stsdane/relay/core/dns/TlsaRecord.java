@@ -24,13 +24,6 @@ public record TlsaRecord(int usage, int selector, int matchingType, byte[] data)
         return data.clone();
     }
 
-    /** Usable for SMTP (RFC 7672 §3.1): DANE-TA or DANE-EE, a known selector and a known matching type. */
-    public boolean isUsableForSmtp() {
-        return (usage == DANE_TA || usage == DANE_EE)
-                && (selector == 0 || selector == 1)
-                && (matchingType >= 0 && matchingType <= 2);
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof TlsaRecord t && usage == t.usage && selector == t.selector

@@ -7,6 +7,12 @@ public enum PolicySource {
     MTA_STS("mta-sts"),
     OPPORTUNISTIC("opportunistic"),
     /**
+     * The sender's REQUIRETLS (RFC 8689 §4.2.1) where no DANE or enforced MTA-STS policy authenticates a host
+     * named by a DNSSEC-secure MX RRset: a certificate PKIX-valid for the MX host name. Never asked of the
+     * sources above; not a policy the domain published.
+     */
+    REQUIRETLS("requiretls"),
+    /**
      * The relay's own TLS-RPT report mail (RFC 8460 §5.3.1: MTA-STS and DANE failures are not honoured for it):
      * opportunistic STARTTLS, never asked of the sources above. Never used for client mail.
      */

@@ -30,4 +30,9 @@ public final class DomainNames {
         }
         return canonical(address.substring(at + 1));
     }
+
+    /** Whether canonical {@code name} is {@code domain} itself or a name below it (both canonical). */
+    public static boolean isAtOrBelow(String name, String domain) {
+        return name.equals(domain) || name.endsWith("." + domain);
+    }
 }

@@ -10,10 +10,37 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-/** Compares certificates with TLSA association data (RFC 6698 §2.1.2-2.1.3). Stateless and thread-safe. */
+/**
+ * Which TLSA records are usable for SMTP, and comparing certificates with their association data (RFC 6698
+ * §2.1.2-2.1.3, RFC 7672 §3.1.3, RFC 7671 §9). Stateless and thread-safe.
+ */
 public final class TlsaMatching {
 
+    private static final int SHA256_OCTETS = 32;
+    private static final int SHA512_OCTETS = 64;
+
     private TlsaMatching() {
+    }
+
+    /**
+     * Usable for SMTP (RFC 7672 §3.1.3): usage DANE-TA(2) or DANE-EE(3), selector Cert(0) or SPKI(1), matching type
+     * Full(0), SHA2-256(1) or SHA2-512(2), and well-formed data for it: a digest of the digest's length, or a whole
+     * certificate or SubjectPublicKeyInfo that parses. A malformed record is unusable like one with unknown
+     * parameters, and is discarded before digest agility decides (RFC 7671 §9).
+     */
+    public static boolean isUsable(TlsaRecord record) {
+        if ((record.usage() != TlsaRecord.DANE_TA && record.usage() != TlsaRecord.DANE_EE)
+                || (record.selector() != 0 && record.selector() != 1)) {
+            return false;
+        }
+        byte[] data = record.data();
+        return switch (record.matchingType()) {
+            case 0 -> record.selector() == 0 ? AssociationData.certificate(data).isPresent()
+                    : AssociationData.publicKey(data).isPresent();
+            case 1 -> data.length == SHA256_OCTETS;
+            case 2 -> data.length == SHA512_OCTETS;
+            default -> false;
+        };
     }
 
     /** Whether {@code cert} (its full DER or its SubjectPublicKeyInfo, per the selector) matches {@code record}. */
@@ -31,7 +58,8 @@ public final class TlsaMatching {
     /**
      * Digest agility (RFC 7671 §9): among records with the same usage and selector, only those with the strongest
      * digest matching type present count (SHA-512 over SHA-256), so a weak digest cannot be used to downgrade.
-     * Full(0) records are no digest and always count.
+     * Full(0) records are no digest and always count. {@code records} must hold usable records only
+     * ({@link #isUsable}): a malformed SHA-512 record must not retire a good SHA-256 one.
      */
     public static List<TlsaRecord> strongestDigests(List<TlsaRecord> records) {
         Map<Integer, Integer> strongest = new HashMap<>();
@@ -48,6 +76,11 @@ public final class TlsaMatching {
     /** SHA-256 of the certificate's SubjectPublicKeyInfo in hex: the data of a {@code 3 1 1} record. */
     public static String spkiSha256(X509Certificate cert) {
         return HexFormat.of().formatHex(digest("SHA-256", cert.getPublicKey().getEncoded()));
+    }
+
+    /** A certificate for operators: its subject and the SHA-256 of its key, as a {@code 3 1 1} record holds it. */
+    public static String describe(X509Certificate cert) {
+        return "[" + cert.getSubjectX500Principal().getName() + ", spki sha256 " + spkiSha256(cert) + "]";
     }
 
     /** What a record with this selector and matching type would hold for {@code cert}. */

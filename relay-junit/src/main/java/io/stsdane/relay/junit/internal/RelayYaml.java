@@ -22,13 +22,6 @@ import java.time.Duration;
 public record RelayYaml(int smtpPort, int adminPort, Path spool, int dnsPort, Path trustAnchors, int deliveryPort,
         Path caFile, int policyPort, Duration retry) {
 
-    /**
-     * Further keys of {@code delivery:}, two spaces deep. The world's MX hosts are on loopback addresses, which a
-     * relay that refuses loopback destinations must be told to allow here (for example
-     * {@code "  denied-networks: []\n"} once that key exists).
-     */
-    static final String EXTRA_DELIVERY_KEYS = "";
-
     public String text() {
         String retryText = retry.toMillis() + "ms";
         return """
@@ -49,13 +42,14 @@ public record RelayYaml(int smtpPort, int adminPort, Path spool, int dnsPort, Pa
                   retry-schedule: [%s]
                   delay-warning: %s
                   connect-timeout: 5s
-                %stls:
+                  denied-networks: []
+                tls:
                   ca-file: %s
                 mta-sts:
                   https-port: %d
                 tls-reporting:
                   enabled: false
                 """.formatted(smtpPort, spool, adminPort, dnsPort, trustAnchors, deliveryPort, retryText, retryText,
-                EXTRA_DELIVERY_KEYS, caFile, policyPort);
+                caFile, policyPort);
     }
 }

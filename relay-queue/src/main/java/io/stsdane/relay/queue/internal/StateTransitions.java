@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The rules that turn delivery results and admin actions into new recipient states: retry schedule,
  * queue lifetime, and which DSN each recipient is owed (RFC 3461 §4.1 NOTIFY; never for a bounce, whose
- * sender is {@code <>}). Pure functions of their inputs; immutable and thread-safe.
+ * sender is {@code <>}; no success notice when the next hop took the DSN duty on). Pure functions of their
+ * inputs; immutable and thread-safe.
  *
  * @param delayWarning age after which pending recipients get one {@code Action: delayed} DSN; null = off
  */
@@ -43,8 +44,10 @@ public record StateTransitions(RetryPolicy retry, Duration maxQueueLifetime, Dur
             Instant now, Instant expiry) {
         Attempt attempt = Attempt.of(now, o);
         return switch (o.kind()) {
+            // RFC 3461 §5.2.1-5.2.2: NOTIFY=SUCCESS is ours to answer ("relayed") only when the next hop did not
+            // take it on; a next hop that offered DSN got NOTIFY and reports the delivery itself.
             case DELIVERED -> before.attempted(attempt, Status.DELIVERED, null,
-                    report(env, rcpt, Notify.SUCCESS, Report.RELAYED));
+                    o.nextHopNotifies() ? Report.NONE : report(env, rcpt, Notify.SUCCESS, Report.RELAYED));
             case BOUNCED -> before.attempted(attempt, Status.BOUNCED, null,
                     report(env, rcpt, Notify.FAILURE, Report.FAILED));
             case DEFERRED -> {

@@ -6,9 +6,11 @@ import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.RelayConfig;
-import io.stsdane.relay.server.wiring.PolicySources;
-import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
+import io.stsdane.relay.smtp.outbound.DeliveryOptions;
+import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -99,18 +102,20 @@ public final class CheckCommand implements Callable<Integer> {
         CheckReport report;
         Path scratch = Files.createTempDirectory("relay-check-mta-sts");
         try {
-            PolicySources sources = PolicySources.build(cfg, resolver.get(),
-                    TrustStores.load(cfg.tls().caFile().orElse(null)), scratch, null);
+            X509TrustManager trust = TrustStores.load(cfg.tls().caFile().orElse(null));
+            PolicySources sources = PolicySources.build(cfg, resolver.get(), trust, scratch, null);
             try {
                 Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
                         : Optional.empty();
                 StepTimeout step = new StepTimeout(STEP_TIMEOUT);
                 // Each source gets the step budget; the whole resolution may take one per source.
                 HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
-                HostCheck hosts = new HostCheck(resolver.get(), sources, policies, step,
-                        new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
-                report = new DestinationCheck(resolver.get(), sources, hosts, cfg.delivery().port(), step,
-                        ModuleComponents.smartHost(cfg.delivery()), connect).run(name, notes(cfg));
+                // The engine's own options: its address selection, smart host and hosts file.
+                DeliveryOptions delivery = ModuleComponents.deliveryOptions(cfg, heloName(cfg), trust);
+                HostCheck hosts = new HostCheck(resolver.get(), sources, policies, AddressSelection.of(delivery),
+                        step, new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
+                report = new DestinationCheck(resolver.get(), sources, hosts, delivery.port(), step,
+                        delivery.smartHostOption(), delivery.hostsFile(), connect).run(name, notes(cfg));
             } finally {
                 sources.mtaSts().ifPresent(s -> s.close());
             }

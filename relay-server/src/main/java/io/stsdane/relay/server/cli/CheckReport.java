@@ -80,11 +80,25 @@ public record CheckReport(String domain, String route, Mx mx, MtaSts mtaSts, Tls
 
         /** Whether delivery would use this host now: it is on the route, has addresses and no source tempfails. */
         public boolean usable() {
-            return used && tempFail == null && !addresses.addresses().isEmpty();
+            return used && tempFail == null && addresses.unusable() == null && !addresses.addresses().isEmpty();
+        }
+
+        /** Whether delivery could never use this host: nothing tempfails, its addresses are a final no. */
+        public boolean refused() {
+            return used && tempFail == null && addresses.unusable() != null && addresses.permanent();
         }
     }
 
-    public record Addresses(String status, String security, List<String> addresses, String reason) {
+    /**
+     * The host's address answer and what delivery makes of it (the engine's own {@code AddressSelection}).
+     *
+     * @param addresses every address DNS (or the hosts file, or the configuration) gave
+     * @param skipped addresses delivery would not connect to, each with the reason
+     * @param unusable why delivery could use no address of this host (RFC 3463 status first), or null
+     * @param permanent {@code unusable} is final: mail bounces if no other host takes it
+     */
+    public record Addresses(String status, String security, List<String> addresses, String reason,
+            List<String> skipped, String unusable, boolean permanent) {
     }
 
     /** The DANE applicability decision (RFC 7672 §2.2) with the TLSA records in presentation form. */

@@ -71,6 +71,10 @@ final class CheckText {
         CheckReport.Addresses a = h.addresses();
         out.printf("  addresses: %s, DNSSEC %s%s%n", a.addresses().isEmpty() ? a.status() : String.join(" ",
                 a.addresses()), lower(a.security()), a.reason().isEmpty() ? "" : " (" + a.reason() + ")");
+        a.skipped().forEach(skipped -> out.printf("    not connected to: %s%n", skipped));
+        if (a.unusable() != null) {
+            out.printf("  no usable address: %s%s%n", a.unusable(), a.permanent() ? " (final)" : "");
+        }
         CheckReport.Dane d = h.dane();
         out.printf("  DANE: %s: %s%n", lower(d.kind()).replace('_', '-'), d.reason());
         d.records().forEach(rec -> out.printf("    TLSA %s%s%n", rec, d.usableRecords().contains(rec) ? ""

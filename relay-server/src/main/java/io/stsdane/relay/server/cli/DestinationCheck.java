@@ -11,9 +11,12 @@ import io.stsdane.relay.server.cli.CheckReport.MxEntry;
 import io.stsdane.relay.server.tlsrpt.TlsRptRecord;
 import io.stsdane.relay.server.wiring.PolicySources;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
+import io.stsdane.relay.smtp.outbound.HostRole;
+import io.stsdane.relay.smtp.outbound.HostsFile;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.StsLookup;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,21 +40,24 @@ final class DestinationCheck {
     private final int port;
     private final StepTimeout step;
     private final Optional<SmartHost> smartHost;
+    private final HostsFile hostsFile;
     private final boolean connect;
 
     /**
      * @param port the delivery port ({@code delivery.port}): TLSA names and {@code --connect} use it for MX hosts
      * @param smartHost {@code delivery.smarthost}, which then takes all mail; empty for MX routing
+     * @param hostsFile where the engine looks the smart host up before DNS
      * @param hosts checks one host under the engine's policy, probing it when {@code connect}
      */
     DestinationCheck(DnsResolver dns, PolicySources sources, HostCheck hosts, int port, StepTimeout step,
-            Optional<SmartHost> smartHost, boolean connect) {
+            Optional<SmartHost> smartHost, HostsFile hostsFile, boolean connect) {
         this.dns = dns;
         this.sources = sources;
         this.hosts = hosts;
         this.port = port;
         this.step = step;
         this.smartHost = smartHost;
+        this.hostsFile = hostsFile;
         this.connect = connect;
     }
 
@@ -71,9 +77,10 @@ final class DestinationCheck {
         List<Host> mxHosts = new ArrayList<>();
         if (unusable == null) {
             if (mx.status() == DnsStatus.NODATA) {
-                mxHosts.add(mxHost(domain, domain, null, mx.security()));
+                mxHosts.add(mxHost(domain, domain, null, mx.security(), HostRole.IMPLICIT_MX));
             } else {
-                sorted.forEach(r -> mxHosts.add(mxHost(domain, r.host(), r.preference(), mx.security())));
+                sorted.forEach(r -> mxHosts.add(mxHost(domain, r.host(), r.preference(), mx.security(),
+                        HostRole.MX)));
             }
         }
         if (smartHost.isPresent()) {
@@ -96,20 +103,22 @@ final class DestinationCheck {
     }
 
     /** An MX host: on the route without a smart host, else information only. */
-    private Host mxHost(String domain, String name, Integer preference, DnsSecurity mxSecurity) {
+    private Host mxHost(String domain, String name, Integer preference, DnsSecurity mxSecurity, HostRole role) {
         PolicyRequest request = new PolicyRequest(domain, domain, name, mxSecurity, port);
         return smartHost.isPresent() ? hosts.informational(request, preference)
-                : hosts.used(request, preference, false);
+                : hosts.used(request, preference, role, null);
     }
 
+    /** As the engine: the smart host's addresses (literal, hosts file, else DNS), never an MX RRset. */
     private CheckReport.SmartHostRoute smartHostRoute(String domain, SmartHost s) {
-        PolicyRequest request = step.await(s.policyRequest(dns, domain),
-                () -> new PolicyRequest(domain, s.host(), s.host(), DnsSecurity.INDETERMINATE, s.port()));
+        DnsResult<InetAddress> addresses = step.await(s.addresses(dns, hostsFile),
+                () -> DnsResult.error(s.host(), DnsSecurity.INDETERMINATE, step.late()));
+        PolicyRequest request = s.policyRequest(addresses, domain);
         boolean literal = s.isIpLiteral();
         String hostPort = (literal && s.host().contains(":") ? "[" + s.host() + "]" : s.host()) + ":" + s.port();
         return new CheckReport.SmartHostRoute(hostPort, s.hasAuth(), request.policyDomain(),
                 literal ? null : mtaSts(request.policyDomain()), literal ? null : tlsRpt(request.policyDomain()),
-                hosts.used(request, null, literal));
+                hosts.used(request, null, HostRole.SMART_HOST, addresses));
     }
 
     /** RFC 5321 §5.1, RFC 7505: why no MX host can be used at all, or null. */
@@ -133,9 +142,11 @@ final class DestinationCheck {
     private static String verdict(List<Host> route, String what) {
         List<Host> usable = route.stream().filter(Host::usable).toList();
         if (usable.isEmpty()) {
-            return "no " + what + " can be used now: delivery would be deferred ("
-                    + String.join("; ", route.stream().map(h -> h.host() + ": " + (h.tempFail() != null
-                            ? h.tempFail() : "no addresses")).toList()) + ")";
+            // As the engine concludes: a bounce only when every host is a final no.
+            boolean bounce = !route.isEmpty() && route.stream().allMatch(Host::refused);
+            return "no " + what + " can be used" + (bounce ? ": mail to it bounces (" : " now: delivery would be"
+                    + " deferred (") + String.join("; ", route.stream().map(h -> h.host() + ": "
+                            + (h.tempFail() != null ? h.tempFail() : h.addresses().unusable())).toList()) + ")";
         }
         List<String> weak = usable.stream().filter(h -> !h.effective().authenticated())
                 .map(h -> h.host() + " (" + h.effective().source() + "/" + h.effective().level() + ")").toList();

@@ -16,9 +16,10 @@ import io.stsdane.relay.server.cli.CheckReport.Decision;
 import io.stsdane.relay.server.cli.CheckReport.Host;
 import io.stsdane.relay.server.cli.CheckReport.Policy;
 import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
+import io.stsdane.relay.smtp.outbound.HostRole;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,28 +34,39 @@ final class HostCheck {
     private final DnsResolver dns;
     private final PolicySources sources;
     private final HostPolicyResolver resolver;
+    private final AddressSelection selection;
     private final StepTimeout step;
     private final StepTimeout resolution;
     private final Optional<StartTlsProbe> probe;
 
     /**
+     * @param selection the delivery engine's judgement of addresses (denied networks, loops, no route)
      * @param step how long one lookup may take
      * @param resolution how long the whole policy resolution may take (the resolver bounds each source itself)
      * @param probe the STARTTLS prober for {@code --connect}; empty for none
      */
-    HostCheck(DnsResolver dns, PolicySources sources, HostPolicyResolver resolver, StepTimeout step,
-            StepTimeout resolution, Optional<StartTlsProbe> probe) {
+    HostCheck(DnsResolver dns, PolicySources sources, HostPolicyResolver resolver, AddressSelection selection,
+            StepTimeout step, StepTimeout resolution, Optional<StartTlsProbe> probe) {
         this.dns = dns;
         this.sources = sources;
         this.resolver = resolver;
+        this.selection = selection;
         this.step = step;
         this.resolution = resolution;
         this.probe = probe;
     }
 
-    /** A host the relay would use: facts, the engine's policy and, with {@code --connect}, the probes. */
-    Host used(PolicyRequest request, Integer preference, boolean ipLiteral) {
-        Addresses addresses = addresses(request.mxHost(), ipLiteral);
+    /**
+     * A host the relay would use: facts, the engine's policy and address selection and, with {@code --connect},
+     * the probes of the addresses delivery would connect to.
+     *
+     * @param resolved the host's addresses when the route already resolved them (the smart host), else null
+     */
+    Host used(PolicyRequest request, Integer preference, HostRole role, DnsResult<InetAddress> resolved) {
+        DnsResult<InetAddress> answer = resolved != null ? resolved : lookup(request.mxHost());
+        AddressSelection.Result selected = selection.select(request.recipientDomain(), request.mxHost(), role,
+                request.port(), answer);
+        Addresses addresses = addresses(answer, selected);
         Dane dane = dane(request);
         HostPolicyResolver.Resolution r = resolution.await(resolver.resolve(request),
                 () -> new HostPolicyResolver.Resolution(new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE,
@@ -68,27 +80,31 @@ final class HostCheck {
         TlsPolicy policy = ((PolicyDecision.Apply) r.decision()).policy();
         Policy effective = new Policy(policy.source().label(), policy.level().configName(),
                 policy.level().requiresAuthentication(), policy.sniName(), policy.description());
-        List<StartTlsProbe.Result> connections = probe.isEmpty() ? List.of() : addresses.addresses().stream()
-                .map(ip -> probe.get().probe(literal(ip), request.port(), policy)).toList();
+        List<StartTlsProbe.Result> connections = probe.isEmpty()
+                || !(selected instanceof AddressSelection.Result.Usable u) ? List.of()
+                : u.addresses().stream().map(a -> probe.get().probe(a.getAddress(), a.getPort(), policy)).toList();
         return new Host(request.mxHost(), preference, true, addresses, dane, decisions, effective, null,
                 connections);
     }
 
     /** A host the relay does not use (an MX host while a smart host takes all mail): DNS and DANE facts only. */
     Host informational(PolicyRequest request, Integer preference) {
-        return new Host(request.mxHost(), preference, false, addresses(request.mxHost(), false), dane(request),
-                List.of(), null, null, List.of());
+        return new Host(request.mxHost(), preference, false, addresses(lookup(request.mxHost()), null),
+                dane(request), List.of(), null, null, List.of());
     }
 
-    private Addresses addresses(String name, boolean ipLiteral) {
-        if (ipLiteral) {
-            return new Addresses("LITERAL", DnsSecurity.INSECURE.name(), List.of(name),
-                    "an IP address: no DNS lookup");
-        }
-        DnsResult<InetAddress> a = step.await(dns.addresses(name), () -> DnsResult.error(name,
-                DnsSecurity.INDETERMINATE, step.late()));
+    private DnsResult<InetAddress> lookup(String name) {
+        return step.await(dns.addresses(name), () -> DnsResult.error(name, DnsSecurity.INDETERMINATE, step.late()));
+    }
+
+    /** @param selected what delivery makes of the answer, or null for a host delivery does not use */
+    private static Addresses addresses(DnsResult<InetAddress> a, AddressSelection.Result selected) {
+        List<String> skipped = selected == null ? List.of()
+                : selected.skipped().stream().map(AddressSelection.Skipped::reason).toList();
+        AddressSelection.Result.Unusable no = selected instanceof AddressSelection.Result.Unusable u ? u : null;
         return new Addresses(a.status().name(), a.security().name(),
-                a.isUsable() ? a.records().stream().map(InetAddress::getHostAddress).toList() : List.of(), a.reason());
+                a.isUsable() ? a.records().stream().map(InetAddress::getHostAddress).toList() : List.of(), a.reason(),
+                skipped, no == null ? null : no.status() + " " + no.diagnostic(), no != null && no.permanent());
     }
 
     private Dane dane(PolicyRequest request) {
@@ -125,14 +141,5 @@ final class HostCheck {
         }
         return sources.smartHostCredentials().isPresent() && source == sources.smartHostCredentials().get()
                 ? "smarthost-auth" : source.getClass().getSimpleName();
-    }
-
-    /** Addresses here are printed addresses (from DNS or the configured literal): parsing them does no lookup. */
-    private static InetAddress literal(String address) {
-        try {
-            return InetAddress.getByName(address);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("not an IP address: " + address, e);
-        }
     }
 }

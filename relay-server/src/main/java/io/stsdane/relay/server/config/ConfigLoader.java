@@ -9,7 +9,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.util.Cidr;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.IpLiterals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -256,9 +258,14 @@ public final class ConfigLoader {
         DnssecMode mode = n.required("dnssec", v -> DnssecMode.parse("false".equals(v) ? "off" : v));
         Optional<Path> anchors = n.file("trust-anchors");
         boolean allowNonLoopback = n.bool("allow-non-loopback-ad");
+        List<String> insecureDomains = n.list("insecure-domains", ConfigLoader::domain);
         n.finish();
         if (anchors.isPresent() && mode != DnssecMode.VALIDATE) {
             throw new ConfigException(n.key("trust-anchors"), "only used with dns.dnssec: validate");
+        }
+        if (!insecureDomains.isEmpty() && mode == DnssecMode.OFF) {
+            throw new ConfigException(n.key("insecure-domains"), "has no effect with dns.dnssec: off, where every"
+                    + " answer is already insecure");
         }
         if (mode == DnssecMode.TRUST_AD) {
             if (servers.isEmpty()) {
@@ -275,7 +282,7 @@ public final class ConfigLoader {
         }
         DnsOptions d = DnsOptions.defaults();
         return new DnsOptions(servers, mode, anchors.orElse(null), allowNonLoopback, d.timeout(), d.retries(),
-                d.cacheMaxEntries());
+                d.cacheMaxEntries(), insecureDomains);
     }
 
     private static DeliveryConfig delivery(ConfigNode n) throws ConfigException {
@@ -300,6 +307,7 @@ public final class ConfigLoader {
         DeliveryConfig.Concurrency concurrency = new DeliveryConfig.Concurrency(
                 n.integer("max-connections", 1, 10_000), n.integer("max-per-destination", 1, 10_000),
                 n.integer("messages-per-connection", 1, 100_000), n.integer("queue-concurrency", 1, 10_000));
+        List<Cidr> denied = n.list("denied-networks", Cidr::parse);
         n.finish();
         if (delayWarning.isPresent() && delayWarning.get().compareTo(lifetime) >= 0) {
             throw new ConfigException(n.key("delay-warning"), "must be shorter than delivery.max-queue-lifetime");
@@ -313,7 +321,7 @@ public final class ConfigLoader {
                     + " is more than delivery.max-connections (" + concurrency.maxConnections() + ")");
         }
         return new DeliveryConfig(port, helo, smarthost, auth, schedule, lifetime, connect, timeouts, source,
-                delayWarning, concurrency);
+                delayWarning, concurrency, denied);
     }
 
     /** Both keys or neither; the password is read now so that a missing or empty file stops start-up. */

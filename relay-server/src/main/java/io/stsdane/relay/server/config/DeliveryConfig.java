@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.config;
 
+import io.stsdane.relay.core.util.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param sourceAddress the local address outbound connections bind to; empty means the system's choice
  * @param delayWarning send a delay DSN once a message has waited this long; empty means never
  * @param concurrency how many deliveries and connections run at once
+ * @param deniedNetworks addresses from a destination's DNS (MX or implicit MX) inside these are never connected
+ *     to; the smart host is exempt; empty allows every address
  */
 public record DeliveryConfig(
         int port,
@@ -31,10 +34,12 @@ public record DeliveryConfig(
         SmtpTimeouts timeouts,
         Optional<InetAddress> sourceAddress,
         Optional<Duration> delayWarning,
-        Concurrency concurrency) {
+        Concurrency concurrency,
+        List<Cidr> deniedNetworks) {
 
     public DeliveryConfig {
         retrySchedule = List.copyOf(retrySchedule);
+        deniedNetworks = List.copyOf(deniedNetworks);
     }
 
     /** The wait before attempt {@code n + 1} after {@code n} failed attempts ({@code n >= 1}); the last entry repeats. */

@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.config;
 
+import io.stsdane.relay.core.util.Cidr;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -102,7 +102,7 @@ public final class ModuleComponents implements RelayComponents {
         if (tlsRpt.isEmpty()) {
             log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
         }
-        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config.delivery(), hostname), dns,
+        DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname, trust), dns,
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
@@ -210,7 +210,13 @@ public final class ModuleComponents implements RelayComponents {
         log.info("Queue recovered: {}", r);
     }
 
-    static DeliveryOptions deliveryOptions(DeliveryConfig d, String hostname) {
+    /**
+     * The delivery engine's options, also what {@code relay check} judges with; the relay's own listener
+     * ({@code server.listen}) is where a mail loop ends.
+     */
+    public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
+            X509TrustManager trust) {
+        DeliveryConfig d = config.delivery();
         DeliveryConfig.SmtpTimeouts t = d.timeouts();
         DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))
                 .port(d.port())
@@ -220,7 +226,10 @@ public final class ModuleComponents implements RelayComponents {
                         t.dataDone()))
                 .maxConnections(d.concurrency().maxConnections())
                 .maxPerDestination(d.concurrency().maxPerDestination())
-                .messagesPerConnection(d.concurrency().messagesPerConnection());
+                .messagesPerConnection(d.concurrency().messagesPerConnection())
+                .deniedNetworks(d.deniedNetworks())
+                .listeners(List.of(config.server().listen().toResolved()))
+                .trust(trust);
         smartHost(d).ifPresent(b::smartHost);
         d.sourceAddress().ifPresent(b::sourceAddress);
         return b.build();

@@ -95,10 +95,22 @@ class CheckCommandTest {
         assertThat(check("plain.test")).isEqualTo(1);
 
         assertThat(out.toString()).contains("MX: NOERROR, DNSSEC insecure",
-                "DANE: not-applicable: the MX RRset naming mx.plain.test is not DNSSEC-signed",
+                "DANE: not-applicable: the address records of mx.plain.test are not DNSSEC-signed",
                 "mta-sts  not-applicable",
                 "effective policy: opportunistic/may, SNI mx.plain.test, NOT authenticated",
                 "NOT SECURE: delivery to mx.plain.test (opportunistic/may) does not authenticate");
+    }
+
+    @Test
+    void anUnsignedDomainWhoseMxHostPublishesTlsaInASignedZoneGetsDane() throws Exception {
+        // RFC 7672 §2.2.1, as Postfix (smtp_tls_dane_insecure_mx_policy = dane): the same decision as delivery.
+        test.unsignedChild("hosted.test").mx("hosted.test", 10, "mx.dane.test");
+        daneDomain(MX_CERT);
+
+        assertThat(check("hosted.test")).as(out + "" + err).isZero();
+
+        assertThat(out.toString()).contains("MX: NOERROR, DNSSEC insecure", "DANE: dane-required",
+                "the MX RRset is not signed", "effective policy: dane/dane, SNI mx.dane.test, authenticated");
     }
 
     @Test
@@ -308,11 +320,37 @@ class CheckCommandTest {
         JsonNode j = AdminJson.MAPPER.readTree(out.toString());
         assertThat(j.at("/smartHost/smartHost").asText()).isEqualTo("127.0.0.1:" + hub.port());
         assertThat(j.at("/smartHost/mtaSts").isNull()).isTrue();
-        assertThat(j.at("/smartHost/host/addresses/status").asText()).isEqualTo("LITERAL");
+        assertThat(j.at("/smartHost/host/addresses/reason").asText()).isEqualTo("an IP address: no DNS lookup");
         assertThat(j.at("/smartHost/host/effective/level").asText()).isEqualTo("may");
         assertThat(j.at("/smartHost/host/connections/0/address").asText()).isEqualTo("127.0.0.1");
         assertThat(hub.received("STARTTLS")).isTrue();
         assertThat(j.get("verdict").asText()).startsWith("delivery to 127.0.0.1 (opportunistic/may)");
+    }
+
+    @Test
+    void smartHostOnLocalhostComesFromTheHostsFileWhereDnsWouldCallItBogus() throws Exception {
+        test.unsignedChild("plain.test").mx("plain.test", 10, "mx.plain.test").a("mx.plain.test", "127.0.0.1");
+        dns.root().a("localhost", "127.0.0.1").corruptSignatures("localhost");
+        hub = TestSmtpServer.start(SmtpBehavior.plain());
+
+        assertThat(checkWithDelivery("  smarthost: localhost:" + hub.port() + "\n", "--json", "plain.test"))
+                .isEqualTo(1);
+
+        JsonNode j = AdminJson.MAPPER.readTree(out.toString());
+        assertThat(j.at("/smartHost/host/addresses/security").asText()).isEqualTo("INSECURE");
+        assertThat(j.at("/smartHost/host/addresses/reason").asText()).contains("hosts file");
+        assertThat(j.at("/smartHost/host/effective/level").asText()).isEqualTo("may");
+        assertThat(j.get("verdict").asText()).startsWith("delivery to localhost (opportunistic/may)");
+    }
+
+    @Test
+    void aDomainWithoutMxAndWithoutAddressIsShownAsBouncing() throws Exception {
+        test.unsignedChild("noroute.test").txt("noroute.test", "no mail here");
+
+        assertThat(check("noroute.test")).isEqualTo(1);
+
+        assertThat(out.toString()).contains("no usable address: 5.1.2 noroute.test has no MX record",
+                "NOT SECURE: no MX host can be used: mail to it bounces");
     }
 
     @Test

@@ -70,14 +70,14 @@ class CliTest {
 
     @Test
     void checkPrintsTheMxHostsInPreferenceOrder() {
-        // The fake resolver knows no addresses: no host is usable, so delivery would wait (exit 1).
+        // The fake resolver knows no addresses (NXDOMAIN): no MX host exists, so the mail would bounce (exit 1).
         assertThat(run("check", "Example.COM")).isEqualTo(1);
 
         assertThat(out.toString()).startsWith(String.join(System.lineSeparator(),
                 "Domain example.com", "MX: NOERROR, DNSSEC secure", "     10 mx1.example.com", "     20 mx2.example.com",
                 ""));
         assertThat(out.toString()).containsSubsequence("MX host mx1.example.com (preference 10)",
-                "MX host mx2.example.com (preference 20)", "NOT SECURE: no MX host can be used now");
+                "MX host mx2.example.com (preference 20)", "NOT SECURE: no MX host can be used: mail to it bounces");
     }
 
     @Test

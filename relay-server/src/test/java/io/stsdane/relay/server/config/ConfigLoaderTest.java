@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,7 +50,9 @@ class ConfigLoaderTest {
         assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.VALIDATE);
         assertThat(c.dns().trustAnchors()).isNull();
         assertThat(c.dns().allowNonLoopbackAd()).isFalse();
+        assertThat(c.dns().insecureDomains()).isEmpty();
         assertThat(c.delivery().port()).isEqualTo(25);
+        assertThat(c.delivery().deniedNetworks()).isEqualTo(DeliveryOptions.DEFAULT_DENIED_NETWORKS);
         assertThat(c.delivery().smarthost()).isEmpty();
         assertThat(c.delivery().retrySchedule()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(5),
                 Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
@@ -143,6 +147,12 @@ class ConfigLoaderTest {
             dns: {servers: [8.8.8.8], dnssec: trust-ad}       | dns.servers: 8.8.8.8 is not a loopback address
             dns: {dnssec: trust-ad}                           | dns.servers: dns.dnssec: trust-ad needs the validating resolvers
             dns: {trust-anchors: /nonexistent/root.key}       | dns.trust-anchors: file /nonexistent/root.key does not exist
+            dns: {insecure-domains: [corp..example]}          | dns.insecure-domains[0]: 'corp..example' is not a valid domain name
+            dns: {insecure-domains: ['.']}                    | dns.insecure-domains[0]: '.' is not a valid domain name
+            dns: {dnssec: 'off', insecure-domains: [corp]}    | dns.insecure-domains: has no effect with dns.dnssec: off
+            delivery: {denied-networks: [10.0.0.1/8]}         | delivery.denied-networks[0]: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?
+            delivery: {denied-networks: [metadata.internal]}  | delivery.denied-networks[0]: 'metadata.internal' is not an IP address
+            delivery: {denied-networks: ['::1/129']}          | delivery.denied-networks[0]: '::1/129': prefix length must be 0-128
             delivery: {retry-schedule: [1m, soon]}            | delivery.retry-schedule[1]: 'soon' is not a duration
             delivery: {retry-schedule: []}                    | delivery.retry-schedule: needs at least one duration
             delivery: {max-queue-lifetime: 5}                 | delivery.max-queue-lifetime: '5' is not a duration
@@ -181,6 +191,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(expectedMessageStart.strip());
+    }
+
+    @Test
+    void deniedNetworksCanBeEmptiedAndInsecureDomainsAreCanonical() throws Exception {
+        Path file = write("dns: {insecure-domains: [Corp.Example.]}\ndelivery: {denied-networks: []}\n");
+
+        RelayConfig c = ConfigLoader.load(Optional.of(file), Map.of()).config();
+
+        assertThat(c.dns().insecureDomains()).containsExactly("corp.example");
+        assertThat(c.delivery().deniedNetworks()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.stsdane.relay.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stsdane.relay.core.util.Cidr;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

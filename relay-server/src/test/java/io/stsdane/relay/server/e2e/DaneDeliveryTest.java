@@ -42,7 +42,8 @@ class DaneDeliveryTest {
     @BeforeAll
     void startRelay() throws Exception {
         world = new RelayWorld(dir,
-                List.of("dane-over-sts.test", "mail.mismatch-under-sts.test", "mail.encrypt-only-under-sts.test"), "");
+                List.of("dane-over-sts.test", "mail.mismatch-under-sts.test", "mail.encrypt-only-under-sts.test",
+                        "forged-mx.test"), "");
     }
 
     @AfterAll
@@ -153,6 +154,69 @@ class DaneDeliveryTest {
         world.submit("alice@secure-mx-insecure-host.test");
 
         assertThat(awaitDelivery(mx).tls()).isTrue();
+    }
+
+    @Test
+    void anUnsignedDomainWhoseMxHostPublishesTlsaInASignedZoneGetsDaneAndNeverPlaintext() throws Exception {
+        // RFC 7672 §2.2.1, as Postfix does by default (smtp_tls_dane_insecure_mx_policy = dane): the host's own
+        // signed TLSA records apply whatever the MX RRset, so stripping STARTTLS from it yields no plaintext.
+        TestZone hosting = world.tld.child("dane-hosting.test");
+        String port = "_" + world.deliveryPort() + "._tcp.";
+        String goodAddress = world.nextAddress();
+        String strippedAddress = world.nextAddress();
+        TestCertificate cert = selfSigned("not-the-mx.example");
+        hosting.a("mx1.dane-hosting.test", goodAddress).tlsa(port + "mx1.dane-hosting.test", daneEe(cert))
+                .a("mx2.dane-hosting.test", strippedAddress).tlsa(port + "mx2.dane-hosting.test", daneEe(cert));
+        world.tld.unsignedChild("hosted-good.test").mx("hosted-good.test", 10, "mx1.dane-hosting.test");
+        world.tld.unsignedChild("hosted-stripped.test").mx("hosted-stripped.test", 10, "mx2.dane-hosting.test");
+        TestSmtpServer good = world.mx(goodAddress, startTls(cert));
+        TestSmtpServer stripped = world.mx(strippedAddress, SmtpBehavior.plain());
+
+        world.submit("alice@hosted-good.test");
+        String id = world.submit("bob@hosted-stripped.test");
+
+        ReceivedTransaction t = awaitDelivery(good);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo("mx1.dane-hosting.test");
+        world.awaitPolicyDeferral(id, "bob@hosted-stripped.test", stripped);
+    }
+
+    @Test
+    void anEnforcedMtaStsPolicyStillRefusesADaneHostNamedByAnUnsignedMxRrsetThatThePolicyDoesNotList()
+            throws Exception {
+        // A forged unsigned MX RRset naming the attacker's own DANE host must not get past MTA-STS's mx check.
+        TestZone hosting = world.tld.child("attacker-hosting.test");
+        String address = world.nextAddress();
+        TestCertificate cert = selfSigned("mx.attacker-hosting.test");
+        hosting.a("mx.attacker-hosting.test", address)
+                .tlsa("_" + world.deliveryPort() + "._tcp.mx.attacker-hosting.test", daneEe(cert));
+        TestZone victim = world.tld.unsignedChild("forged-mx.test")
+                .mx("forged-mx.test", 10, "mx.attacker-hosting.test");
+        world.stsPolicy(victim, "forged-mx.test", "1", policy("enforce", "mx.forged-mx.test"));
+        TestSmtpServer mx = world.mx(address, startTls(cert));
+
+        String id = world.submit("alice@forged-mx.test");
+
+        world.awaitPolicyDeferral(id, "alice@forged-mx.test", mx);
+    }
+
+    @Test
+    void aFullDaneTaAnchorIsUsedThoughTheServerSendsItsChainWithoutItAndOutOfOrder() throws Exception {
+        // RFC 7671 §5.2.2-5.2.3: 2 0 0 carries the whole anchor; RFC 8446 §4.4.2: any order, extra certificates.
+        Destination d = world.secureDestination("dane-ta-full");
+        TestCertificate root = TestCertificate.builder().commonName("Full TA root").ca().build();
+        TestCertificate ca = TestCertificate.builder().commonName("Full TA issuing CA").ca().issuedBy(root).build();
+        TestCertificate leaf = TestCertificate.builder().dnsNames(d.host()).issuedBy(ca).build();
+        TestCertificate stranger = TestCertificate.builder().commonName("Unrelated CA").ca().build();
+        d.zone().tlsa(d.tlsaOwner(), "2 0 0 " + java.util.HexFormat.of().formatHex(root.certificate().getEncoded()));
+        TestSmtpServer mx = world.mx(d.address(), SmtpBehavior.builder().startTls(leaf.serverContext(
+                List.of(leaf.certificate(), stranger.certificate(), ca.certificate()))).build());
+
+        world.submit(d.rcpt());
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo(d.host());
     }
 
     @Test

@@ -105,6 +105,7 @@ final class RelayWorld implements AutoCloseable {
                   trust-anchors: %s
                 delivery:
                   port: %d
+                  denied-networks: []    # the test MX servers listen on 127.0.0.x
                   retry-schedule: [500ms]
                   delay-warning: 500ms
                   connect-timeout: 2s
@@ -235,11 +236,15 @@ final class RelayWorld implements AutoCloseable {
         return submit(List.of(rcpt), mailParams);
     }
 
-    /** Submits over STARTTLS (REQUIRETLS is only accepted over TLS, RFC 8689 §4.1). */
     String submit(List<String> rcpts, String mailParams) throws IOException {
+        return submit(rcpts, mailParams, "");
+    }
+
+    /** Submits over STARTTLS (REQUIRETLS is only accepted over TLS, RFC 8689 §4.1). */
+    String submit(List<String> rcpts, String mailParams, String rcptParams) throws IOException {
         String to = String.join(", ", rcpts);
         String message = "From: " + SENDER + "\r\nTo: " + to + "\r\nSubject: e2e\r\n\r\nbody for " + to + "\r\n";
-        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, rcpts, message, mailParams, true);
+        String reply = SmtpSubmission.send(relay.smtpPort(), SENDER, rcpts, message, mailParams, rcptParams, true);
         assertThat(reply).as("submission of a message to %s", to).startsWith("250");
         return reply.substring(reply.lastIndexOf(' ') + 1);
     }
@@ -300,6 +305,21 @@ final class RelayWorld implements AutoCloseable {
             return false;
         });
         return dsn[0];
+    }
+
+    /** Waits until the relay's queue holds nothing, DSNs included, so every DSN owed so far was delivered. */
+    void awaitEmptyQueue() {
+        await().atMost(PATIENCE).until(() -> {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(adminUri("/queue")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && JSON.readTree(r.body()).isEmpty();
+        });
+    }
+
+    /** Every DSN (a message from {@code <>}) the sender's MX received so far, as text. */
+    List<String> dsns() {
+        return bounces.transactions().stream().filter(t -> t.mailFrom().startsWith("FROM:<>"))
+                .map(t -> new String(t.data(), StandardCharsets.UTF_8)).toList();
     }
 
     /** Whether the queue still holds {@code id}. */

@@ -245,15 +245,53 @@ class RoutingAndOverridesTest {
     }
 
     @Test
-    void aRequireTlsMessageToADestinationWithoutVerifiedTlsBouncesWith5710() throws Exception {
-        Destination d = world.secureDestination("requiretls-opportunistic");
+    void aRequireTlsMessageToAnInsecureMxWithoutMtaStsBouncesWith5710() throws Exception {
+        Destination d = world.destination(world.tld.unsignedChild("requiretls-insecure.test"),
+                "requiretls-insecure.test");
         TestSmtpServer mx = world.mx(d.address(),
-                startTls(selfSigned(d.host())).toBuilder().requireTls(true).build());
+                startTls(world.webPkiCertificate(d.host())).toBuilder().requireTls(true).build());
 
         world.submit(d.rcpt(), "REQUIRETLS");
 
-        // RFC 8689 §4.2.1: no DANE or MTA-STS policy to verify the MX, so 5.7.10, not even a connection.
+        // RFC 8689 §4.2.1: an unsigned MX RRset may name an attacker's host, whatever certificate it shows;
+        // with no MTA-STS policy to vouch for the name: 5.7.10, not even a connection.
         world.awaitBounce(d.rcpt(), "5.7.10");
+        assertThat(mx.connections()).isZero();
+    }
+
+    @Test
+    void aRequireTlsMessageIsDeliveredToASecureMxWithAPkixValidCertificateWithoutDaneOrMtaSts() throws Exception {
+        Destination d = world.secureDestination("requiretls-pkix");
+        TestSmtpServer mx = world.mx(d.address(),
+                startTls(world.webPkiCertificate(d.host())).toBuilder().requireTls(true).build());
+
+        world.submit(d.rcpt(), "REQUIRETLS");
+
+        ReceivedTransaction t = awaitDelivery(mx);
+        assertThat(t.tls()).isTrue();
+        assertThat(t.sni()).isEqualTo(d.host());
+        assertThat(t.mailFrom()).contains("REQUIRETLS");
+    }
+
+    @Test
+    void aRequireTlsMessageIsNotSentToASecureMxWhoseCertificateIsNotValidForItsName() throws Exception {
+        Destination d = world.secureDestination("requiretls-wrongname");
+        TestSmtpServer mx = world.mx(d.address(),
+                startTls(world.webPkiCertificate("mx.elsewhere.test")).toBuilder().requireTls(true).build());
+
+        String id = world.submit(d.rcpt(), "REQUIRETLS");
+
+        world.awaitPolicyDeferral(id, d.rcpt(), mx);
+    }
+
+    @Test
+    void aRequireTlsMessageToASecureMxWithoutRequireTlsSupportBouncesWith5730() throws Exception {
+        Destination d = world.secureDestination("requiretls-unsupported");
+        TestSmtpServer mx = world.mx(d.address(), startTls(world.webPkiCertificate(d.host())));
+
+        world.submit(d.rcpt(), "REQUIRETLS");
+
+        world.awaitBounce(d.rcpt(), "5.7.30");
         assertThat(mx.received("MAIL")).isFalse();
     }
 

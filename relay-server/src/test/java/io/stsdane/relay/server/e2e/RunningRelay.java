@@ -103,6 +103,7 @@ public final class RunningRelay implements AutoCloseable {
                   trust-anchors: %s
                 delivery:
                   port: %d
+                  denied-networks: []    # the test MX servers listen on 127.0.0.x
                   retry-schedule: [1s]
                   connect-timeout: 5s
                 """.formatted(dnsPort, trustAnchors, mxPort);

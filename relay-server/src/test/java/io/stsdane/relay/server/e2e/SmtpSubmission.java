@@ -43,6 +43,12 @@ public final class SmtpSubmission {
      */
     static String send(int port, String from, List<String> to, String message, String mailParams, boolean startTls)
             throws IOException {
+        return send(port, from, to, message, mailParams, "", startTls);
+    }
+
+    /** As above, with {@code rcptParams} (for example {@code NOTIFY=SUCCESS}) on every RCPT command. */
+    static String send(int port, String from, List<String> to, String message, String mailParams, String rcptParams,
+            boolean startTls) throws IOException {
         try (Socket plain = new Socket("127.0.0.1", port)) {
             Socket s = plain;
             s.setSoTimeout(30_000);
@@ -66,7 +72,7 @@ public final class SmtpSubmission {
                 in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
                 out = s.getOutputStream();
             }
-            for (String cmd : commands(from, to, mailParams)) {
+            for (String cmd : commands(from, to, mailParams, rcptParams)) {
                 out.write((cmd + "\r\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 r = reply(in);
@@ -113,11 +119,11 @@ public final class SmtpSubmission {
         }
     }
 
-    private static List<String> commands(String from, List<String> to, String mailParams) {
+    private static List<String> commands(String from, List<String> to, String mailParams, String rcptParams) {
         List<String> cmds = new ArrayList<>();
         cmds.add("EHLO client.test");
         cmds.add("MAIL FROM:<" + from + ">" + (mailParams.isEmpty() ? "" : " " + mailParams));
-        to.forEach(t -> cmds.add("RCPT TO:<" + t + ">"));
+        to.forEach(t -> cmds.add("RCPT TO:<" + t + ">" + (rcptParams.isEmpty() ? "" : " " + rcptParams)));
         cmds.add("DATA");
         return cmds;
     }

@@ -45,6 +45,7 @@ class WalkingSkeletonTest {
                   trust-anchors: %s
                 delivery:
                   port: %d
+                  denied-networks: []    # the test MX servers listen on 127.0.0.x
                   retry-schedule: [1s]
                 """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir),
                 destination.getSmtp().getPort()));

@@ -28,6 +28,7 @@ public final class FixtureConfig {
                   trust-anchors: %s
                 delivery:
                   port: %d
+                  denied-networks: []    # the test MX servers listen on 127.0.0.x
                 %smta-sts:
                   https-port: %d
                 tls:

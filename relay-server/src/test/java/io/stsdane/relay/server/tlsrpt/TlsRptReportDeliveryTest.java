@@ -88,6 +88,7 @@ class TlsRptReportDeliveryTest {
                 "mta-sts enforce: mx mx1.example.com")));
         engine = new DeliveryEngine(DeliveryOptions.builder("relay.example.net").port(mx.port())
                 .connectTimeout(Duration.ofSeconds(5)).timeouts(SmtpTimeouts.uniform(Duration.ofSeconds(10)))
+                .deniedNetworks(List.of()) // the test MX listens on loopback
                 .build(), dns, List.of(enforced), tlsRpt.reporter(), null);
 
         tlsRpt.reporter().record(failed(sts("example.com"), "mx1.example.com",

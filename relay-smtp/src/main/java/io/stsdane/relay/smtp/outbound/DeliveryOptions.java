@@ -1,9 +1,15 @@
 package io.stsdane.relay.smtp.outbound;
 
+import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.pki.TrustStores;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Settings of the {@link DeliveryEngine} (the {@code delivery:} configuration section). Immutable; build it with
@@ -21,6 +27,12 @@ import java.util.Optional;
  * @param messagesPerConnection messages sent over one connection before it is closed
  * @param idleTimeout how long an idle connection is kept for reuse
  * @param failedRouteMemory how long a host or address that just failed is tried after the others
+ * @param deniedNetworks addresses from the destination's DNS inside these are never connected to
+ *     ({@code delivery.denied-networks}); the smart host is exempt (see {@link AddressSelection})
+ * @param listeners the relay's own SMTP listening sockets: delivering there is a mail loop
+ * @param hostsFile where the smart host's name (and {@code localhost}) is looked up before DNS
+ * @param trust the CAs for the certificate checks the engine makes itself, not a policy source: a REQUIRETLS
+ *     message to a host without DANE or MTA-STS (RFC 8689 §4.2.1) ({@code tls.ca-file}, else the JDK trust store)
  */
 public record DeliveryOptions(
         int port,
@@ -33,7 +45,18 @@ public record DeliveryOptions(
         int maxPerDestination,
         int messagesPerConnection,
         Duration idleTimeout,
-        Duration failedRouteMemory) {
+        Duration failedRouteMemory,
+        List<Cidr> deniedNetworks,
+        List<InetSocketAddress> listeners,
+        HostsFile hostsFile,
+        X509TrustManager trust) {
+
+    /**
+     * The default of {@code delivery.denied-networks}: loopback, "this network" and the unspecified addresses,
+     * link-local (cloud metadata services live at 169.254.169.254) and multicast.
+     */
+    public static final List<Cidr> DEFAULT_DENIED_NETWORKS = Stream.of("127.0.0.0/8", "::1/128", "0.0.0.0/8",
+            "::/128", "169.254.0.0/16", "fe80::/10", "224.0.0.0/4", "ff00::/8").map(Cidr::parse).toList();
 
     public DeliveryOptions {
         if (port < 1 || port > 65535) {
@@ -50,6 +73,10 @@ public record DeliveryOptions(
         atLeastOne(messagesPerConnection, "messagesPerConnection");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(failedRouteMemory, "failedRouteMemory");
+        deniedNetworks = List.copyOf(deniedNetworks);
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(hostsFile, "hostsFile");
+        Objects.requireNonNull(trust, "trust");
     }
 
     public Optional<SmartHost> smartHostOption() {
@@ -67,7 +94,8 @@ public record DeliveryOptions(
     }
 
     /** Defaults: port 25, no smart host, 30 s connect, RFC 5321 timeouts, 100 / 10 connections, 100 messages
-     * per connection, 5 s idle, failed routes remembered 10 min. Not thread-safe. */
+     * per connection, 5 s idle, failed routes remembered 10 min, {@link #DEFAULT_DENIED_NETWORKS}, no listener,
+     * the system's hosts file (read by {@link #build()}), the JDK trust store. Not thread-safe. */
     public static final class Builder {
         private final String heloName;
         private int port = 25;
@@ -80,6 +108,10 @@ public record DeliveryOptions(
         private int messagesPerConnection = 100;
         private Duration idleTimeout = Duration.ofSeconds(5);
         private Duration failedRouteMemory = Duration.ofMinutes(10);
+        private List<Cidr> deniedNetworks = DEFAULT_DENIED_NETWORKS;
+        private List<InetSocketAddress> listeners = List.of();
+        private HostsFile hostsFile;
+        private X509TrustManager trust;
 
         private Builder(String heloName) {
             this.heloName = heloName;
@@ -135,9 +167,33 @@ public record DeliveryOptions(
             return this;
         }
 
+        /** {@code delivery.denied-networks}; empty allows every address. */
+        public Builder deniedNetworks(List<Cidr> networks) {
+            this.deniedNetworks = networks;
+            return this;
+        }
+
+        /** The relay's own SMTP listening sockets. */
+        public Builder listeners(List<InetSocketAddress> sockets) {
+            this.listeners = sockets;
+            return this;
+        }
+
+        public Builder hostsFile(HostsFile h) {
+            this.hostsFile = h;
+            return this;
+        }
+
+        public Builder trust(X509TrustManager t) {
+            this.trust = t;
+            return this;
+        }
+
         public DeliveryOptions build() {
             return new DeliveryOptions(port, heloName, smartHost, sourceAddress, connectTimeout, timeouts,
-                    maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory);
+                    maxConnections, maxPerDestination, messagesPerConnection, idleTimeout, failedRouteMemory,
+                    deniedNetworks, listeners, hostsFile != null ? hostsFile : HostsFile.read(HostsFile.SYSTEM),
+                    trust != null ? trust : TrustStores.jdkDefault());
         }
     }
 }

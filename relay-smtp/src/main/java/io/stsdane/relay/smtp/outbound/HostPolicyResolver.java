@@ -32,6 +32,13 @@ import java.util.concurrent.TimeoutException;
  * records would switch off the PKIX check of an enforced MTA-STS policy (RFC 8461 §2 lets DANE take precedence
  * only where it authenticates). A local override is always final.
  *
+ * <p>A DANE policy for a host that an insecure MX RRset named (RFC 7672 §2.2.1: the host's own zone is signed
+ * and publishes TLSA records) is <em>provisional</em>: it authenticates the host, not that the host is the
+ * domain's MX, since a forged MX RRset could have named it. The later sources are still asked; a {@code TempFail}
+ * from them (an enforced MTA-STS policy whose {@code mx} patterns do not list the host) stops delivery to the
+ * host, as it did before DANE was applied there; otherwise the DANE policy applies, over any later policy (RFC
+ * 8461 §2: MTA-STS never overrides DANE).
+ *
  * <p>A {@code NotApplicable} may carry a failure for TLS reporting (an MTA-STS policy announced but not
  * fetchable, RFC 8461 §5.1). When the host then gets the opportunistic policy, the resolution says so, for the
  * caller to report (RFC 8460 §4.3.2.2); under a DANE floor the session is reported under that policy instead.
@@ -59,7 +66,8 @@ public final class HostPolicyResolver {
      * @param source the source asked
      * @param decision its answer; a {@code TempFail} made by the resolver when the source failed or timed out
      * @param floor the answer is an {@code Apply} that authenticates nothing, kept only as a minimum level
-     *     while the later sources are asked
+     *     while the later sources are asked; or a provisional DANE policy (an insecure MX RRset named the host),
+     *     kept while the later sources are asked whether they refuse the host
      */
     public record Answer(TlsPolicySource source, PolicyDecision decision, boolean floor) {
     }
@@ -100,6 +108,12 @@ public final class HostPolicyResolver {
         return p.source() != PolicySource.OVERRIDE && !p.level().requiresAuthentication();
     }
 
+    /** RFC 7672 §2.2.1: DANE for a host an insecure MX RRset named waits for the later sources' objections. */
+    private static boolean isProvisional(TlsPolicy p, PolicyRequest request) {
+        return p.source() == PolicySource.DANE && p.level().requiresAuthentication()
+                && !request.mxSecurity().isSecure();
+    }
+
     /** The innermost message worth showing: past completion wrappers and causes without a message. */
     private String describe(Throwable e) {
         Throwable t = e;
@@ -119,7 +133,8 @@ public final class HostPolicyResolver {
     }
 
     /**
-     * @param floor the strongest non-authenticating policy a source already applied, or null
+     * @param floor the provisional DANE policy a source already applied, else the strongest non-authenticating
+     *     policy, or null
      * @param failed the first {@code NotApplicable} that carried a failure, or null
      * @param answers what the sources before {@code i} answered
      */
@@ -141,6 +156,7 @@ public final class HostPolicyResolver {
         } catch (RuntimeException e) {
             d = CompletableFuture.failedFuture(e);
         }
+        boolean provisional = floor != null && isProvisional(floor, request);
         return d.handle((decision, e) -> {
             if (e != null || decision == null) {
                 PolicyDecision tf = new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, "policy source "
@@ -152,9 +168,12 @@ public final class HostPolicyResolver {
                 return ask(i + 1, request, floor, failed == null && na.failure() != null ? na : failed,
                         plus(answers, new Answer(source, decision, false)));
             }
-            if (decision instanceof PolicyDecision.Apply a && isFloor(a.policy())) {
-                return ask(i + 1, request, floor == null || a.policy().level().compareTo(floor.level()) > 0
-                        ? a.policy() : floor, failed, plus(answers, new Answer(source, decision, true)));
+            if (decision instanceof PolicyDecision.Apply a && (provisional || isFloor(a.policy())
+                    || isProvisional(a.policy(), request))) {
+                TlsPolicy kept = provisional || (floor != null && a.policy().level().compareTo(floor.level()) <= 0)
+                        ? floor : a.policy();
+                Answer answer = new Answer(source, decision, kept == a.policy());
+                return ask(i + 1, request, kept, failed, plus(answers, answer));
             }
             return CompletableFuture.completedFuture(new Resolution(decision, null,
                     plus(answers, new Answer(source, decision, false))));

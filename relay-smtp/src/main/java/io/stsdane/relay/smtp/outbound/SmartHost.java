@@ -1,10 +1,16 @@
 package io.stsdane.relay.smtp.outbound;
 
 import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.IpLiterals;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -12,7 +18,8 @@ import java.util.concurrent.CompletionStage;
  * A next hop that receives all outbound mail instead of the recipients' MX hosts ({@code delivery.smarthost}).
  *
  * <p>For MTA-STS the smart host's own name is the policy domain (RFC 8461 §4, via a smart host); DANE applies to
- * it as to any MX host. Immutable.
+ * it as to any MX host, with its address records in place of an MX RRset. It is named in the configuration, so
+ * {@code delivery.denied-networks} does not apply to it. Immutable.
  *
  * @param host a host name (canonical A-label, no trailing dot) or an IP literal
  * @param port the TCP port
@@ -82,21 +89,36 @@ public record SmartHost(String host, int port, String username, String password)
     }
 
     /**
+     * The smart host's addresses as the delivery engine resolves them: a smart host is a host, not a mail domain,
+     * so its address records, never an MX RRset. An IP literal is never looked up; a name listed in the hosts
+     * file (and {@code localhost}) comes from there, as every MTA does; both count as INSECURE (no DANE: the
+     * addresses are not DNSSEC-secure). Otherwise DNS ({@code dns.insecure-domains} makes internal names INSECURE
+     * there). Completes exceptionally only when {@code dns} does.
+     */
+    public CompletionStage<DnsResult<InetAddress>> addresses(DnsResolver dns, HostsFile hosts) {
+        if (isIpLiteral()) {
+            return CompletableFuture.completedFuture(local(List.of(IpLiterals.parse(host)),
+                    "an IP address: no DNS lookup"));
+        }
+        Optional<List<InetAddress>> listed = hosts.lookup(host);
+        if (listed.isPresent()) {
+            return CompletableFuture.completedFuture(local(listed.get(), "from the hosts file: no DNS lookup"));
+        }
+        return dns.addresses(host);
+    }
+
+    /**
      * What the delivery engine asks the policy sources (through {@link HostPolicyResolver}) before it sends mail
      * for {@code recipientDomain} to this smart host: the smart host's own name is the MTA-STS policy domain (RFC
      * 8461 §4) and the host whose TLSA records count (RFC 7672), on its configured port. There is no MX RRset, so
-     * the DNSSEC state of the smart host's address lookup stands in for it; an IP literal is never looked up and
-     * counts as insecure (no DANE). Completes exceptionally only when {@code dns} does.
+     * the DNSSEC state of the smart host's {@link #addresses} stands in for it.
      */
-    public CompletionStage<PolicyRequest> policyRequest(DnsResolver dns, String recipientDomain) {
-        if (isIpLiteral()) {
-            return CompletableFuture.completedFuture(request(recipientDomain, DnsSecurity.INSECURE));
-        }
-        return dns.addresses(host).thenApply(a -> request(recipientDomain, a.security()));
+    public PolicyRequest policyRequest(DnsResult<InetAddress> addresses, String recipientDomain) {
+        return new PolicyRequest(recipientDomain, host, host, addresses.security(), port);
     }
 
-    private PolicyRequest request(String recipientDomain, DnsSecurity security) {
-        return new PolicyRequest(recipientDomain, host, host, security, port);
+    private DnsResult<InetAddress> local(List<InetAddress> addresses, String how) {
+        return new DnsResult<>(host, DnsStatus.NOERROR, DnsSecurity.INSECURE, List.of(), addresses, how, 0);
     }
 
     private static int parsePort(String spec, String p) {

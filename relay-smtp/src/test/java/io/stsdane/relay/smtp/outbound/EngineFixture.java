@@ -78,7 +78,10 @@ final class EngineFixture implements AutoCloseable {
                 .port(port())
                 .connectTimeout(Duration.ofSeconds(5))
                 .timeouts(SmtpTimeouts.uniform(Duration.ofSeconds(10)))
-                .idleTimeout(Duration.ofSeconds(10));
+                .idleTimeout(Duration.ofSeconds(10))
+                // The test servers listen on 127.0.0.x, which the default delivery.denied-networks refuses.
+                .deniedNetworks(List.of())
+                .hostsFile(HostsFile.parse(""));
         tweak.accept(b);
         engine = new DeliveryEngine(b.build(), dns, sources, reports::add, meters, new DeliveryObserver() {
             @Override

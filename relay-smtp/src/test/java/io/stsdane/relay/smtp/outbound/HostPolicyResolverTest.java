@@ -36,6 +36,15 @@ class HostPolicyResolverTest {
     private static final TlsPolicySource TEMP_FAIL =
             r -> CompletableFuture.completedFuture(new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, "x"));
 
+    /** The host was named by an insecure MX RRset (its own zone signed with TLSA: RFC 7672 §2.2.1). */
+    private static final PolicyRequest INSECURE_MX =
+            new PolicyRequest("example.test", "example.test", "mx.example.test", DnsSecurity.INSECURE, 25);
+
+    private static HostPolicyResolver.Resolution resolutionUnderInsecureMx(TlsPolicySource... sources) {
+        return new HostPolicyResolver(List.of(sources), Duration.ofSeconds(5)).resolve(INSECURE_MX)
+                .toCompletableFuture().join();
+    }
+
     private static PolicyDecision resolve(TlsPolicySource... sources) {
         return resolution(sources).decision();
     }
@@ -90,6 +99,38 @@ class HostPolicyResolverTest {
         TlsPolicy p = applied(resolve(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL));
 
         assertThat(p.source()).isEqualTo(PolicySource.DANE);
+    }
+
+    @Test
+    void underAnInsecureMxRrsetAnEnforcedMtaStsPolicyThatRefusesTheHostStillDefersIt() {
+        // A forged MX RRset may name any host with TLSA records of its own: DANE there must not displace the
+        // MTA-STS check that the host is one of the domain's MX hosts.
+        HostPolicyResolver.Resolution r = resolutionUnderInsecureMx(applies(TlsLevel.DANE, PolicySource.DANE),
+                TEMP_FAIL);
+
+        assertThat(r.decision()).isInstanceOf(PolicyDecision.TempFail.class);
+        assertThat(r.answers()).extracting(HostPolicyResolver.Answer::floor).containsExactly(true, false);
+    }
+
+    @Test
+    void underAnInsecureMxRrsetDaneAppliesWhenNoLaterSourceObjects() {
+        TlsPolicySource dane = applies(TlsLevel.DANE, PolicySource.DANE);
+
+        assertThat(applied(resolutionUnderInsecureMx(dane, NOT_APPLICABLE).decision()).source())
+                .isEqualTo(PolicySource.DANE);
+        HostPolicyResolver.Resolution overSts = resolutionUnderInsecureMx(dane,
+                applies(TlsLevel.VERIFY, PolicySource.MTA_STS));
+        assertThat(applied(overSts.decision()).source()).as("RFC 8461 §2: MTA-STS never overrides DANE")
+                .isEqualTo(PolicySource.DANE);
+        assertThat(overSts.answers()).extracting(HostPolicyResolver.Answer::floor).containsExactly(true, false);
+    }
+
+    @Test
+    void underASecureMxRrsetDaneIsFinal() {
+        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL);
+
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
+        assertThat(r.answers()).hasSize(1);
     }
 
     @Test

@@ -24,11 +24,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** MX routing, smart host, host-level failures and REQUIRETLS, with real servers and an in-memory DNS. */
 class RoutingTest {
 
     private static final TestCertificate CERT = TestCertificate.builder().dnsNames("mx.example.test").build();
+    private static final TestCertificate WEB_ROOT = TestCertificate.builder().commonName("Test Web Root").ca().build();
+    private static final TestCertificate WEB_PKI_CERT = TestCertificate.builder().dnsNames("mx.example.test")
+            .issuedBy(WEB_ROOT).build();
 
     private final EngineFixture f = new EngineFixture();
 
@@ -220,23 +224,21 @@ class RoutingTest {
     }
 
     @Test
-    void requireTlsMessageToADestinationWithoutVerifiedTlsBounces() {
+    void requireTlsMessageToAnInsecureMxWithoutMtaStsBounces() {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
         f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE,
                 io.stsdane.relay.core.tls.PeerVerifier.ACCEPT_ANY)));
 
-        assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.10");
-        });
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.10");
         assertThat(s.connections()).isZero();
     }
 
     @Test
     void requireTlsMessageGoesOverDaneVerifiedTlsWithTheMailParameter() {
-        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
+        secureMx();
         f.engine(List.of(TestPolicies.dane(CERT.certificate())));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
@@ -247,16 +249,86 @@ class RoutingTest {
         });
     }
 
+    /** RFC 8689 §4.2.1: however the certificate was verified (DANE or PKIX), the server must offer REQUIRETLS. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls(boolean dane) {
+        TestCertificate cert = dane ? CERT : WEB_PKI_CERT;
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(cert.serverContext()).build());
+        secureMx();
+        f.engine(dane ? List.of(TestPolicies.dane(CERT.certificate())) : List.of(),
+                b -> b.trust(WEB_ROOT.trustManager()));
+
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.30");
+        assertThat(s.received("MAIL")).isFalse();
+    }
+
+    /** RFC 8689 §4.2.1: a DNSSEC-secure MX and a certificate PKIX-valid for its name are enough. */
     @Test
-    void requireTlsMessageBouncesWhenTheVerifiedServerDoesNotOfferRequireTls() {
-        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext()).build());
-        f.engine(List.of(TestPolicies.dane(CERT.certificate())));
+    void requireTlsMessageGoesToASecureMxWithAPkixValidCertificateWithoutDaneOrMtaSts() {
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(WEB_PKI_CERT.serverContext())
+                .requireTls(true).build());
+        secureMx();
+        f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager()));
+
+        assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().satisfies(t -> {
+            assertThat(t.tls()).isTrue();
+            assertThat(t.sni()).isEqualTo("mx.example.test");
+            assertThat(t.mailFrom()).contains("REQUIRETLS");
+        });
+    }
+
+    @Test
+    void requireTlsMessageIsNotSentToASecureMxWhoseCertificateIsNotValidForItsName() {
+        TestCertificate other = TestCertificate.builder().dnsNames("mx.elsewhere.test").issuedBy(WEB_ROOT).build();
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(other.serverContext())
+                .requireTls(true).build());
+        secureMx();
+        f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager()));
 
         assertThat(f.deliver(requireTls())).singleElement().satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Kind.BOUNCED);
-            assertThat(o.status()).isEqualTo("5.7.30");
+            assertThat(o.kind()).isEqualTo(Kind.DEFERRED);
+            assertThat(o.status()).isEqualTo("4.7.5");
+            assertThat(o.diagnostic()).contains("mx.example.test");
         });
         assertThat(s.received("MAIL")).isFalse();
+    }
+
+    /** RFC 8689 §4.2.1: DANE authenticates the host, but an insecure MX RRset may have named the wrong one. */
+    @Test
+    void requireTlsMessageBouncesWhenDaneAuthenticatesAHostNamedByAnInsecureMx() {
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
+                .requireTls(true).build());
+        f.engine(List.of(TestPolicies.dane(CERT.certificate())));
+
+        assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.10");
+        assertThat(s.connections()).isZero();
+    }
+
+    @Test
+    void requireTlsMessageGoesOverAnEnforcedMtaStsPolicyUnderAnInsecureMx() {
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder()
+                .startTls(WEB_PKI_CERT.serverContext()).requireTls(true).build());
+        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicySource.MTA_STS,
+                io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(), "mx.example.test"))));
+
+        assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
+    }
+
+    private static void assertOutcome(List<RecipientOutcome> outcomes, Kind kind, String status) {
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(kind);
+            assertThat(o.status()).isEqualTo(status);
+        });
+    }
+
+    private void secureMx() {
+        f.dns.mx("example.test", DnsSecurity.SECURE, new MxRecord(10, "mx.example.test"));
+        f.dns.address("mx.example.test", DnsSecurity.SECURE, EngineFixture.addr("127.0.0.1"));
     }
 
     private static io.stsdane.relay.core.delivery.DeliveryRequest requireTls() {

@@ -239,29 +239,39 @@ class SmtpClientBehaviourTest {
         assertThat(s.received("MAIL")).isFalse();
     }
 
+    /** RFC 3461 §5.2.1: the next hop got NOTIFY=SUCCESS, so the success notice is its job from now on. */
     @Test
-    void dsnParametersArePassedOnlyWhenTheServerOffersDsn() {
+    void dsnParametersArePassedOnlyWhenTheServerOffersDsnAndTheDeliveryNoticeIsThenItsJob() {
         TestSmtpServer withDsn = mx(SmtpBehavior.builder().dsn(true).sizeLimit(1_000_000).build());
         f.engine(List.of());
 
-        f.deliver(dsnRequest());
+        List<RecipientOutcome> out = f.deliver(dsnRequest());
 
         ReceivedTransaction t = withDsn.transactions().get(0);
         assertThat(t.mailFrom()).contains("RET=HDRS", "ENVID=env-1", "SIZE=");
         assertThat(t.recipients()).singleElement().asString()
                 .contains("NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;a@example.test");
+        assertThat(out).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.DELIVERED);
+            assertThat(o.nextHopNotifies()).isTrue();
+        });
     }
 
+    /** RFC 3461 §5.2.2: NOTIFY could not go on, so the relay owes the "relayed" notice itself. */
     @Test
-    void dsnParametersAreLeftOutWhenTheServerLacksDsn() {
+    void dsnParametersAreLeftOutWhenTheServerLacksDsnAndTheDeliveryNoticeStaysOurs() {
         TestSmtpServer plain = mx(SmtpBehavior.plain());
         f.engine(List.of());
 
-        f.deliver(dsnRequest());
+        List<RecipientOutcome> out = f.deliver(dsnRequest());
 
         ReceivedTransaction t = plain.transactions().get(0);
         assertThat(t.mailFrom()).doesNotContain("RET=", "ENVID=");
         assertThat(t.recipients()).singleElement().asString().doesNotContain("NOTIFY", "ORCPT");
+        assertThat(out).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.DELIVERED);
+            assertThat(o.nextHopNotifies()).isFalse();
+        });
     }
 
     @Test

@@ -68,6 +68,7 @@ public final class DnsTestServer implements AutoCloseable {
 
     private final Map<Name, TestZone> zones = new HashMap<>();
     private final Map<Name, Misbehaviour> misbehaviours = new HashMap<>();
+    private final Map<Name, Map<Integer, Misbehaviour>> typeMisbehaviours = new HashMap<>();
     private final ZoneAnswerer answerer = new ZoneAnswerer(zones);
     private final AtomicInteger queries = new AtomicInteger();
     private final DatagramSocket udp;
@@ -143,9 +144,19 @@ public final class DnsTestServer implements AutoCloseable {
         return this;
     }
 
-    /** Back to normal answers for {@code name}. */
+    /**
+     * Misbehave only for queries of {@code type} (an {@code org.xbill.DNS.Type} value) at {@code name}; other
+     * types at that name are answered normally. For example a SERVFAIL for AAAA beside a working A query.
+     */
+    public synchronized DnsTestServer misbehave(String name, int type, Misbehaviour how) {
+        typeMisbehaviours.computeIfAbsent(TestZone.absolute(name), n -> new HashMap<>()).put(type, how);
+        return this;
+    }
+
+    /** Back to normal answers for {@code name}, whatever the type. */
     public synchronized DnsTestServer behave(String name) {
         misbehaviours.remove(TestZone.absolute(name));
+        typeMisbehaviours.remove(TestZone.absolute(name));
         return this;
     }
 
@@ -182,7 +193,7 @@ public final class DnsTestServer implements AutoCloseable {
         Misbehaviour how;
         Message response;
         synchronized (this) {
-            how = question == null ? null : misbehaviours.get(question.getName());
+            how = question == null ? null : misbehaviourFor(question);
             response = how == null || how == Misbehaviour.TRUNCATE_UDP && !overUdp
                     ? answerer.answer(query, validating) : null;
         }
@@ -190,6 +201,11 @@ public final class DnsTestServer implements AutoCloseable {
             return misbehaviour(query, how);
         }
         return overUdp ? response.toWire(udpLimit(query)) : response.toWire();
+    }
+
+    private Misbehaviour misbehaviourFor(Record question) {
+        Misbehaviour byType = typeMisbehaviours.getOrDefault(question.getName(), Map.of()).get(question.getType());
+        return byType != null ? byType : misbehaviours.get(question.getName());
     }
 
     private static byte[] misbehaviour(Message query, Misbehaviour how) {

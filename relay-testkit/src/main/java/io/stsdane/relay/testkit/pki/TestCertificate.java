@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -23,9 +26,11 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -83,19 +88,65 @@ public record TestCertificate(X509Certificate certificate, KeyPair keyPair, List
         return serverContext(chainWithoutRoot());
     }
 
-    /** An SSLContext that presents exactly {@code presented} with this certificate's key. */
+    /**
+     * An SSLContext that presents exactly {@code presented} with this certificate's key, in that order, whether or
+     * not it is a valid path (a server may send its CA certificates in any order, and extra ones).
+     */
     public SSLContext serverContext(List<X509Certificate> presented) {
         try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("key", keyPair.getPrivate(), new char[0], presented.toArray(new X509Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
+            ctx.init(new KeyManager[] {new FixedKeyManager(keyPair.getPrivate(), presented)}, null, new SecureRandom());
             return ctx;
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Presents one fixed chain; a key store would insist on a valid path. */
+    private static final class FixedKeyManager extends X509ExtendedKeyManager {
+        private static final String ALIAS = "key";
+        private final PrivateKey key;
+        private final X509Certificate[] chain;
+
+        FixedKeyManager(PrivateKey key, List<X509Certificate> chain) {
+            this.key = key;
+            this.chain = chain.toArray(new X509Certificate[0]);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return chooseServerAlias(keyType, issuers, null);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return keyType.equals(key.getAlgorithm()) ? ALIAS : null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            String alias = chooseServerAlias(keyType, issuers, null);
+            return alias == null ? null : new String[] {alias};
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return null;
         }
     }
 
@@ -203,6 +254,7 @@ public record TestCertificate(X509Certificate certificate, KeyPair keyPair, List
         private boolean ca;
         private String keyAlgorithm = "EC";
         private TestCertificate issuer;
+        private KeyPair keys;
 
         public Builder commonName(String cn) {
             this.commonName = cn;
@@ -244,6 +296,15 @@ public record TestCertificate(X509Certificate certificate, KeyPair keyPair, List
             return this;
         }
 
+        /**
+         * Reuse the key pair of {@code other} instead of generating one: with the same name and another issuer this
+         * makes a cross-signed copy of {@code other}.
+         */
+        public Builder sameKeyAs(TestCertificate other) {
+            this.keys = other.keyPair();
+            return this;
+        }
+
         public Builder issuedBy(TestCertificate issuer) {
             this.issuer = issuer;
             return this;
@@ -251,7 +312,7 @@ public record TestCertificate(X509Certificate certificate, KeyPair keyPair, List
 
         public TestCertificate build() {
             try {
-                KeyPair keys = generate(keyAlgorithm);
+                KeyPair keys = this.keys != null ? this.keys : generate(keyAlgorithm);
                 X500Name subject = new X500Name("CN=" + commonName);
                 X500Name issuerName = issuer == null ? subject
                         : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());

@@ -10,6 +10,7 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.dns.TlsaRecord;
+import io.stsdane.relay.core.util.DomainNames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -56,27 +57,40 @@ final class DnsjavaResolver implements DnsResolver {
     private record Key(String name, int type) {
     }
 
-    private final Resolver transport;
-    private final boolean askForAd;
-    private final SecurityClassifier classifier;
-    private final ResponseReader reader;
+    /**
+     * How a name is asked: through which transport, and how its answers are classified and read.
+     *
+     * @param askForAd set AD in queries (RFC 6840 §5.7) so a validating resolver reports its verdict
+     */
+    record Path(Resolver transport, boolean askForAd, SecurityClassifier classifier, ResponseReader reader) {
+
+        static Path of(Resolver transport, boolean askForAd, SecurityClassifier classifier) {
+            return new Path(transport, askForAd, classifier, new ResponseReader(classifier, MAX_RECORDS, MAX_CHAIN));
+        }
+    }
+
+    private final Path validating;
+    private final Path unvalidated;
+    private final List<String> insecureDomains;
     private final List<String> servers;
     private final Duration budget;
     private final AsyncCache<Key, DnsResult<Record>> cache;
     private final DnsMetrics metrics;
 
     /**
-     * @param transport sends queries (UDP with TCP fallback, retries); validates when DNSSEC mode is validate
-     * @param askForAd set AD in queries (RFC 6840 §5.7) so a validating resolver reports its verdict
+     * @param validating how names are asked normally: queries sent (UDP with TCP fallback, retries) and
+     *     validated as the DNSSEC mode says
+     * @param unvalidated how names at or below {@code insecureDomains} are asked: no validation, every answer
+     *     INSECURE
+     * @param insecureDomains canonical names ({@code dns.insecure-domains})
      * @param budget overall time one lookup may take, a guard above the transport's own timeouts
      * @param metrics counts each answer fetched (not served from the cache)
      */
-    DnsjavaResolver(Resolver transport, boolean askForAd, SecurityClassifier classifier, List<String> servers,
+    DnsjavaResolver(Path validating, Path unvalidated, List<String> insecureDomains, List<String> servers,
             Duration budget, long cacheMaxEntries, Ticker ticker, DnsMetrics metrics) {
-        this.transport = transport;
-        this.askForAd = askForAd;
-        this.classifier = classifier;
-        this.reader = new ResponseReader(classifier, MAX_RECORDS, MAX_CHAIN);
+        this.validating = validating;
+        this.unvalidated = unvalidated;
+        this.insecureDomains = List.copyOf(insecureDomains);
         this.servers = List.copyOf(servers);
         this.budget = budget;
         this.cache = Caffeine.newBuilder()
@@ -126,10 +140,14 @@ final class DnsjavaResolver implements DnsResolver {
     /**
      * AAAA and A together: IPv6 first, security the weaker of the two (an address set is only as trustworthy as
      * its least trustworthy half, RFC 7672 §2.2.2). A failed half is an error only when the other half has no
-     * addresses either; its security still taints the result.
+     * addresses either. Its security taints the result, except that a lookup which merely got no answer
+     * (INDETERMINATE: SERVFAIL, timeout) beside an answer proven INSECURE does not: the name's zone is provably
+     * unsigned, so the missing half could never have been secure and the addresses that came back are as good as
+     * DNS can give (RFC 5321 §5.1 asks to try the addresses found). In a signed zone it stays INDETERMINATE.
      */
     static DnsResult<InetAddress> combine(DnsResult<InetAddress> v6, DnsResult<InetAddress> v4) {
-        DnsSecurity security = v6.security().and(v4.security());
+        DnsSecurity security = unanswered(v6, v4) ? v4.security() : unanswered(v4, v6) ? v6.security()
+                : v6.security().and(v4.security());
         List<InetAddress> all = new ArrayList<>(v6.records());
         all.addAll(v4.records());
         List<String> chain = v6.cnameChain().size() >= v4.cnameChain().size() ? v6.cnameChain() : v4.cnameChain();
@@ -150,6 +168,12 @@ final class DnsjavaResolver implements DnsResolver {
                 Math.min(v6.ttlSeconds(), v4.ttlSeconds()));
     }
 
+    /** {@code failed} got no answer at all (not a bogus one) while {@code other} was answered and is INSECURE. */
+    private static boolean unanswered(DnsResult<InetAddress> failed, DnsResult<InetAddress> other) {
+        return failed.status() == DnsStatus.ERROR && failed.security() == DnsSecurity.INDETERMINATE
+                && other.status() != DnsStatus.ERROR && other.security() == DnsSecurity.INSECURE;
+    }
+
     /** One cached lookup of {@code type} at {@code name}, CNAMEs followed. */
     CompletableFuture<DnsResult<Record>> lookup(String name, int type) {
         String canonical;
@@ -157,9 +181,10 @@ final class DnsjavaResolver implements DnsResolver {
             canonical = Names.canonical(Names.toName(name));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
-                    DnsResult.error(name, classifier.ofFailure(null), e.getMessage()));
+                    DnsResult.error(name, validating.classifier().ofFailure(null), e.getMessage()));
         }
         Lookup start = Lookup.start(canonical);
+        SecurityClassifier classifier = path(canonical).classifier();
         return cache.get(new Key(canonical, type), (k, executor) -> resolve(start, type, 0)
                 .completeOnTimeout(start.error(classifier.ofFailure(null),
                         "no answer within " + budget.toMillis() + " ms"), budget.toMillis(), TimeUnit.MILLISECONDS)
@@ -167,15 +192,22 @@ final class DnsjavaResolver implements DnsResolver {
                 .whenComplete((r, t) -> metrics.answered(type, r)));
     }
 
+    /** The way {@code name} is asked: unvalidated at or below a {@code dns.insecure-domains} entry. */
+    private Path path(String name) {
+        return insecureDomains.stream().anyMatch(d -> DomainNames.isAtOrBelow(name, d)) ? unvalidated : validating;
+    }
+
     private CompletableFuture<DnsResult<Record>> resolve(Lookup lookup, int type, int followUps) {
+        Path path = path(lookup.current());
+        SecurityClassifier classifier = path.classifier();
         Message query = Message.newQuery(Record.newRecord(Names.toName(lookup.current()), type, DClass.IN));
-        if (askForAd) {
+        if (path.askForAd()) {
             query.getHeader().setFlag(Flags.AD);
         }
         QueryFailures failures = new QueryFailures(ForkJoinPool.commonPool());
         CompletionStage<Message> sent;
         try {
-            sent = transport.sendAsync(query, failures);
+            sent = path.transport().sendAsync(query, failures);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -189,7 +221,7 @@ final class DnsjavaResolver implements DnsResolver {
                 log.debug("DNS {} {}: {}", lookup.current(), Type.string(type), unfinished.get());
                 return CompletableFuture.completedFuture(lookup.error(DnsSecurity.INDETERMINATE, unfinished.get()));
             }
-            ResponseReader.Step step = reader.read(response, lookup, type);
+            ResponseReader.Step step = path.reader().read(response, lookup, type);
             if (step instanceof ResponseReader.Step.Follow f) {
                 return followUps < MAX_CHAIN ? resolve(f.lookup(), type, followUps + 1)
                         : CompletableFuture.completedFuture(f.lookup().error(DnsSecurity.INDETERMINATE,

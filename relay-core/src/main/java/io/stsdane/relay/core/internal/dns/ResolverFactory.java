@@ -85,8 +85,16 @@ public final class ResolverFactory {
         log.info("DNS: servers {}, DNSSEC {}", described, mode.name().toLowerCase(java.util.Locale.ROOT));
         // The validator may need a DNSKEY/DS query per zone cut on top of the answer itself.
         Duration budget = perLookup.multipliedBy(4);
-        return new DnsjavaResolver(transport, mode == DnssecMode.TRUST_AD, new SecurityClassifier(mode), described,
-                budget, options.cacheMaxEntries(), ticker, registry == null ? DnsMetrics.NONE : new DnsMetrics(registry));
+        // dns.insecure-domains: asked past the validator, every answer INSECURE (as unbound's domain-insecure).
+        DnsjavaResolver.Path validating = DnsjavaResolver.Path.of(transport, mode == DnssecMode.TRUST_AD,
+                new SecurityClassifier(mode));
+        DnsjavaResolver.Path unvalidated = DnsjavaResolver.Path.of(head, false, new SecurityClassifier(DnssecMode.OFF));
+        if (!options.insecureDomains().isEmpty()) {
+            log.info("DNS: names at or below {} are not DNSSEC-validated (dns.insecure-domains): no DANE for them",
+                    options.insecureDomains());
+        }
+        return new DnsjavaResolver(validating, unvalidated, options.insecureDomains(), described, budget,
+                options.cacheMaxEntries(), ticker, registry == null ? DnsMetrics.NONE : new DnsMetrics(registry));
     }
 
     private static void check(DnsOptions options) {

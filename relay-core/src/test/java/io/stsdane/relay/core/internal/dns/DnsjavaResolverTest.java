@@ -29,6 +29,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.xbill.DNS.Type;
 
 /** The dnsjava resolver against the in-process signed DNS tree, over real UDP and TCP. */
 class DnsjavaResolverTest {
@@ -122,6 +125,61 @@ class DnsjavaResolverTest {
         assertThat(a.security()).isEqualTo(DnsSecurity.SECURE);
         assertThat(a.records()).containsExactly(InetAddress.getByName("2001:db8::1"),
                 InetAddress.getByName("192.0.2.1"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Misbehaviour.class, names = {"SERVFAIL", "DROP"})
+    void aFailedAaaaQueryBesideAnInsecureAnswerKeepsTheAddressesThatCameBack(Misbehaviour how) throws Exception {
+        dns.misbehave("mx.plain.com", Type.AAAA, how);
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.plain.com"));
+        assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INSECURE);
+        assertThat(a.isUsable()).isTrue();
+        assertThat(a.records()).containsExactly(InetAddress.getByName("192.0.2.2"));
+        assertThat(a.reason()).isNotEmpty();
+    }
+
+    @Test
+    void aFailedAQueryBesideAnInsecureAaaaAnswerKeepsTheIpv6Addresses() throws Exception {
+        plain.aaaa("v6.plain.com", "2001:db8::2");
+        dns.misbehave("v6.plain.com", Type.A, Misbehaviour.SERVFAIL);
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("v6.plain.com"));
+        assertThat(a.isUsable()).isTrue();
+        assertThat(a.records()).containsExactly(InetAddress.getByName("2001:db8::2"));
+    }
+
+    @Test
+    void aFailedHalfBesideAnInsecureNegativeAnswerIsAnInsecureError() {
+        dns.misbehave("mx.plain.com", Type.A, Misbehaviour.SERVFAIL);
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.plain.com"));
+        assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INSECURE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Misbehaviour.class, names = {"SERVFAIL", "DROP"})
+    void aFailedAaaaQueryInASignedZoneStaysIndeterminate(Misbehaviour how) {
+        dns.misbehave("mx.example.com", Type.AAAA, how);
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.example.com"));
+        assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
+        assertThat(a.isUsable()).isFalse();
+    }
+
+    @Test
+    void namesAtOrBelowAnInsecureDomainAreAnsweredUnvalidatedAndInsecure() throws Exception {
+        dns.root().childWithWrongDs("corp").a("smtp.corp", "10.0.0.25");
+        assertThat(get(resolver(DnssecMode.VALIDATE).addresses("smtp.corp")).security())
+                .isEqualTo(DnsSecurity.BOGUS);
+
+        DnsResolver r = ResolverFactory.create(options(DnssecMode.VALIDATE).withInsecureDomains(List.of("corp")),
+                ticker);
+        DnsResult<InetAddress> a = get(r.addresses("smtp.corp"));
+        assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
+        assertThat(a.security()).isEqualTo(DnsSecurity.INSECURE);
+        assertThat(a.records()).containsExactly(InetAddress.getByName("10.0.0.25"));
+        assertThat(get(r.mx("example.com")).security()).as("other names are still validated")
+                .isEqualTo(DnsSecurity.SECURE);
+        assertThat(get(r.mx("broken.com")).security()).isEqualTo(DnsSecurity.BOGUS);
     }
 
     @Test

@@ -27,8 +27,8 @@ public record PolicyKey(String domain, String type, List<String> policyString,
     }
 
     /**
-     * The key for a session under {@code policy} with {@code mxHost}. Overrides are local configuration, not a
-     * policy the domain published: they count as no-policy-found.
+     * The key for a session under {@code policy} with {@code mxHost}. Overrides are local configuration and
+     * REQUIRETLS the sender's requirement, not a policy the domain published: they count as no-policy-found.
      */
     static PolicyKey of(TlsPolicy policy, String mxHost) {
         String domain = policy.policyDomain().toLowerCase(Locale.ROOT);
@@ -36,7 +36,7 @@ public record PolicyKey(String domain, String type, List<String> policyString,
             case DANE -> new PolicyKey(domain, "tlsa", policy.policyStrings(),
                     mxHost == null ? List.of() : List.of(mxHost.toLowerCase(Locale.ROOT)));
             case MTA_STS -> new PolicyKey(domain, "sts", policy.policyStrings(), mxPatterns(policy.policyStrings()));
-            case OVERRIDE, OPPORTUNISTIC, TLSRPT_REPORT -> new PolicyKey(domain, "no-policy-found", List.of(), List.of());
+            case OVERRIDE, OPPORTUNISTIC, REQUIRETLS, TLSRPT_REPORT -> new PolicyKey(domain, "no-policy-found", List.of(), List.of());
         };
     }
 

@@ -5,16 +5,13 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -76,17 +73,17 @@ final class DeliveryRun {
                 fail(host, null, null, HostFailure.policy(tf.failure(), host.name() + ": " + tf.reason()), start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
-            TlsPolicy policy = ((PolicyDecision.Apply) decision).policy();
+            TlsPolicy applied = ((PolicyDecision.Apply) decision).policy();
             if (resolution.unreported() != null) {
-                m.log().policyUnavailable(policy, host.name(), resolution.unreported());
+                m.log().policyUnavailable(applied, host.name(), resolution.unreported());
             }
-            if (req.envelope().requireTls() && !verifiedByDaneOrMtaSts(policy)) {
-                // RFC 8689 §4.2.1: a REQUIRETLS message leaves only over DANE- or MTA-STS-verified TLS.
-                fail(host, null, policy, HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
-                        + " has no DANE or MTA-STS policy requiring verified TLS (" + policy.description() + ")"),
-                        start);
+            RequireTlsRule.Verdict verdict = req.envelope().requireTls() ? m.requireTls().apply(host, applied)
+                    : new RequireTlsRule.Verdict.Send(applied);
+            if (verdict instanceof RequireTlsRule.Verdict.Refuse r) {
+                fail(host, null, applied, r.failure(), start);
                 return tryHost(policyDomain, hosts, i + 1);
             }
+            TlsPolicy policy = ((RequireTlsRule.Verdict.Send) verdict).policy();
             return addresses(host, policy).thenCompose(addrs -> {
                 if (addrs.isEmpty()) {
                     return tryHost(policyDomain, hosts, i + 1);
@@ -207,52 +204,34 @@ final class DeliveryRun {
         return null;
     }
 
-    /** The host's addresses to try, IPv6 first, recently failed ones last; empty after recording why. */
+    /**
+     * The host's addresses to try, IPv6 first, recently failed ones last, as {@link AddressSelection} decides;
+     * each address left out as a loop or by {@code delivery.denied-networks} gets a log line; empty after
+     * recording why the host cannot be used.
+     */
     private CompletableFuture<List<InetSocketAddress>> addresses(MxHost host, TlsPolicy policy) {
         long start = System.nanoTime();
-        if (host.ipLiteral()) {
-            try {
-                return CompletableFuture.completedFuture(
-                        List.of(new InetSocketAddress(InetAddress.getByName(host.name()), host.port())));
-            } catch (UnknownHostException e) {
-                fail(host, null, policy, HostFailure.temporary("4.4.4", "bad address " + host.name()), start);
-                return CompletableFuture.completedFuture(List.of());
+        CompletionStage<DnsResult<InetAddress>> answer = host.resolved() != null
+                ? CompletableFuture.completedFuture(host.resolved()) : m.dns().addresses(host.name());
+        return answer.toCompletableFuture().handle((r, e) -> {
+            AddressSelection.Result selected = e != null
+                    ? new AddressSelection.Result.Unusable("4.4.3", "address lookup for " + host.name()
+                            + " failed: " + SmtpConnector.rootMessage(e), false, false, List.of())
+                    : m.addresses().select(req.domain(), host.name(), host.role(), host.port(), r);
+            for (AddressSelection.Skipped s : selected.skipped()) {
+                if (s.cause() == AddressSelection.Cause.FAMILY) {
+                    continue; // routine with delivery.source-address, not worth a line per address
+                }
+                m.log().attempt(req, host.name(), Route.of(host, new InetSocketAddress(s.address(), host.port()),
+                        policy), policy, null, "skipped", s.reason(), start);
             }
-        }
-        return m.dns().addresses(host.name()).toCompletableFuture().handle((r, e) -> {
-            HostFailure f = e != null ? HostFailure.temporary("4.4.3", "address lookup for " + host.name()
-                    + " failed: " + SmtpConnector.rootMessage(e)) : addressFailure(host, r);
-            if (f != null) {
-                fail(host, null, policy, f, start);
+            if (selected instanceof AddressSelection.Result.Unusable u) {
+                fail(host, null, policy, HostFailure.noAddress(u), start);
                 return List.of();
             }
-            InetAddress source = m.options().sourceAddress();
-            List<InetSocketAddress> out = r.records().stream()
-                    .filter(a -> source == null || (a instanceof Inet6Address) == (source instanceof Inet6Address))
-                    .sorted(Comparator.comparing(a -> a instanceof Inet6Address ? 0 : 1))
-                    .map(a -> new InetSocketAddress(a, host.port()))
-                    .toList();
-            if (out.isEmpty()) {
-                fail(host, null, policy, HostFailure.temporary("4.4.4", host.name()
-                        + " has no address of the family of delivery.source-address " + source), start);
-            }
-            return m.routes().postponeFailed(out, DeliveryRun::key);
+            return m.routes().postponeFailed(((AddressSelection.Result.Usable) selected).addresses(),
+                    DeliveryRun::key);
         });
-    }
-
-    private static HostFailure addressFailure(MxHost host, DnsResult<InetAddress> r) {
-        if (r.security().isFailure()) {
-            return new HostFailure("4.7.5", "address lookup for " + host.name() + " is "
-                    + r.security().name().toLowerCase(java.util.Locale.ROOT) + ": " + r.reason(), false, false,
-                    false, TlsFailure.DNSSEC_INVALID);
-        }
-        if (!r.isUsable()) {
-            return HostFailure.temporary("4.4.3", "address lookup for " + host.name() + " failed: " + r.reason());
-        }
-        if (r.records().isEmpty()) {
-            return HostFailure.temporary("4.4.4", "MX host " + host.name() + " has no A or AAAA record");
-        }
-        return null;
     }
 
     private void fail(MxHost host, Route route, TlsPolicy policy, HostFailure f, long start) {
@@ -279,11 +258,6 @@ final class DeliveryRun {
 
     private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag, String remote) {
         return req.recipients().stream().map(r -> new RecipientOutcome(r, kind, status, diag, remote)).toList();
-    }
-
-    private static boolean verifiedByDaneOrMtaSts(TlsPolicy p) {
-        return p.level().requiresAuthentication()
-                && (p.source() == PolicySource.DANE || p.source() == PolicySource.MTA_STS);
     }
 
     private static String key(Route r) {

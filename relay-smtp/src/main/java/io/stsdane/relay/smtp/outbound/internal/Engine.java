@@ -8,6 +8,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.time.Clock;
@@ -38,14 +39,15 @@ public final class Engine implements AutoCloseable {
     public Engine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources, TlsReporter reporter,
             MeterRegistry meters, DeliveryObserver observer) {
         this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.port(), options.heloName(),
-                new Random());
-        this.machinery = new Machinery(options, dns, planner,
+        RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.hostsFile(), options.port(),
+                options.heloName(), new Random());
+        this.machinery = new Machinery(options, dns, planner, AddressSelection.of(options),
                 new HostPolicyResolver(sources, options.timeouts().command()),
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
                 new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),
-                new AttemptLog(reporter, meters, observer));
+                new AttemptLog(reporter, meters, observer),
+                new RequireTlsRule(options.trust()));
         this.limits = new ConcurrencyLimits(options.maxConnections(), options.maxPerDestination());
         this.smartHostDestination = options.smartHost() == null ? null : "smarthost:" + options.smartHost().host();
         LOG.debug("delivery engine using the {} transport", transport.name());

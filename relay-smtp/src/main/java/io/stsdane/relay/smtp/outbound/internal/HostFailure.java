@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
 import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
 
 /**
  * Why one host (or one of its addresses) could not take the message; delivery moves on to the next. Immutable.
@@ -23,6 +24,12 @@ record HostFailure(String status, String diagnostic, boolean policyFailure, bool
     /** Policy and TLS failures are always 4.7.5 (RFC 7672 §2.2, RFC 8461 §5): defer, never downgrade. */
     static HostFailure policy(TlsFailure kind, String diagnostic) {
         return new HostFailure("4.7.5", diagnostic, true, false, false, kind);
+    }
+
+    /** A host without a usable address ({@link AddressSelection}): temporary or permanent as it says. */
+    static HostFailure noAddress(AddressSelection.Result.Unusable u) {
+        return new HostFailure(u.status(), u.diagnostic(), false, u.permanent(), false,
+                u.dnssec() ? TlsFailure.DNSSEC_INVALID : null);
     }
 
     static HostFailure permanent(String status, String diagnostic) {

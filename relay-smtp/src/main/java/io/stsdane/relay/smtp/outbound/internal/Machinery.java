@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
 import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 
@@ -9,9 +10,11 @@ record Machinery(
         DeliveryOptions options,
         DnsResolver dns,
         RoutePlanner planner,
+        AddressSelection addresses,
         HostPolicyResolver policies,
         SmtpConnector connector,
         ConnectionPool pool,
         RouteDatabase routes,
-        AttemptLog log) {
+        AttemptLog log,
+        RequireTlsRule requireTls) {
 }

@@ -228,7 +228,8 @@ final class MailTransaction {
 
     private RecipientOutcome fromReply(Recipient r, SmtpReply reply) {
         if (reply.isPositive()) {
-            return RecipientOutcome.delivered(r, reply.diagnostic(), remote);
+            // RFC 3461 §5.2.1: a next hop that offers DSN got NOTIFY and ORCPT, and with them the success notice.
+            return RecipientOutcome.delivered(r, reply.diagnostic(), remote, c.capabilities().has("DSN"));
         }
         if (reply.isPermanent()) {
             return RecipientOutcome.bounced(r, reply.enhancedStatus(), reply.diagnostic(), remote);

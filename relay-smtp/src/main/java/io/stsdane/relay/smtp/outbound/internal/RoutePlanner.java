@@ -5,6 +5,9 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.smtp.outbound.HostRole;
+import io.stsdane.relay.smtp.outbound.HostsFile;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,13 +38,16 @@ final class RoutePlanner {
 
     private final DnsResolver dns;
     private final SmartHost smartHost;
+    private final HostsFile hostsFile;
     private final int port;
     private final String myName;
     private final Random random;
 
-    RoutePlanner(DnsResolver dns, SmartHost smartHost, int port, String myName, Random random) {
+    /** @param hostsFile where the smart host's name is looked up before DNS */
+    RoutePlanner(DnsResolver dns, SmartHost smartHost, HostsFile hostsFile, int port, String myName, Random random) {
         this.dns = dns;
         this.smartHost = smartHost;
+        this.hostsFile = hostsFile;
         this.port = port;
         this.myName = myName.toLowerCase(java.util.Locale.ROOT);
         this.random = random;
@@ -56,9 +62,13 @@ final class RoutePlanner {
                         + SmtpConnector.rootMessage(e)));
     }
 
+    /** A smart host is a host: its addresses, never an MX RRset; the policy domain is its name (RFC 8461 §4). */
     private CompletionStage<Plan> viaSmartHost(String domain) {
-        return smartHost.policyRequest(dns, domain).thenApply(r -> new Plan.Hosts(r.policyDomain(), List.of(
-                new MxHost(r.mxHost(), 0, r.mxSecurity(), r.port(), smartHost.isIpLiteral()))));
+        return smartHost.addresses(dns, hostsFile).thenApply(a -> {
+            PolicyRequest r = smartHost.policyRequest(a, domain);
+            return new Plan.Hosts(r.policyDomain(), List.of(new MxHost(r.mxHost(), 0, r.mxSecurity(), r.port(),
+                    HostRole.SMART_HOST, a)));
+        });
     }
 
     private Plan fromMx(String domain, DnsResult<MxRecord> mx) {
@@ -76,7 +86,8 @@ final class RoutePlanner {
         }
         if (mx.status() == DnsStatus.NODATA || mx.records().isEmpty()) {
             // RFC 5321 §5.1: no MX, the domain itself is the implicit MX.
-            return new Plan.Hosts(domain, List.of(new MxHost(domain, 0, mx.security(), port, false)));
+            return new Plan.Hosts(domain, List.of(MxHost.fromDns(domain, 0, mx.security(), port,
+                    HostRole.IMPLICIT_MX)));
         }
         if (mx.records().size() == 1 && mx.records().get(0).isNullMx()) {
             return new Plan.Final(RecipientOutcome.Kind.BOUNCED, "5.1.10",
@@ -101,7 +112,7 @@ final class RoutePlanner {
             }
             List<MxRecord> same = new ArrayList<>(usable.subList(i, j));
             Collections.shuffle(same, random);
-            same.forEach(r -> hosts.add(new MxHost(r.host(), r.preference(), mx.security(), port, false)));
+            same.forEach(r -> hosts.add(MxHost.fromDns(r.host(), r.preference(), mx.security(), port, HostRole.MX)));
             i = j;
         }
         return new Plan.Hosts(domain, hosts);

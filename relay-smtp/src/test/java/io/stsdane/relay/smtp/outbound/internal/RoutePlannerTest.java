@@ -7,6 +7,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
+import io.stsdane.relay.smtp.outbound.HostsFile;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -26,7 +27,7 @@ class RoutePlannerTest {
     }
 
     private static RoutePlanner.Plan plan(DnsResolver dns, String me) {
-        return plan(new RoutePlanner(dns, null, 25, me, new Random(1)));
+        return plan(new RoutePlanner(dns, null, HostsFile.parse(""), 25, me, new Random(1)));
     }
 
     private static List<String> hosts(RoutePlanner.Plan p) {
@@ -37,7 +38,7 @@ class RoutePlannerTest {
     void hostsAreOrderedByPreferenceAndTiesAreShuffled() {
         DnsResolver dns = mx(new MxRecord(20, "c"), new MxRecord(10, "a"), new MxRecord(10, "b"),
                 new MxRecord(30, "d"));
-        RoutePlanner planner = new RoutePlanner(dns, null, 25, "relay.test", new Random(42));
+        RoutePlanner planner = new RoutePlanner(dns, null, HostsFile.parse(""), 25, "relay.test", new Random(42));
         Set<List<String>> orders = new HashSet<>();
         for (int i = 0; i < 50; i++) {
             List<String> h = hosts(plan(planner));

@@ -1,10 +1,10 @@
-package io.stsdane.relay.server.config;
+package io.stsdane.relay.core.util;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** Parses IP address literals without ever asking DNS (a typo must not turn into a lookup). */
-final class IpLiterals {
+public final class IpLiterals {
 
     private IpLiterals() {
     }
@@ -12,7 +12,7 @@ final class IpLiterals {
     /**
      * @throws IllegalArgumentException when {@code text} is not an IPv4 dotted quad or an IPv6 literal
      */
-    static InetAddress parse(String text) {
+    public static InetAddress parse(String text) {
         if (text.contains(":")) {
             try {
                 // A string with ':' is only ever parsed as an IPv6 literal by InetAddress, never looked up.
@@ -39,7 +39,7 @@ final class IpLiterals {
         }
     }
 
-    static boolean isLiteral(String text) {
+    public static boolean isLiteral(String text) {
         try {
             parse(text);
             return true;

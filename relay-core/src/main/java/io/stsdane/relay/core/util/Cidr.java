@@ -1,4 +1,4 @@
-package io.stsdane.relay.server.config;
+package io.stsdane.relay.core.util;
 
 import java.net.InetAddress;
 import java.util.Objects;

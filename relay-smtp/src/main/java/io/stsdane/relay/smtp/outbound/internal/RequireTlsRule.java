@@ -1,0 +1,74 @@
+package io.stsdane.relay.smtp.outbound.internal;
+
+import io.stsdane.relay.core.pki.PkixVerifier;
+import io.stsdane.relay.core.tls.PeerVerifier;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.tls.Verification;
+import java.util.Objects;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The policy a REQUIRETLS message (RFC 8689) gets for one MX host, from the policy the host's sources gave.
+ * RFC 8689 §4.2.1 asks two things before the message may leave (the third, REQUIRETLS advertised after
+ * STARTTLS, is checked in the session):
+ * <ol>
+ *   <li>the MX host name is trustworthy: it came from a DNSSEC-secure MX lookup (or, without an MX, a secure
+ *       denial of it), or an MTA-STS policy lists it (RFC 8461 §4.1, the relay's enforced MTA-STS policy);</li>
+ *   <li>the server's certificate verifies by DANE (RFC 7672) or by PKIX for the MX host name (RFC 6125).</li>
+ * </ol>
+ * A host whose name fails (1) cannot take the message at all: 5.7.10. Under DANE or an enforced MTA-STS
+ * policy the certificate check (2) is already the policy's; otherwise the host gets level {@code verify}
+ * with a PKIX check for its name against the relay's trust anchors (source {@link PolicySource#REQUIRETLS}),
+ * whatever weaker level its sources allowed; a policy that already authenticates must pass as well.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class RequireTlsRule {
+
+    /** What a REQUIRETLS message may do at one host. */
+    sealed interface Verdict {
+        /** Try the host under {@code policy}. */
+        record Send(TlsPolicy policy) implements Verdict {
+        }
+
+        /** The host cannot qualify (RFC 8689 §4.2.1): move on, and bounce when no host does. */
+        record Refuse(HostFailure failure) implements Verdict {
+        }
+    }
+
+    private final X509TrustManager trust;
+
+    RequireTlsRule(X509TrustManager trust) {
+        this.trust = Objects.requireNonNull(trust, "trust");
+    }
+
+    Verdict apply(MxHost host, TlsPolicy policy) {
+        boolean authenticated = policy.level().requiresAuthentication();
+        if (authenticated && policy.source() == PolicySource.MTA_STS) {
+            return new Verdict.Send(policy);
+        }
+        if (!host.mxSecurity().isSecure()) {
+            return new Verdict.Refuse(HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
+                    + " comes from an MX lookup that is not DNSSEC-secure and no enforced MTA-STS policy lists it"
+                    + " (RFC 8689 §4.2.1; " + policy.description() + ")"));
+        }
+        if (authenticated && policy.source() == PolicySource.DANE) {
+            return new Verdict.Send(policy);
+        }
+        PeerVerifier pkix = PkixVerifier.forHost(trust, host.name());
+        PeerVerifier verifier = authenticated ? both(policy.verifier(), pkix) : pkix;
+        return new Verdict.Send(new TlsPolicy(TlsLevel.VERIFY, PolicySource.REQUIRETLS, policy.policyDomain(),
+                host.name(), verifier, "REQUIRETLS over a DNSSEC-secure MX (RFC 8689 §4.2.1): PKIX-valid certificate"
+                        + " for " + host.name() + " required; the host's own policy: " + policy.description()));
+    }
+
+    /** Passes when {@code first} and then {@code second} pass; reports the first failure. */
+    private static PeerVerifier both(PeerVerifier first, PeerVerifier second) {
+        return chain -> {
+            Verification v = first.verify(chain);
+            return v.passed() ? second.verify(chain) : v;
+        };
+    }
+}
