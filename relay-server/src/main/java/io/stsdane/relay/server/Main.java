@@ -2,6 +2,7 @@ package io.stsdane.relay.server;
 
 import io.stsdane.relay.server.cli.CheckCommand;
 import io.stsdane.relay.server.cli.CommandFailure;
+import io.stsdane.relay.server.cli.DkimCommand;
 import io.stsdane.relay.server.cli.QueueCommand;
 import io.stsdane.relay.server.cli.RelayCommand;
 import io.stsdane.relay.server.cli.RunCommand;
@@ -11,7 +12,7 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /**
- * Entry point of {@code relay.jar}: {@code relay run | check | queue | --version | --help}.
+ * Entry point of {@code relay.jar}: {@code relay run | check | queue | dkim | --version | --help}.
  * Exit codes: 0 success, 1 failure, 2 invalid command line.
  */
 public final class Main {
@@ -32,7 +33,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new RelayCommand())
                 .addSubcommand(new RunCommand(components, env))
                 .addSubcommand(new CheckCommand(components, env))
-                .addSubcommand(new QueueCommand(env));
+                .addSubcommand(new QueueCommand(env))
+                .addSubcommand(new DkimCommand(components, env));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("relay: configuration error: " + e.getMessage());

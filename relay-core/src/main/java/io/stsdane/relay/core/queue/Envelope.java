@@ -20,6 +20,9 @@ import java.util.Objects;
  *     MTA-STS and DANE failures not honoured, so that a report reaches exactly the domain whose TLS is broken.
  *     Never set for mail a client submitted, whatever its headers say (client mail never downgrades), and never
  *     together with {@code requireTls}. Absent in envelopes stored before it existed, which read as false.
+ * @param dkimSignatures the DKIM signatures the relay put at the top of the content at intake (the content holds
+ *     them; this only names them for the delivery log); empty when it signed nothing, and in envelopes stored
+ *     before it existed
  *
  * <p>Immutable and thread-safe.
  */
@@ -33,7 +36,8 @@ public record Envelope(
         boolean eightBitMime,
         Instant receivedAt,
         String client,
-        boolean tlsReport) {
+        boolean tlsReport,
+        List<DkimSignature> dkimSignatures) {
 
     public Envelope {
         Objects.requireNonNull(sender, "sender");
@@ -43,16 +47,30 @@ public record Envelope(
         }
         Objects.requireNonNull(receivedAt, "receivedAt");
         client = client == null ? "" : client;
+        dkimSignatures = dkimSignatures == null ? List.of() : List.copyOf(dkimSignatures);
         if (tlsReport && requireTls) {
             // RFC 8689 asks for verified TLS, RFC 8460 §5.3.1 for the opposite: a report never carries REQUIRETLS.
             throw new IllegalArgumentException("a TLS-RPT report envelope cannot require TLS");
         }
     }
 
+    /** An envelope without DKIM signatures of the relay's. */
+    public Envelope(String sender, List<Recipient> recipients, Ret ret, String envid, boolean requireTls,
+            boolean smtpUtf8, boolean eightBitMime, Instant receivedAt, String client, boolean tlsReport) {
+        this(sender, recipients, ret, envid, requireTls, smtpUtf8, eightBitMime, receivedAt, client, tlsReport,
+                List.of());
+    }
+
     /** An envelope of ordinary mail (not a TLS-RPT report of the relay's own). */
     public Envelope(String sender, List<Recipient> recipients, Ret ret, String envid, boolean requireTls,
             boolean smtpUtf8, boolean eightBitMime, Instant receivedAt, String client) {
         this(sender, recipients, ret, envid, requireTls, smtpUtf8, eightBitMime, receivedAt, client, false);
+    }
+
+    /** This envelope naming the signatures the relay added to its content. */
+    public Envelope withDkimSignatures(List<DkimSignature> signatures) {
+        return new Envelope(sender, recipients, ret, envid, requireTls, smtpUtf8, eightBitMime, receivedAt, client,
+                tlsReport, signatures);
     }
 
     public boolean isBounce() {

@@ -25,4 +25,13 @@ public interface MessageIntake {
      *     dot-stuffed; read to its end and not closed by the caller before this returns
      */
     void accept(QueueId id, Envelope envelope, InputStream content) throws IntakeException;
+
+    /**
+     * {@link #accept(QueueId, Envelope, InputStream)} for a message a client submitted, saying who submitted it.
+     * The queue does not need to know; an intake that signs mail (DKIM) decides by it whom it signs for.
+     */
+    default void accept(QueueId id, Envelope envelope, Submitter submitter, InputStream content)
+            throws IntakeException {
+        accept(id, envelope, content);
+    }
 }

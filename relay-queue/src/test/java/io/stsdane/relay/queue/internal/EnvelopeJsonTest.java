@@ -4,6 +4,7 @@ import static io.stsdane.relay.queue.TestMessages.bytes;
 import static io.stsdane.relay.queue.TestMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.core.queue.DkimSignature;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The envelope JSON of the file spool and the PostgreSQL {@code jsonb} column (both use {@link SpoolJson}) keeps
- * the TLS-RPT report flag, and envelopes written before the flag existed read as ordinary mail.
+ * the TLS-RPT report flag and the DKIM signatures the relay added, and envelopes written before those existed read
+ * as ordinary, unsigned mail.
  */
 class EnvelopeJsonTest {
 
@@ -50,6 +52,18 @@ class EnvelopeJsonTest {
         assertThat(SpoolJson.MAPPER.readValue(json, Envelope.class)).isEqualTo(report);
         assertThat(SpoolJson.MAPPER.readValue(SpoolJson.MAPPER.writeValueAsString(envelope(false)), Envelope.class)
                 .tlsReport()).isFalse();
+    }
+
+    @Test
+    void dkimSignaturesSurviveTheJsonRoundTripAndOlderEnvelopesHaveNone() throws Exception {
+        Envelope signed = envelope(false).withDkimSignatures(List.of(
+                new DkimSignature("example.org", "rsa2026", "rsa-sha256"),
+                new DkimSignature("example.org", "ed2026", "ed25519-sha256")));
+
+        String json = SpoolJson.MAPPER.writeValueAsString(signed);
+
+        assertThat(SpoolJson.MAPPER.readValue(json, Envelope.class)).isEqualTo(signed);
+        assertThat(SpoolJson.MAPPER.readValue(BEFORE_TLS_REPORT, Envelope.class).dkimSignatures()).isEmpty();
     }
 
     @Test

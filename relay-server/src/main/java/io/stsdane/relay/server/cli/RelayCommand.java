@@ -15,6 +15,6 @@ public final class RelayCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (run, check or queue)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, queue or dkim)");
     }
 }

@@ -12,6 +12,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.util.Cidr;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.core.util.IpLiterals;
+import io.stsdane.relay.dkim.DkimSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -136,8 +137,9 @@ public final class ConfigLoader {
         AdminConfig admin = new AdminConfig(adminNode.required("listen", s -> HostPort.parse(s, -1)));
         adminNode.finish();
         TlsReportingConfig tlsReporting = tlsReporting(root.section("tls-reporting"));
+        DkimSettings dkim = DkimConfig.read(root.section("dkim"));
         root.finish();
-        return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin, tlsReporting);
+        return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin, tlsReporting, dkim);
     }
 
     private static ServerConfig server(ConfigNode n) throws ConfigException {
@@ -404,7 +406,7 @@ public final class ConfigLoader {
         return out;
     }
 
-    private static String domain(String s) {
+    static String domain(String s) {
         try {
             return DomainNames.canonical(s);
         } catch (IllegalArgumentException e) {
@@ -412,7 +414,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static Duration positiveDuration(String s) {
+    static Duration positiveDuration(String s) {
         Duration d = Units.parseDuration(s);
         if (d.isZero()) {
             throw new IllegalArgumentException("'" + s + "' must be greater than zero");

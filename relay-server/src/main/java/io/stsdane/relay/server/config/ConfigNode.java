@@ -161,6 +161,43 @@ final class ConfigNode {
         return out;
     }
 
+    /**
+     * A mapping whose keys are names the operator chooses (domains, for example) and whose values are mappings:
+     * one node per name, in file order. Absent or null is the empty mapping.
+     */
+    Map<String, ConfigNode> sections(String key) throws ConfigException {
+        ConfigNode parent = section(key);
+        Map<String, ConfigNode> out = new LinkedHashMap<>();
+        for (var it = parent.node.fieldNames(); it.hasNext(); ) {
+            out.put(it.next(), null);
+        }
+        for (String name : out.keySet()) {
+            out.put(name, parent.section(name));
+        }
+        return out;
+    }
+
+    /** A YAML sequence of mappings: one node per item, keyed {@code key[i]}. Absent or null is the empty list. */
+    List<ConfigNode> sectionList(String key) throws ConfigException {
+        known.add(key);
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(key(key), "must be a list of mappings");
+        }
+        String full = path.isEmpty() ? key : path + "." + key;
+        List<ConfigNode> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isObject()) {
+                throw new ConfigException(key(key + "[" + i + "]"), "must be a mapping of keys to values");
+            }
+            out.add(new ConfigNode(v.get(i), full + "[" + i + "]", envOrigins));
+        }
+        return out;
+    }
+
     /** Rejects every key of this mapping that was never read: a typo must not be silently ignored. */
     void finish() throws ConfigException {
         for (var it = node.fieldNames(); it.hasNext(); ) {

@@ -2,6 +2,7 @@ package io.stsdane.relay.server.config;
 
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.dkim.DkimSettings;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,6 +11,7 @@ import java.util.Objects;
  * Built only by {@link ConfigLoader}; every value has been checked, defaults are filled in.
  *
  * @param policies per destination domain (canonical, lower case) overrides of the TLS level
+ * @param dkim what the relay signs at intake ({@code dkim:}); signs nothing when no domain is configured
  */
 public record RelayConfig(
         ServerConfig server,
@@ -20,7 +22,8 @@ public record RelayConfig(
         MtaStsConfig mtaSts,
         Map<String, TlsLevel> policies,
         AdminConfig admin,
-        TlsReportingConfig tlsReporting) {
+        TlsReportingConfig tlsReporting,
+        DkimSettings dkim) {
 
     public RelayConfig {
         Objects.requireNonNull(server, "server");
@@ -32,5 +35,6 @@ public record RelayConfig(
         policies = Map.copyOf(policies);
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(tlsReporting, "tlsReporting");
+        Objects.requireNonNull(dkim, "dkim");
     }
 }

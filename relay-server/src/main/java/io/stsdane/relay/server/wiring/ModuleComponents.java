@@ -6,7 +6,9 @@ import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.pki.TrustStores;
+import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.dkim.DkimSigning;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.queue.RecoveryReport;
@@ -32,6 +34,7 @@ import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +108,8 @@ public final class ModuleComponents implements RelayComponents {
         DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname, trust), dns,
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
-        InboundServer listener = new InboundServer(inboundOptions(config, hostname), queue.intake(), registry);
+        InboundServer listener = new InboundServer(inboundOptions(config, hostname), intake(config, queue, registry),
+                registry);
 
         List<ManagedService> services = new ArrayList<>();
         services.add(ManagedService.of("delivery-engine",
@@ -128,6 +132,19 @@ public final class ModuleComponents implements RelayComponents {
                 new QueueCapacityCheck(queue.intake()),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
         return new Assembly(services, readiness, Optional.of(new QueueAdminAdapter(queue.admin())));
+    }
+
+    /**
+     * The listener's way into the queue: through DKIM signing when {@code dkim.domains} has any (docs/dkim.md),
+     * with bodies waiting for their hash under {@code <spool.dir>/dkim-spill}, on the spool's disk.
+     */
+    private static MessageIntake intake(RelayConfig config, Queue queue, PrometheusMeterRegistry registry) {
+        if (config.dkim().isEmpty()) {
+            return queue.intake();
+        }
+        log.info("DKIM signing for {}", String.join(", ", config.dkim().domains().keySet()));
+        return DkimSigning.intake(queue.intake(), config.dkim(), config.spool().dir().resolve("dkim-spill"),
+                Clock.systemUTC(), registry);
     }
 
     /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.util.Cidr;
@@ -82,6 +83,9 @@ class ConfigLoaderTest {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.writeString(dir.resolve(f), "x");
         }
+        Files.createDirectories(dir.resolve("dkim"));
+        DkimTestKeys.rsa(dir.resolve("dkim"), "example.com-rsa2026", 2048);
+        DkimTestKeys.ed25519(dir.resolve("dkim"), "example.com-ed2026");
         String text = Files.readString(CONFIG_DIR.resolve("relay.example.yaml"))
                 .replace("/etc/relay/", dir.toString() + "/")
                 .replace("/var/spool/relay", dir.resolve("spool").toString());
@@ -113,6 +117,10 @@ class ConfigLoaderTest {
         assertThat(c.tls().caFile()).contains(dir.resolve("ca-bundle.pem"));
         assertThat(c.policies()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("partner.example", TlsLevel.VERIFY, "legacy.example", TlsLevel.MAY));
+        assertThat(c.dkim().domains().get("example.com").keys()).extracting(k -> k.selector())
+                .containsExactly("rsa2026", "ed2026");
+        assertThat(c.dkim().domains().get("example.com").allows("billing-app")).isTrue();
+        assertThat(c.dkim().expiration()).contains(Duration.ofDays(30));
     }
 
     @ParameterizedTest(name = "{0}")

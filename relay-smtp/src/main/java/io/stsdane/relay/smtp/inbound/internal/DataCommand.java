@@ -3,10 +3,12 @@ package io.stsdane.relay.smtp.inbound.internal;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.queue.Submitter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.DropConnectionException;
@@ -58,7 +60,8 @@ final class DataCommand extends InboundCommand {
                 ctx.options().bareLineEndings(), ctx.options().maxMessageSize());
         InputStream content = new HeaderAugmenter(filter, trace.received(state, tx, id),
                 present -> trace.missing(present, ctx.options().addMessageId(), ctx.options().addDate(), id));
-        Reply reply = store(id, envelope, content, filter);
+        Submitter submitter = new Submitter(Optional.ofNullable(state.authUser), ctx.acl().contains(state.client));
+        Reply reply = store(id, envelope, submitter, content, filter);
         drain(data, session);
         socket.setSoTimeout((int) ctx.options().commandTimeout().toMillis());
         if (reply.code() == 250) {
@@ -71,9 +74,10 @@ final class DataCommand extends InboundCommand {
         reply(session, state, reply);
     }
 
-    private Reply store(QueueId id, Envelope envelope, InputStream content, MessageDataFilter filter) {
+    private Reply store(QueueId id, Envelope envelope, Submitter submitter, InputStream content,
+            MessageDataFilter filter) {
         try {
-            ctx.intake().accept(id, envelope, content);
+            ctx.intake().accept(id, envelope, submitter, content);
             if (filter.problem() != null || !filter.complete()) {
                 // The queue must read to the end and fail on a read error; one that does not may have kept a
                 // refused or truncated message.

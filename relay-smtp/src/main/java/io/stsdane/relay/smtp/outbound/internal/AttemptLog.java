@@ -50,7 +50,8 @@ final class AttemptLog {
      * {@code policy_source} ({@code tlsrpt-report} for the relay's own TLS-RPT reports, RFC 8460 §5.3.1),
      * {@code policy_level}, {@code plaintext_retry}, {@code tls_protocol},
      * {@code tls_cipher}, {@code verified}, {@code verification}, {@code outcome}, {@code reply},
-     * {@code duration_ms}; absent values are JSON null.
+     * {@code duration_ms}, {@code dkim} (the signatures the relay added at intake, {@code d=... s=... a=...}
+     * joined by {@code ", "}); absent values are JSON null.
      */
     void attempt(DeliveryRequest req, String mxHost, Route route, TlsPolicy policy, TlsInfo tls, String outcome,
             String reply, long startNanos) {
@@ -82,6 +83,9 @@ final class AttemptLog {
                     .field("outcome", a.outcome())
                     .field("reply", a.reply())
                     .field("duration_ms", a.durationMillis())
+                    .field("dkim", req.envelope().dkimSignatures().isEmpty() ? null
+                            : req.envelope().dkimSignatures().stream().map(Object::toString)
+                                    .collect(java.util.stream.Collectors.joining(", ")))
                     .toString());
         }
         if (meters != null) {

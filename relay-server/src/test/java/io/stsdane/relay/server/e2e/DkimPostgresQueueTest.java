@@ -1,0 +1,76 @@
+package io.stsdane.relay.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.stsdane.relay.server.cluster.NodeDatabase;
+import io.stsdane.relay.testkit.dkim.DkimVerifier;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.postgres.PostgresServer;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With {@code spool.backend: postgres} the signatures are stored with the content in the database and arrive
+ * intact. A PostgreSQL server of the test's own; skipped, visibly, without PostgreSQL's server binaries.
+ */
+class DkimPostgresQueueTest {
+
+    @TempDir
+    Path dir;
+
+    private PostgresServer pg;
+    private DnsTestServer dns;
+    private TestSmtpServer destination;
+    private RunningRelay relay;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+        if (destination != null) {
+            destination.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void signaturesAreQueuedInPostgresAndVerifyAfterDelivery() throws Exception {
+        if (!PostgresServer.available()) {
+            System.err.println("*** SKIPPING DkimPostgresQueueTest: " + PostgresServer.unavailableReason());
+        }
+        assumeTrue(PostgresServer.available(), PostgresServer.unavailableReason());
+        pg = PostgresServer.create();
+        destination = TestSmtpServer.start(SmtpBehavior.plain());
+        dns = DnsTestServer.start();
+        dns.root().child("test").child("example.test")
+                .mx("example.test", 10, "mx.example.test")
+                .a("mx.example.test", "127.0.0.1");
+        SenderKeys keys = SenderKeys.create(dir);
+        String spool = new NodeDatabase(pg.jdbcUrl(), PostgresServer.USER, "trust", "relay_dkim")
+                .spoolYaml(dir, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        relay = RunningRelay.start(dir, "", spool, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
+                dns.trustAnchorFile(dir), destination.port()) + keys.yaml());
+
+        String reply = SmtpSubmission.send(relay.smtpPort(), "app@sender.test", List.of("bob@example.test"),
+                "From: app@sender.test\r\nTo: bob@example.test\r\nSubject: via postgres\r\n\r\nbody\r\n");
+
+        assertThat(reply).startsWith("250");
+        assertThat(destination.awaitTransactions(1, Duration.ofSeconds(30))).isTrue();
+        List<DkimVerifier.Result> results = keys.verifier().verify(destination.transactions().get(0).data());
+        assertThat(results).extracting(DkimVerifier.Result::selector).containsExactly("rsa1", "ed1");
+        assertThat(results).allSatisfy(r -> assertThat(r.failure()).isEmpty());
+    }
+}
