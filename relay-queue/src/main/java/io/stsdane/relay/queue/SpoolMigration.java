@@ -64,17 +64,27 @@ public final class SpoolMigration {
      */
     public static MigrationReport migrate(Path fileSpoolDir, PostgresSpool target, boolean dryRun)
             throws IOException {
-        for (String sub : List.of("queue", "tmp", "quarantine")) {
-            if (!Files.isDirectory(fileSpoolDir.resolve(sub))) {
-                throw new IOException(fileSpoolDir + " is not a relay file spool: it has no " + sub
-                        + "/ directory (give the spool.dir of the node the messages come from)");
-            }
-        }
+        requireSpool(fileSpoolDir);
         String holder = holderFor(fileSpoolDir);
         try (FileQueueStore files = new FileQueueStore(fileSpoolDir, 0, Clock.systemUTC(),
                 GroupCommitter.DirectorySync.FSYNC);
                 PostgresQueueStore pg = new PostgresQueueStore(target)) {
             return new SpoolMigration(files, pg, dryRun, holder).run();
+        }
+    }
+
+    /**
+     * Throws unless {@code fileSpoolDir} looks like a relay file spool (it has {@code queue/}, {@code tmp/} and
+     * {@code quarantine/}). {@link #migrate} checks it first; a caller that prepares the target before (its
+     * tables, the MTA-STS policies) checks it before that, so that a wrong directory leaves the database as it
+     * was.
+     */
+    public static void requireSpool(Path fileSpoolDir) throws IOException {
+        for (String sub : List.of("queue", "tmp", "quarantine")) {
+            if (!Files.isDirectory(fileSpoolDir.resolve(sub))) {
+                throw new IOException(fileSpoolDir + " is not a relay file spool: it has no " + sub
+                        + "/ directory (give the spool.dir of the node the messages come from)");
+            }
         }
     }
 

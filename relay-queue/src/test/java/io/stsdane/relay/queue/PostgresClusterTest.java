@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,13 +22,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several relay nodes (whole {@link Queue}s) sharing one PostgreSQL queue: exactly-once delivery between live
- * nodes, and a database outage answered with 451 and survived. Skipped without RELAY_TEST_POSTGRES_URL.
+ * nodes, and a database outage answered with 451 and survived.
  */
 class PostgresClusterTest {
 
     private final List<Queue> nodes = new ArrayList<>();
     @RegisterExtension
-    final TestDatabase db = TestDatabase.fromEnvironment();
+    final TestDatabase db = new TestDatabase();
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -57,7 +58,7 @@ class PostgresClusterTest {
                 new CountingAgent(counts));
         List<Queue> queues = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            queues.add(node(db.spool("node" + i), agents.get(i)));
+            queues.add(node(TestSpools.spool(db, "node" + i), agents.get(i)));
         }
         List<QueueId> accepted = new ArrayList<>();
         for (int n = 0; n < 150; n++) {
@@ -78,7 +79,7 @@ class PostgresClusterTest {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         CountDownLatch remoteServersAnswer = new CountDownLatch(1);
         try (TcpProxy proxy = new TcpProxy(db.host(), db.port())) {
-            Queue viaProxy = node(db.spool("flaky", db.urlVia(proxy.port())),
+            Queue viaProxy = node(TestSpools.spool(db, "flaky", db.urlVia(proxy.port())),
                     new CountingAgent(counts, remoteServersAnswer));
             List<QueueId> accepted = new ArrayList<>();
             for (int n = 0; n < 10; n++) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A relay node in its own JVM dies by {@code kill -9} in the middle of deliveries: while it lived, the other
  * node left its leased messages alone; once its leases lapsed, the other node delivered each of them once.
- * Skipped without RELAY_TEST_POSTGRES_URL.
  */
 class PostgresNodeCrashTest {
 
@@ -24,19 +24,19 @@ class PostgresNodeCrashTest {
     private static final int LEASE_SECONDS = 3;
 
     @RegisterExtension
-    final TestDatabase db = TestDatabase.fromEnvironment();
+    final TestDatabase db = new TestDatabase();
 
     @Test
     void messagesLeasedByAKilledNodeAreDeliveredByAnotherAfterTheLeaseLapses() throws Exception {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         CountingAgent survivorAgent = new CountingAgent(counts);
-        try (ChildJvm doomed = new ChildJvm(ClusterNodeChild.class, List.of("-Xmx64m"), db.url, db.user,
-                db.password, db.schema, String.valueOf(LEASE_SECONDS), String.valueOf(MESSAGES))) {
+        try (ChildJvm doomed = new ChildJvm(ClusterNodeChild.class, List.of("-Xmx64m"), db.url(), db.user(),
+                db.password(), db.schema(), String.valueOf(LEASE_SECONDS), String.valueOf(MESSAGES))) {
             await().atMost(Duration.ofSeconds(60)).until(() -> prefixed(doomed, "DELIVERING ").size() == MESSAGES);
             Set<String> acked = prefixed(doomed, "ACK ");
             assertThat(prefixed(doomed, "DELIVERING ")).isEqualTo(acked);
 
-            try (Queue survivor = Queue.builder().postgres(db.spool("survivor")).hostname("survivor.test")
+            try (Queue survivor = Queue.builder().postgres(TestSpools.spool(db, "survivor")).hostname("survivor.test")
                     .deliveryAgent(survivorAgent).pollInterval(Duration.ofMillis(100)).build()) {
                 survivor.start();
                 // Over two lease durations: the live node keeps renewing, the survivor must not touch them.

@@ -11,6 +11,7 @@ import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.queue.internal.PostgresQueueStore;
 import io.stsdane.relay.queue.internal.QueueIds;
 import io.stsdane.relay.queue.internal.StoredMessage;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Rows of the PostgreSQL queue that do not read back as a message are quarantined, one at a time, while every
  * other message is delivered; a database error never quarantines anything. Each way a row can be broken that the
- * schema lets through is made with plain SQL. Skipped without RELAY_TEST_POSTGRES_URL.
+ * schema lets through is made with plain SQL.
  */
 class PostgresQuarantineTest {
 
@@ -39,7 +40,7 @@ class PostgresQuarantineTest {
     private final QueueIds ids = new QueueIds(Clock.systemUTC());
     private final List<AutoCloseable> open = new ArrayList<>();
     @RegisterExtension
-    final TestDatabase db = TestDatabase.fromEnvironment();
+    final TestDatabase db = new TestDatabase();
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -56,7 +57,7 @@ class PostgresQuarantineTest {
     }
 
     private Queue node(String name, CountingAgent agent, SimpleMeterRegistry meters) {
-        Queue q = Queue.builder().postgres(db.spool(name)).hostname(name + ".test").deliveryAgent(agent)
+        Queue q = Queue.builder().postgres(TestSpools.spool(db, name)).hostname(name + ".test").deliveryAgent(agent)
                 .concurrency(4).pollInterval(Duration.ofMillis(100)).meterRegistry(meters).build();
         open.add(q);
         return q;
@@ -140,7 +141,7 @@ class PostgresQuarantineTest {
         Instant received = Instant.now().minusSeconds(60);
         List<QueueId> good = new ArrayList<>();
         List<Damaged> bad = new ArrayList<>();
-        PostgresQueueStore seed = store(db.spool("seed"));
+        PostgresQueueStore seed = store(TestSpools.spool(db, "seed"));
         for (Damage how : Damage.values()) {
             good.add(enqueue(seed, received));
             QueueId id = how == Damage.CONTENT_CHUNK
@@ -203,7 +204,7 @@ class PostgresQuarantineTest {
 
     @Test
     void aLeaseReplacesAnUnreadableMessageWithTheNextDueOneInTheSameCall() throws Exception {
-        PostgresQueueStore store = store(db.spool("a"));
+        PostgresQueueStore store = store(TestSpools.spool(db, "a"));
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
         QueueId first = enqueue(store, t0);
         QueueId second = enqueue(store, t0.plusSeconds(1));
@@ -229,7 +230,7 @@ class PostgresQuarantineTest {
 
     @Test
     void aBatchLeaseSetsAsideMessagesWhoseContentDoesNotAddUpAndLeasesOthersInTheirPlace() throws Exception {
-        PostgresQueueStore store = store(db.spool("a"));
+        PostgresQueueStore store = store(TestSpools.spool(db, "a"));
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
         QueueId shortened = enqueue(store, t0);
         QueueId chunkGone = enqueue(store, t0.plusSeconds(1), TestMessages.content(4, THREE_CHUNKS), "bob@example.net");
@@ -249,7 +250,7 @@ class PostgresQuarantineTest {
 
     @Test
     void aMessageThatBreaksWhileQueuedIsQuarantinedByWhicheverReadFindsIt() throws Exception {
-        PostgresQueueStore store = store(db.spool("a"));
+        PostgresQueueStore store = store(TestSpools.spool(db, "a"));
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
         QueueId shown = enqueue(store, t0);
         QueueId updated = enqueue(store, t0);
@@ -281,7 +282,7 @@ class PostgresQuarantineTest {
 
     @Test
     void nothingDeletesAQuarantinedMessageButAnOperator() throws Exception {
-        PostgresQueueStore store = store(db.spool("a"));
+        PostgresQueueStore store = store(TestSpools.spool(db, "a"));
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
         QueueId id = enqueue(store, t0);
         damage(id, Damage.HISTORY);
@@ -289,7 +290,7 @@ class PostgresQuarantineTest {
         // Looks finished (nothing due): the sweep of finished messages, run by every start-up, must leave it.
         db.execute("UPDATE queue_message SET next_due = NULL WHERE id = ?", id.value());
 
-        PostgresQueueStore restarted = store(db.spool("b"));
+        PostgresQueueStore restarted = store(TestSpools.spool(db, "b"));
         assertThat(restarted.quarantined(id)).isPresent();
         assertThat(restarted.remove(id)).isTrue();
         assertThat(restarted.quarantined(id)).isEmpty();
@@ -300,7 +301,7 @@ class PostgresQuarantineTest {
     void aDatabaseErrorQuarantinesNothing() throws Exception {
         Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
         try (TcpProxy proxy = new TcpProxy(db.host(), db.port())) {
-            PostgresQueueStore store = store(db.spool("flaky", db.urlVia(proxy.port())));
+            PostgresQueueStore store = store(TestSpools.spool(db, "flaky", db.urlVia(proxy.port())));
             QueueId id = enqueue(store, t0, TestMessages.content(3, THREE_CHUNKS), "bob@example.net");
 
             proxy.down();

@@ -8,6 +8,7 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.internal.FileQueueStore;
 import io.stsdane.relay.queue.internal.PostgresQueueStore;
 import io.stsdane.relay.queue.internal.StoredMessage;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link SpoolMigration} from a real file spool into a real PostgreSQL (skipped without RELAY_TEST_POSTGRES_URL). */
+/** {@link SpoolMigration} from a real file spool into a real PostgreSQL. */
 class SpoolMigrationTest {
 
     @RegisterExtension
-    final TestDatabase db = TestDatabase.fromEnvironment();
+    final TestDatabase db = new TestDatabase();
     @TempDir
     Path dir;
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -45,14 +46,14 @@ class SpoolMigrationTest {
     }
 
     private PostgresQueueStore pg(String node) throws IOException {
-        PostgresQueueStore s = new PostgresQueueStore(db.spool(node));
+        PostgresQueueStore s = new PostgresQueueStore(TestSpools.spool(db, node));
         open.add(s);
         s.recover();
         return s;
     }
 
     private MigrationReport migrate(boolean dryRun) throws IOException {
-        return SpoolMigration.migrate(dir, db.spool("migration"), dryRun);
+        return SpoolMigration.migrate(dir, TestSpools.spool(db, "migration"), dryRun);
     }
 
     @Test
@@ -122,7 +123,7 @@ class SpoolMigrationTest {
 
     /** What a run that stopped right after its commit (and, with {@code removed}, after the removal) leaves. */
     private void importAsACrashedRunWould(StoredMessage m, boolean removed) throws Exception {
-        try (PostgresQueueStore crashed = new PostgresQueueStore(db.spool("migration"));
+        try (PostgresQueueStore crashed = new PostgresQueueStore(TestSpools.spool(db, "migration"));
                 FileQueueStore files = FileSpoolFixture.open(dir)) {
             crashed.recover();
             try (InputStream in = files.openVerifiedContent(m.id())) {
@@ -188,7 +189,7 @@ class SpoolMigrationTest {
 
         assertThat(migrate(true)).isEqualTo(new MigrationReport(true, 5, 0, spool.totalBytes(), 0, 0, List.of()));
         assertThat(db.queryOne("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
-                + db.schema + "'")).as("schema created").isEqualTo(0L);
+                + db.schema() + "'")).as("schema created").isEqualTo(0L);
         assertThat(files()).isEqualTo(before);
 
         importAsACrashedRunWould(spool.source.get(spool.partial), false);
@@ -211,7 +212,7 @@ class SpoolMigrationTest {
         FileSpoolFixture spool = new FileSpoolFixture(dir);
         assertThat(migrate(false).complete()).isTrue();
         ScriptedAgent agent = ScriptedAgent.deliveringAll();
-        Queue queue = Queue.builder().postgres(db.spool("node")).hostname("node.test").deliveryAgent(agent)
+        Queue queue = Queue.builder().postgres(TestSpools.spool(db, "node")).hostname("node.test").deliveryAgent(agent)
                 .pollInterval(Duration.ofMillis(100)).build();
         open.add(queue);
         queue.start();
@@ -243,7 +244,7 @@ class SpoolMigrationTest {
 
     @Test
     void aDirectoryThatIsNotASpoolIsRefused() {
-        assertThatThrownBy(() -> SpoolMigration.migrate(dir, db.spool("migration"), false))
+        assertThatThrownBy(() -> SpoolMigration.migrate(dir, TestSpools.spool(db, "migration"), false))
                 .isInstanceOf(IOException.class).hasMessageContaining("is not a relay file spool");
     }
 

@@ -2,6 +2,7 @@ package io.stsdane.relay.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,8 +31,8 @@ class StreamingTest {
     /** The same through the PostgreSQL store: content chunks in, out to the agent, into the DSN. */
     @Test
     void a35MiBMessageStreamsThroughPostgresInAHeapSmallerThanItself() throws Exception {
-        try (TestDatabase db = TestDatabase.require()) {
-            assertStreams("postgres", db.url, Long.toString(SIZE), db.user, db.password, db.schema);
+        try (TestDatabase db = new TestDatabase()) {
+            assertStreams("postgres", db.url(), Long.toString(SIZE), db.user(), db.password(), db.schema());
         }
     }
 

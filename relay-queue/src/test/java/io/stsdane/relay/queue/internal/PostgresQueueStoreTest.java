@@ -7,8 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
-import io.stsdane.relay.queue.TestDatabase;
 import io.stsdane.relay.queue.TestMessages;
+import io.stsdane.relay.queue.TestSpools;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The PostgreSQL store against a real database (skipped without RELAY_TEST_POSTGRES_URL). */
+/** The PostgreSQL store against a real database. */
 class PostgresQueueStoreTest {
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
@@ -34,7 +35,7 @@ class PostgresQueueStoreTest {
     private final QueueIds ids = new QueueIds(java.time.Clock.systemUTC());
     private final List<PostgresQueueStore> stores = new ArrayList<>();
     @RegisterExtension
-    final TestDatabase db = TestDatabase.fromEnvironment();
+    final TestDatabase db = new TestDatabase();
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -42,7 +43,7 @@ class PostgresQueueStoreTest {
     }
 
     private PostgresQueueStore store(String node) throws IOException {
-        PostgresQueueStore s = new PostgresQueueStore(db.spool(node));
+        PostgresQueueStore s = new PostgresQueueStore(TestSpools.spool(db, node));
         stores.add(s);
         s.recover();
         return s;

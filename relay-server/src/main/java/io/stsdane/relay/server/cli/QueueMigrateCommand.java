@@ -73,9 +73,11 @@ public final class QueueMigrateCommand implements Callable<Integer> {
                     + " but its spool.backend is file: pass the configuration of the PostgreSQL nodes (--config)"
                     + " with spool.backend: postgres and spool.postgres.*");
         }
-        PostgresSpool target = ModuleComponents.postgresSpool(spool.postgres().orElseThrow(), "queue-migrate");
         MigrationReport report;
         try {
+            // Before anything touches the database: a wrong --from must leave it as it was.
+            SpoolMigration.requireSpool(from);
+            PostgresSpool target = ModuleComponents.postgresSpool(spool.postgres().orElseThrow(), "queue-migrate");
             // Policies first: a migrated message may be delivered by a node at once, and must be protected by
             // the MTA-STS policy the old node had learned for its domain.
             if (!dryRun) {

@@ -2,7 +2,6 @@ package io.stsdane.relay.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
@@ -12,6 +11,7 @@ import io.stsdane.relay.queue.Queue;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
 import io.stsdane.relay.sts.PolicyStore;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,47 +19,29 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code relay queue migrate}: argument and configuration errors, and a whole run against PostgreSQL if present. */
+/** {@code relay queue migrate}: argument and configuration errors, and whole runs against PostgreSQL. */
 class QueueMigrateCommandTest {
-
-    private static final String URL = System.getenv("RELAY_TEST_POSTGRES_URL");
-    private static final String USER = Optional.ofNullable(System.getenv("RELAY_TEST_POSTGRES_USER")).orElse("relay_test");
-    private static final String PASSWORD = Optional.ofNullable(System.getenv("RELAY_TEST_POSTGRES_PASSWORD")).orElse("");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private final String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
-            .toLowerCase(Locale.ROOT);
+    @RegisterExtension
+    final TestDatabase db = new TestDatabase();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void dropSchema() throws SQLException {
-        if (URL != null && !URL.isBlank()) {
-            sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-    }
 
     @Test
     void argumentErrorsExitTwo() {
@@ -85,18 +67,35 @@ class QueueMigrateCommandTest {
                 .contains("spool.backend is file");
     }
 
+    /** Refused before any connection: the database of this configuration does not exist. */
     @Test
     void aDirectoryThatIsNotASpoolIsRefused() throws IOException {
-        Path config = postgresConfig();
+        Path config = postgresConfig("jdbc:postgresql://127.0.0.1:1/none");
 
         assertThat(run("queue", "migrate", "--from", dir.toString(), "--config", config.toString())).isEqualTo(1);
 
         assertThat(err.toString()).contains("is not a relay file spool: it has no queue/ directory");
     }
 
+    /** A wrong --from that even holds an MTA-STS cache creates no schema, no table, and copies no policy. */
+    @Test
+    void aDirectoryThatIsNotASpoolLeavesTheDatabaseUntouched() throws Exception {
+        Path notASpool = dir.resolve("relay");
+        String policy = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.net\r\nmax_age: 86400\r\n";
+        PolicyStore.directory(notASpool.resolve("mta-sts"))
+                .save(PolicyStore.restore("example.net", "20260101", policy, Instant.now().minusSeconds(3600)));
+        Path config = postgresConfig(db.url());
+
+        assertThat(run("queue", "migrate", "--from", notASpool.toString(), "--config", config.toString()))
+                .isEqualTo(1);
+
+        assertThat(err.toString()).contains(notASpool + " is not a relay file spool: it has no queue/ directory");
+        assertThat(db.count("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
+                + db.schema() + "'")).as("schema created").isZero();
+    }
+
     @Test
     void migratesASpoolWrittenByARelayAndSaysWhatWasLeftBehind() throws Exception {
-        assumeTrue(URL != null && !URL.isBlank(), "PostgreSQL not available: set RELAY_TEST_POSTGRES_URL");
         Path spool = dir.resolve("spool");
         List<QueueId> ids = spoolTwoMessages(spool);
         // The old node's MTA-STS cache: one policy still valid, one expired.
@@ -104,7 +103,7 @@ class QueueMigrateCommandTest {
         String policy = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.net\r\nmax_age: 86400\r\n";
         cache.save(PolicyStore.restore("example.net", "20260101", policy, Instant.now().minusSeconds(3600)));
         cache.save(PolicyStore.restore("old.example", "20200101", policy, Instant.now().minusSeconds(200_000)));
-        Path config = postgresConfig();
+        Path config = postgresConfig(db.url());
 
         assertThat(run("queue", "migrate", "--from", spool.toString(), "--config", config.toString(), "--dry-run"))
                 .as(err.toString()).isZero();
@@ -118,10 +117,10 @@ class QueueMigrateCommandTest {
         assertThat(out.toString()).contains("1 MTA-STS polic(ies) copied, 0 kept", "1 expired left behind",
                 "2 message(s) copied into PostgreSQL", "Every message is in PostgreSQL now.");
         assertThat(queueFiles(spool)).isEmpty();
-        assertThat(sql("SELECT string_agg(domain, ',') FROM " + schema + ".sts_policy")).isEqualTo("example.net");
-        assertThat(sql("SELECT string_agg(id, ',' ORDER BY id) FROM " + schema + ".queue_message"))
+        assertThat(db.string("SELECT string_agg(domain, ',') FROM sts_policy")).isEqualTo("example.net");
+        assertThat(db.string("SELECT string_agg(id, ',' ORDER BY id) FROM queue_message"))
                 .isEqualTo(ids.get(0) + "," + ids.get(1));
-        assertThat(sql("SELECT max(attempts) FROM " + schema + ".queue_recipient")).isEqualTo("1");
+        assertThat(db.string("SELECT max(attempts) FROM queue_recipient")).isEqualTo("1");
 
         Path corrupt = Files.writeString(spool.resolve("quarantine/ABC.msg.1"), "damaged");
         assertThat(run("queue", "migrate", "--from", spool.toString(), "--config", config.toString())).isEqualTo(1);
@@ -151,17 +150,17 @@ class QueueMigrateCommandTest {
         }
     }
 
-    private Path postgresConfig() throws IOException {
-        Path password = Files.writeString(dir.resolve("postgres.password"), PASSWORD + "\n");
+    private Path postgresConfig(String url) throws IOException {
+        Path password = Files.writeString(dir.resolve("postgres.password"), db.password() + "\n");
         return Files.writeString(dir.resolve("relay.yaml"), String.join("\n",
                 "spool:",
                 "  backend: postgres",
                 "  dir: '" + dir.resolve("unused") + "'",
                 "  postgres:",
-                "    url: '" + (URL == null ? "jdbc:postgresql://127.0.0.1:1/none" : URL) + "'",
-                "    user: '" + USER + "'",
+                "    url: '" + url + "'",
+                "    user: '" + db.user() + "'",
                 "    password-file: '" + password + "'",
-                "    schema: " + schema,
+                "    schema: " + db.schema(),
                 "    connect-timeout: 2s",
                 ""));
     }
@@ -169,17 +168,6 @@ class QueueMigrateCommandTest {
     private static List<Path> queueFiles(Path spool) throws IOException {
         try (Stream<Path> files = Files.list(spool.resolve("queue"))) {
             return files.toList();
-        }
-    }
-
-    private static String sql(String query) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            if (!s.execute(query)) {
-                return null;
-            }
-            try (ResultSet r = s.getResultSet()) {
-                return r.next() ? r.getString(1) : null;
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.cluster;
 
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.queue.PostgresSpool;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared policy table against a real PostgreSQL; skipped without RELAY_TEST_POSTGRES_URL. */
+/** The shared policy table against a real PostgreSQL. */
 class PostgresPolicyStoreTest {
 
     private static final String TEXT = "version: STSv1\r\nmode: enforce\r\nmax_age: 86400\r\nmx: *.example.com\r\n";
@@ -31,7 +32,7 @@ class PostgresPolicyStoreTest {
     }
 
     private PostgresPolicyStore store(String node) {
-        return store(db.spool(node));
+        return store(NodeDatabase.of(db).spool(node));
     }
 
     private PostgresPolicyStore store(PostgresSpool spool) {
@@ -92,7 +93,7 @@ class PostgresPolicyStoreTest {
 
     @Test
     void theTableIsCreatedNextToTablesAlreadyInTheSchemaSuchAsTheQueues() throws Exception {
-        db.execute("CREATE SCHEMA " + db.schema);
+        db.execute("CREATE SCHEMA " + db.schema());
         db.execute("CREATE TABLE queue_message (id text PRIMARY KEY)");
 
         PostgresPolicyStore a = store("a");

@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.cluster;
 
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,7 +57,8 @@ class QuarantineAdminTest {
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
-        relay = RunningRelay.start(dir, "", db.node().spoolYaml(dir, Duration.ofMinutes(2), Duration.ofSeconds(5)),
+        relay = RunningRelay.start(dir, "",
+                NodeDatabase.of(db).spoolYaml(dir, Duration.ofMinutes(2), Duration.ofSeconds(5)),
                 RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), deadMx));
         assertThat(SmtpSubmission.send(relay.smtpPort(), "app@sender.test", List.of("rcpt@example.test"),
                 "Subject: q\r\n\r\nbody\r\n")).startsWith("250");

@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.cluster;
 
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsOptions;
@@ -35,8 +36,7 @@ import org.xbill.DNS.Type;
  * "A policy fetched by one node is enforced by another" (docs/cluster.md): two MTA-STS policy sources, each with
  * its own memory cache, DNS resolver and connection pool, over one PostgreSQL schema. The policy is discovered
  * over the signed DNS fixture and fetched over HTTPS from a policy host with a certificate from a test root;
- * then the policy host goes down and the second node must enforce what the first one fetched. Skipped without
- * RELAY_TEST_POSTGRES_URL.
+ * then the policy host goes down and the second node must enforce what the first one fetched.
  */
 class SharedPolicyCacheTest {
 
@@ -90,7 +90,7 @@ class SharedPolicyCacheTest {
 
     /** A relay node's MTA-STS: nothing shared with the other nodes but the database. */
     private StsPolicySource node(String name) {
-        PostgresPolicyStore store = new PostgresPolicyStore(db.spool(name));
+        PostgresPolicyStore store = new PostgresPolicyStore(NodeDatabase.of(db).spool(name));
         DnsOptions options = new DnsOptions(List.of(dns.address()), DnssecMode.VALIDATE, dns.trustAnchorFile(dir),
                 false, Duration.ofSeconds(2), 1, 1000);
         StsPolicySource sts = MtaSts.builder().resolver(DnsResolvers.create(options)).policyStore(store)

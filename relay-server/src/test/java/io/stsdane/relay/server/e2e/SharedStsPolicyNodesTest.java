@@ -6,7 +6,8 @@ import static io.stsdane.relay.server.e2e.RelayWorld.selfSigned;
 import static io.stsdane.relay.server.e2e.RelayWorld.startTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stsdane.relay.server.cluster.TestDatabase;
+import io.stsdane.relay.server.cluster.NodeDatabase;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 10: an MTA-STS policy fetched by one relay node is enforced by another node of the cluster that never
- * fetched it. Whole relays on one PostgreSQL schema (skipped without RELAY_TEST_POSTGRES_URL). Without the
+ * fetched it. Whole relays on one PostgreSQL schema. Without the
  * shared cache the second node, whose fetch fails, would deliver as if the domain had no policy (RFC 8461 §5.1)
  * to an MX presenting a certificate that does not authenticate it.
  */
@@ -43,7 +44,7 @@ class SharedStsPolicyNodesTest {
     void aPolicyFetchedByOneNodeIsEnforcedByAnotherWhileThePolicyHostIsDown() throws Exception {
         Path nodeA = Files.createDirectories(dir.resolve("a"));
         world = new RelayWorld(nodeA, List.of("shared.test"), "", "",
-                db.node().spoolYaml(nodeA, Duration.ofSeconds(10), Duration.ofSeconds(5)));
+                NodeDatabase.of(db).spoolYaml(nodeA, Duration.ofSeconds(10), Duration.ofSeconds(5)));
         Destination d = world.secureDestination("shared");
         world.stsPolicy(d.zone(), d.domain(), "v1", policy("enforce", d.host()));
         TestSmtpServer good = world.mx(d.address(), startTls(world.webPkiCertificate(d.host())));

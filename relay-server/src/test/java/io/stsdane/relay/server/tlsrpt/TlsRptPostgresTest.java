@@ -5,7 +5,6 @@ import static io.stsdane.relay.server.tlsrpt.Sessions.ok;
 import static io.stsdane.relay.server.tlsrpt.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.core.testing.CapturingIntake;
@@ -13,6 +12,8 @@ import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.server.cluster.NodeDatabase;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import io.stsdane.relay.testkit.time.MutableClock;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
@@ -27,31 +28,29 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two relay nodes sharing TLS-RPT counters and reports in one PostgreSQL schema ({@code RELAY_TEST_POSTGRES_URL};
- * skipped, visibly, without it): one report for the day, with both nodes' sessions, built by one node only,
- * stored in the database and delivered once by whichever node is alive; old bookkeeping purged.
+ * Two relay nodes sharing TLS-RPT counters and reports in one PostgreSQL schema: one report for the day, with
+ * both nodes' sessions, built by one node only, stored in the database and delivered once by whichever node is
+ * alive; old bookkeeping purged.
  */
 class TlsRptPostgresTest {
 
     private static final Instant DAY = Instant.parse("2026-11-27T00:00:00Z");
     private static final Instant CLOSED = DAY.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(10));
-    private static final String URL = System.getenv("RELAY_TEST_POSTGRES_URL");
-    private static final String USER = envOr("RELAY_TEST_POSTGRES_USER", "relay_test");
-    private static final String PASSWORD = envOr("RELAY_TEST_POSTGRES_PASSWORD", "");
 
     @TempDir
     Path dir;
 
-    private final String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    @RegisterExtension
+    final TestDatabase db = new TestDatabase();
     private final MutableClock clock = new MutableClock(DAY.plus(Duration.ofHours(10)));
     private final InMemoryDnsResolver dns = new InMemoryDnsResolver()
             .txt("_smtp._tls.example.com", "v=TLSRPTv1; rua=mailto:tlsrpt@reports.example.com");
@@ -62,17 +61,12 @@ class TlsRptPostgresTest {
 
     @BeforeEach
     void setUp() {
-        if (URL == null || URL.isBlank()) {
-            System.err.println("*** SKIPPING TlsRptPostgresTest: set RELAY_TEST_POSTGRES_URL (and _USER, _PASSWORD)");
-        }
-        assumeTrue(URL != null && !URL.isBlank(), "PostgreSQL not available: set RELAY_TEST_POSTGRES_URL");
         nodeA = node("a", intakeA);
         nodeB = node("b", intakeB);
     }
 
     private TlsRpt node(String name, CapturingIntake intake) {
-        PostgresSpool spool = PostgresSpool.of(URL, USER, PASSWORD).withSchema(schema)
-                .withConnectTimeout(Duration.ofSeconds(2)).withNodeName(name);
+        PostgresSpool spool = NodeDatabase.of(db).spool(name);
         return TlsRpt.builder().directory(dir.resolve(name)).resolver(dns).intake(intake)
                 .organization("Relay Operator").contact("mailto:postmaster@relay.example.net")
                 .submitterDomain("relay.example.net").clock(clock).shared(spool).build();
@@ -80,13 +74,8 @@ class TlsRptPostgresTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (nodeA != null) {
-            nodeA.close();
-            nodeB.close();
-            try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
-        }
+        nodeA.close();
+        nodeB.close();
     }
 
     @Test
@@ -137,9 +126,9 @@ class TlsRptPostgresTest {
     void aReportStoredByANodeThatDiesBeforeDeliveringItIsDeliveredOnceByAnother() throws Exception {
         CompletableFuture<Boolean> death = new CompletableFuture<>();
         CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(death);
-        assertThat(count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NOT NULL AND report IS NOT NULL"))
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NOT NULL AND report IS NOT NULL"))
                 .as("stored in the database with sent_at, before any hand-over").isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM tlsrpt_counter")).as("counts deleted with it").isZero();
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_counter")).as("counts deleted with it").isZero();
 
         assertThat(nodeB.runDailyReports()).as("node A's lease runs: B leaves it alone")
                 .isEqualTo(new RunSummary(0, 0, 0, 0));
@@ -160,7 +149,7 @@ class TlsRptPostgresTest {
         assertThat(intakeB.accepted()).hasSize(1);
         assertThat(summary(intakeB.accepted().get(0)).path("total-successful-session-count").asLong())
                 .as("both nodes' sessions").isEqualTo(2);
-        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered' AND attempts = 2"))
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered' AND attempts = 2"))
                 .isEqualTo(1);
     }
 
@@ -190,19 +179,19 @@ class TlsRptPostgresTest {
         CompletableFuture<Boolean> handOver = new CompletableFuture<>();
         CompletableFuture<RunSummary> runA = nodeAStallsHandingOverTheReport(handOver);
         // From now on the database refuses to record any outcome, as if it had gone away after the hand-over.
-        execute("ALTER TABLE tlsrpt_delivery ADD CONSTRAINT refuse_outcomes CHECK (done_at IS NULL) NOT VALID");
+        db.execute("ALTER TABLE tlsrpt_delivery ADD CONSTRAINT refuse_outcomes CHECK (done_at IS NULL) NOT VALID");
         handOver.complete(true);
         assertThat(runA.get(30, TimeUnit.SECONDS).deliveries()).isEqualTo(1);
         expireLeases();
 
         assertThat(nodeA.runDailyReports().deliveries()).as("node A remembers it handed it over").isZero();
-        execute("ALTER TABLE tlsrpt_delivery DROP CONSTRAINT refuse_outcomes");
+        db.execute("ALTER TABLE tlsrpt_delivery DROP CONSTRAINT refuse_outcomes");
         assertThat(nodeA.runDailyReports().deliveries()).isZero();
         assertThat(nodeB.runDailyReports().deliveries()).as("recorded at node A's next run").isZero();
 
         assertThat(intakeA.accepted()).hasSize(1);
         assertThat(intakeB.accepted()).isEmpty();
-        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered'")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_delivery WHERE outcome = 'delivered'")).isEqualTo(1);
     }
 
     @Test
@@ -213,16 +202,16 @@ class TlsRptPostgresTest {
         clock.set(CLOSED);
         CompletableFuture<RunSummary> runA = CompletableFuture.supplyAsync(nodeA::runDailyReports);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions() // the tables appear with node A's first save
-                .until(() -> count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NULL") == 1);
+                .until(() -> db.count("SELECT count(*) FROM tlsrpt_sent WHERE sent_at IS NULL") == 1);
 
-        execute("UPDATE tlsrpt_sent SET claimed_at = claimed_at - interval '2 hours'"); // node A looks dead
+        db.execute("UPDATE tlsrpt_sent SET claimed_at = claimed_at - interval '2 hours'"); // node A looks dead
         assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(1, 1, 0, 0));
         answer.complete(null); // node A was only slow: it builds the report too, but may not store it
 
         assertThat(runA.get(30, TimeUnit.SECONDS)).isEqualTo(new RunSummary(0, 0, 0, 0));
         assertThat(intakeA.accepted()).isEmpty();
         assertThat(intakeB.accepted()).hasSize(1);
-        assertThat(count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
     }
 
     @Test
@@ -234,16 +223,16 @@ class TlsRptPostgresTest {
         nodeB.reporter().record(ok(sts("example.com"), "mx1.example.com")); // a later day, within retention
         clock.set(DAY.plus(Duration.ofDays(30)).plus(Duration.ofMinutes(10)));
         assertThat(nodeB.runDailyReports().deliveries()).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM tlsrpt_sent")).isEqualTo(2);
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_sent")).isEqualTo(2);
 
         clock.set(DAY.plus(Duration.ofDays(31)).plus(Duration.ofMinutes(10)));
         nodeA.runDailyReports();
 
-        assertThat(count("SELECT count(*) FROM tlsrpt_sent WHERE report_day = DATE '2026-11-27'"))
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_sent WHERE report_day = DATE '2026-11-27'"))
                 .as("30 days old: purged").isZero();
-        assertThat(count("SELECT count(*) FROM tlsrpt_delivery WHERE report_day = DATE '2026-11-27'")).isZero();
-        assertThat(count("SELECT count(*) FROM tlsrpt_sent")).as("the newer day stays").isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_delivery WHERE report_day = DATE '2026-11-27'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_sent")).as("the newer day stays").isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_delivery")).isEqualTo(1);
     }
 
     @Test
@@ -254,7 +243,7 @@ class TlsRptPostgresTest {
         assertThat(nodeB.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
         assertThat(nodeA.runDailyReports()).isEqualTo(new RunSummary(0, 0, 0, 0));
         assertThat(intakeB.accepted()).isEmpty();
-        assertThat(count("SELECT count(*) FROM tlsrpt_counter")).isZero();
+        assertThat(db.count("SELECT count(*) FROM tlsrpt_counter")).isZero();
     }
 
     @Test
@@ -355,8 +344,9 @@ class TlsRptPostgresTest {
     }
 
     private Delivery delivery() throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            c.setSchema(schema);
+        try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+                Statement s = c.createStatement()) {
+            c.setSchema(db.schema());
             try (ResultSet rs = s.executeQuery("SELECT attempts, next_attempt, outcome FROM tlsrpt_delivery")) {
                 assertThat(rs.next()).isTrue();
                 OffsetDateTime next = rs.getObject(2, OffsetDateTime.class);
@@ -384,33 +374,11 @@ class TlsRptPostgresTest {
 
     /** As if {@code spool.postgres.lease} had passed since each lease was taken. */
     private void expireLeases() throws SQLException {
-        execute("UPDATE tlsrpt_delivery SET lease_until = clock_timestamp() - interval '1 second'"
+        db.execute("UPDATE tlsrpt_delivery SET lease_until = clock_timestamp() - interval '1 second'"
                 + " WHERE lease_until IS NOT NULL");
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            c.setSchema(schema);
-            s.execute(sql);
-        }
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
-            c.setSchema(schema);
-            try (ResultSet rs = s.executeQuery(sql)) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private static JsonNode summary(CapturingIntake.Accepted mail) {
         return Rfc8460Report.policy(Rfc8460Report.attachedTo(Rfc8460Report.mail(mail)), "sts", null).path("summary");
-    }
-
-    private static String envOr(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null ? fallback : v;
     }
 }

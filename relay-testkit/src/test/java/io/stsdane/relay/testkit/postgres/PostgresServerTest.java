@@ -2,7 +2,6 @@ package io.stsdane.relay.testkit.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,19 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A private server that survives a crash-like stop with its committed data; skipped without the binaries. */
+/** A private server that survives a crash-like stop with its committed data. */
 class PostgresServerTest {
-
-    @BeforeAll
-    static void binaries() {
-        if (!PostgresServer.available()) {
-            System.err.println("*** SKIPPING PostgresServerTest: " + PostgresServer.unavailableReason());
-        }
-        assumeTrue(PostgresServer.available(), PostgresServer.unavailableReason());
-    }
 
     @Test
     void committedRowsSurviveAnImmediateStopTheServerComesBackOnTheSamePortAndCloseDeletesIt() throws Exception {
