@@ -1,12 +1,11 @@
 package io.stsdane.relay.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.stsdane.relay.server.cluster.NodeDatabase;
 import io.stsdane.relay.testkit.dkim.DkimVerifier;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
-import io.stsdane.relay.testkit.postgres.PostgresServer;
+import io.stsdane.relay.testkit.postgres.TestDatabase;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Path;
@@ -14,18 +13,21 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With {@code spool.backend: postgres} the signatures are stored with the content in the database and arrive
- * intact. A PostgreSQL server of the test's own; skipped, visibly, without PostgreSQL's server binaries.
+ * intact, through the build's own PostgreSQL (relay-testkit {@link TestDatabase}).
  */
 class DkimPostgresQueueTest {
 
     @TempDir
     Path dir;
 
-    private PostgresServer pg;
+    @RegisterExtension
+    final TestDatabase db = new TestDatabase();
+
     private DnsTestServer dns;
     private TestSmtpServer destination;
     private RunningRelay relay;
@@ -41,25 +43,17 @@ class DkimPostgresQueueTest {
         if (dns != null) {
             dns.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
     }
 
     @Test
     void signaturesAreQueuedInPostgresAndVerifyAfterDelivery() throws Exception {
-        if (!PostgresServer.available()) {
-            System.err.println("*** SKIPPING DkimPostgresQueueTest: " + PostgresServer.unavailableReason());
-        }
-        assumeTrue(PostgresServer.available(), PostgresServer.unavailableReason());
-        pg = PostgresServer.create();
         destination = TestSmtpServer.start(SmtpBehavior.plain());
         dns = DnsTestServer.start();
         dns.root().child("test").child("example.test")
                 .mx("example.test", 10, "mx.example.test")
                 .a("mx.example.test", "127.0.0.1");
         SenderKeys keys = SenderKeys.create(dir);
-        String spool = new NodeDatabase(pg.jdbcUrl(), PostgresServer.USER, "trust", "relay_dkim")
+        String spool = NodeDatabase.of(db)
                 .spoolYaml(dir, Duration.ofSeconds(10), Duration.ofSeconds(2));
         relay = RunningRelay.start(dir, "", spool, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
                 dns.trustAnchorFile(dir), destination.port()) + keys.yaml());
