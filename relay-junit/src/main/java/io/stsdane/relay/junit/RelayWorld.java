@@ -135,7 +135,8 @@ public final class RelayWorld implements AutoCloseable {
 
     /**
      * Drops every queued message (without DSNs) and forgets what was recorded: what one test left behind does not
-     * reach the next. {@link RelayExtension} calls it after each test when the world is shared by a class.
+     * reach the next. A delivery already under way may still finish. {@link RelayExtension} calls it after each
+     * test when the world is shared by a class.
      */
     public void reset() {
         relay.clearQueue();
