@@ -13,7 +13,6 @@ import io.stsdane.relay.server.config.HostPort;
 import io.stsdane.relay.server.config.RelayConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class RelayApplication implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        Files.createDirectories(config.spool().dir());
+        SpoolDirectory.prepare(config.spool().dir());
         try {
             admin = startAdmin();
             for (ManagedService s : assembly.services()) {
@@ -76,13 +75,15 @@ public final class RelayApplication implements AutoCloseable {
         HostPort listen = config.admin().listen();
         AdminServer server;
         try {
-            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(), assembly.queueAdmin());
+            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(), assembly.queueAdmin(),
+                    config.admin().token());
         } catch (IOException e) {
             throw new IOException("admin.listen " + listen + ": cannot listen (" + e.getMessage() + ")", e);
         }
         if (!server.address().getAddress().isLoopbackAddress()) {
-            log.warn("The admin API on {} has no authentication and is not on loopback: make sure only trusted"
-                    + " hosts can reach it", listen);
+            log.warn("The admin API on {} is not on loopback: anyone who can reach it can read the queue and the"
+                    + " metrics (changes need the admin.token-file token); make sure only trusted hosts can reach"
+                    + " it", listen);
         }
         return server;
     }

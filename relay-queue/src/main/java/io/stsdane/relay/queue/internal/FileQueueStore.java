@@ -1,9 +1,11 @@
 package io.stsdane.relay.queue.internal;
 
 import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.queue.ContentRefusedException;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.queue.RecoveryReport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,11 +61,11 @@ public final class FileQueueStore implements QueueStore {
     /** Takes the directory's {@link SpoolLock}: fails when another process (or store) has the spool open. */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, GroupCommitter.DirectorySync sync)
             throws IOException {
-        Files.createDirectories(directory);
+        OwnerGroupFiles.createDirectories(directory);
         this.spoolLock = SpoolLock.acquire(directory);
-        this.queueDir = Files.createDirectories(directory.resolve("queue"));
-        this.tmpDir = Files.createDirectories(directory.resolve("tmp"));
-        this.quarantineDir = Files.createDirectories(directory.resolve("quarantine"));
+        this.queueDir = OwnerGroupFiles.createDirectories(directory.resolve("queue"));
+        this.tmpDir = OwnerGroupFiles.createDirectories(directory.resolve("tmp"));
+        this.quarantineDir = OwnerGroupFiles.createDirectories(directory.resolve("quarantine"));
         this.minFreeDisk = minFreeDisk;
         this.clock = clock;
         this.committer = new GroupCommitter(queueDir, sync);
@@ -194,7 +196,7 @@ public final class FileQueueStore implements QueueStore {
         Path tmp = tmpDir.resolve(id + MSG + "." + UUID.randomUUID());
         boolean renamed = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = create(tmp)) {
                 SpoolFile.write(ch, envelope, content);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -205,12 +207,29 @@ public final class FileQueueStore implements QueueStore {
             if (renamed) {
                 deleteQuietly(target);
             }
+            if (e instanceof ContentRefusedException refused) {
+                // The client's doing (refused data, a lost connection); the listener logs it, rate-limited.
+                LOG.debug("message {} not spooled: {}", id, refused.getMessage());
+                throw new IntakeException(451, "4.3.0", "message data refused: " + refused.getMessage(), e);
+            }
             LOG.error("could not spool message {} in {} (check free space and permissions of spool.dir): {}",
                     id, queueDir, e.toString());
             throw new IntakeException(451, "4.3.0", "Local error in processing: spool write failed", e);
         }
         index.put(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
                 envelope.receivedAt()));
+    }
+
+    /** A new spool file, 0640 before anything is written to it ({@link OwnerGroupFiles}). */
+    private static FileChannel create(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            OwnerGroupFiles.restrictFile(file);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
     }
 
     private static void deleteQuietly(Path p) {
@@ -338,7 +357,7 @@ public final class FileQueueStore implements QueueStore {
     private void writeState(QueueId id, MessageState state) throws IOException {
         Path tmp = tmpDir.resolve(id + STATE + "." + UUID.randomUUID());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = create(tmp)) {
                 ch.write(ByteBuffer.wrap(SpoolJson.MAPPER.writeValueAsBytes(state)));
                 ch.force(true);
             }

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.core.util.OwnerGroupFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,6 +32,7 @@ final class SpoolLock implements AutoCloseable {
         Path file = spoolDir.resolve("lock");
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
+        OwnerGroupFiles.restrictFile(file);
         FileLock lock;
         try {
             lock = channel.tryLock();

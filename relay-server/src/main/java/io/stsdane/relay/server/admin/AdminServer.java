@@ -4,17 +4,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.util.LogText;
+import io.stsdane.relay.server.config.AdminToken;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +28,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /queue}, {@code GET /queue/ID}, {@code DELETE /queue/ID},
  *       {@code POST /queue/ID/retry|hold|release|bounce}: the {@link QueueAdminPort}, 503 while there is none.</li>
  * </ul>
- * There is no authentication: bind it to loopback or a private network. Every response is JSON except
- * {@code /metrics}. A failing handler answers 500 and never takes a worker thread down. Thread-safe;
- * {@link #close()} stops it.
+ * Reading is open to whoever can connect: bind it to loopback or a private network. Every request that changes
+ * something passes the {@link MutationGuard} first (DNS rebinding, cross-origin requests, the optional bearer
+ * token of {@code admin.token-file}); a new endpoint gets that for free. Requests are read within
+ * {@link #REQUEST_DEADLINE} on {@link #WORKERS} workers ({@link RequestDeadlines}), so clients that stall cannot
+ * starve {@code /health}. Every response is JSON except {@code /metrics}. A failing handler answers 500 and
+ * never takes a worker thread down. Thread-safe; {@link #close()} stops it.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -43,16 +46,23 @@ public final class AdminServer implements AutoCloseable {
             "release", QueueAdminPort::release,
             "bounce", QueueAdminPort::bounce);
 
+    /** Time for a client to send its request line and headers. */
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+    /** Enough that clients holding some workers until the deadline leave others for health checks. */
+    static final int WORKERS = 16;
+
     private final HttpServer server;
-    private final ExecutorService workers;
+    private final RequestDeadlines workers;
+    private final MutationGuard guard;
     private final PrometheusMeterRegistry registry;
     private final List<HealthCheck> readiness;
     private final Optional<QueueAdminPort> queue;
 
-    private AdminServer(HttpServer server, ExecutorService workers, PrometheusMeterRegistry registry,
-            List<HealthCheck> readiness, Optional<QueueAdminPort> queue) {
+    private AdminServer(HttpServer server, RequestDeadlines workers, MutationGuard guard,
+            PrometheusMeterRegistry registry, List<HealthCheck> readiness, Optional<QueueAdminPort> queue) {
         this.server = server;
         this.workers = workers;
+        this.guard = guard;
         this.registry = registry;
         this.readiness = List.copyOf(readiness);
         this.queue = queue;
@@ -62,18 +72,20 @@ public final class AdminServer implements AutoCloseable {
      * Binds and starts serving.
      *
      * @param bind the address to bind (port 0 picks a free port; see {@link #address()})
+     * @param token the bearer token requests that change something must carry, if any
      * @throws IOException when the address cannot be bound
      */
     public static AdminServer start(InetSocketAddress bind, PrometheusMeterRegistry registry,
-            List<HealthCheck> readiness, Optional<QueueAdminPort> queue) throws IOException {
-        HttpServer http = HttpServer.create(bind, 16);
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "admin-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        AdminServer admin = new AdminServer(http, workers, registry, readiness, queue);
+            List<HealthCheck> readiness, Optional<QueueAdminPort> queue, Optional<AdminToken> token)
+            throws IOException {
+        return start(bind, registry, readiness, queue, token, REQUEST_DEADLINE);
+    }
+
+    static AdminServer start(InetSocketAddress bind, PrometheusMeterRegistry registry, List<HealthCheck> readiness,
+            Optional<QueueAdminPort> queue, Optional<AdminToken> token, Duration requestDeadline) throws IOException {
+        HttpServer http = HttpServer.create(bind, 64);
+        RequestDeadlines workers = new RequestDeadlines(WORKERS, requestDeadline);
+        AdminServer admin = new AdminServer(http, workers, new MutationGuard(token), registry, readiness, queue);
         http.createContext("/", admin::handle);
         http.setExecutor(workers);
         http.start();
@@ -89,7 +101,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        workers.shutdownNow();
+        workers.close();
     }
 
     private String addressText() {
@@ -99,12 +111,25 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) {
+        if (!workers.requestRead()) {
+            ex.close();
+            return;
+        }
         try {
+            MutationGuard.Refusal refusal = guard.check(ex);
+            if (refusal != null) {
+                log.warn("Admin request {} {} from {} refused: {}", ex.getRequestMethod(),
+                        LogText.escape(ex.getRequestURI().toString()), ex.getRemoteAddress(),
+                        LogText.escape(refusal.message()));
+                json(ex, refusal.status(), Map.of("error", refusal.message()));
+                return;
+            }
             route(ex);
         } catch (IOException e) {
             log.debug("Admin client went away: {}", e.toString());
         } catch (RuntimeException e) {
-            log.error("Admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            log.error("Admin request {} {} failed", ex.getRequestMethod(), LogText.escape(ex.getRequestURI().toString()),
+                    e);
             try {
                 json(ex, 500, Map.of("error", "internal error: " + e));
             } catch (IOException | RuntimeException ignored) {

@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.cli;
 
+import io.stsdane.relay.server.config.AdminToken;
 import io.stsdane.relay.server.config.HostPort;
 import java.io.IOException;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
 /** A client of a running relay's admin API. Thread-safe (the JDK client is). */
 final class AdminClient {
@@ -14,10 +16,15 @@ final class AdminClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
+    private final Optional<AdminToken> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param admin where the admin API listens; a wildcard address means this machine's loopback */
-    AdminClient(HostPort admin) {
+    /**
+     * @param admin where the admin API listens; a wildcard address means this machine's loopback
+     * @param token sent with every request ({@code admin.token-file}), if configured
+     */
+    AdminClient(HostPort admin, Optional<AdminToken> token) {
+        this.token = token;
         String host = switch (admin.host()) {
             case "0.0.0.0" -> "127.0.0.1";
             case "::", "0:0:0:0:0:0:0:0" -> "::1";
@@ -37,12 +44,12 @@ final class AdminClient {
      * @throws AdminUnreachableException when no relay answers at the address
      */
     Response send(String method, String path) throws AdminUnreachableException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(TIMEOUT)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        token.ifPresent(t -> request.header("Authorization", t.authorization()));
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new AdminUnreachableException("cannot reach the relay's admin API at " + base + " (" + e

@@ -3,6 +3,7 @@ package io.stsdane.relay.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.config.AdminConfig;
 import io.stsdane.relay.server.config.HostPort;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -142,17 +143,17 @@ public final class QueueCommand implements Runnable {
         return 1;
     }
 
+    /** The admin API of {@code --admin}, else of the configuration, with the configuration's token if any. */
     private AdminClient client() throws Exception {
-        HostPort address;
+        AdminConfig configured = config.load(env).config().admin();
+        HostPort address = configured.listen();
         if (admin != null) {
             try {
                 address = HostPort.parse(admin, -1);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--admin: " + e.getMessage());
             }
-        } else {
-            address = config.load(env).config().admin().listen();
         }
-        return new AdminClient(address);
+        return new AdminClient(address, configured.token());
     }
 }

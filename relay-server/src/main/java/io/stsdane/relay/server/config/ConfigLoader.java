@@ -16,7 +16,9 @@ import io.stsdane.relay.dkim.DkimSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,13 +135,46 @@ public final class ConfigLoader {
         MtaStsConfig sts = new MtaStsConfig(stsNode.bool("enabled"), stsNode.port("https-port"));
         stsNode.finish();
         Map<String, TlsLevel> policies = policies(root);
-        ConfigNode adminNode = root.section("admin");
-        AdminConfig admin = new AdminConfig(adminNode.required("listen", s -> HostPort.parse(s, -1)));
-        adminNode.finish();
+        AdminConfig admin = admin(root.section("admin"));
         TlsReportingConfig tlsReporting = tlsReporting(root.section("tls-reporting"));
         DkimSettings dkim = DkimConfig.read(root.section("dkim"));
         root.finish();
         return new RelayConfig(server, spool, dns, delivery, tls, sts, policies, admin, tlsReporting, dkim);
+    }
+
+    private static AdminConfig admin(ConfigNode n) throws ConfigException {
+        HostPort listen = n.required("listen", s -> HostPort.parse(s, -1));
+        Optional<Path> tokenFile = n.file("token-file");
+        n.finish();
+        if (tokenFile.isEmpty() && !loopback(listen)) {
+            throw new ConfigException(n.key("token-file"), "required when admin.listen (" + listen + ") is not a"
+                    + " loopback address: anyone who can reach the admin API could delete or bounce mail");
+        }
+        Optional<AdminToken> token = Optional.empty();
+        if (tokenFile.isPresent()) {
+            try {
+                token = Optional.of(AdminToken.read(tokenFile.get()));
+            } catch (IOException e) {
+                throw new ConfigException(n.key("token-file"), "cannot read " + tokenFile.get() + ": " + e);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(n.key("token-file"), e.getMessage());
+            }
+        }
+        return new AdminConfig(listen, token);
+    }
+
+    /** Whether every address {@code listen} names is loopback (a name that does not resolve is not). */
+    private static boolean loopback(HostPort listen) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(listen.host())) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static ServerConfig server(ConfigNode n) throws ConfigException {
@@ -149,6 +184,13 @@ public final class ConfigLoader {
         long maxSize = n.required("max-message-size", ConfigLoader::positiveSize);
         int maxRecipients = n.integer("max-recipients", 1, 100_000);
         Duration drainTimeout = n.required("drain-timeout", ConfigLoader::drainDuration);
+        ServerConfig.Limits limits = new ServerConfig.Limits(
+                n.integer("max-sessions", 1, 100_000),
+                n.integer("max-sessions-per-ip", 1, 100_000),
+                n.optionalList("per-ip-limit-exceptions", Cidr::parse).orElse(networks),
+                n.required("command-timeout", ConfigLoader::listenerTimeout),
+                n.required("data-timeout", ConfigLoader::listenerTimeout),
+                n.required("data-min-rate", ConfigLoader::positiveSize));
 
         ConfigNode tlsNode = n.section("tls");
         Optional<Path> cert = tlsNode.file("cert");
@@ -184,7 +226,8 @@ public final class ConfigLoader {
                             + ": the public IP address mail leaves from, to look up in the sender's SPF record");
         }
         n.finish();
-        return new ServerConfig(listen, hostname, networks, maxSize, maxRecipients, tls, auth, spf, drainTimeout);
+        return new ServerConfig(listen, hostname, networks, maxSize, maxRecipients, tls, auth, spf, drainTimeout,
+                limits);
     }
 
     private static SpoolConfig spool(ConfigNode n) throws ConfigException {
@@ -427,6 +470,15 @@ public final class ConfigLoader {
         Duration d = Units.parseDuration(s);
         if (d.compareTo(Duration.ofDays(24)) > 0) {
             throw new IllegalArgumentException("'" + s + "' is longer than 24d");
+        }
+        return d;
+    }
+
+    /** Positive; the listener counts in int milliseconds. */
+    private static Duration listenerTimeout(String s) {
+        Duration d = drainDuration(s);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("'" + s + "' must be greater than zero");
         }
         return d;
     }

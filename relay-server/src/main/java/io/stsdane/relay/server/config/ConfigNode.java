@@ -126,6 +126,16 @@ final class ConfigNode {
         return out;
     }
 
+    /** A list that may be absent (empty), as opposed to given and empty ({@code []}). */
+    <T> Optional<List<T>> optionalList(String key, Function<String, T> parser) throws ConfigException {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            known.add(key);
+            return Optional.empty();
+        }
+        return Optional.of(list(key, parser));
+    }
+
     /**
      * A mapping of names to scalar values, or (from an environment variable) {@code name=value,name=value}.
      * Insertion order is kept so error messages follow the file.

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param spfCheck whether the sender domain's SPF record must allow the relay's egress address
  * @param drainTimeout how long a stopping listener lets sessions in the middle of a command (above all DATA)
  *     finish and get their reply; zero cuts them at once
+ * @param limits what one client, or all of them, may hold of the listener
  */
 public record ServerConfig(
         HostPort listen,
@@ -31,7 +32,8 @@ public record ServerConfig(
         Optional<InboundTls> tls,
         Auth auth,
         SpfCheck spfCheck,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Limits limits) {
 
     public ServerConfig {
         allowedNetworks = List.copyOf(allowedNetworks);
@@ -40,6 +42,25 @@ public record ServerConfig(
     /** Whether {@code client} may relay without AUTH. */
     public boolean isAllowed(InetAddress client) {
         return allowedNetworks.stream().anyMatch(n -> n.contains(client));
+    }
+
+    /**
+     * Session limits and deadlines, so that no client can hold the listener.
+     *
+     * @param maxSessions {@code server.max-sessions}: concurrent sessions in all
+     * @param maxSessionsPerIp {@code server.max-sessions-per-ip}: concurrent sessions from one address
+     * @param perIpLimitExceptions {@code server.per-ip-limit-exceptions}: addresses exempt from the per-address
+     *     limit; by default the allowed networks
+     * @param commandTimeout {@code server.command-timeout}: deadline for each command line
+     * @param dataTimeout {@code server.data-timeout}: wait for each block of DATA, and the base of its deadline
+     * @param dataMinRate {@code server.data-min-rate}: octets per second a DATA transfer must average beyond
+     *     {@code dataTimeout}
+     */
+    public record Limits(int maxSessions, int maxSessionsPerIp, List<Cidr> perIpLimitExceptions,
+                         Duration commandTimeout, Duration dataTimeout, long dataMinRate) {
+        public Limits {
+            perIpLimitExceptions = List.copyOf(perIpLimitExceptions);
+        }
     }
 
     /** PEM files for inbound STARTTLS ({@code server.tls.cert}, {@code server.tls.key}); both exist at start-up. */

@@ -5,6 +5,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.server.cluster.PostgresTlsRptCounters;
 import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
@@ -242,7 +243,7 @@ public final class TlsRpt implements AutoCloseable {
             }
             ObjectMapper json = new ObjectMapper();
             try {
-                Files.createDirectories(directory);
+                OwnerGroupFiles.createDirectories(directory);
                 TlsRptCollector collector = new TlsRptCollector(clock, sendingMtaIp);
                 PendingStore pending = new PendingStore(directory.resolve("pending"), json);
                 CounterStore counters;

@@ -272,7 +272,13 @@ public final class ModuleComponents implements RelayComponents {
                 .maxMessageSize(s.maxMessageSize())
                 .maxRecipients(s.maxRecipients())
                 .authRequireTls(s.auth().requireTls())
-                .drainTimeout(s.drainTimeout());
+                .drainTimeout(s.drainTimeout())
+                .maxSessions(s.limits().maxSessions())
+                .maxSessionsPerIp(s.limits().maxSessionsPerIp())
+                .perIpLimitExceptions(s.limits().perIpLimitExceptions().stream().map(Object::toString).toList())
+                .commandTimeout(s.limits().commandTimeout())
+                .dataTimeout(s.limits().dataTimeout())
+                .dataMinRate(s.limits().dataMinRate());
         s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
         s.auth().usersFile().ifPresent(b::usersFile);
         if (s.spfCheck().mode() != ServerConfig.SpfMode.OFF) {

@@ -194,7 +194,8 @@ class AdminServerTest {
     }
 
     private void start(List<HealthCheck> checks, Optional<QueueAdminPort> q) throws Exception {
-        server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, checks, q);
+        server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, checks, q,
+                Optional.empty());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

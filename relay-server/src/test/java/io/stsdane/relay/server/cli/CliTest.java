@@ -16,6 +16,7 @@ import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.admin.AdminServer;
+import io.stsdane.relay.server.config.AdminToken;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -174,7 +175,7 @@ class CliTest {
     void queueCommandsTalkToTheAdminApi() throws Exception {
         FakeQueueAdmin queue = new FakeQueueAdmin();
         try (AdminServer admin = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), Optional.of(queue))) {
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), Optional.of(queue), Optional.empty())) {
             String address = "127.0.0.1:" + admin.address().getPort();
 
             assertThat(run("queue", "list", "--admin", address)).isZero();
@@ -195,6 +196,24 @@ class CliTest {
             assertThat(err.toString()).contains("no message gone in the queue (HTTP 404)");
         }
         assertThat(queue.calls).containsExactly("retry abc123", "delete abc123", "hold held1");
+    }
+
+    @Test
+    void queueCommandsSendTheConfiguredAdminToken() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123456789abcdef\n");
+        FakeQueueAdmin queue = new FakeQueueAdmin();
+        try (AdminServer admin = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), Optional.of(queue),
+                Optional.of(AdminToken.read(tokenFile)))) {
+            String address = "127.0.0.1:" + admin.address().getPort();
+            Path config = Files.writeString(dir.resolve("relay.yaml"),
+                    "admin: {listen: '" + address + "', token-file: " + tokenFile + "}\n");
+
+            assertThat(run("queue", "hold", "abc123", "--admin", address)).isEqualTo(1);
+            assertThat(err.toString()).contains("HTTP 401");
+            assertThat(run("queue", "--config", config.toString(), "hold", "abc123")).isZero();
+        }
+        assertThat(queue.calls).containsExactly("hold abc123");
     }
 
     @Test

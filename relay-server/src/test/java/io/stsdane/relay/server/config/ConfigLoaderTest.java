@@ -27,6 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigLoaderTest {
 
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+
     /** The repository's config/ folder; surefire runs with the module directory as working directory. */
     private static final Path CONFIG_DIR = Path.of("..", "config");
 
@@ -62,7 +64,10 @@ class ConfigLoaderTest {
         assertThat(c.mtaSts()).isEqualTo(new MtaStsConfig(true, 443));
         assertThat(c.policies()).isEmpty();
         assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 8025));
+        assertThat(c.admin().token()).isEmpty();
         assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.server().limits()).isEqualTo(new ServerConfig.Limits(500, 50, c.server().allowedNetworks(),
+                Duration.ofMinutes(5), Duration.ofMinutes(3), 1024));
         assertThat(c.delivery().smarthostAuth()).isEmpty();
         assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
         assertThat(c.tlsReporting()).isEqualTo(new TlsReportingConfig(true, Optional.empty(), Optional.empty(),
@@ -86,6 +91,7 @@ class ConfigLoaderTest {
         Files.createDirectories(dir.resolve("dkim"));
         DkimTestKeys.rsa(dir.resolve("dkim"), "example.com-rsa2026", 2048);
         DkimTestKeys.ed25519(dir.resolve("dkim"), "example.com-ed2026");
+        Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
         String text = Files.readString(CONFIG_DIR.resolve("relay.example.yaml"))
                 .replace("/etc/relay/", dir.toString() + "/")
                 .replace("/var/spool/relay", dir.resolve("spool").toString());
@@ -110,6 +116,9 @@ class ConfigLoaderTest {
         assertThat(c.delivery().delayWarning()).contains(Duration.ofHours(4));
         assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
         assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.server().limits()).isEqualTo(new ServerConfig.Limits(500, 50,
+                List.of(Cidr.parse("10.20.0.0/16")), Duration.ofMinutes(5), Duration.ofMinutes(3), 1024));
+        assertThat(c.admin().token()).hasValueSatisfying(t -> assertThat(t.accepts("Bearer " + TOKEN)).isTrue());
         assertThat(c.tlsReporting().organization()).contains("Example Corp");
         assertThat(c.tlsReporting().contact()).contains("mailto:postmaster@example.net");
         assertThat(c.tlsReporting().from()).contains("tlsrpt-noreply@relay.example.net");
@@ -141,6 +150,14 @@ class ConfigLoaderTest {
             server: {spf-check: {mode: reject}}               | server.spf-check.egress-ip: needed when server.spf-check.mode is reject
             server: {drain-timeout: soon}                     | server.drain-timeout: 'soon' is not a duration
             server: {drain-timeout: 25d}                      | server.drain-timeout: '25d' is longer than 24d
+            server: {max-sessions: 0}                         | server.max-sessions: '0' is not a whole number in 1-100000
+            server: {max-sessions-per-ip: many}               | server.max-sessions-per-ip: 'many' is not a whole number in 1-100000
+            server: {per-ip-limit-exceptions: [10.0.0.1/8]}   | server.per-ip-limit-exceptions[0]: '10.0.0.1/8' has host bits set
+            server: {command-timeout: 0s}                     | server.command-timeout: '0s' must be greater than zero
+            server: {data-timeout: 25d}                       | server.data-timeout: '25d' is longer than 24d
+            server: {data-min-rate: 0}                        | server.data-min-rate: '0' must be greater than zero
+            admin: {listen: 0.0.0.0:8025}                     | admin.token-file: required when admin.listen (0.0.0.0:8025) is not a loopback address
+            admin: {token-file: /nonexistent/token}           | admin.token-file: file /nonexistent/token does not exist
             server: {listen: [a, b]}                          | server.listen: must be a single value, not a list
             server: 5                                         | server: must be a mapping
             spool: {min-free-disk: lots}                      | spool.min-free-disk: 'lots' is not a size
@@ -396,6 +413,8 @@ class ConfigLoaderTest {
         compose.at("/services/relay/environment").properties()
                 .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         env.put("RELAY_SPOOL__DIR", dir.toString());
+        assertThat(env).containsEntry("RELAY_ADMIN__TOKEN_FILE", "/run/secrets/admin_token");
+        env.put("RELAY_ADMIN__TOKEN_FILE", Files.writeString(dir.resolve("admin.token"), TOKEN).toString());
 
         RelayConfig c = ConfigLoader.load(Optional.empty(), env).config();
 
@@ -428,6 +447,25 @@ class ConfigLoaderTest {
 
         assertThat(ConfigLoader.load(Optional.of(file), Map.of()).config().server().spfCheck().mode())
                 .isEqualTo(ServerConfig.SpfMode.OFF);
+    }
+
+    @Test
+    void perIpLimitExceptionsAreTheAllowedNetworksUnlessGiven() throws Exception {
+        RelayConfig byDefault = ConfigLoader.load(Optional.of(write("server: {allowed-networks: [10.1.0.0/16]}")),
+                Map.of()).config();
+        assertThat(byDefault.server().limits().perIpLimitExceptions()).containsExactly(Cidr.parse("10.1.0.0/16"));
+        RelayConfig none = ConfigLoader.load(Optional.of(write(
+                "server: {allowed-networks: [10.1.0.0/16], per-ip-limit-exceptions: []}")), Map.of()).config();
+        assertThat(none.server().limits().perIpLimitExceptions()).isEmpty();
+    }
+
+    @Test
+    void adminTokenMustBeLongEnough() throws IOException {
+        Path token = Files.writeString(dir.resolve("short.token"), "secret\n");
+        Path file = write("admin: {token-file: " + token + "}");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("admin.token-file: the first line of " + token + " must be a token of at least 16");
     }
 
     private Path write(String yaml) throws IOException {

@@ -27,14 +27,25 @@ import org.xbill.DNS.Resolver;
  * @param usersFile {@code user:bcrypt-hash} lines as {@code htpasswd -B} writes them, or null for no AUTH
  * @param authRequireTls offer and accept AUTH only after STARTTLS
  * @param maxSessions concurrent SMTP sessions; the next one is answered {@code 421 4.7.0}
- * @param commandTimeout how long to wait for the next command line
- * @param dataTimeout how long to wait for the next block of message data
+ * @param maxSessionsPerIp concurrent SMTP sessions from one client address, beyond which it is answered
+ *     {@code 421 4.7.0}, so that one address cannot take every session
+ * @param perIpLimitExceptions CIDR blocks exempt from {@code maxSessionsPerIp} (by default the allowed networks,
+ *     as Postfix exempts {@code $mynetworks} from its anvil limits)
+ * @param commandTimeout the deadline for a whole command line (and for each exchange inside a command, such as
+ *     an AUTH response), from the moment the listener waits for it; a client sending one byte at a time is cut
+ *     off at the deadline as surely as an idle one
+ * @param dataTimeout how long to wait for the next block of message data, and the base of the DATA deadline
+ * @param dataMinRate octets per second: a DATA transfer must end within {@code dataTimeout} plus its size
+ *     divided by this rate (Postfix's {@code smtpd_min_data_rate})
  * @param drainTimeout how long {@link InboundServer#stop()} waits for sessions in the middle of a command (a
  *     DATA being received or queued) to finish and get their reply before cutting them; zero cuts at once
  * @param maxBadCommands erroneous commands tolerated per session before {@code 421} and close
  * @param maxAuthFailures failed AUTH attempts per client address within {@code authFailureWindow} before
  *     AUTH answers {@code 454 4.7.0}
  * @param authFailureWindow the window of {@code maxAuthFailures}
+ * @param authFailureDelay how long a failed AUTH waits before its {@code 535}, holding one of
+ *     {@code authParallelChecks} slots, so that guessing is slow from one address and from all of them together
+ * @param authParallelChecks password checks running at once in the whole listener (further AUTH commands wait)
  * @param bareLineEndings reject or normalize bare CR / LF in DATA
  * @param addMessageId add a Message-ID header when the message has none
  * @param addDate add a Date header when the message has none
@@ -54,12 +65,17 @@ public record InboundOptions(
         Path usersFile,
         boolean authRequireTls,
         int maxSessions,
+        int maxSessionsPerIp,
+        List<String> perIpLimitExceptions,
         Duration commandTimeout,
         Duration dataTimeout,
+        long dataMinRate,
         Duration drainTimeout,
         int maxBadCommands,
         int maxAuthFailures,
         Duration authFailureWindow,
+        Duration authFailureDelay,
+        int authParallelChecks,
         BareLineEndings bareLineEndings,
         boolean addMessageId,
         boolean addDate,
@@ -79,11 +95,19 @@ public record InboundOptions(
                     + maxMessageSize);
         }
         positive(maxRecipients, "server.max-recipients");
-        positive(maxSessions, "maxSessions");
+        positive(maxSessions, "server.max-sessions");
+        positive(maxSessionsPerIp, "server.max-sessions-per-ip");
+        perIpLimitExceptions = List.copyOf(perIpLimitExceptions);
+        NetworkAcl.parse(perIpLimitExceptions);
+        positive(dataMinRate, "server.data-min-rate");
+        positive(authParallelChecks, "authParallelChecks");
+        if (authFailureDelay == null || authFailureDelay.isNegative()) {
+            throw new IllegalArgumentException("authFailureDelay must be zero or positive, was " + authFailureDelay);
+        }
         positive(maxBadCommands, "maxBadCommands");
         positive(maxAuthFailures, "maxAuthFailures");
-        positive(commandTimeout, "commandTimeout");
-        positive(dataTimeout, "dataTimeout");
+        positive(commandTimeout, "server.command-timeout");
+        positive(dataTimeout, "server.data-timeout");
         positive(authFailureWindow, "authFailureWindow");
         if (drainTimeout == null || drainTimeout.isNegative() || drainTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("drainTimeout must be zero or a positive duration below 24 days, was "
@@ -136,13 +160,18 @@ public record InboundOptions(
         private Path tlsKey;
         private Path usersFile;
         private boolean authRequireTls = true;
-        private int maxSessions = 100;
+        private int maxSessions = 500;
+        private int maxSessionsPerIp = 50;
+        private List<String> perIpLimitExceptions;
         private Duration commandTimeout = Duration.ofMinutes(5);
         private Duration dataTimeout = Duration.ofMinutes(3);
+        private long dataMinRate = 1024;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private int maxBadCommands = 10;
         private int maxAuthFailures = 5;
         private Duration authFailureWindow = Duration.ofMinutes(15);
+        private Duration authFailureDelay = Duration.ofSeconds(1);
+        private int authParallelChecks = 4;
         private BareLineEndings bareLineEndings = BareLineEndings.REJECT;
         private boolean addMessageId = true;
         private boolean addDate = true;
@@ -206,13 +235,25 @@ public record InboundOptions(
             return this;
         }
 
-        /** Default: 100. */
+        /** Default: 500. */
         public Builder maxSessions(int maxSessions) {
             this.maxSessions = maxSessions;
             return this;
         }
 
-        /** Default: 5 minutes (RFC 5321 §4.5.3.2.7 server timeout). */
+        /** Default: 50 (an application server's 50 parallel sessions are never refused). */
+        public Builder maxSessionsPerIp(int maxSessionsPerIp) {
+            this.maxSessionsPerIp = maxSessionsPerIp;
+            return this;
+        }
+
+        /** Default: the allowed networks. */
+        public Builder perIpLimitExceptions(List<String> cidrs) {
+            this.perIpLimitExceptions = List.copyOf(cidrs);
+            return this;
+        }
+
+        /** Default: 5 minutes (RFC 5321 §4.5.3.2.7 server timeout), as a deadline for the whole line. */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = timeout;
             return this;
@@ -221,6 +262,12 @@ public record InboundOptions(
         /** Default: 3 minutes per data block (RFC 5321 §4.5.3.2.5). */
         public Builder dataTimeout(Duration timeout) {
             this.dataTimeout = timeout;
+            return this;
+        }
+
+        /** Default: 1024 octets per second. */
+        public Builder dataMinRate(long octetsPerSecond) {
+            this.dataMinRate = octetsPerSecond;
             return this;
         }
 
@@ -240,6 +287,13 @@ public record InboundOptions(
         public Builder authFailureLimit(int maxFailures, Duration window) {
             this.maxAuthFailures = maxFailures;
             this.authFailureWindow = window;
+            return this;
+        }
+
+        /** Default: 1 second, 4 checks at once. */
+        public Builder authFailureDelay(Duration delay, int parallelChecks) {
+            this.authFailureDelay = delay;
+            this.authParallelChecks = parallelChecks;
             return this;
         }
 
@@ -271,9 +325,11 @@ public record InboundOptions(
 
         public InboundOptions build() {
             return new InboundOptions(listen, hostname, allowedNetworks, maxMessageSize, maxRecipients, tlsContext,
-                    tlsCertificate, tlsKey, usersFile, authRequireTls, maxSessions, commandTimeout, dataTimeout,
-                    drainTimeout, maxBadCommands, maxAuthFailures, authFailureWindow, bareLineEndings, addMessageId,
-                    addDate, spfMode, spfEgressIp, spfResolver);
+                    tlsCertificate, tlsKey, usersFile, authRequireTls, maxSessions, maxSessionsPerIp,
+                    perIpLimitExceptions == null ? allowedNetworks : perIpLimitExceptions, commandTimeout,
+                    dataTimeout, dataMinRate, drainTimeout, maxBadCommands, maxAuthFailures, authFailureWindow,
+                    authFailureDelay, authParallelChecks, bareLineEndings, addMessageId, addDate, spfMode, spfEgressIp,
+                    spfResolver);
         }
     }
 }

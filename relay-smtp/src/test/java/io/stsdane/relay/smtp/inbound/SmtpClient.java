@@ -5,8 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -20,9 +23,46 @@ final class SmtpClient implements AutoCloseable {
     private OutputStream out;
 
     SmtpClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, "127.0.0.1");
+    }
+
+    /** Connects from {@code localAddress}, such as another loopback address like 127.0.0.2. */
+    SmtpClient(int port, String localAddress) throws IOException {
+        socket = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(20_000);
         streams();
+    }
+
+    /**
+     * Sends {@code text} one byte at a time, {@code pause} apart, and stops when the server answers or closes.
+     *
+     * @return the server's reply or null when it closed without one; throws when all of it was sent
+     */
+    String trickle(String text, Duration pause) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout((int) pause.toMillis());
+        try {
+            for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
+                try {
+                    out.write(b);
+                    out.flush();
+                } catch (IOException e) {
+                    return null; // closed by the server
+                }
+                try {
+                    return reply();
+                } catch (SocketTimeoutException e) {
+                    // No answer yet: the server is still waiting for more.
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(timeout);
+            }
+        }
+        throw new AssertionError("the server took all " + text.length() + " bytes, one at a time, without cutting");
     }
 
     private void streams() throws IOException {

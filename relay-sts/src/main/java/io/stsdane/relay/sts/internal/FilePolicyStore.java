@@ -2,6 +2,7 @@ package io.stsdane.relay.sts.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyStore;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class FilePolicyStore implements PolicyStore {
     public FilePolicyStore(Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            OwnerGroupFiles.createDirectories(dir);
             try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + TEMP_SUFFIX)) {
                 for (Path t : temps) {
                     Files.deleteIfExists(t);
@@ -101,7 +102,7 @@ public final class FilePolicyStore implements PolicyStore {
         try {
             byte[] bytes = json.writeValueAsBytes(new StoredPolicy(FORMAT, policy.domain(), policy.id(),
                     policy.fetchedAt().toEpochMilli(), policy.text()));
-            temp = Files.createTempFile(dir, policy.domain() + ".", TEMP_SUFFIX);
+            temp = OwnerGroupFiles.restrictFile(Files.createTempFile(dir, policy.domain() + ".", TEMP_SUFFIX));
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
+import io.stsdane.relay.core.util.LogText;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyOrigin;
 import io.stsdane.relay.sts.PolicyStore;
@@ -235,7 +236,7 @@ public final class PolicyCache {
         FetchBackoff.Failure b = backoff.recordFailure(domain, failure.failure(), failure.reason(), now);
         metrics.fetchFailed(failure.failure());
         log.warn("MTA-STS policy of {} not fetched ({}): {}; next attempt not before {}", domain,
-                failure.failure().resultType(), failure.reason(), b.retryAfter());
+                failure.failure().resultType(), LogText.escape(failure.reason()), b.retryAfter());
         return FetchAttempt.of(failure);
     }
 

@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.tlsrpt.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.core.util.OwnerGroupFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class PendingStore implements ReportOutbox {
     }
 
     public PendingStore(Path directory, ObjectMapper json) throws IOException {
-        this.directory = Files.createDirectories(directory);
+        this.directory = OwnerGroupFiles.createDirectories(directory);
         this.json = json;
     }
 

@@ -5,6 +5,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.LogText;
 import io.stsdane.relay.server.tlsrpt.RunSummary;
 import io.stsdane.relay.server.tlsrpt.TlsRptRecord;
 import java.net.URI;
@@ -205,17 +206,18 @@ public final class ReportJob {
                     failed++;
                     if (result instanceof SendResult.Rejected rejected) {
                         log.warn("TLS-RPT: report for {} cannot be delivered to {}: {}", report.policyDomain(),
-                                destination, rejected.reason());
+                                destination, LogText.escape(rejected.reason()));
                         outbox.finished(report, destination, ReportOutbox.Done.REJECTED);
                     } else if (!now.isBefore(giveUpAt)) { // the backoff makes the last attempt at giveUpAt
                         log.warn("TLS-RPT: giving up on report {} for {}; undelivered to {}: {}", report.reportId(),
-                                report.policyDomain(), destination, ((SendResult.Retry) result).reason());
+                                report.policyDomain(), destination,
+                                LogText.escape(((SendResult.Retry) result).reason()));
                         outbox.finished(report, destination, ReportOutbox.Done.GAVE_UP);
                     } else {
                         String reason = ((SendResult.Retry) result).reason();
                         Instant next = RetryBackoff.nextAttempt(now, attempt.getAsInt(), giveUpAt);
                         log.warn("TLS-RPT: report for {} not delivered to {} (attempt {}, next from {}): {}",
-                                report.policyDomain(), destination, attempt.getAsInt(), next, reason);
+                                report.policyDomain(), destination, attempt.getAsInt(), next, LogText.escape(reason));
                         outbox.retryLater(report, destination, reason, next);
                         retry = true;
                     }

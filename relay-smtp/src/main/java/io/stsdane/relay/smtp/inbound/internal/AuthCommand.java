@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.util.LogText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -14,6 +15,8 @@ final class AuthCommand extends InboundCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthCommand.class);
     private static final String CANCEL = "*";
+    private static final Reply TOO_MANY = Reply.of(454, "4.7.0",
+            "Too many failed authentications from your address, try again later");
 
     AuthCommand(InboundContext ctx) {
         super(ctx, "AUTH", "Authenticate. Syntax: AUTH PLAIN [initial-response] | AUTH LOGIN");
@@ -43,23 +46,42 @@ final class AuthCommand extends InboundCommand {
             reply(session, state, Reply.of(504, "5.5.4", "Unsupported mechanism; use AUTH PLAIN or AUTH LOGIN"));
             return;
         }
+        AuthThrottle.Attempt attempt = ctx.throttle().reserve(state.client);
+        if (attempt == null) {
+            reply(session, state, TOO_MANY);
+            return;
+        }
         String[] credentials;
         try {
             credentials = mechanism.equals("PLAIN") ? plain(session, initial) : login(session, initial);
         } catch (Abort a) {
+            attempt.release(); // no password was tried
             reply(session, state, a.reply);
             return;
+        } catch (IOException | RuntimeException e) {
+            attempt.release();
+            throw e;
         }
-        if (credentials != null && ctx.users().verify(credentials[0], credentials[1])) {
+        if (credentials != null && verify(credentials[0], credentials[1])) {
+            attempt.release();
             state.authUser = credentials[0];
-            LOG.info("{} authenticated as {}", state.client.getHostAddress(), credentials[0]);
+            LOG.info("{} authenticated as {}", state.client.getHostAddress(), LogText.escape(credentials[0]));
             reply(session, state, Reply.of(235, "2.7.0", "Authentication successful"));
             return;
         }
-        ctx.throttle().recordFailure(state.client);
         ctx.metrics().authFailure();
         LOG.warn("failed AUTH from {}", state.client.getHostAddress());
         reply(session, state, Reply.of(535, "5.7.8", "Authentication credentials invalid"));
+    }
+
+    /** The password check, in one of the throttle's global slots; a failure returns only after the delay. */
+    private boolean verify(String user, String password) throws DropConnectionException {
+        try {
+            return ctx.throttle().check(() -> ctx.users().verify(user, password));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DropConnectionException(421, "4.3.2 Shutting down");
+        }
     }
 
     private Reply precondition(SessionState state) {
@@ -77,9 +99,6 @@ final class AuthCommand extends InboundCommand {
         }
         if (state.transaction != null) {
             return Reply.of(503, "5.5.1", "AUTH is not allowed during a mail transaction");
-        }
-        if (ctx.throttle().blocked(state.client)) {
-            return Reply.of(454, "4.7.0", "Too many failed authentications from your address, try again later");
         }
         return null;
     }

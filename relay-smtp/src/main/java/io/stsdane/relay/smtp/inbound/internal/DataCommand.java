@@ -24,6 +24,8 @@ import org.subethamail.smtp.server.Session;
 final class DataCommand extends InboundCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataCommand.class);
+    /** Refusals for the message's content are the client's doing; any client can cause them at will. */
+    private static final RateLimitedLog CLIENT_FAULTS = new RateLimitedLog(LOG, 20);
 
     private final TraceFields trace;
 
@@ -55,7 +57,8 @@ final class DataCommand extends InboundCommand {
         session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
         Socket socket = session.getSocket();
         socket.setSoTimeout((int) ctx.options().dataTimeout().toMillis());
-        DotTerminatedInputStream data = new DotTerminatedInputStream(session.getRawInput());
+        DotTerminatedInputStream data = new DotTerminatedInputStream(new TransferDeadline(session.getRawInput(),
+                state.activity, ctx.options().dataTimeout().toNanos(), ctx.options().dataMinRate()));
         MessageDataFilter filter = new MessageDataFilter(new DotUnstuffingInputStream(data),
                 ctx.options().bareLineEndings(), ctx.options().maxMessageSize());
         InputStream content = new HeaderAugmenter(filter, trace.received(state, tx, id),
@@ -66,10 +69,13 @@ final class DataCommand extends InboundCommand {
         socket.setSoTimeout((int) ctx.options().commandTimeout().toMillis());
         if (reply.code() == 250) {
             ctx.metrics().received();
-            LOG.info("queued {} from {} for {} recipient(s)", id, state.describeClient(), tx.recipients().size());
+            LOG.info("queued {} from {} for {} recipient(s)", id, state.logClient(), tx.recipients().size());
+        } else if (filter.problem() != null) {
+            ctx.metrics().rejected(filter.problem().reason);
+            CLIENT_FAULTS.info("client fault: refused message from {}: {}", state.logClient(), reply);
         } else {
-            ctx.metrics().rejected(filter.problem() != null ? filter.problem().reason : "queue-" + reply.status());
-            LOG.info("refused message from {}: {}", state.describeClient(), reply);
+            ctx.metrics().rejected("queue-" + reply.status());
+            LOG.info("refused message from {}: {}", state.logClient(), reply);
         }
         reply(session, state, reply);
     }

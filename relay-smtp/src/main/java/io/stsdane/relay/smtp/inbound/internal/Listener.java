@@ -28,6 +28,7 @@ public final class Listener {
 
     public synchronized void start() {
         server.start();
+        sessions.startWatchdog();
     }
 
     /**
@@ -36,6 +37,7 @@ public final class Listener {
      * stop forever (SubEthaSMTP waits for every session thread without a limit).
      */
     public synchronized void stop() {
+        sessions.stopWatchdog();
         if (server.isRunning()) {
             int busy = sessions.drain(drainTimeout);
             if (busy > 0) {

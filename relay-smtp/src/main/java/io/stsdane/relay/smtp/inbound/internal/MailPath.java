@@ -28,6 +28,12 @@ public final class MailPath {
     public record Invalid(Reply reply) implements Result {
     }
 
+    /**
+     * The address of {@code RCPT TO:<Postmaster>} without a domain, which RFC 5321 §4.5.1 says every SMTP server
+     * must accept (case-insensitively); the listener delivers it to {@code postmaster@} its host name.
+     */
+    public static final String POSTMASTER = "postmaster";
+
     private static final String ATEXT = "!#$%&'*+-/=?^_`{|}~";
     private static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
@@ -66,6 +72,9 @@ public final class MailPath {
         if (path.isEmpty()) {
             return "FROM".equals(keyword) ? new Parsed("", params, false)
                     : invalid(syntaxStatus, "the recipient address is empty");
+        }
+        if ("TO".equals(keyword) && path.equalsIgnoreCase(POSTMASTER)) {
+            return new Parsed(POSTMASTER, params, false);
         }
         if (path.length() > 256) {
             return invalid(syntaxStatus, "the address is longer than 256 characters (RFC 5321 4.5.3.1.3)");

@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.queue.ContentRefusedException;
 import io.stsdane.relay.smtp.inbound.BareLineEndings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,8 +8,9 @@ import java.io.InputStream;
 /**
  * Checks dot-unstuffed DATA while it streams to the queue, holding at most two octets: bare CR or LF (SMTP
  * smuggling, RFC 5321 §2.3.8), lines over 998 octets (RFC 5322 §2.1.1) and the size limit. On the first
- * problem it records a {@link Problem} and fails every further read with an {@link IOException}, so the queue
- * aborts and stores nothing. Not thread-safe: one DATA transfer on one thread.
+ * problem it records a {@link Problem} and fails every further read with a {@link ContentRefusedException}, so
+ * the queue aborts, stores nothing and knows the failure is not its own (so is a read error of the client's
+ * connection). Not thread-safe: one DATA transfer on one thread.
  */
 final class MessageDataFilter extends InputStream {
 
@@ -102,9 +104,14 @@ final class MessageDataFilter extends InputStream {
 
     private void fill() throws IOException {
         if (problem != null) {
-            throw new IOException("message refused: " + problem.reason);
+            throw new ContentRefusedException("message refused: " + problem.reason);
         }
-        int b = in.read();
+        int b;
+        try {
+            b = in.read();
+        } catch (IOException e) {
+            throw new ContentRefusedException("the client's data stopped: " + e.getMessage(), e);
+        }
         if (b < 0) {
             if (afterCr) {
                 bare(-1);
@@ -170,6 +177,6 @@ final class MessageDataFilter extends InputStream {
 
     private void fail(Problem p) throws IOException {
         problem = p;
-        throw new IOException("message refused: " + p.reason);
+        throw new ContentRefusedException("message refused: " + p.reason);
     }
 }

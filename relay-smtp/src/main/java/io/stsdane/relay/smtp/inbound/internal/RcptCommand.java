@@ -28,14 +28,16 @@ final class RcptCommand extends InboundCommand {
         if (tx == null) {
             return Reply.of(503, "5.5.1", "Send MAIL first");
         }
-        if (!ctx.mayRelay(state)) {
+        MailPath.Result parsed = MailPath.parse(argument, "TO", "5.1.3");
+        // RFC 5321 §4.5.1: <Postmaster> must be accepted, also from clients that may not relay.
+        boolean postmaster = parsed instanceof MailPath.Parsed p && p.address().equals(MailPath.POSTMASTER);
+        if (!postmaster && !ctx.mayRelay(state)) {
             return Reply.of(554, "5.7.1", "Relay access denied: authenticate first (AUTH"
                     + (ctx.tls() != null && !state.tls() ? " after STARTTLS" : "") + ")");
         }
         if (tx.recipients().size() >= ctx.options().maxRecipients()) {
             return Reply.of(452, "4.5.3", "Too many recipients; send the rest in another message");
         }
-        MailPath.Result parsed = MailPath.parse(argument, "TO", "5.1.3");
         if (parsed instanceof MailPath.Invalid invalid) {
             return invalid.reply();
         }
@@ -80,7 +82,9 @@ final class RcptCommand extends InboundCommand {
         if (!params.isEmpty() && !state.esmtp) {
             return Reply.of(555, "5.5.4", "RCPT parameters need EHLO, not HELO");
         }
-        tx.recipients().add(new Recipient(path.address(), notify, orcpt));
+        String address = postmaster
+                ? MailPath.POSTMASTER + "@" + ctx.options().hostname().toLowerCase(Locale.ROOT) : path.address();
+        tx.recipients().add(new Recipient(address, notify, orcpt));
         return Reply.of(250, "2.1.5", "Recipient ok");
     }
 }

@@ -29,11 +29,14 @@ public final class ServerFactory {
         AtomicInteger open = new AtomicInteger();
         InboundMetrics metrics = new InboundMetrics(registry, open);
         InboundContext ctx = new InboundContext(options, intake, NetworkAcl.parse(options.allowedNetworks()),
-                users(options), new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(), clock),
+                users(options), new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(),
+                        options.authFailureDelay(), options.authParallelChecks(), clock),
                 tls(options), options.spfMode() == SpfMode.OFF ? null
                         : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
                                 options.spfResolver()),
-                metrics, clock, new Sessions(options.maxSessions(), open, metrics, options.hostname()));
+                metrics, clock, new Sessions(options.maxSessions(), options.maxSessionsPerIp(),
+                        NetworkAcl.parse(options.perIpLimitExceptions()), options.commandTimeout(), open, metrics,
+                        options.hostname()));
         // Sessions beyond maxSessions still need a thread to be told 421; SubEthaSMTP queues the rest in the
         // listen backlog. The queue is unbounded but can never hold more than the overflow: SubEthaSMTP
         // admits at most maxConnections sessions at once.

@@ -1,15 +1,35 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 /**
- * Whether a session is waiting for a command, running one, or being shut down. Thread-safe: the session's
- * thread moves it between waiting and busy, and a stopping thread claims it (see {@link #shutdown()}). The lock
- * also orders the session's writes with the stopping thread's one 421, so the two never write at once.
+ * Whether a session is waiting for a command, running one, or being shut down, and the deadline by which the
+ * client must have done its part. Thread-safe: the session's thread moves it between waiting and busy and sets
+ * deadlines; a stopping thread or the deadline watchdog claims it (see {@link #shutdown()}, {@link #expire}).
+ * The lock also orders the session's writes with the claiming thread's one 421, so the two never write at once.
  */
 final class SessionActivity {
 
     private enum Phase { WAITING, BUSY, CLOSE_AFTER_COMMAND, CLOSED }
 
+    /** What {@link #expire} found. */
+    enum Expiry {
+        /** Within its deadline, or already closing. */
+        NONE,
+        /** Waiting for a command past its deadline: now claimed, the caller answers 421 and closes. */
+        IDLE,
+        /** Inside a command (a DATA transfer, an AUTH exchange) past its deadline: the caller cuts it. */
+        BUSY
+    }
+
+    private final long commandNanos;
     private Phase phase = Phase.WAITING;
+    /** System.nanoTime() by which the client must finish its current part; written by the session thread. */
+    private volatile long deadline;
+
+    /** @param commandNanos the deadline for one command line or one exchange within a command */
+    SessionActivity(long commandNanos) {
+        this.commandNanos = commandNanos;
+        this.deadline = System.nanoTime() + commandNanos;
+    }
 
     /** The session thread starts a command; false when shutdown has already closed the session. */
     synchronized boolean begin() {
@@ -17,6 +37,7 @@ final class SessionActivity {
             return false;
         }
         phase = Phase.BUSY;
+        deadline = System.nanoTime() + commandNanos;
         return true;
     }
 
@@ -27,7 +48,13 @@ final class SessionActivity {
             return true;
         }
         phase = Phase.WAITING;
+        deadline = System.nanoTime() + commandNanos;
         return false;
+    }
+
+    /** Moves the deadline of the running command (a DATA transfer earns time with every block it sends). */
+    void deadline(long nanoTime) {
+        deadline = nanoTime;
     }
 
     /**
@@ -43,5 +70,15 @@ final class SessionActivity {
             phase = Phase.CLOSE_AFTER_COMMAND;
         }
         return false;
+    }
+
+    /** The watchdog's check at {@code now} (System.nanoTime()); a session it reports is claimed for closing. */
+    synchronized Expiry expire(long now) {
+        if (now - deadline < 0 || phase == Phase.CLOSED) {
+            return Expiry.NONE;
+        }
+        Expiry e = phase == Phase.WAITING ? Expiry.IDLE : Expiry.BUSY;
+        phase = Phase.CLOSED;
+        return e;
     }
 }

@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.util.LogText;
 import java.net.InetAddress;
 
 /**
@@ -10,7 +11,7 @@ import java.net.InetAddress;
 final class SessionState {
 
     final InetAddress client;
-    final SessionActivity activity = new SessionActivity();
+    final SessionActivity activity;
     String helo;
     boolean esmtp;
     String tlsProtocol;
@@ -19,8 +20,10 @@ final class SessionState {
     Transaction transaction;
     int badCommands;
 
-    SessionState(InetAddress client) {
+    /** @param commandNanos the deadline of one command line or exchange ({@link SessionActivity}) */
+    SessionState(InetAddress client, long commandNanos) {
         this.client = client;
+        this.activity = new SessionActivity(commandNanos);
     }
 
     boolean tls() {
@@ -40,5 +43,10 @@ final class SessionState {
     /** {@code [ip] helo}, as the queue records the client. */
     String describeClient() {
         return "[" + client.getHostAddress() + "] " + (helo == null ? "" : helo);
+    }
+
+    /** {@link #describeClient()} for a log line: the EHLO name is the client's text, escaped. */
+    String logClient() {
+        return LogText.escape(describeClient());
     }
 }

@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.util.LogText;
 import io.stsdane.relay.smtp.inbound.SpfMode;
 import java.net.InetAddress;
 import org.apache.james.jspf.impl.DNSServiceXBillImpl;
@@ -40,7 +41,8 @@ public final class SpfCheck {
         }
         String domain = sender.substring(sender.lastIndexOf('@') + 1);
         LOG.warn("SPF self-check for {} from egress {}: {} (mail from this domain will not pass SPF at the "
-                + "recipient; add {} to the SPF record of {})", sender, egressIp, result, egressIp, domain);
+                + "recipient; add {} to the SPF record of {})", LogText.escape(sender), egressIp, result, egressIp,
+                LogText.escape(domain));
         if (mode == SpfMode.REJECT && "fail".equals(result)) {
             return Reply.of(550, "5.7.23", "SPF of " + domain + " does not allow this relay (" + egressIp
                     + ") to send for it; add the relay to the SPF record");

@@ -13,6 +13,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.tls.TlsSessionResult;
+import io.stsdane.relay.core.util.LogText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -155,7 +156,8 @@ final class AttemptLog {
                     case '\r' -> sb.append("\\r");
                     case '\t' -> sb.append("\\t");
                     default -> {
-                        if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        // The same characters LogText escapes in plain log lines, as JSON escapes.
+                        if (LogText.unsafe(c)) {
                             sb.append(String.format("\\u%04x", (int) c));
                         } else {
                             sb.append(c);
