@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.wiring;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResolvers;
@@ -38,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +60,18 @@ import org.xbill.DNS.Resolver;
 public final class ModuleComponents implements RelayComponents {
 
     private static final Logger log = LoggerFactory.getLogger(ModuleComponents.class);
+
+    private final DeliveryObserver observer;
+
+    /** The relay as {@code relay run} builds it. */
+    public ModuleComponents() {
+        this(DeliveryObserver.NONE);
+    }
+
+    /** The same relay, with {@code observer} told of every delivery attempt and outcome (embedding, tests). */
+    public ModuleComponents(DeliveryObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
 
     @Override
     public Optional<DnsResolver> dnsResolver(DnsOptions options) {
@@ -93,7 +107,7 @@ public final class ModuleComponents implements RelayComponents {
             log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
         }
         DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname, trust), dns,
-                policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry);
+                policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
         InboundServer listener = new InboundServer(inboundOptions(config, hostname), intake(config, queue, registry),
                 registry);

@@ -11,6 +11,7 @@ import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -26,20 +27,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 
 /**
  * Everything a secure-delivery test needs around one running relay: the signed-zone DNS fixture with a secure
  * {@code test.} TLD, MX hosts as {@link TestSmtpServer}s on distinct loopback addresses sharing the relay's
- * {@code delivery.port}, an HTTPS MTA-STS policy host (MockWebServer) whose certificate, like every "good" MX
+ * {@code delivery.port}, an HTTPS MTA-STS policy host ({@link StsPolicyServer}) whose certificate, like every "good" MX
  * certificate, comes from {@link #webRoot}, trusted by the relay through {@code tls.ca-file}, and a DANE-secured
  * collector MX for {@code sender.test} that receives the relay's DSNs. One per test class; each test uses its own domains.
  *
@@ -60,9 +54,7 @@ final class RelayWorld implements AutoCloseable {
     private final int deliveryPort;
     private final AtomicInteger nextHost = new AtomicInteger(10);
     private final List<TestSmtpServer> servers = new ArrayList<>();
-    private final Map<String, MockResponse> policies = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> policyRequests = new ConcurrentHashMap<>();
-    private final MockWebServer policyHost = new MockWebServer();
+    private final StsPolicyServer policyHost;
     private final TestSmtpServer bounces;
     private final HttpClient http = HttpClient.newHttpClient();
     private final String serverYaml;
@@ -92,17 +84,7 @@ final class RelayWorld implements AutoCloseable {
         TestCertificate policyCert = TestCertificate.builder()
                 .dnsNames(stsDomains.stream().map(d -> "mta-sts." + d).toArray(String[]::new))
                 .issuedBy(webRoot).build();
-        policyHost.useHttps(policyCert.serverContext().getSocketFactory());
-        policyHost.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                String host = request.getUrl().host().toLowerCase(Locale.ROOT);
-                policyRequests.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
-                MockResponse r = policies.get(host);
-                return r != null ? r : new MockResponse.Builder().code(404).build();
-            }
-        });
-        policyHost.start(InetAddress.getByName("127.0.0.1"), 0);
+        policyHost = StsPolicyServer.start(policyCert);
         // DSNs about REQUIRETLS messages require verified TLS themselves (RFC 8689 §5): the sender's MX is DANE.
         TestCertificate senderMx = selfSigned("mx.sender.test");
         bounces = TestSmtpServer.start(InetAddress.getByName("127.0.0.2"), deliveryPort,
@@ -139,7 +121,7 @@ final class RelayWorld implements AutoCloseable {
                 mta-sts:
                   https-port: %d
                 """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, deliveryYaml, ca,
-                policyHost.getPort()) + extraYaml;
+                policyHost.port()) + extraYaml;
         relay = RunningRelay.start(dir, serverYaml, spoolYaml, relayYaml);
     }
 
@@ -197,27 +179,21 @@ final class RelayWorld implements AutoCloseable {
         zone.remove("_mta-sts." + domain, org.xbill.DNS.Type.TXT)
                 .txt("_mta-sts." + domain, "v=STSv1; id=" + id + ";")
                 .a("mta-sts." + domain, "127.0.0.1");
-        policies.put("mta-sts." + domain, new MockResponse.Builder().code(200)
-                .setHeader("Content-Type", "text/plain").body(policy).build());
+        policyHost.serve(domain, policy);
     }
 
     /** The policy host answers 503 for {@code domain} from now on. */
     void stsPolicyHostDown(String domain) {
-        policies.put("mta-sts." + domain, new MockResponse.Builder().code(503).build());
+        policyHost.unavailable(domain);
     }
 
     /** How many policy requests for {@code domain} reached the policy host. */
     int policyRequests(String domain) {
-        AtomicInteger n = policyRequests.get("mta-sts." + domain);
-        return n == null ? 0 : n.get();
+        return policyHost.requests(domain);
     }
 
     static String policy(String mode, String... mx) {
-        StringBuilder sb = new StringBuilder("version: STSv1\nmode: " + mode + "\nmax_age: 86400\n");
-        for (String m : mx) {
-            sb.append("mx: ").append(m).append('\n');
-        }
-        return sb.toString();
+        return StsPolicyServer.policy(mode, mx);
     }
 
     /** A leaf certificate for {@code names} that chains to {@link #webRoot}. */
@@ -235,16 +211,12 @@ final class RelayWorld implements AutoCloseable {
 
     /** TLSA {@code 3 1 1}: DANE-EE, the SHA-256 of the certificate's public key. */
     static String daneEe(TestCertificate cert) {
-        return "3 1 1 " + sha256(cert.certificate().getPublicKey().getEncoded());
+        return cert.tlsaDaneEe();
     }
 
     /** TLSA {@code 2 0 1}: DANE-TA, the SHA-256 of the whole trust-anchor certificate. */
     static String daneTa(TestCertificate anchor) {
-        try {
-            return "2 0 1 " + sha256(anchor.certificate().getEncoded());
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+        return anchor.tlsaDaneTa();
     }
 
     static String sha256(byte[] data) {

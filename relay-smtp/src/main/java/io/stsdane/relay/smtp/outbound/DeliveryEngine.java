@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.outbound;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
+import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
@@ -34,8 +35,15 @@ public final class DeliveryEngine implements DeliveryAgent, AutoCloseable {
      */
     public DeliveryEngine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources,
             TlsReporter reporter, MeterRegistry meters) {
+        this(options, dns, sources, reporter, meters, DeliveryObserver.NONE);
+    }
+
+    /** As the other constructor; {@code observer} hears every attempt and every outcome as values. */
+    public DeliveryEngine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources,
+            TlsReporter reporter, MeterRegistry meters, DeliveryObserver observer) {
         this.engine = new Engine(Objects.requireNonNull(options, "options"), Objects.requireNonNull(dns, "dns"),
-                List.copyOf(sources), Objects.requireNonNull(reporter, "reporter"), meters);
+                List.copyOf(sources), Objects.requireNonNull(reporter, "reporter"), meters,
+                Objects.requireNonNull(observer, "observer"));
     }
 
     @Override

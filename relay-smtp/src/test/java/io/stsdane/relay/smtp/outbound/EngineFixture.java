@@ -1,6 +1,8 @@
 package io.stsdane.relay.smtp.outbound;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.delivery.DeliveryAttempt;
+import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsSecurity;
@@ -28,6 +30,9 @@ final class EngineFixture implements AutoCloseable {
     final InMemoryDnsResolver dns = new InMemoryDnsResolver().addressesOnAnotherThread();
     final List<TlsSessionResult> reports = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /** What the engine's {@link DeliveryObserver} heard: every attempt, then every run's outcomes. */
+    final List<DeliveryAttempt> attempts = new CopyOnWriteArrayList<>();
+    final List<List<RecipientOutcome>> concluded = new CopyOnWriteArrayList<>();
     private final List<TestSmtpServer> servers = new ArrayList<>();
     private DeliveryEngine engine;
     private int port;
@@ -78,7 +83,17 @@ final class EngineFixture implements AutoCloseable {
                 .deniedNetworks(List.of())
                 .hostsFile(HostsFile.parse(""));
         tweak.accept(b);
-        engine = new DeliveryEngine(b.build(), dns, sources, reports::add, meters);
+        engine = new DeliveryEngine(b.build(), dns, sources, reports::add, meters, new DeliveryObserver() {
+            @Override
+            public void attempted(DeliveryRequest request, DeliveryAttempt attempt) {
+                attempts.add(attempt);
+            }
+
+            @Override
+            public void concluded(DeliveryRequest request, List<RecipientOutcome> outcomes) {
+                concluded.add(outcomes);
+            }
+        });
         return engine;
     }
 

@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
@@ -200,6 +202,30 @@ public record TestCertificate(X509Certificate certificate, KeyPair keyPair, List
             return new Path[] {crt, key};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The TLSA record data {@code 3 1 1 <hex>} (DANE-EE, SubjectPublicKeyInfo, SHA-256) that this certificate
+     * matches, in presentation format (RFC 6698 §2.1, RFC 7218).
+     */
+    public String tlsaDaneEe() {
+        return "3 1 1 " + sha256(certificate.getPublicKey().getEncoded());
+    }
+
+    /**
+     * The TLSA record data {@code 2 0 1 <hex>} (DANE-TA, whole certificate, SHA-256) naming this certificate as
+     * the trust anchor of a server's chain; the server must send it in its chain (RFC 7671 §5.2.2).
+     */
+    public String tlsaDaneTa() {
+        return "2 0 1 " + sha256(encoded(certificate));
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

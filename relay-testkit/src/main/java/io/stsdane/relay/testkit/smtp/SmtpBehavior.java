@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -24,10 +25,15 @@ import javax.net.ssl.SSLContext;
  * @param ehloRejected answer EHLO with 502, so clients must fall back to HELO
  * @param stall where the server stops answering
  * @param mailReply the reply to MAIL
- * @param rcptReplies reply per recipient address (lower case, without angle brackets); others get 250
+ * @param rcptReplies reply per recipient address (lower case, without angle brackets); others get
+ *     {@code otherRcptReply}
+ * @param otherRcptReply the reply to RCPT for an address not in {@code rcptReplies}; by default 250
  * @param dataEndReply the reply to the final dot
  * @param keepData keep the body bytes in {@link ReceivedTransaction}; turn off for very large messages
  * @param dataGate pause in the middle of a body, or null
+ * @param handOff receives each completed transaction before the server answers the final dot (to pass the
+ *     message on, for example to GreenMail); when it throws, the server answers {@code 451 4.3.0} instead of
+ *     {@code dataEndReply}. Null for none. Called from the connection's thread.
  */
 public record SmtpBehavior(
         String greeting,
@@ -44,15 +50,18 @@ public record SmtpBehavior(
         Stall stall,
         String mailReply,
         Map<String, String> rcptReplies,
+        String otherRcptReply,
         String dataEndReply,
         boolean keepData,
-        DataGate dataGate) {
+        DataGate dataGate,
+        Consumer<ReceivedTransaction> handOff) {
 
     public SmtpBehavior {
         Objects.requireNonNull(greeting, "greeting");
         Objects.requireNonNull(stall, "stall");
         Objects.requireNonNull(mailReply, "mailReply");
         rcptReplies = Map.copyOf(rcptReplies);
+        Objects.requireNonNull(otherRcptReply, "otherRcptReply");
         Objects.requireNonNull(dataEndReply, "dataEndReply");
     }
 
@@ -81,9 +90,11 @@ public record SmtpBehavior(
         b.stall = stall;
         b.mailReply = mailReply;
         b.rcptReplies.putAll(rcptReplies);
+        b.otherRcptReply = otherRcptReply;
         b.dataEndReply = dataEndReply;
         b.keepData = keepData;
         b.dataGate = dataGate;
+        b.handOff = handOff;
         return b;
     }
 
@@ -103,9 +114,11 @@ public record SmtpBehavior(
         private Stall stall = Stall.NONE;
         private String mailReply = "250 2.1.0 sender ok";
         private final Map<String, String> rcptReplies = new TreeMap<>();
+        private String otherRcptReply = "250 2.1.5 recipient ok";
         private String dataEndReply = "250 2.0.0 queued";
         private boolean keepData = true;
         private DataGate dataGate;
+        private Consumer<ReceivedTransaction> handOff;
 
         public Builder greeting(String line) {
             this.greeting = line;
@@ -177,6 +190,12 @@ public record SmtpBehavior(
             return this;
         }
 
+        /** The reply to RCPT for every address without a reply of its own. */
+        public Builder otherRcptReply(String line) {
+            this.otherRcptReply = line;
+            return this;
+        }
+
         public Builder dataEndReply(String line) {
             this.dataEndReply = line;
             return this;
@@ -192,10 +211,16 @@ public record SmtpBehavior(
             return this;
         }
 
+        /** Passes each completed transaction on before the final dot is answered (see {@link SmtpBehavior}). */
+        public Builder handOff(Consumer<ReceivedTransaction> receiver) {
+            this.handOff = receiver;
+            return this;
+        }
+
         public SmtpBehavior build() {
             return new SmtpBehavior(greeting, startTls, injectAfterStartTls, pipelining, eightBitMime, smtpUtf8, dsn,
-                    requireTls, sizeLimit, authPlain, ehloRejected, stall, mailReply, rcptReplies, dataEndReply,
-                    keepData, dataGate);
+                    requireTls, sizeLimit, authPlain, ehloRejected, stall, mailReply, rcptReplies, otherRcptReply,
+                    dataEndReply, keepData, dataGate, handOff);
         }
     }
 }

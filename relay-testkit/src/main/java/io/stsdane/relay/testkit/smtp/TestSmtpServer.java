@@ -261,7 +261,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 }
                 case "RCPT" -> {
                     String args = line.substring(5);
-                    String r = behavior.rcptReplies().getOrDefault(address(args), "250 2.1.5 recipient ok");
+                    String r = behavior.rcptReplies().getOrDefault(address(args), behavior.otherRcptReply());
                     reply(r);
                     if (r.startsWith("2") && mailFrom != null) {
                         accepted.add(args);
@@ -396,17 +396,32 @@ public final class TestSmtpServer implements AutoCloseable {
                 stallUntilClosed();
                 return false;
             }
-            // Recorded before the reply, so a client that saw the reply finds the transaction recorded.
-            record(raw, data, size, sha);
-            reply(behavior.dataEndReply());
+            // Recorded (and handed on) before the reply, so a client that saw the reply finds it recorded.
+            reply(handOff(record(raw, data, size, sha)));
             mailFrom = null;
             accepted.clear();
             return true;
         }
 
-        private void record(ByteArrayOutputStream raw, ByteArrayOutputStream data, long size, MessageDigest sha) {
-            transactions.add(new ReceivedTransaction(mailFrom, accepted, raw.toByteArray(), data.toByteArray(), size,
-                    HexFormat.of().formatHex(sha.digest()), tls, sni, number));
+        private ReceivedTransaction record(ByteArrayOutputStream raw, ByteArrayOutputStream data, long size,
+                MessageDigest sha) {
+            ReceivedTransaction t = new ReceivedTransaction(mailFrom, accepted, raw.toByteArray(), data.toByteArray(),
+                    size, HexFormat.of().formatHex(sha.digest()), tls, sni, number);
+            transactions.add(t);
+            return t;
+        }
+
+        /** The reply to the final dot: {@code dataEndReply}, or 451 when the hand-off failed. */
+        private String handOff(ReceivedTransaction t) {
+            if (behavior.handOff() == null) {
+                return behavior.dataEndReply();
+            }
+            try {
+                behavior.handOff().accept(t);
+                return behavior.dataEndReply();
+            } catch (RuntimeException e) {
+                return "451 4.3.0 could not pass the message on: " + String.valueOf(e.getMessage()).replaceAll("[\\r\\n]", " ");
+            }
         }
 
         private void reply(String text) throws IOException {

@@ -3,6 +3,8 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.stsdane.relay.core.delivery.DeliveryAttempt;
+import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -14,6 +16,7 @@ import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.tls.TlsSessionResult;
 import io.stsdane.relay.core.util.LogText;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records each delivery attempt three ways: one INFO line (a JSON object) on the {@code relay.delivery} logger, metrics when a
- * registry is given, and TLS reporting (RFC 8460) for sessions under a DANE or MTA-STS policy. Thread-safe.
+ * Records each delivery attempt four ways: one INFO line (a JSON object) on the {@code relay.delivery} logger, metrics when a
+ * registry is given, TLS reporting (RFC 8460) for sessions under a DANE or MTA-STS policy, and the
+ * {@link DeliveryObserver} (the same {@link DeliveryAttempt} the log line is written from). Thread-safe.
  */
 final class AttemptLog {
 
@@ -31,6 +35,7 @@ final class AttemptLog {
 
     private final TlsReporter reporter;
     private final MeterRegistry meters;
+    private final DeliveryObserver observer;
 
     private static final String ATTEMPTS = "relay.delivery.attempts";
     private static final String ATTEMPTS_HELP = "delivery attempts by policy source and outcome";
@@ -39,9 +44,10 @@ final class AttemptLog {
     /** The outcome tag values ({@link #metricOutcome}) besides the lower-case {@link RecipientOutcome.Kind}s. */
     private static final List<String> OUTCOMES = List.of("delivered", "mixed", "failed", "deferred", "bounced");
 
-    AttemptLog(TlsReporter reporter, MeterRegistry meters) {
+    AttemptLog(TlsReporter reporter, MeterRegistry meters, DeliveryObserver observer) {
         this.reporter = reporter;
         this.meters = meters;
+        this.observer = observer;
         if (meters != null) {
             // The series with known tag values exist from start-up, at zero, for dashboards and alerts.
             for (String outcome : OUTCOMES) {
@@ -90,25 +96,34 @@ final class AttemptLog {
      */
     void attempt(DeliveryRequest req, String mxHost, Route route, TlsPolicy policy, TlsInfo tls, String outcome,
             String reply, long startNanos) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        DeliveryAttempt a = new DeliveryAttempt(Instant.now(), req.id(), req.domain(),
+                "-".equals(mxHost) ? null : mxHost,
+                route == null ? null : route.address().getAddress().getHostAddress(),
+                policy == null ? null : policy.source(),
+                policy == null ? null : policy.level(),
+                route != null && route.plaintext() && policy != null && policy.level() != TlsLevel.NONE,
+                tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher(),
+                tls == null ? null : tls.verification().passed(),
+                tls == null ? null : tls.verification().detail(),
+                outcome, reply, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         if (LOG.isInfoEnabled()) {
             LOG.info(new JsonLine()
-                    .field("time", java.time.Instant.now().toString())
-                    .field("queue", req.id().toString())
-                    .field("domain", req.domain())
-                    .field("mx", "-".equals(mxHost) ? null : mxHost)
-                    .field("ip", route == null ? null : route.address().getAddress().getHostAddress())
-                    .field("policy_source", sourceLabel(policy))
-                    .field("policy_level", policy == null ? null : policy.level().configName())
-                    .field("plaintext_retry", route != null && route.plaintext() && policy != null
-                            && policy.level() != TlsLevel.NONE)
-                    .field("tls_protocol", tls == null ? null : tls.protocol())
-                    .field("tls_cipher", tls == null ? null : tls.cipher())
-                    .field("verified", tls == null ? null : tls.verification().passed())
-                    .field("verification", tls == null ? null : tls.verification().detail())
-                    .field("outcome", outcome)
-                    .field("reply", reply)
-                    .field("duration_ms", millis)
+                    .field("time", a.time().toString())
+                    .field("queue", a.id().toString())
+                    .field("domain", a.domain())
+                    .field("mx", a.mxHost())
+                    .field("ip", a.address())
+                    .field("policy_source", a.policySource() == null ? null : a.policySource().label())
+                    .field("policy_level", a.policyLevel() == null ? null : a.policyLevel().configName())
+                    .field("plaintext_retry", a.plaintextRetry())
+                    .field("tls_protocol", a.tlsProtocol())
+                    .field("tls_cipher", a.tlsCipher())
+                    .field("verified", a.verified())
+                    .field("verification", a.verification())
+                    .field("outcome", a.outcome())
+                    .field("reply", a.reply())
+                    .field("duration_ms", a.durationMillis())
                     .field("dkim", req.envelope().dkimSignatures().isEmpty() ? null
                             : req.envelope().dkimSignatures().stream().map(Object::toString)
                                     .collect(java.util.stream.Collectors.joining(", ")))
@@ -120,10 +135,20 @@ final class AttemptLog {
                 tlsSessions(tls.protocol()).increment();
             }
         }
+        try {
+            observer.attempted(req, a);
+        } catch (RuntimeException e) {
+            LOG.warn("delivery observer failed: {}", e.toString());
+        }
     }
 
     /** The end of one {@code deliver} call: one latency sample per recipient outcome kind, as a histogram. */
-    void delivery(List<RecipientOutcome> outcomes, long startNanos) {
+    void delivery(DeliveryRequest req, List<RecipientOutcome> outcomes, long startNanos) {
+        try {
+            observer.concluded(req, outcomes);
+        } catch (RuntimeException e) {
+            LOG.warn("delivery observer failed: {}", e.toString());
+        }
         if (meters == null) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
@@ -36,7 +37,7 @@ public final class Engine implements AutoCloseable {
     private final String smartHostDestination;
 
     public Engine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources, TlsReporter reporter,
-            MeterRegistry meters) {
+            MeterRegistry meters, DeliveryObserver observer) {
         this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
         RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.hostsFile(), options.port(),
                 options.heloName(), new Random());
@@ -45,7 +46,7 @@ public final class Engine implements AutoCloseable {
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
                 new RouteDatabase(options.failedRouteMemory(), Clock.systemUTC()),
-                new AttemptLog(reporter, meters),
+                new AttemptLog(reporter, meters, observer),
                 new RequireTlsRule(options.trust()));
         this.limits = new ConcurrencyLimits(options.maxConnections(), options.maxPerDestination());
         this.smartHostDestination = options.smartHost() == null ? null : "smarthost:" + options.smartHost().host();
@@ -71,7 +72,7 @@ public final class Engine implements AutoCloseable {
             run.whenComplete((outcomes, e) -> {
                 permit.release();
                 List<RecipientOutcome> complete = completeOutcomes(request, outcomes, e);
-                machinery.log().delivery(complete, start);
+                machinery.log().delivery(request, complete, start);
                 result.complete(complete);
             });
         });
