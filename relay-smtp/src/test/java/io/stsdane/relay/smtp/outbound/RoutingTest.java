@@ -319,6 +319,23 @@ class RoutingTest {
         assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
     }
 
+    /**
+     * RFC 8689 §4.2.1: an enforced MTA-STS policy listing the host makes its name trustworthy, also when DANE
+     * (which takes precedence, RFC 8461 §2) is the policy that verifies the certificate under an insecure MX.
+     */
+    @Test
+    void requireTlsMessageGoesOverDaneUnderAnInsecureMxThatAnEnforcedMtaStsPolicyLists() {
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
+                .requireTls(true).build());
+        f.engine(List.of(TestPolicies.dane(CERT.certificate()), TestPolicies.apply(TlsLevel.VERIFY,
+                PolicySource.MTA_STS, io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(),
+                        "mx.example.test"))));
+
+        assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
+    }
+
     private static void assertOutcome(List<RecipientOutcome> outcomes, Kind kind, String status) {
         assertThat(outcomes).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(kind);

@@ -77,7 +77,8 @@ final class DeliveryRun {
             if (resolution.unreported() != null) {
                 m.log().policyUnavailable(applied, host.name(), resolution.unreported());
             }
-            RequireTlsRule.Verdict verdict = req.envelope().requireTls() ? m.requireTls().apply(host, applied)
+            RequireTlsRule.Verdict verdict = req.envelope().requireTls()
+                    ? m.requireTls().apply(host, applied, resolution.answers())
                     : new RequireTlsRule.Verdict.Send(applied);
             if (verdict instanceof RequireTlsRule.Verdict.Refuse r) {
                 fail(host, null, applied, r.failure(), start);
