@@ -63,7 +63,8 @@ final class DeliveryRun {
         }
         MxHost host = hosts.get(i);
         long start = System.nanoTime();
-        PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port());
+        PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port(),
+                host.hostInDns());
         CompletionStage<HostPolicyResolver.Resolution> resolved = ReportPolicy.appliesTo(req, m.options())
                 ? CompletableFuture.completedFuture(ReportPolicy.resolution(policyDomain, host.name()))
                 : m.policies().resolve(pr);
