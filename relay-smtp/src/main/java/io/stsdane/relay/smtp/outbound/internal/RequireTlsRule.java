@@ -8,6 +8,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
+import io.stsdane.relay.smtp.outbound.HostRole;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.X509TrustManager;
@@ -18,7 +19,9 @@ import javax.net.ssl.X509TrustManager;
  * STARTTLS, is checked in the session):
  * <ol>
  *   <li>the MX host name is trustworthy: it came from a DNSSEC-secure MX lookup (or, without an MX, a secure
- *       denial of it), or an MTA-STS policy lists it (RFC 8461 §4.1, the relay's enforced MTA-STS policy);</li>
+ *       denial of it), or an MTA-STS policy lists it (RFC 8461 §4.1, the relay's enforced MTA-STS policy). The
+ *       smart host's name comes from the configuration, not from an MX lookup that could be forged: it is
+ *       trustworthy as it is, however its addresses were found;</li>
  *   <li>the server's certificate verifies by DANE (RFC 7672) or by PKIX for the MX host name (RFC 6125).</li>
  * </ol>
  * A host whose name fails (1) cannot take the message at all: 5.7.10. Under DANE or an enforced MTA-STS
@@ -59,7 +62,7 @@ final class RequireTlsRule {
         if (authenticated && (policy.source() == PolicySource.MTA_STS || enforcedMtaStsListsHost(answers))) {
             return new Verdict.Send(policy);
         }
-        if (!host.mxSecurity().isSecure()) {
+        if (!host.mxSecurity().isSecure() && host.role() != HostRole.SMART_HOST) {
             return new Verdict.Refuse(HostFailure.permanent("5.7.10", "REQUIRETLS: " + host.name()
                     + " comes from an MX lookup that is not DNSSEC-secure and no enforced MTA-STS policy lists it"
                     + " (RFC 8689 §4.2.1; " + policy.description() + ")"));
