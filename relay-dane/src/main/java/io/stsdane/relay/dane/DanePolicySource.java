@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>DNS</th><th>{@link DaneStatus.Kind}</th><th>{@link PolicyDecision}</th></tr>
  *   <tr><td>MX, address or TLSA answer bogus/indeterminate/failed</td><td>TEMPFAIL</td>
  *       <td>TempFail (dnssec-invalid for MX/address, tlsa-invalid for TLSA)</td></tr>
- *   <tr><td>host addresses insecure</td><td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
+ *   <tr><td>host addresses insecure, or not from DNS (a smart host given as an IP address or listed in the
+ *       hosts file: {@link PolicyRequest#hostInDns()}, no lookup)</td><td>NOT_APPLICABLE</td>
+ *       <td>NotApplicable</td></tr>
  *   <tr><td>TLSA securely denied (NXDOMAIN/NODATA) at every candidate name, or insecure</td>
  *       <td>NOT_APPLICABLE</td><td>NotApplicable</td></tr>
  *   <tr><td>secure TLSA RRset, no usable record (PKIX usages, unknown parameters, malformed data)</td>
@@ -73,6 +75,11 @@ public final class DanePolicySource implements TlsPolicySource {
 
     @Override
     public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
+        if (!request.hostInDns()) {
+            return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable(request.mxHost()
+                    + " is not resolved in DNS (an IP address or a hosts file entry): its addresses have no TLSA"
+                    + " records (RFC 7672 §2.2.2)"));
+        }
         return status(request.mxHost(), request.port(), request.mxSecurity())
                 .thenApply(s -> toDecision(s, request.policyDomain()));
     }

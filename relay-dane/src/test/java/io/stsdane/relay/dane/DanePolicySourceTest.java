@@ -206,6 +206,19 @@ class DanePolicySourceTest {
         }
     }
 
+    /**
+     * A smart host listed in the hosts file is connected to at the addresses listed there: TLSA records of its
+     * name in DNS do not vouch for them, and its name need not resolve in DNS at all (no lookup, no deferral).
+     */
+    @Test
+    void aHostResolvedOutsideDnsGetsNoDaneAndNoLookup() {
+        for (String host : List.of("mx.example.com", "slow.example.com")) {
+            PolicyDecision d = get(source(DnssecMode.VALIDATE).decide(new PolicyRequest("example.com", host, host,
+                    DnsSecurity.INSECURE, 25, false)));
+            assertNotApplicable(d, "hosts file");
+        }
+    }
+
     @Test
     void insecureAddressRecordsMeanNotApplicableEvenWithTlsa() {
         assertNotApplicable(decide("mx.plain.org", DnsSecurity.SECURE), "address records");

@@ -60,6 +60,21 @@ class SmartHostPolicyTest {
         });
     }
 
+    /**
+     * A smart host from the hosts file (here {@code localhost}, RFC 6761 §6.3) is reached at the addresses listed
+     * there; DANE must not look its name up in DNS either, where a bogus answer would hold the mail forever.
+     */
+    @Test
+    void aSmartHostFromTheHostsFileGetsTheMailWhereDnsCallsItsNameBogus() throws Exception {
+        world = new RelayWorld(dir, List.of(), "  smarthost: localhost\n", "");
+        world.dns.root().a("localhost", "127.0.0.1").corruptSignatures("localhost");
+        TestSmtpServer smartHost = world.mx("127.0.0.1", SmtpBehavior.plain());
+
+        world.submit("carol@recipient.example");
+
+        assertThat(RelayWorld.awaitDelivery(smartHost).recipients().toString()).contains("carol@recipient.example");
+    }
+
     @Test
     void credentialsAreOnlySentToASmartHostWhoseCertificateIsValidForItsName() throws Exception {
         Path password = Files.writeString(dir.resolve("smarthost.password"), "s3cret\n");

@@ -28,6 +28,9 @@ import java.util.concurrent.CompletionStage;
  */
 public record SmartHost(String host, int port, String username, String password) {
 
+    /** How the reason of an {@link #addresses} answer made without DNS ends. */
+    private static final String NO_DNS_LOOKUP = ": no DNS lookup";
+
     public SmartHost {
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
@@ -97,12 +100,11 @@ public record SmartHost(String host, int port, String username, String password)
      */
     public CompletionStage<DnsResult<InetAddress>> addresses(DnsResolver dns, HostsFile hosts) {
         if (isIpLiteral()) {
-            return CompletableFuture.completedFuture(local(List.of(IpLiterals.parse(host)),
-                    "an IP address: no DNS lookup"));
+            return CompletableFuture.completedFuture(local(List.of(IpLiterals.parse(host)), "an IP address"));
         }
         Optional<List<InetAddress>> listed = hosts.lookup(host);
         if (listed.isPresent()) {
-            return CompletableFuture.completedFuture(local(listed.get(), "from the hosts file: no DNS lookup"));
+            return CompletableFuture.completedFuture(local(listed.get(), "from the hosts file"));
         }
         return dns.addresses(host);
     }
@@ -111,14 +113,19 @@ public record SmartHost(String host, int port, String username, String password)
      * What the delivery engine asks the policy sources (through {@link HostPolicyResolver}) before it sends mail
      * for {@code recipientDomain} to this smart host: the smart host's own name is the MTA-STS policy domain (RFC
      * 8461 §4) and the host whose TLSA records count (RFC 7672), on its configured port. There is no MX RRset, so
-     * the DNSSEC state of the smart host's {@link #addresses} stands in for it.
+     * the DNSSEC state of the smart host's {@link #addresses} stands in for it. Addresses that did not come from
+     * DNS (an IP literal, the hosts file) are not the ones any TLSA records of the name are about: the request
+     * says so ({@link PolicyRequest#hostInDns()}), and DANE does not apply (RFC 7672 §2.2.2).
      */
     public PolicyRequest policyRequest(DnsResult<InetAddress> addresses, String recipientDomain) {
-        return new PolicyRequest(recipientDomain, host, host, addresses.security(), port);
+        return new PolicyRequest(recipientDomain, host, host, addresses.security(), port,
+                !addresses.reason().endsWith(NO_DNS_LOOKUP));
     }
 
+    /** An answer made without DNS; its reason ends with {@link #NO_DNS_LOOKUP}. */
     private DnsResult<InetAddress> local(List<InetAddress> addresses, String how) {
-        return new DnsResult<>(host, DnsStatus.NOERROR, DnsSecurity.INSECURE, List.of(), addresses, how, 0);
+        return new DnsResult<>(host, DnsStatus.NOERROR, DnsSecurity.INSECURE, List.of(), addresses,
+                how + NO_DNS_LOOKUP, 0);
     }
 
     private static int parsePort(String spec, String p) {

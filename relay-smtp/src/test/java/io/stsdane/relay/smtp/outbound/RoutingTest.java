@@ -319,6 +319,58 @@ class RoutingTest {
         assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
     }
 
+    /**
+     * RFC 8689 §4.2.1: an enforced MTA-STS policy listing the host makes its name trustworthy, also when DANE
+     * (which takes precedence, RFC 8461 §2) is the policy that verifies the certificate under an insecure MX.
+     */
+    @Test
+    void requireTlsMessageGoesOverDaneUnderAnInsecureMxThatAnEnforcedMtaStsPolicyLists() {
+        TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
+                .requireTls(true).build());
+        f.engine(List.of(TestPolicies.dane(CERT.certificate()), TestPolicies.apply(TlsLevel.VERIFY,
+                PolicySource.MTA_STS, io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(),
+                        "mx.example.test"))));
+
+        assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().satisfies(t -> assertThat(t.mailFrom()).contains("REQUIRETLS"));
+    }
+
+    /**
+     * RFC 8689 §4.2.1 guards the MX lookup, which can name a host of an attacker's choosing; a smart host's name
+     * comes from the configuration, not from DNS. A certificate PKIX-valid for that name authenticates the hop,
+     * however the name's addresses were found (here an unsigned zone); an impostor's certificate does not.
+     */
+    @Test
+    void requireTlsMessageGoesToASmartHostWithAPkixValidCertificateForItsConfiguredName() {
+        TestCertificate smartHostCert = TestCertificate.builder().dnsNames("smarthost.provider.test")
+                .issuedBy(WEB_ROOT).build();
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(smartHostCert.serverContext())
+                .requireTls(true).build());
+        f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
+        f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager())
+                .smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
+
+        assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
+                .isEqualTo(Kind.DELIVERED);
+        assertThat(s.transactions()).singleElement().satisfies(t -> {
+            assertThat(t.sni()).isEqualTo("smarthost.provider.test");
+            assertThat(t.mailFrom()).contains("REQUIRETLS");
+        });
+    }
+
+    @Test
+    void requireTlsMessageIsNotSentToASmartHostWhoseCertificateIsNotValidForItsName() {
+        TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(WEB_PKI_CERT.serverContext())
+                .requireTls(true).build());
+        f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
+        f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager())
+                .smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
+
+        assertOutcome(f.deliver(requireTls()), Kind.DEFERRED, "4.7.5");
+        assertThat(s.received("MAIL")).isFalse();
+    }
+
     private static void assertOutcome(List<RecipientOutcome> outcomes, Kind kind, String status) {
         assertThat(outcomes).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(kind);

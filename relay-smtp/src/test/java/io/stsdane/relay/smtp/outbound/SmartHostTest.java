@@ -27,7 +27,7 @@ class SmartHostTest {
         assertThat(request(SmartHost.parse("smarthost.provider.test:587", 25), dns)).isEqualTo(new PolicyRequest(
                 "example.test", "smarthost.provider.test", "smarthost.provider.test", DnsSecurity.SECURE, 587));
         assertThat(request(SmartHost.parse("192.0.2.7", 2525), dns)).isEqualTo(new PolicyRequest("example.test",
-                "192.0.2.7", "192.0.2.7", DnsSecurity.INSECURE, 2525));
+                "192.0.2.7", "192.0.2.7", DnsSecurity.INSECURE, 2525, false));
     }
 
     @Test
@@ -52,5 +52,16 @@ class SmartHostTest {
         assertThat(localhost.records()).containsExactlyInAnyOrder(EngineFixture.addr("127.0.0.1"),
                 EngineFixture.addr("::1"));
         assertThat(localhost.security()).isEqualTo(DnsSecurity.INSECURE);
+    }
+
+    /** RFC 7672 §2.2.2: TLSA records of the name in DNS say nothing about addresses from the hosts file. */
+    @Test
+    void aSmartHostFromTheHostsFileIsAskedAboutAsNotInDns() {
+        InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
+                EngineFixture.addr("192.0.2.1"));
+
+        assertThat(request(SmartHost.parse("mail.corp.example", 25), dns).hostInDns()).isFalse();
+        assertThat(request(SmartHost.parse("localhost", 25), dns).hostInDns()).isFalse();
+        assertThat(request(SmartHost.parse("smarthost.provider.test", 25), dns).hostInDns()).isTrue();
     }
 }

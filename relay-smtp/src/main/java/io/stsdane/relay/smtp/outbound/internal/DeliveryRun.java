@@ -63,7 +63,8 @@ final class DeliveryRun {
         }
         MxHost host = hosts.get(i);
         long start = System.nanoTime();
-        PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port());
+        PolicyRequest pr = new PolicyRequest(req.domain(), policyDomain, host.name(), host.mxSecurity(), host.port(),
+                host.hostInDns());
         CompletionStage<HostPolicyResolver.Resolution> resolved = ReportPolicy.appliesTo(req, m.options())
                 ? CompletableFuture.completedFuture(ReportPolicy.resolution(policyDomain, host.name()))
                 : m.policies().resolve(pr);
@@ -77,7 +78,8 @@ final class DeliveryRun {
             if (resolution.unreported() != null) {
                 m.log().policyUnavailable(applied, host.name(), resolution.unreported());
             }
-            RequireTlsRule.Verdict verdict = req.envelope().requireTls() ? m.requireTls().apply(host, applied)
+            RequireTlsRule.Verdict verdict = req.envelope().requireTls()
+                    ? m.requireTls().apply(host, applied, resolution.answers())
                     : new RequireTlsRule.Verdict.Send(applied);
             if (verdict instanceof RequireTlsRule.Verdict.Refuse r) {
                 fail(host, null, applied, r.failure(), start);

@@ -15,11 +15,13 @@ import java.net.InetAddress;
  * @param role where the host came from, which decides what a missing address means
  * @param resolved the host's addresses when routing already resolved them (the smart host), else null: they are
  *     looked up in DNS when the host is tried
+ * @param hostInDns the addresses come from DNS (false for a smart host given as an IP address or listed in the
+ *     hosts file: no DANE, see {@link io.stsdane.relay.core.tls.PolicyRequest#hostInDns()})
  */
 record MxHost(String name, int preference, DnsSecurity mxSecurity, int port, HostRole role,
-        DnsResult<InetAddress> resolved) {
+        DnsResult<InetAddress> resolved, boolean hostInDns) {
 
     static MxHost fromDns(String name, int preference, DnsSecurity mxSecurity, int port, HostRole role) {
-        return new MxHost(name, preference, mxSecurity, port, role, null);
+        return new MxHost(name, preference, mxSecurity, port, role, null, true);
     }
 }

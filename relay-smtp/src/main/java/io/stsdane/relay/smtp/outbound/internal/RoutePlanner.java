@@ -67,7 +67,7 @@ final class RoutePlanner {
         return smartHost.addresses(dns, hostsFile).thenApply(a -> {
             PolicyRequest r = smartHost.policyRequest(a, domain);
             return new Plan.Hosts(r.policyDomain(), List.of(new MxHost(r.mxHost(), 0, r.mxSecurity(), r.port(),
-                    HostRole.SMART_HOST, a)));
+                    HostRole.SMART_HOST, a, r.hostInDns())));
         });
     }
 
