@@ -50,7 +50,8 @@ public final class DkimCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing dkim command (check or record)");
     }
 
-    @Command(name = "check", description = "Compare the key record of each selector configured for DOMAIN (DNS TXT at"
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Compare the key record of each selector configured for DOMAIN (DNS TXT at"
             + " <selector>._domainkey.DOMAIN) with the configured key.",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:every selector's record matches its key", "1:a record is missing, different, revoked"
@@ -81,7 +82,8 @@ public final class DkimCommand implements Runnable {
         return results.stream().allMatch(DkimKeyCheck.Selector::matches) ? 0 : 1;
     }
 
-    @Command(name = "record", description = "Print the DNS TXT record to publish for a private key file (PEM"
+    @Command(name = "record", mixinStandardHelpOptions = true,
+            description = "Print the DNS TXT record to publish for a private key file (PEM"
             + " PKCS#8, RSA of 2048 bits at least or Ed25519): name=, txt= and a zone-file line.")
     int record(@Parameters(paramLabel = "KEYFILE", description = "The private key file.") Path file,
             @Option(names = "--selector", required = true, description = "The selector (s=).") String selector,
