@@ -75,13 +75,20 @@ public final class DanePolicySource implements TlsPolicySource {
 
     @Override
     public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
+        return status(request).thenApply(s -> toDecision(s, request.policyDomain()));
+    }
+
+    /**
+     * The applicability decision for the host of {@code request}, for delivery and diagnostics alike: a host not
+     * resolved in DNS (an IP address or a hosts file entry) has no TLSA records to look up (RFC 7672 §2.2.2).
+     * Never completes exceptionally.
+     */
+    public CompletionStage<DaneStatus> status(PolicyRequest request) {
         if (!request.hostInDns()) {
-            return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable(request.mxHost()
-                    + " is not resolved in DNS (an IP address or a hosts file entry): its addresses have no TLSA"
-                    + " records (RFC 7672 §2.2.2)"));
+            return done(DaneStatus.notApplicable(request.mxHost(), request.mxHost() + " is not resolved in DNS (an IP"
+                    + " address or a hosts file entry): its addresses have no TLSA records (RFC 7672 §2.2.2)"));
         }
-        return status(request.mxHost(), request.port(), request.mxSecurity())
-                .thenApply(s -> toDecision(s, request.policyDomain()));
+        return status(request.mxHost(), request.port(), request.mxSecurity());
     }
 
     /** The applicability decision alone, for diagnostics. Never completes exceptionally. */

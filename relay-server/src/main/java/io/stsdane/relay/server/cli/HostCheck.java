@@ -108,7 +108,7 @@ final class HostCheck {
     }
 
     private Dane dane(PolicyRequest request) {
-        DaneStatus d = step.await(sources.dane().status(request.mxHost(), request.port(), request.mxSecurity()),
+        DaneStatus d = step.await(sources.dane().status(request),
                 () -> null);
         if (d == null) {
             return new Dane("TEMPFAIL", "", List.of(), List.of(), null, step.late());

@@ -339,6 +339,9 @@ class CheckCommandTest {
         JsonNode j = AdminJson.MAPPER.readTree(out.toString());
         assertThat(j.at("/smartHost/host/addresses/security").asText()).isEqualTo("INSECURE");
         assertThat(j.at("/smartHost/host/addresses/reason").asText()).contains("hosts file");
+        // The DANE line agrees with delivery: no TLSA lookup for a name DNS did not resolve (DNS calls it bogus).
+        assertThat(j.at("/smartHost/host/dane/kind").asText()).isEqualTo("NOT_APPLICABLE");
+        assertThat(j.at("/smartHost/host/dane/reason").asText()).contains("not resolved in DNS");
         assertThat(j.at("/smartHost/host/effective/level").asText()).isEqualTo("may");
         assertThat(j.get("verdict").asText()).startsWith("delivery to localhost (opportunistic/may)");
     }
