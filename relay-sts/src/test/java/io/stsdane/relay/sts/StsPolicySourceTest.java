@@ -16,7 +16,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.testkit.time.MutableClock;
-import io.stsdane.relay.sts.fixture.LogCapture;
+import io.stsdane.relay.testkit.log.LogCapture;
 import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
 import io.stsdane.relay.sts.internal.PolicyCache;
@@ -233,7 +233,7 @@ class StsPolicySourceTest {
         server.enqueuePolicy(WILDCARD_POLICY + "mode: none\nmax_age: 86400\n");
         PolicyDecision d;
         List<ILoggingEvent> logged;
-        try (LogCapture log = LogCapture.warnings(PolicyCache.class)) {
+        try (LogCapture log = LogCapture.of(PolicyCache.class.getName(), Level.WARN)) {
             d = decide(source(), "mx1.example.com");
             logged = log.events();
         }

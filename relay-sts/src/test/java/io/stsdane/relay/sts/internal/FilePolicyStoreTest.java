@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.StsMode;
 import io.stsdane.relay.sts.StsPolicy;
-import io.stsdane.relay.sts.fixture.LogCapture;
+import io.stsdane.relay.testkit.log.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,7 +65,7 @@ class FilePolicyStoreTest {
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         List<ILoggingEvent> logged;
-        try (LogCapture log = LogCapture.warnings(FilePolicyStore.class)) {
+        try (LogCapture log = LogCapture.of(FilePolicyStore.class.getName(), Level.WARN)) {
             assertThat(new FilePolicyStore(dir).load("example.com")).isEmpty();
             logged = log.events();
         }
