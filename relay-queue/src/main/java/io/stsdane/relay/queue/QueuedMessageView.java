@@ -2,6 +2,7 @@ package io.stsdane.relay.queue;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.stsdane.relay.core.delivery.AttemptSecurity;
 import java.time.Instant;
 import java.util.List;
 
@@ -61,9 +62,16 @@ public record QueuedMessageView(String id, String sender, long size,
      * @param status the enhanced status code (RFC 3463)
      * @param diagnostic the reply or the local explanation (policy, TLS or DNS failure)
      * @param remoteMta the host that answered, or empty when none was reached
+     * @param security the TLS policy the attempt applied and the TLS it got; null when not recorded (histories
+     *     written before the relay kept it)
      */
     public record AttemptView(@JsonSerialize(using = ToStringSerializer.class) Instant at, String outcome,
-            String status, String diagnostic, String remoteMta) {
+            String status, String diagnostic, String remoteMta, AttemptSecurity security) {
+
+        /** An attempt whose policy and TLS were not recorded. */
+        public AttemptView(Instant at, String outcome, String status, String diagnostic, String remoteMta) {
+            this(at, outcome, status, diagnostic, remoteMta, null);
+        }
     }
 
     /**

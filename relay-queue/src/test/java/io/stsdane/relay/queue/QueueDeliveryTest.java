@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.delivery.AttemptSecurity;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
@@ -21,6 +22,8 @@ import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.TlsLevel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -419,7 +422,9 @@ class QueueDeliveryTest {
 
     @Test
     void showGivesTheAttemptHistoryAndContentTheStoredMessage() throws Exception {
-        start((req, r) -> deferred(r), b -> { });
+        AttemptSecurity tls = new AttemptSecurity(PolicySource.MTA_STS, TlsLevel.VERIFY, "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256", true, "certificate valid for mx.example.net");
+        start((req, r) -> deferred(r).withSecurity(tls), b -> { });
         QueueId id = submit(envelope(SENDER, T0, rcpt("bob@example.net")), text("history"));
         awaitAttempt(id, 1, T0.plus(Duration.ofMinutes(1)));
 
@@ -427,7 +432,7 @@ class QueueDeliveryTest {
         assertThat(r.lastStatus()).isEqualTo("4.3.0");
         assertThat(r.remoteMta()).isEqualTo("mx.example.net");
         assertThat(r.history()).singleElement().isEqualTo(new QueuedMessageView.AttemptView(T0, "DEFERRED",
-                "4.3.0", "451 4.3.0 try again later", "mx.example.net"));
+                "4.3.0", "451 4.3.0 try again later", "mx.example.net", tls));
         try (var in = queue.admin().content(id).orElseThrow().open()) {
             assertThat(in.readAllBytes()).isEqualTo(bytes(text("history")));
         }

@@ -58,4 +58,9 @@ public record DeliveryAttempt(
     public boolean tls() {
         return tlsProtocol != null;
     }
+
+    /** The policy this attempt applied and the TLS it got. */
+    public AttemptSecurity security() {
+        return new AttemptSecurity(policySource, policyLevel, tlsProtocol, tlsCipher, verified, verification);
+    }
 }

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param nextHopNotifies delivered to a next hop that advertised DSN and so was given the recipient's DSN
  *     parameters (NOTIFY, ORCPT): a success notice is now its job, not ours (RFC 3461 §5.2.1). Only for
  *     {@code DELIVERED}; false when the next hop did not take that duty ({@code Action: relayed}, §5.2.2)
+ * @param security the TLS policy and TLS outcome of the attempt that decided this outcome, or null when unknown
+ *     (an agent that does not report them)
  */
 public record RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta,
-        boolean nextHopNotifies) {
+        boolean nextHopNotifies, AttemptSecurity security) {
 
     public enum Kind { DELIVERED, DEFERRED, BOUNCED }
 
@@ -29,6 +31,12 @@ public record RecipientOutcome(Recipient recipient, Kind kind, String status, St
         if (nextHopNotifies && kind != Kind.DELIVERED) {
             throw new IllegalArgumentException("only a delivered recipient can have passed its DSN duty on");
         }
+    }
+
+    /** An outcome without the attempt's TLS facts. */
+    public RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta,
+            boolean nextHopNotifies) {
+        this(recipient, kind, status, diagnostic, remoteMta, nextHopNotifies, null);
     }
 
     /** An outcome whose DSN duty, if any, stays with the relay. */
@@ -45,6 +53,11 @@ public record RecipientOutcome(Recipient recipient, Kind kind, String status, St
     public static RecipientOutcome delivered(Recipient r, String diagnostic, String remoteMta,
             boolean nextHopNotifies) {
         return new RecipientOutcome(r, Kind.DELIVERED, "2.0.0", diagnostic, remoteMta, nextHopNotifies);
+    }
+
+    /** This outcome, decided by an attempt with that policy and TLS. */
+    public RecipientOutcome withSecurity(AttemptSecurity attempt) {
+        return new RecipientOutcome(recipient, kind, status, diagnostic, remoteMta, nextHopNotifies, attempt);
     }
 
     public static RecipientOutcome deferred(Recipient r, String status, String diagnostic, String remoteMta) {

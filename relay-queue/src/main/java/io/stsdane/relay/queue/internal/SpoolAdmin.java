@@ -60,7 +60,7 @@ public final class SpoolAdmin implements QueueAdmin {
                     r.status().name(), r.attempts(), r.lastStatus(), r.lastDiagnostic(), r.remoteMta(),
                     r.lastAttempt(), r.isFinal() ? null : r.nextAttempt(),
                     r.history().stream().map(a -> new QueuedMessageView.AttemptView(a.at(), a.kind().name(),
-                            a.status(), a.diagnostic(), a.remoteMta())).toList()));
+                            a.status(), a.diagnostic(), a.remoteMta(), a.security())).toList()));
         }
         return new QueuedMessageView(m.id().value(), m.envelope().sender(), m.size(),
                 m.envelope().receivedAt(), m.state().held(), rcpts, null);

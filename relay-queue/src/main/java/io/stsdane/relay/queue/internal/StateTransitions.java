@@ -53,7 +53,7 @@ public record StateTransitions(RetryPolicy retry, Duration maxQueueLifetime, Dur
             case DEFERRED -> {
                 if (!now.isBefore(expiry)) {
                     yield before.attempted(new Attempt(now, o.kind(), o.status(),
-                                    "delivery time expired; last error: " + o.diagnostic(), o.remoteMta()),
+                                    "delivery time expired; last error: " + o.diagnostic(), o.remoteMta(), o.security()),
                             Status.BOUNCED, null, report(env, rcpt, Notify.FAILURE, Report.FAILED));
                 }
                 Instant next = now.plus(retry.delay(before.attempts() + 1));

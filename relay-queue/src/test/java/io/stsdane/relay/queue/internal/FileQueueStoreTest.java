@@ -200,6 +200,51 @@ class FileQueueStoreTest {
         assertThat(files(dir.resolve("queue"))).isEmpty();
     }
 
+    /** A deferral after a DANE mismatch: the attempt's policy and TLS outcome are part of its history. */
+    static Attempt daneMismatch(Instant at) {
+        return new Attempt(at, io.stsdane.relay.core.delivery.RecipientOutcome.Kind.DEFERRED, "4.7.5",
+                "mx.example.net[192.0.2.25]:25: DANE: no TLSA record matches", "",
+                new io.stsdane.relay.core.delivery.AttemptSecurity(io.stsdane.relay.core.tls.PolicySource.DANE,
+                        io.stsdane.relay.core.tls.TlsLevel.DANE, "TLSv1.3", "TLS_AES_256_GCM_SHA384", false,
+                        "no TLSA record matches the chain"));
+    }
+
+    /** The same JSON document with every {@code security} field of attempt histories removed. */
+    static String withoutSecurity(String json) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode tree = SpoolJson.MAPPER.readTree(json);
+        tree.findParents("security").forEach(n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n)
+                .remove("security"));
+        return tree.toString();
+    }
+
+    @Test
+    void attemptPolicyAndTlsSurviveRestartAndStatesWrittenBeforeThemStillRead() throws Exception {
+        FileQueueStore s = open();
+        s.recover();
+        QueueId id = new QueueId("HIST");
+        s.enqueue(id, envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(bytes(text("history"))));
+        Attempt attempt = daneMismatch(T0.plusSeconds(60));
+        s.update(id, m -> m.state().withRecipient(0, m.state().recipients().get(0)
+                .attempted(attempt, RecipientState.Status.PENDING, T0.plusSeconds(360), RecipientState.Report.NONE)));
+        s.close();
+
+        FileQueueStore again = open();
+        again.recover();
+        assertThat(again.load(id).orElseThrow().state().recipients().get(0).history()).containsExactly(attempt);
+        again.close();
+
+        // What a version without the field wrote.
+        Path st = dir.resolve("queue").resolve("HIST.st");
+        String json = Files.readString(st);
+        assertThat(json).contains("\"security\"");
+        Files.writeString(st, withoutSecurity(json));
+        FileQueueStore third = open();
+        third.recover();
+        assertThat(third.load(id).orElseThrow().state().recipients().get(0).history()).containsExactly(
+                new Attempt(attempt.at(), attempt.kind(), attempt.status(), attempt.diagnostic(), ""));
+    }
+
     @Test
     void concurrentAcceptsShareDirectoryFsyncsAndAllAreDurable() throws Exception {
         AtomicInteger syncs = new AtomicInteger();

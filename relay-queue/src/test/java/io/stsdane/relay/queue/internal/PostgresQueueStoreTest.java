@@ -103,6 +103,24 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void attemptPolicyAndTlsRoundTripAndHistoriesWrittenBeforeThemStillRead() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId id = ids.get();
+        store.enqueue(id, envelope("bob@example.net"),
+                new ByteArrayInputStream(TestMessages.bytes(TestMessages.text("history"))));
+        Attempt attempt = FileQueueStoreTest.daneMismatch(T0.plusSeconds(60));
+        store.update(id, m -> m.state().withRecipient(0, m.state().recipients().get(0)
+                .attempted(attempt, RecipientState.Status.PENDING, T0.plusSeconds(360), RecipientState.Report.NONE)));
+        assertThat(store.load(id).orElseThrow().state().recipients().get(0).history()).containsExactly(attempt);
+
+        // What a version without the field wrote: the same jsonb history without the key.
+        assertThat(db.execute("UPDATE queue_recipient SET history = (SELECT jsonb_agg(e - 'security') "
+                + "FROM jsonb_array_elements(history) e) WHERE message_id = ?", id.value())).isEqualTo(1);
+        assertThat(store.load(id).orElseThrow().state().recipients().get(0).history()).containsExactly(
+                new Attempt(attempt.at(), attempt.kind(), attempt.status(), attempt.diagnostic(), ""));
+    }
+
+    @Test
     void failedIntakeLeavesNothingAndAnswers451() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();

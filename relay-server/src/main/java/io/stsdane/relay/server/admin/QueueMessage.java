@@ -73,7 +73,14 @@ public record QueueMessage(
      * @param status the enhanced status code
      * @param reply the server's reply, or the local diagnostic (policy, TLS verification, DNS)
      * @param mxHost the MX host that answered; empty when none was reached
+     * @param policy the TLS policy the attempt applied as {@code source/level} (for example {@code dane/dane},
+     *     {@code mta-sts/verify}, {@code opportunistic/may}); null when none was decided or it was not recorded
+     * @param tlsProtocol the negotiated TLS version; null when no TLS session was up (plaintext or no connection)
+     * @param tlsCipher the negotiated cipher suite; null without TLS
+     * @param verified whether the server's certificate passed the policy's check; null without TLS
+     * @param verification what that check found; null without TLS
      */
-    public record Attempt(Instant at, String outcome, String status, String reply, String mxHost) {
+    public record Attempt(Instant at, String outcome, String status, String reply, String mxHost, String policy,
+            String tlsProtocol, String tlsCipher, Boolean verified, String verification) {
     }
 }

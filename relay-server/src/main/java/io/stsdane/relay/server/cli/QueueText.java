@@ -77,7 +77,8 @@ final class QueueText {
         }
         out.println();
         TextTable rcpts = new TextTable("RECIPIENT", "STATE", "ATTEMPTS", "NEXT", "LAST MX", "LAST STATUS");
-        TextTable history = new TextTable("TIME", "RECIPIENT", "OUTCOME", "STATUS", "MX HOST", "REPLY");
+        TextTable history = new TextTable("TIME", "RECIPIENT", "OUTCOME", "STATUS", "MX HOST", "POLICY", "TLS",
+                "REPLY");
         int attempts = 0;
         for (JsonNode r : m.path("recipients")) {
             String last = r.path("lastResult").isTextual()
@@ -87,7 +88,8 @@ final class QueueText {
             for (JsonNode a : r.path("history")) {
                 attempts++;
                 history.row(Times.at(instant(a.path("at"))), r.path("address").asText(), a.path("outcome").asText(),
-                        text(a.path("status")), text(a.path("mxHost")), text(a.path("reply")));
+                        text(a.path("status")), text(a.path("mxHost")), text(a.path("policy")), tls(a),
+                        text(a.path("reply")));
             }
         }
         rcpts.print(out);
@@ -134,6 +136,18 @@ final class QueueText {
             reasons.row(r.path("recipients").asText(), r.path("reason").asText());
         }
         reasons.print(out);
+    }
+
+    /**
+     * An attempt's TLS: version and cipher with the certificate verdict ({@code TLSv1.3 TLS_AES_256_GCM_SHA384
+     * verified}), {@code no TLS} under a recorded policy without a TLS session, {@code -} when not recorded.
+     */
+    private static String tls(JsonNode a) {
+        if (a.path("tlsProtocol").isTextual()) {
+            return a.path("tlsProtocol").asText() + " " + a.path("tlsCipher").asText("")
+                    + (a.path("verified").asBoolean() ? " verified" : " not verified");
+        }
+        return a.path("policy").isTextual() ? "no TLS" : "-";
     }
 
     private static String text(JsonNode n) {

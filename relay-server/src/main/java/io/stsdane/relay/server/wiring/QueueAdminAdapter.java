@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.wiring;
 
+import io.stsdane.relay.core.delivery.AttemptSecurity;
 import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.DomainSuspension;
@@ -29,6 +30,8 @@ final class QueueAdminAdapter implements QueueAdminPort {
 
     /** More than an operator reads in one listing; the CLI and HTTP API page nothing beyond it. */
     private static final int LIST_LIMIT = 10_000;
+    /** An attempt recorded before the queue kept its policy and TLS. */
+    private static final AttemptSecurity UNRECORDED = new AttemptSecurity(null, null, null, null, null, null);
 
     private final QueueAdmin admin;
     private final Clock clock;
@@ -155,8 +158,14 @@ final class QueueAdminAdapter implements QueueAdminPort {
     private static QueueMessage.QueueRecipient toRecipient(QueuedMessageView.RecipientView r) {
         return new QueueMessage.QueueRecipient(r.address(), r.domain(), r.state().toLowerCase(Locale.ROOT),
                 r.attempts(), r.lastStatus(), r.lastError(), r.remoteMta(), r.nextAttempt(),
-                r.history().stream().map(a -> new QueueMessage.Attempt(a.at(), a.outcome().toLowerCase(Locale.ROOT),
-                        a.status(), a.diagnostic(), Objects.requireNonNullElse(a.remoteMta(), ""))).toList());
+                r.history().stream().map(QueueAdminAdapter::toAttempt).toList());
+    }
+
+    private static QueueMessage.Attempt toAttempt(QueuedMessageView.AttemptView a) {
+        AttemptSecurity sec = Objects.requireNonNullElse(a.security(), UNRECORDED);
+        return new QueueMessage.Attempt(a.at(), a.outcome().toLowerCase(Locale.ROOT), a.status(), a.diagnostic(),
+                Objects.requireNonNullElse(a.remoteMta(), ""), sec.policy(), sec.tlsProtocol(), sec.tlsCipher(),
+                sec.verified(), sec.verification());
     }
 
     private interface IoCall<T> {

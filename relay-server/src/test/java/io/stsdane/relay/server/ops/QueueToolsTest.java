@@ -10,8 +10,12 @@ import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.dns.TestZone;
+import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +41,7 @@ class QueueToolsTest {
     Path dir;
 
     private DeferringRelay world;
+    private TestZone tld;
     private RunningRelay relay;
     private Path config;
     private final StringWriter out = new StringWriter();
@@ -46,6 +51,7 @@ class QueueToolsTest {
     void setUp() throws Exception {
         world = DeferringRelay.start(dir, root -> {
             TestZone test = root.child("test");
+            tld = test;
             test.child("example.test").mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1");
             test.child("other.test").mx("other.test", 10, "mx.other.test").a("mx.other.test", "127.0.0.1");
         });
@@ -123,6 +129,38 @@ class QueueToolsTest {
         assertThat(out.toString()).contains("delete: 3 message(s)");
         assertThat(queue("list")).isZero();
         assertThat(out.toString()).contains("0 message(s)");
+    }
+
+    @Test
+    void showPrintsThePolicyAndTheTlsOfAnAttemptThatFailedDane() throws Exception {
+        String host = "mx.dane-mismatch.test";
+        TestCertificate served = TestCertificate.builder().dnsNames(host).build();
+        TestCertificate published = TestCertificate.builder().dnsNames(host).build();
+        tld.child("dane-mismatch.test").mx("dane-mismatch.test", 10, host).a(host, "127.0.0.3")
+                .tlsa("_" + world.refusedPort() + "._tcp." + host, published.tlsaDaneEe());
+        try (TestSmtpServer mx = TestSmtpServer.start(InetAddress.getByName("127.0.0.3"), world.refusedPort(),
+                SmtpBehavior.builder().startTls(served.serverContext()).build())) {
+            submit("alice@sender.test", "d@dane-mismatch.test", "dane");
+            await().atMost(Duration.ofSeconds(60)).until(() -> attempted() == 1);
+            String id = messageTo("d@dane-mismatch.test");
+
+            assertThat(queue("show", id)).isZero();
+            List<String> lines = out.toString().lines().toList();
+            String header = lines.stream().filter(l -> l.startsWith("TIME")).findFirst().orElseThrow();
+            assertThat(header).contains("MX HOST", "POLICY", "TLS", "REPLY");
+            assertThat(lines.get(lines.size() - 1)).contains("deferred", "4.7.5", "dane/dane", "TLSv1.3 TLS_",
+                    "not verified", host);
+
+            assertThat(queue("show", id, "--json")).isZero();
+            JsonNode attempt = AdminJson.MAPPER.readTree(out.toString()).at("/recipients/0/history/0");
+            assertThat(attempt.path("policy").asText()).isEqualTo("dane/dane");
+            assertThat(attempt.path("tlsProtocol").asText()).isEqualTo("TLSv1.3");
+            assertThat(attempt.path("tlsCipher").asText()).startsWith("TLS_");
+            assertThat(attempt.path("verified").isBoolean()).isTrue();
+            assertThat(attempt.path("verified").asBoolean()).isFalse();
+            assertThat(attempt.path("verification").asText()).isNotBlank();
+            assertThat(mx.received("MAIL")).isFalse();
+        }
     }
 
     @Test

@@ -62,6 +62,53 @@ class TlsPolicyEnforcementTest {
     }
 
     @Test
+    void aDeliveredOutcomeCarriesThePolicyAndTheVerifiedTlsOfItsSession() {
+        mx(tls(MX_CERT.serverContext()));
+        f.engine(List.of(TestPolicies.dane(MX_CERT.certificate())));
+
+        List<RecipientOutcome> out = f.deliver(Messages.simple("example.test", "a@example.test"));
+
+        assertThat(out).singleElement().extracting(RecipientOutcome::security).satisfies(sec -> {
+            assertThat(sec.policy()).isEqualTo("dane/dane");
+            assertThat(sec.tlsProtocol()).isEqualTo("TLSv1.3");
+            assertThat(sec.tlsCipher()).startsWith("TLS_");
+            assertThat(sec.verified()).isTrue();
+            assertThat(sec.verification()).isNotBlank();
+        });
+        assertThat(out.get(0).security()).isEqualTo(f.attempts.get(0).security());
+    }
+
+    @Test
+    void aDeferralCarriesThePolicyAndTheUnverifiedTlsOfTheFailedAttempt() {
+        mx(tls(OTHER_CERT.serverContext()));
+        f.engine(List.of(TestPolicies.dane(MX_CERT.certificate())));
+
+        List<RecipientOutcome> out = f.deliver(Messages.simple("example.test", "a@example.test"));
+
+        assertThat(out).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo(Kind.DEFERRED);
+            assertThat(o.security().policy()).isEqualTo("dane/dane");
+            assertThat(o.security().tlsProtocol()).isEqualTo("TLSv1.3");
+            assertThat(o.security().verified()).isFalse();
+            assertThat(o.security().verification()).contains("expected leaf SHA-256");
+        });
+    }
+
+    @Test
+    void aDeferralWithoutStartTlsCarriesThePolicyAndNoTls() {
+        mx(SmtpBehavior.plain());
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY)));
+
+        List<RecipientOutcome> out = f.deliver(Messages.simple("example.test", "a@example.test"));
+
+        assertThat(out).singleElement().extracting(RecipientOutcome::security).satisfies(sec -> {
+            assertThat(sec.policy()).isEqualTo("dane/encrypt");
+            assertThat(sec.tls()).isFalse();
+            assertThat(sec.verified()).isNull();
+        });
+    }
+
+    @Test
     void requiredTlsWithoutStartTlsDefersAndSendsNothingInPlaintext() {
         TestSmtpServer s = mx(SmtpBehavior.plain());
         f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY)));

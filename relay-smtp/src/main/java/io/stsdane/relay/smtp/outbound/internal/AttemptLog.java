@@ -93,8 +93,10 @@ final class AttemptLog {
      * {@code tls_cipher}, {@code verified}, {@code verification}, {@code outcome}, {@code reply},
      * {@code duration_ms}, {@code dkim} (the signatures the relay added at intake, {@code d=... s=... a=...}
      * joined by {@code ", "}); absent values are JSON null.
+     *
+     * @return the attempt as logged
      */
-    void attempt(DeliveryRequest req, String mxHost, Route route, TlsPolicy policy, TlsInfo tls, String outcome,
+    DeliveryAttempt attempt(DeliveryRequest req, String mxHost, Route route, TlsPolicy policy, TlsInfo tls, String outcome,
             String reply, long startNanos) {
         DeliveryAttempt a = new DeliveryAttempt(Instant.now(), req.id(), req.domain(),
                 "-".equals(mxHost) ? null : mxHost,
@@ -140,6 +142,7 @@ final class AttemptLog {
         } catch (RuntimeException e) {
             LOG.warn("delivery observer failed: {}", e.toString());
         }
+        return a;
     }
 
     /** The end of one {@code deliver} call: one latency sample per recipient outcome kind, as a histogram. */

@@ -1,5 +1,7 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
+import io.stsdane.relay.core.delivery.AttemptSecurity;
+import io.stsdane.relay.core.delivery.DeliveryAttempt;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResult;
@@ -24,12 +26,15 @@ import java.util.stream.Collectors;
  */
 final class DeliveryRun {
 
-    /** What one address attempt produced: outcomes for every recipient, or why the host failed. */
+    /**
+     * What one address attempt produced: outcomes for every recipient, or why the host failed and under which
+     * policy and TLS.
+     */
     private sealed interface Attempt {
         record Done(List<RecipientOutcome> outcomes) implements Attempt {
         }
 
-        record Failed(HostFailure failure) implements Attempt {
+        record Failed(HostFailure failure, AttemptSecurity security) implements Attempt {
         }
     }
 
@@ -37,7 +42,7 @@ final class DeliveryRun {
 
     private final Machinery m;
     private final DeliveryRequest req;
-    private final List<HostFailure> failures = new ArrayList<>();
+    private final List<Attempt.Failed> failures = new ArrayList<>();
 
     DeliveryRun(Machinery m, DeliveryRequest req) {
         this.m = m;
@@ -47,9 +52,9 @@ final class DeliveryRun {
     CompletableFuture<List<RecipientOutcome>> run() {
         return m.planner().plan(req.domain()).toCompletableFuture().thenCompose(plan -> {
             if (plan instanceof RoutePlanner.Plan.Final f) {
-                m.log().attempt(req, "-", null, null, null, f.kind().name().toLowerCase(java.util.Locale.ROOT),
-                        f.diagnostic(), System.nanoTime());
-                return CompletableFuture.completedFuture(all(f.kind(), f.status(), f.diagnostic(), ""));
+                DeliveryAttempt a = m.log().attempt(req, "-", null, null, null,
+                        f.kind().name().toLowerCase(java.util.Locale.ROOT), f.diagnostic(), System.nanoTime());
+                return CompletableFuture.completedFuture(all(f.kind(), f.status(), f.diagnostic(), a.security()));
             }
             RoutePlanner.Plan.Hosts hosts = (RoutePlanner.Plan.Hosts) plan;
             List<MxHost> ordered = m.routes().postponeFailed(hosts.hosts(), MxHost::name);
@@ -119,7 +124,7 @@ final class DeliveryRun {
                 m.routes().succeeded(key(route));
                 return CompletableFuture.completedFuture(d.outcomes());
             }
-            failures.add(((Attempt.Failed) a).failure());
+            failures.add((Attempt.Failed) a);
             m.routes().failed(key(route));
             return tryAddress(host, policy, addrs, i + 1);
         });
@@ -144,9 +149,9 @@ final class DeliveryRun {
         return m.connector().open(route).thenCompose(o -> {
             if (o instanceof SmtpConnector.Opened.Failed f) {
                 m.log().tlsSession(route, f.tls(), f.failure().tlsFailure(), f.failure().diagnostic());
-                m.log().attempt(req, route.host().name(), route, route.policy(), f.tls(), "failed",
-                        f.failure().diagnostic(), start);
-                return CompletableFuture.completedFuture(new Attempt.Failed(f.failure()));
+                DeliveryAttempt a = m.log().attempt(req, route.host().name(), route, route.policy(), f.tls(),
+                        "failed", f.failure().diagnostic(), start);
+                return CompletableFuture.completedFuture(new Attempt.Failed(f.failure(), a.security()));
             }
             SmtpConnection c = ((SmtpConnector.Opened.Ready) o).connection();
             m.log().tlsSession(route, c.tls(), null, null);
@@ -161,13 +166,12 @@ final class DeliveryRun {
                 c.abort();
                 HostFailure f = HostFailure.temporary("4.4.2", SmtpConnector.describe(route) + ": "
                         + SmtpConnector.rootMessage(e));
-                log(c, f.diagnostic(), "failed", start);
-                return new Attempt.Failed(f);
+                return new Attempt.Failed(f, log(c, f.diagnostic(), "failed", start));
             }
             if (r instanceof MailTransaction.Result.Refused refused) {
                 c.quit();
-                log(c, refused.failure().diagnostic(), "refused", start);
-                return new Attempt.Failed(refused.failure());
+                return new Attempt.Failed(refused.failure(),
+                        log(c, refused.failure().diagnostic(), "refused", start));
             }
             MailTransaction.Result.Done done = (MailTransaction.Result.Done) r;
             if (done.reusable()) {
@@ -176,13 +180,15 @@ final class DeliveryRun {
                 c.quit();
             }
             String reply = done.last() != null ? done.last().diagnostic() : done.outcomes().get(0).diagnostic();
-            log(c, reply, summary(done.outcomes()), start);
-            return new Attempt.Done(done.outcomes());
+            AttemptSecurity security = log(c, reply, summary(done.outcomes()), start);
+            return new Attempt.Done(done.outcomes().stream().map(o -> o.withSecurity(security)).toList());
         });
     }
 
-    private void log(SmtpConnection c, String reply, String outcome, long start) {
-        m.log().attempt(req, c.route().host().name(), c.route(), c.route().policy(), c.tls(), outcome, reply, start);
+    /** Logs one attempt on {@code c}; returns its policy and TLS. */
+    private AttemptSecurity log(SmtpConnection c, String reply, String outcome, long start) {
+        return m.log().attempt(req, c.route().host().name(), c.route(), c.route().policy(), c.tls(), outcome,
+                reply, start).security();
     }
 
     /**
@@ -237,29 +243,39 @@ final class DeliveryRun {
     }
 
     private void fail(MxHost host, Route route, TlsPolicy policy, HostFailure f, long start) {
-        failures.add(f);
-        m.log().attempt(req, host.name(), route, policy, null, "failed", f.diagnostic(), start);
+        failures.add(new Attempt.Failed(f,
+                m.log().attempt(req, host.name(), route, policy, null, "failed", f.diagnostic(), start).security()));
     }
 
+    /**
+     * The outcome when no host took the message; it carries the policy and TLS of the attempt whose failure gave
+     * its status.
+     */
     private List<RecipientOutcome> conclude(String policyDomain) {
-        String diag = failures.stream().map(HostFailure::diagnostic).distinct().collect(Collectors.joining("; "));
+        String diag = failures.stream().map(f -> f.failure().diagnostic()).distinct()
+                .collect(Collectors.joining("; "));
         if (diag.length() > MAX_DIAGNOSTIC) {
             diag = diag.substring(0, MAX_DIAGNOSTIC) + "...";
         }
-        if (failures.stream().allMatch(HostFailure::permanent)) {
-            return all(RecipientOutcome.Kind.BOUNCED, failures.get(0).status(), diag, "");
+        if (failures.stream().allMatch(f -> f.failure().permanent())) {
+            Attempt.Failed first = failures.get(0);
+            return all(RecipientOutcome.Kind.BOUNCED, first.failure().status(), diag, first.security());
         }
-        if (failures.stream().allMatch(f -> f.policyFailure() || f.permanent())) {
+        if (failures.stream().allMatch(f -> f.failure().policyFailure() || f.failure().permanent())) {
             // RFC 8461 §5.1: before deferring because of the policy, sources may refresh it.
             m.policies().destinationFailed(policyDomain);
-            return all(RecipientOutcome.Kind.DEFERRED, "4.7.5", diag, "");
+            Attempt.Failed last = failures.get(failures.size() - 1);
+            return all(RecipientOutcome.Kind.DEFERRED, "4.7.5", diag, last.security());
         }
-        HostFailure last = failures.stream().filter(f -> !f.permanent()).reduce((a, b) -> b).orElseThrow();
-        return all(RecipientOutcome.Kind.DEFERRED, last.status(), diag, "");
+        Attempt.Failed last = failures.stream().filter(f -> !f.failure().permanent()).reduce((a, b) -> b)
+                .orElseThrow();
+        return all(RecipientOutcome.Kind.DEFERRED, last.failure().status(), diag, last.security());
     }
 
-    private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag, String remote) {
-        return req.recipients().stream().map(r -> new RecipientOutcome(r, kind, status, diag, remote)).toList();
+    private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag,
+            AttemptSecurity security) {
+        return req.recipients().stream()
+                .map(r -> new RecipientOutcome(r, kind, status, diag, "", false, security)).toList();
     }
 
     private static String key(Route r) {
