@@ -19,7 +19,7 @@ public final class DkimSigning {
      * @param spillDir where message bodies wait, unlinked, while their hash is computed: a directory on the
      *     spool's disk (never a RAM file system: a body is as large as the size limit allows)
      */
-    public static MessageIntake intake(MessageIntake queue, DkimSettings settings, Path spillDir, Clock clock,
+    public static DkimIntake intake(MessageIntake queue, DkimSettings settings, Path spillDir, Clock clock,
             MeterRegistry registry) {
         return new SigningIntake(queue, settings, spillDir, clock, registry);
     }

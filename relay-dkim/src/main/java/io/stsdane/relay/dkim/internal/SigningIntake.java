@@ -8,6 +8,7 @@ import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Submitter;
 import io.stsdane.relay.dkim.DkimDomain;
+import io.stsdane.relay.dkim.DkimIntake;
 import io.stsdane.relay.dkim.DkimKey;
 import io.stsdane.relay.dkim.DkimSettings;
 import java.io.BufferedInputStream;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +34,24 @@ import org.slf4j.LoggerFactory;
  * header block is read and held (bounded); the body streams to an unlinked {@link SpillFile} while its hash is
  * computed; the signatures then go to the queue in front of the header block and the body read back from disk.
  * No body is ever held in memory. Messages of unconfigured domains, and of senders who may not use the domain,
- * pass through unchanged. Thread-safe: each call works on its own message.
+ * pass through unchanged. Thread-safe: each call works on its own message, with the keys in force when it began
+ * ({@link #reload} replaces them whole).
  */
-public final class SigningIntake implements MessageIntake {
+public final class SigningIntake implements DkimIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(SigningIntake.class);
     /** The same bound the listener uses when it looks at the header block. */
     static final int MAX_HEADER = 256 * 1024;
 
     private final MessageIntake queue;
-    private final DkimSettings settings;
-    private final Signer signer;
     private final Path spillDir;
     private final Clock clock;
-    private final DkimMetrics metrics;
+    private final MeterRegistry registry;
+    private final AtomicReference<Keys> keys = new AtomicReference<>();
+
+    /** The settings in force and what is built from them, replaced together. */
+    private record Keys(DkimSettings settings, Signer signer, DkimMetrics metrics) {
+    }
 
     /**
      * @param queue where signed (and unsigned) messages go
@@ -54,11 +60,15 @@ public final class SigningIntake implements MessageIntake {
     public SigningIntake(MessageIntake queue, DkimSettings settings, Path spillDir, Clock clock,
             MeterRegistry registry) {
         this.queue = queue;
-        this.settings = settings;
-        this.signer = new Signer(settings);
         this.spillDir = spillDir;
         this.clock = clock;
-        this.metrics = new DkimMetrics(registry, settings);
+        this.registry = registry;
+        reload(settings);
+    }
+
+    @Override
+    public void reload(DkimSettings settings) {
+        keys.set(new Keys(settings, new Signer(settings), new DkimMetrics(registry, settings)));
     }
 
     @Override
@@ -87,12 +97,13 @@ public final class SigningIntake implements MessageIntake {
         } catch (IOException e) {
             throw readFailure(e);
         }
+        Keys k = keys.get();
         Optional<List<HeaderField>> fields = header.fields();
-        Optional<DkimDomain> domain = fields.flatMap(AuthorDomain::of).flatMap(settings::domainFor);
+        Optional<DkimDomain> domain = fields.flatMap(AuthorDomain::of).flatMap(k.settings()::domainFor);
         if (domain.isPresent() && !DkimSettings.mayUse(domain.get(), submitter)) {
             LOG.info("message {}: not DKIM-signed for {}: {} may not send as it", id, domain.get().domain(),
                     describe(submitter));
-            metrics.countFailure(domain.get().domain(), DkimMetrics.NOT_ALLOWED);
+            k.metrics().countFailure(domain.get().domain(), DkimMetrics.NOT_ALLOWED);
             domain = Optional.empty();
         }
         InputStream headerBytes = new ByteArrayInputStream(header.bytes());
@@ -100,13 +111,13 @@ public final class SigningIntake implements MessageIntake {
             queue.accept(id, envelope, submitter, new SequenceInputStream(headerBytes, in));
             return;
         }
-        sign(id, envelope, submitter, domain.get(), fields.orElseThrow(), headerBytes, in);
+        sign(k, id, envelope, submitter, domain.get(), fields.orElseThrow(), headerBytes, in);
     }
 
-    private void sign(QueueId id, Envelope envelope, Submitter submitter, DkimDomain domain,
+    private void sign(Keys k, QueueId id, Envelope envelope, Submitter submitter, DkimDomain domain,
             List<HeaderField> fields, InputStream headerBytes, InputStream body) throws IntakeException {
         try (SpillFile spill = SpillFile.create(spillDir)) {
-            BodyHasher hasher = new BodyHasher(settings.canonicalization().relaxedBody());
+            BodyHasher hasher = new BodyHasher(k.settings().canonicalization().relaxedBody());
             try {
                 spill.write(body, hasher);
             } catch (IOException e) {
@@ -118,17 +129,17 @@ public final class SigningIntake implements MessageIntake {
             StringBuilder signatures = new StringBuilder();
             List<DkimSignature> names = new ArrayList<>();
             for (DkimKey key : domain.keys()) {
-                signatures.append(signer.sign(domain.domain(), key, fields, bodyHash, now));
+                signatures.append(k.signer().sign(domain.domain(), key, fields, bodyHash, now));
                 names.add(new DkimSignature(domain.domain(), key.selector(), key.algorithm().tag()));
             }
             queue.accept(id, envelope.withDkimSignatures(names), submitter, new SequenceInputStream(
                     Collections.enumeration(List.of(
                             new ByteArrayInputStream(signatures.toString().getBytes(StandardCharsets.US_ASCII)),
                             headerBytes, spill.input()))));
-            domain.keys().forEach(k -> metrics.countSigned(domain.domain(), k));
+            domain.keys().forEach(key -> k.metrics().countSigned(domain.domain(), key));
         } catch (IOException | GeneralSecurityException e) {
             LOG.error("message {}: DKIM signing for {} failed, answering 451: {}", id, domain.domain(), e.toString());
-            metrics.countFailure(domain.domain(), DkimMetrics.ERROR);
+            k.metrics().countFailure(domain.domain(), DkimMetrics.ERROR);
             throw new IntakeException(451, "4.3.0", "Local error in processing: signing failed", e);
         }
     }

@@ -8,6 +8,7 @@ import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.dkim.DkimIntake;
 import io.stsdane.relay.dkim.DkimSigning;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.Queue;
@@ -109,7 +110,9 @@ public final class ModuleComponents implements RelayComponents {
         DeliveryEngine engine = new DeliveryEngine(deliveryOptions(config, hostname, trust), dns,
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
-        InboundServer listener = new InboundServer(inboundOptions(config, hostname), intake(config, queue, registry),
+        Optional<DkimIntake> dkim = dkim(config, queue, registry);
+        InboundServer listener = new InboundServer(inboundOptions(config, hostname),
+                dkim.<MessageIntake>map(d -> d).orElse(queue.intake()),
                 registry);
 
         List<ManagedService> services = new ArrayList<>();
@@ -136,24 +139,30 @@ public final class ModuleComponents implements RelayComponents {
             // The listener's files first: when one cannot be used this throws before anything changed.
             listener.reload(inboundOptions(next, hostname));
             policies.override().replaceLevels(next.policies());
-            return List.of("policies (" + next.policies().size() + " override(s))",
-                    "server.allowed-networks", "server.auth.users-file", "server.tls");
+            List<String> reloaded = new ArrayList<>(List.of("policies (" + next.policies().size()
+                    + " override(s))", "server.allowed-networks", "server.auth.users-file", "server.tls"));
+            // Keys, selectors and domains; turning signing on or off needs a restart (ConfigReloader says so).
+            dkim.filter(d -> !next.dkim().isEmpty()).ifPresent(d -> {
+                d.reload(next.dkim());
+                reloaded.add("dkim (" + next.dkim().domains().size() + " domain(s))");
+            });
+            return reloaded;
         };
         return new Assembly(services, readiness,
                 Optional.of(new QueueAdminAdapter(queue.admin(), Clock.systemUTC())), live);
     }
 
     /**
-     * The listener's way into the queue: through DKIM signing when {@code dkim.domains} has any (docs/dkim.md),
-     * with bodies waiting for their hash under {@code <spool.dir>/dkim-spill}, on the spool's disk.
+     * DKIM signing in front of the queue, when {@code dkim.domains} has any (docs/dkim.md), with bodies waiting for
+     * their hash under {@code <spool.dir>/dkim-spill}, on the spool's disk.
      */
-    private static MessageIntake intake(RelayConfig config, Queue queue, PrometheusMeterRegistry registry) {
+    private static Optional<DkimIntake> dkim(RelayConfig config, Queue queue, PrometheusMeterRegistry registry) {
         if (config.dkim().isEmpty()) {
-            return queue.intake();
+            return Optional.empty();
         }
         log.info("DKIM signing for {}", String.join(", ", config.dkim().domains().keySet()));
-        return DkimSigning.intake(queue.intake(), config.dkim(), config.spool().dir().resolve("dkim-spill"),
-                Clock.systemUTC(), registry);
+        return Optional.of(DkimSigning.intake(queue.intake(), config.dkim(),
+                config.spool().dir().resolve("dkim-spill"), Clock.systemUTC(), registry));
     }
 
     /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */

@@ -10,8 +10,13 @@ import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.crash.RelayProcess;
 import io.stsdane.relay.server.e2e.RunningRelay;
+import io.stsdane.relay.server.e2e.SenderKeys;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.testkit.dkim.DkimVerifier;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
+import io.stsdane.relay.testkit.smtp.SmtpBehavior;
+import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +66,42 @@ class ConfigReloadTest {
             Files.writeString(file, base);
             assertThat(reloader.reload()).isTrue();
             assertThat(submit(smtp)).startsWith("250");
+        }
+    }
+
+    @Test
+    void aReloadSignsWithTheNewDkimKeyOfARotation() throws Exception {
+        try (TestSmtpServer mx = TestSmtpServer.start(SmtpBehavior.plain());
+                DnsTestServer dns = DnsTestServer.start()) {
+            dns.root().child("test").child("example.test")
+                    .mx("example.test", 10, "mx.example.test")
+                    .a("mx.example.test", "127.0.0.1");
+            int smtp = RunningRelay.freePort();
+            Path file = dir.resolve("relay.yaml");
+            SenderKeys keys = SenderKeys.create(dir);
+            String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort())
+                    + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir),
+                            mx.port());
+            Files.writeString(file, base + keys.yaml());
+            RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
+            var registry = RelayApplication.newRegistry();
+            RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
+            try (RelayApplication app = new RelayApplication(config, registry, assembly)) {
+                app.start();
+                ConfigReloader reloader = new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
+                        config, assembly.live());
+                // Rotation: the Ed25519 key's selector is retired, the RSA key stays.
+                Files.writeString(file, base + keys.yaml().replaceAll("(?m)^.*name: ed1.*\\R", ""));
+                assertThat(reloader.reload()).isTrue();
+
+                assertThat(SmtpSubmission.send(smtp, "app@" + SenderKeys.DOMAIN, List.of("bob@example.test"),
+                        "From: app@" + SenderKeys.DOMAIN + "\r\nTo: bob@example.test\r\nSubject: rotated\r\n\r\n"
+                                + "body\r\n")).startsWith("250");
+                assertThat(mx.awaitTransactions(1, Duration.ofSeconds(30))).isTrue();
+                List<DkimVerifier.Result> results = keys.verifier().verify(mx.transactions().get(0).data());
+                assertThat(results).extracting(DkimVerifier.Result::selector).containsExactly("rsa1");
+                assertThat(results).allSatisfy(r -> assertThat(r.failure()).isEmpty());
+            }
         }
     }
 
