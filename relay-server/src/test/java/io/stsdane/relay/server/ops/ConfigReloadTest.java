@@ -42,13 +42,8 @@ class ConfigReloadTest {
         Path file = dir.resolve("relay.yaml");
         String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort());
         Files.writeString(file, base);
-        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-        var registry = RelayApplication.newRegistry();
-        RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
-        try (RelayApplication app = new RelayApplication(config, registry, assembly)) {
-            app.start();
-            ConfigReloader reloader = new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
-                    config, assembly.live());
+        try (Reloadable relay = Reloadable.start(file)) {
+            ConfigReloader reloader = relay.reloader();
             assertThat(submit(smtp)).startsWith("250");
 
             Files.writeString(file, base.replace("  hostname: relay.test\n",
@@ -83,13 +78,8 @@ class ConfigReloadTest {
                     + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir),
                             mx.port());
             Files.writeString(file, base + keys.yaml());
-            RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-            var registry = RelayApplication.newRegistry();
-            RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
-            try (RelayApplication app = new RelayApplication(config, registry, assembly)) {
-                app.start();
-                ConfigReloader reloader = new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
-                        config, assembly.live());
+            try (Reloadable relay = Reloadable.start(file)) {
+                ConfigReloader reloader = relay.reloader();
                 // Rotation: the Ed25519 key's selector is retired, the RSA key stays.
                 Files.writeString(file, base + keys.yaml().replaceAll("(?m)^.*name: ed1.*\\R", ""));
                 assertThat(reloader.reload()).isTrue();
@@ -139,5 +129,24 @@ class ConfigReloadTest {
     private static String submit(int port) throws Exception {
         return SmtpSubmission.send(port, "alice@example.org", List.of("bob@example.net"),
                 "Subject: reload\r\n\r\nreload\r\n");
+    }
+
+    /** A whole relay started from {@code file}, and the reload a SIGHUP would run on it. */
+    private record Reloadable(RelayApplication app, ConfigReloader reloader) implements AutoCloseable {
+
+        static Reloadable start(Path file) throws Exception {
+            RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
+            var registry = RelayApplication.newRegistry();
+            RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
+            RelayApplication app = new RelayApplication(config, registry, assembly);
+            app.start();
+            return new Reloadable(app, new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
+                    config, assembly.live()));
+        }
+
+        @Override
+        public void close() {
+            app.close();
+        }
     }
 }
