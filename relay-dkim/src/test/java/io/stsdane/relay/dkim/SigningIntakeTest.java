@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -260,5 +261,19 @@ class SigningIntakeTest {
         assertThat(signedCount("rsa-sha256")).isZero();
         assertThat(signedCount("ed25519-sha256")).isZero();
         assertThat(registry.get("relay.dkim.failures").tag("reason", "error").counter().count()).isZero();
+    }
+
+    @Test
+    void aSpillFileLeftByACrashIsRemovedAtStartUp() throws Exception {
+        // A crash between creating a spill file and unlinking it leaves an empty file of that name.
+        Path spill = Files.createDirectories(dir.resolve("spill"));
+        Files.createFile(spill.resolve("body-" + UUID.randomUUID()));
+        Path unrelated = Files.createFile(spill.resolve("notes.txt"));
+
+        signing(settings(new DkimDomain("example.com", List.of(ed), Set.of())));
+
+        try (var files = Files.list(spill)) {
+            assertThat(files).containsExactly(unrelated);
+        }
     }
 }

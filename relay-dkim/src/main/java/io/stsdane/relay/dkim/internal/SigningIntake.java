@@ -64,6 +64,14 @@ public final class SigningIntake implements DkimIntake {
         this.clock = clock;
         this.registry = registry;
         reload(settings);
+        try {
+            int left = SpillFile.removeLeftovers(spillDir);
+            if (left > 0) {
+                LOG.info("DKIM: removed {} spill file(s) left by an earlier crash in {}", left, spillDir);
+            }
+        } catch (IOException e) {
+            LOG.warn("DKIM: cannot clean {} of spill files left by an earlier crash: {}", spillDir, e.toString());
+        }
     }
 
     @Override

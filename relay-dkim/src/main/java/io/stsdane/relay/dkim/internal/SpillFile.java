@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,8 +15,9 @@ import java.util.UUID;
 
 /**
  * The body of a message being signed, parked on disk until its hash is known and the signature can go in front
- * of it. The file is unlinked as soon as it is open, so a crash leaves nothing behind (nothing to clean at
- * start-up, and the client got no 250 for it). Not thread-safe: one message on one thread.
+ * of it. The file is unlinked as soon as it is open, so a crash leaves at most an empty file, created in the
+ * instant before the unlink, which {@link #removeLeftovers} deletes at start-up (the client got no 250 for it).
+ * Not thread-safe: one message on one thread.
  */
 final class SpillFile implements AutoCloseable {
 
@@ -25,9 +27,29 @@ final class SpillFile implements AutoCloseable {
         this.channel = channel;
     }
 
+    private static final String PREFIX = "body-";
+
+    /**
+     * Deletes what a crashed relay left in {@code dir}: only call it before any message is signed there (the
+     * spool's lock keeps a second relay out of the directory). Returns how many files it deleted.
+     */
+    static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir, PREFIX + "*")) {
+            for (Path p : left) {
+                Files.deleteIfExists(p);
+                n++;
+            }
+        }
+        return n;
+    }
+
     static SpillFile create(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path p = dir.resolve("body-" + UUID.randomUUID());
+        Path p = dir.resolve(PREFIX + UUID.randomUUID());
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
