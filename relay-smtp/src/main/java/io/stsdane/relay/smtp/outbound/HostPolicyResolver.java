@@ -168,8 +168,9 @@ public final class HostPolicyResolver {
                 return ask(i + 1, request, floor, failed == null && na.failure() != null ? na : failed,
                         plus(answers, new Answer(source, decision, false)));
             }
+            // A local override (a `dane` one too, which carries DANE's policy) is final: never provisional.
             if (decision instanceof PolicyDecision.Apply a && (provisional || isFloor(a.policy())
-                    || isProvisional(a.policy(), request))) {
+                    || (!(source instanceof OverridePolicySource) && isProvisional(a.policy(), request)))) {
                 TlsPolicy kept = provisional || (floor != null && a.policy().level().compareTo(floor.level()) <= 0)
                         ? floor : a.policy();
                 Answer answer = new Answer(source, decision, kept == a.policy());

@@ -13,6 +13,7 @@ import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +131,18 @@ class HostPolicyResolverTest {
         HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL);
 
         assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
+        assertThat(r.answers()).hasSize(1);
+    }
+
+    @Test
+    void aDaneOverrideIsFinalUnderAnInsecureMxRrsetToo() {
+        // The operator asked for DANE for this domain: a later source cannot veto it as it can plain DANE.
+        OverridePolicySource override = new OverridePolicySource(Map.of("example.test", TlsLevel.DANE),
+                applies(TlsLevel.DANE, PolicySource.DANE), host -> PeerVerifier.ACCEPT_ANY);
+
+        HostPolicyResolver.Resolution r = resolutionUnderInsecureMx(override, TEMP_FAIL);
+
+        assertThat(applied(r.decision()).level()).isEqualTo(TlsLevel.DANE);
         assertThat(r.answers()).hasSize(1);
     }
 
