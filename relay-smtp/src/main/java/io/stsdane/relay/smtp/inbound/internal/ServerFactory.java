@@ -56,7 +56,10 @@ public final class ServerFactory {
                 .softwareName("sts-dane-relay")
                 .executorService(executor)
                 .maxConnections(threads)
-                .connectionTimeoutMs((int) options.commandTimeout().toMillis())
+                // The deadline watchdog (Sessions) answers an expired command with one 421 4.4.2 within a
+                // quarter of the timeout; the socket timeout is only its backstop, set later so that the two never
+                // both answer the same session.
+                .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, options.commandTimeout().toMillis() * 2))
                 .sessionHandler(ctx.sessions())
                 .build();
         CommandTable.install(server.getCommandHandler(), ctx);
