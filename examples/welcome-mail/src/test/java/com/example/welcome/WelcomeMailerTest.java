@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.junit.Posture;
 import io.stsdane.relay.junit.RelayExtension;
 import jakarta.mail.internet.MimeMessage;
@@ -34,7 +34,7 @@ class WelcomeMailerTest {
     void welcomeMailLeavesOverDane() throws Exception {
         app.sendWelcomeMail("alice@dane.example", relay.smtpHost(), relay.smtpPort());
 
-        relay.awaitDelivered("alice@dane.example").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+        relay.awaitDelivered("alice@dane.example").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
         MimeMessage[] received = mailboxes.getReceivedMessagesForDomain("dane.example");
         assertThat(received).hasSize(1);
         assertThat(received[0].getSubject()).isEqualTo("Welcome to the shop");
@@ -44,7 +44,7 @@ class WelcomeMailerTest {
     void welcomeMailLeavesOverMtaStsVerifiedTls() throws Exception {
         app.sendWelcomeMail("bob@sts.example", relay.smtpHost(), relay.smtpPort());
 
-        relay.awaitDelivered("bob@sts.example").assertPolicy(PolicySource.MTA_STS).assertVerifiedTls()
+        relay.awaitDelivered("bob@sts.example").assertPolicy(PolicyOrigin.MTA_STS).assertVerifiedTls()
                 .assertTlsVersion("TLSv1.3");
         assertThat(mailboxes.getReceivedMessagesForDomain("sts.example")).hasSize(1);
     }
@@ -53,7 +53,7 @@ class WelcomeMailerTest {
     void welcomeMailToADomainWithoutStartTlsGoesInClear() throws Exception {
         app.sendWelcomeMail("carol@plain.example", relay.smtpHost(), relay.smtpPort());
 
-        relay.awaitDelivered("carol@plain.example").assertPolicy(PolicySource.OPPORTUNISTIC).assertPlaintext();
+        relay.awaitDelivered("carol@plain.example").assertPolicy(PolicyOrigin.OPPORTUNISTIC).assertPlaintext();
         assertThat(mailboxes.getReceivedMessagesForDomain("plain.example")).hasSize(1);
     }
 
@@ -61,7 +61,7 @@ class WelcomeMailerTest {
     void mailToABrokenDestinationWaitsAndTheAppIsTold() throws Exception {
         app.sendWelcomeMail("dave@broken.example", relay.smtpHost(), relay.smtpPort());
 
-        relay.awaitDeferred("dave@broken.example").assertPolicy(PolicySource.MTA_STS).assertStatus("4.7.5");
+        relay.awaitDeferred("dave@broken.example").assertPolicy(PolicyOrigin.MTA_STS).assertStatus("4.7.5");
         relay.awaitDsn("dave@broken.example").assertAction("delayed");
         relay.awaitDelivered(WelcomeMailer.FROM);
         assertThat(mailboxes.getReceivedMessagesForDomain("broken.example")).isEmpty();

@@ -8,7 +8,7 @@ import io.stsdane.relay.core.dns.TlsaRecord;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -117,11 +117,11 @@ public final class DanePolicySource implements TlsPolicySource {
         String base = status.tlsaBaseName();
         List<String> rrset = status.records().stream().map(TlsaRecord::toString).toList();
         return switch (status.kind()) {
-            case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, policyDomain, base,
+            case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicyOrigin.DANE, policyDomain, base,
                     new TlsaVerifier(status.usableRecords(), List.of(base, status.mxHost()), clock),
                     "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords()
                             + (status.mxSecure() ? "" : INSECURE_MX), rrset);
-            case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicySource.DANE, policyDomain, base,
+            case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicyOrigin.DANE, policyDomain, base,
                     PeerVerifier.ACCEPT_ANY, "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status)
                             + " " + status.records() + (status.mxSecure() ? "" : INSECURE_MX), rrset);
             default -> throw new IllegalArgumentException("no DANE policy for " + status);

@@ -11,7 +11,7 @@ import io.stsdane.relay.core.dns.TlsaRecord;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -101,7 +101,7 @@ class DanePolicySourceTest {
         assertThat(d).isInstanceOf(PolicyDecision.Apply.class);
         TlsPolicy p = ((PolicyDecision.Apply) d).policy();
         assertThat(p.level()).isEqualTo(TlsLevel.DANE);
-        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.DANE);
         assertThat(p.policyDomain()).isEqualTo("example.com");
         assertThat(p.sniName()).isEqualTo("mx.example.com");
         assertThat(p.verifier()).isInstanceOf(TlsaVerifier.class);

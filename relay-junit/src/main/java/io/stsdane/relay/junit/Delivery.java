@@ -3,7 +3,7 @@ package io.stsdane.relay.junit;
 import io.stsdane.relay.core.delivery.DeliveryAttempt;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.QueueId;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,7 +38,7 @@ public record Delivery(String recipient, QueueId id, RecipientOutcome.Kind kind,
     }
 
     /** Which source decided the TLS policy of the deciding attempt, or null when no policy was decided. */
-    public PolicySource policySource() {
+    public PolicyOrigin policySource() {
         DeliveryAttempt a = lastAttempt();
         return a == null ? null : a.policySource();
     }
@@ -61,7 +61,7 @@ public record Delivery(String recipient, QueueId id, RecipientOutcome.Kind kind,
     }
 
     /** The TLS policy was decided by {@code source} (DANE, MTA-STS, a local override, or opportunistic). */
-    public Delivery assertPolicy(PolicySource source) {
+    public Delivery assertPolicy(PolicyOrigin source) {
         return check(policySource() == source, "the TLS policy from " + source);
     }
 

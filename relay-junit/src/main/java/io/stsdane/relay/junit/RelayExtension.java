@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @Test
  * void welcomeMailLeavesOverDane() {
  *     app.sendWelcomeMail("alice@dane.example", relay.smtpHost(), relay.smtpPort());
- *     relay.awaitDelivered("alice@dane.example").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+ *     relay.awaitDelivered("alice@dane.example").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
  *     assertThat(mailboxes.getReceivedMessagesForDomain("dane.example")).hasSize(1);
  * }
  * }</pre>

@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  *         .deliverTo(greenMail)
  *         .start()) {
  *     app.sendWelcomeMail("alice@dane.example", world.smtpHost(), world.smtpPort());
- *     world.awaitDelivered("alice@dane.example").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+ *     world.awaitDelivered("alice@dane.example").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
  * }
  * }</pre>
  *

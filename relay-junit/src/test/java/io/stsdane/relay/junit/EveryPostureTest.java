@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -41,14 +41,14 @@ class EveryPostureTest {
 
     static Stream<Arguments> delivering() {
         return Stream.of(
-                row(Posture.DANE, d -> d.assertPolicy(PolicySource.DANE).assertVerifiedTls()),
-                row(Posture.DANE_TA, d -> d.assertPolicy(PolicySource.DANE).assertVerifiedTls()),
-                row(Posture.MTA_STS_ENFORCE, d -> d.assertPolicy(PolicySource.MTA_STS).assertVerifiedTls()),
+                row(Posture.DANE, d -> d.assertPolicy(PolicyOrigin.DANE).assertVerifiedTls()),
+                row(Posture.DANE_TA, d -> d.assertPolicy(PolicyOrigin.DANE).assertVerifiedTls()),
+                row(Posture.MTA_STS_ENFORCE, d -> d.assertPolicy(PolicyOrigin.MTA_STS).assertVerifiedTls()),
                 // testing mode: the failed check is only reported (RFC 8461 §5)
-                row(Posture.MTA_STS_TESTING, d -> d.assertPolicy(PolicySource.MTA_STS).assertUnverifiedTls()),
-                row(Posture.MTA_STS_NONE, d -> d.assertPolicy(PolicySource.OPPORTUNISTIC).assertUnverifiedTls()),
-                row(Posture.OPPORTUNISTIC, d -> d.assertPolicy(PolicySource.OPPORTUNISTIC).assertUnverifiedTls()),
-                row(Posture.PLAINTEXT, d -> d.assertPolicy(PolicySource.OPPORTUNISTIC).assertPlaintext()));
+                row(Posture.MTA_STS_TESTING, d -> d.assertPolicy(PolicyOrigin.MTA_STS).assertUnverifiedTls()),
+                row(Posture.MTA_STS_NONE, d -> d.assertPolicy(PolicyOrigin.OPPORTUNISTIC).assertUnverifiedTls()),
+                row(Posture.OPPORTUNISTIC, d -> d.assertPolicy(PolicyOrigin.OPPORTUNISTIC).assertUnverifiedTls()),
+                row(Posture.PLAINTEXT, d -> d.assertPolicy(PolicyOrigin.OPPORTUNISTIC).assertPlaintext()));
     }
 
     private static Arguments row(Posture p, Consumer<Delivery> how) {
@@ -86,7 +86,7 @@ class EveryPostureTest {
     void aRecipientRefusedForNowIsRetried(Posture p) throws Exception {
         String rcpt = send(p);
 
-        relay.awaitDeferred(rcpt).assertStatus("4.2.1").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+        relay.awaitDeferred(rcpt).assertStatus("4.2.1").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
         assertThat(relay.awaitDeferred(rcpt).run()).isEqualTo(2);
 
         assertThat(mailboxes.getReceivedMessagesForDomain(domain(p))).isEmpty();

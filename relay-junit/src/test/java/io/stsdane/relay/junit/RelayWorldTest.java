@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,8 @@ class RelayWorldTest {
             Submit.mail(a, "alice@dane.example");
             Submit.mail(b, "bob@dane.example");
 
-            a.awaitDelivered("alice@dane.example").assertPolicy(PolicySource.DANE).assertVerifiedTls();
-            b.awaitDelivered("bob@dane.example").assertPolicy(PolicySource.DANE).assertVerifiedTls();
+            a.awaitDelivered("alice@dane.example").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
+            b.awaitDelivered("bob@dane.example").assertPolicy(PolicyOrigin.DANE).assertVerifiedTls();
             assertThat(a.deliveries("bob@dane.example")).isEmpty();
             assertThat(first.getReceivedMessages()).singleElement()
                     .satisfies(m -> assertThat(m.getAllRecipients()[0].toString()).isEqualTo("alice@dane.example"));

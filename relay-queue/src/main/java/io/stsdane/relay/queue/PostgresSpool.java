@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * Where a queue shared by several relay nodes lives: a PostgreSQL database ({@code spool.backend: postgres},
- * {@code spool.postgres.*}). Pass it to {@link Queue.Builder#postgres(PostgresSpool)} instead of a spool
+ * {@code spool.postgres.*}). Pass it to {@link MessageQueue.Builder#postgres(PostgresSpool)} instead of a spool
  * directory. This is only the description; the connection pool is opened by the queue and closed with it.
  * Immutable and thread-safe. See docs/cluster.md.
  *

@@ -22,7 +22,7 @@ public final class ClusterNodeChild {
         int count = Integer.parseInt(args[5]);
         PostgresSpool spool = PostgresSpool.of(args[0], args[1], args[2]).withSchema(args[3]).withPoolSize(4)
                 .withLeaseDuration(Duration.ofSeconds(Long.parseLong(args[4]))).withNodeName("doomed");
-        Queue queue = Queue.builder().postgres(spool).hostname("doomed.test").concurrency(count)
+        MessageQueue queue = MessageQueue.builder().postgres(spool).hostname("doomed.test").concurrency(count)
                 .pollInterval(Duration.ofMillis(100))
                 .deliveryAgent(req -> {
                     print("DELIVERING " + req.id());

@@ -28,7 +28,7 @@ public final class CrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        Queue queue = Queue.builder()
+        MessageQueue queue = MessageQueue.builder()
                 .directory(Path.of(args[0]))
                 .hostname("crash.test")
                 .minFreeDisk(0)

@@ -21,22 +21,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Several relay nodes (whole {@link Queue}s) sharing one PostgreSQL queue: exactly-once delivery between live
+ * Several relay nodes (whole {@link MessageQueue}s) sharing one PostgreSQL queue: exactly-once delivery between live
  * nodes, and a database outage answered with 451 and survived.
  */
 class PostgresClusterTest {
 
-    private final List<Queue> nodes = new ArrayList<>();
+    private final List<MessageQueue> nodes = new ArrayList<>();
     @RegisterExtension
     final TestDatabase db = new TestDatabase();
 
     @AfterEach
     void cleanUp() throws Exception {
-        nodes.forEach(Queue::close);
+        nodes.forEach(MessageQueue::close);
     }
 
-    private Queue node(PostgresSpool spool, CountingAgent agent) throws Exception {
-        Queue q = Queue.builder().postgres(spool).hostname(spool.nodeName() + ".test").deliveryAgent(agent)
+    private MessageQueue node(PostgresSpool spool, CountingAgent agent) throws Exception {
+        MessageQueue q = MessageQueue.builder().postgres(spool).hostname(spool.nodeName() + ".test").deliveryAgent(agent)
                 .concurrency(4).pollInterval(Duration.ofMillis(100)).build();
         nodes.add(q);
         q.start();
@@ -56,7 +56,7 @@ class PostgresClusterTest {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         List<CountingAgent> agents = List.of(new CountingAgent(counts), new CountingAgent(counts),
                 new CountingAgent(counts));
-        List<Queue> queues = new ArrayList<>();
+        List<MessageQueue> queues = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             queues.add(node(TestSpools.spool(db, "node" + i), agents.get(i)));
         }
@@ -77,9 +77,9 @@ class PostgresClusterTest {
     @Test
     void aSuspensionMadeThroughOneNodeHoldsOnEveryNode() throws Exception {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
-        Queue a = node(TestSpools.spool(db, "a"), new CountingAgent(counts));
+        MessageQueue a = node(TestSpools.spool(db, "a"), new CountingAgent(counts));
         CountingAgent agentB = new CountingAgent(counts);
-        Queue b = node(TestSpools.spool(db, "b"), agentB);
+        MessageQueue b = node(TestSpools.spool(db, "b"), agentB);
         a.admin().suspend(new DomainSuspension("example.net", null));
         await().atMost(Duration.ofSeconds(20)).until(() -> !b.admin().suspensions().isEmpty());
         a.close();
@@ -103,7 +103,7 @@ class PostgresClusterTest {
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         CountDownLatch remoteServersAnswer = new CountDownLatch(1);
         try (TcpProxy proxy = new TcpProxy(db.host(), db.port())) {
-            Queue viaProxy = node(TestSpools.spool(db, "flaky", db.urlVia(proxy.port())),
+            MessageQueue viaProxy = node(TestSpools.spool(db, "flaky", db.urlVia(proxy.port())),
                     new CountingAgent(counts, remoteServersAnswer));
             List<QueueId> accepted = new ArrayList<>();
             for (int n = 0; n < 10; n++) {

@@ -36,7 +36,7 @@ class PostgresNodeCrashTest {
             Set<String> acked = prefixed(doomed, "ACK ");
             assertThat(prefixed(doomed, "DELIVERING ")).isEqualTo(acked);
 
-            try (Queue survivor = Queue.builder().postgres(TestSpools.spool(db, "survivor")).hostname("survivor.test")
+            try (MessageQueue survivor = MessageQueue.builder().postgres(TestSpools.spool(db, "survivor")).hostname("survivor.test")
                     .deliveryAgent(survivorAgent).pollInterval(Duration.ofMillis(100)).build()) {
                 survivor.start();
                 // Over two lease durations: the live node keeps renewing, the survivor must not touch them.

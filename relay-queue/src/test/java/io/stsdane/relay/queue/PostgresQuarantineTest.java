@@ -56,8 +56,8 @@ class PostgresQuarantineTest {
         return s;
     }
 
-    private Queue node(String name, CountingAgent agent, SimpleMeterRegistry meters) {
-        Queue q = Queue.builder().postgres(TestSpools.spool(db, name)).hostname(name + ".test").deliveryAgent(agent)
+    private MessageQueue node(String name, CountingAgent agent, SimpleMeterRegistry meters) {
+        MessageQueue q = MessageQueue.builder().postgres(TestSpools.spool(db, name)).hostname(name + ".test").deliveryAgent(agent)
                 .concurrency(4).pollInterval(Duration.ofMillis(100)).meterRegistry(meters).build();
         open.add(q);
         return q;
@@ -154,7 +154,7 @@ class PostgresQuarantineTest {
 
         Map<QueueId, AtomicInteger> counts = CountingAgent.newCounts();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        Queue node = node("a", new CountingAgent(counts), meters);
+        MessageQueue node = node("a", new CountingAgent(counts), meters);
         assertThat(node.start()).isEqualTo(new RecoveryReport(9, 0, 0, 0));
 
         // The good ones are delivered and leave the queue; each bad one is set aside with what is wrong with it.
@@ -189,7 +189,7 @@ class PostgresQuarantineTest {
         assertThat(reasonOf(bad.get(2).id())).asString().contains(Damage.RECIPIENT_ROW.reason);
 
         // A node starting now reports them, as the file spool reports its quarantine folder.
-        Queue other = node("b", new CountingAgent(counts), new SimpleMeterRegistry());
+        MessageQueue other = node("b", new CountingAgent(counts), new SimpleMeterRegistry());
         assertThat(other.start()).isEqualTo(new RecoveryReport(0, 0, 4, 0));
         assertThat(counts.keySet()).doesNotContainAnyElementsOf(bad.stream().map(Damaged::id).toList());
 

@@ -22,7 +22,7 @@ import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -48,7 +48,7 @@ class QueueDeliveryTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(T0);
-    private Queue queue;
+    private MessageQueue queue;
     private ScriptedAgent agent;
 
     /** DSNs (sender {@code <>}) are always accepted by the sender's server. */
@@ -59,14 +59,14 @@ class QueueDeliveryTest {
                 : forMail.apply(req, r);
     }
 
-    private Queue start(BiFunction<DeliveryRequest, Recipient, RecipientOutcome> forMail,
-            Consumer<Queue.Builder> options) throws IOException {
+    private MessageQueue start(BiFunction<DeliveryRequest, Recipient, RecipientOutcome> forMail,
+            Consumer<MessageQueue.Builder> options) throws IOException {
         agent = new ScriptedAgent(script(forMail));
         return start(agent, options);
     }
 
-    private Queue start(DeliveryAgent a, Consumer<Queue.Builder> options) throws IOException {
-        Queue.Builder b = Queue.builder().directory(dir).hostname("relay.example.com").deliveryAgent(a)
+    private MessageQueue start(DeliveryAgent a, Consumer<MessageQueue.Builder> options) throws IOException {
+        MessageQueue.Builder b = MessageQueue.builder().directory(dir).hostname("relay.example.com").deliveryAgent(a)
                 .clock(clock).pollInterval(Duration.ofMillis(10)).minFreeDisk(0).jitter(0)
                 .retrySchedule(List.of(Duration.ofMinutes(1), Duration.ofMinutes(5)))
                 .domainFailureThreshold(100);
@@ -422,7 +422,7 @@ class QueueDeliveryTest {
 
     @Test
     void showGivesTheAttemptHistoryAndContentTheStoredMessage() throws Exception {
-        AttemptSecurity tls = new AttemptSecurity(PolicySource.MTA_STS, TlsLevel.VERIFY, "TLSv1.3",
+        AttemptSecurity tls = new AttemptSecurity(PolicyOrigin.MTA_STS, TlsLevel.VERIFY, "TLSv1.3",
                 "TLS_AES_128_GCM_SHA256", true, "certificate valid for mx.example.net");
         start((req, r) -> deferred(r).withSecurity(tls), b -> { });
         QueueId id = submit(envelope(SENDER, T0, rcpt("bob@example.net")), text("history"));

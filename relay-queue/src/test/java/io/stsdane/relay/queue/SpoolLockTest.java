@@ -33,24 +33,24 @@ class SpoolLockTest {
 
             first.kill();
         }
-        try (Queue queue = openQueue()) {
+        try (MessageQueue queue = openQueue()) {
             assertThat(queue.start().quarantined()).isZero();
         }
     }
 
     @Test
     void aSecondQueueInTheSameProcessIsRefusedUntilTheFirstCloses() throws Exception {
-        try (Queue first = openQueue()) {
+        try (MessageQueue first = openQueue()) {
             first.start();
             assertThatThrownBy(this::openQueue).hasMessageContaining("is in use by another relay process");
         }
-        try (Queue again = openQueue()) {
+        try (MessageQueue again = openQueue()) {
             assertThat(again.start().recovered()).isZero();
         }
     }
 
-    private Queue openQueue() {
-        return Queue.builder().directory(spool).hostname("lock.test").minFreeDisk(0)
+    private MessageQueue openQueue() {
+        return MessageQueue.builder().directory(spool).hostname("lock.test").minFreeDisk(0)
                 .deliveryAgent(req -> new CompletableFuture<>()).build();
     }
 }

@@ -212,7 +212,7 @@ class SpoolMigrationTest {
         FileSpoolFixture spool = new FileSpoolFixture(dir);
         assertThat(migrate(false).complete()).isTrue();
         ScriptedAgent agent = ScriptedAgent.deliveringAll();
-        Queue queue = Queue.builder().postgres(TestSpools.spool(db, "node")).hostname("node.test").deliveryAgent(agent)
+        MessageQueue queue = MessageQueue.builder().postgres(TestSpools.spool(db, "node")).hostname("node.test").deliveryAgent(agent)
                 .pollInterval(Duration.ofMillis(100)).build();
         open.add(queue);
         queue.start();

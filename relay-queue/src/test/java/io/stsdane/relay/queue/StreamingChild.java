@@ -35,14 +35,14 @@ public final class StreamingChild {
             }
             return RecipientOutcome.bounced(r, "5.2.2", "552 5.2.2 mailbox full", "mx.example.net");
         }, 0);
-        Queue.Builder builder = Queue.builder().hostname("relay.example.com").pollInterval(Duration.ofMillis(20))
+        MessageQueue.Builder builder = MessageQueue.builder().hostname("relay.example.com").pollInterval(Duration.ofMillis(20))
                 .deliveryAgent(agent);
         if (args[0].startsWith("jdbc:")) {
             builder.postgres(PostgresSpool.of(args[0], args[2], args[3]).withSchema(args[4]));
         } else {
             builder.directory(Path.of(args[0])).minFreeDisk(0);
         }
-        try (Queue queue = builder.build()) {
+        try (MessageQueue queue = builder.build()) {
             queue.start();
             QueueId id = queue.intake().nextId();
             Envelope env = new Envelope("alice@example.org", List.of(Recipient.of("bob@example.net")), Ret.FULL,

@@ -3,7 +3,7 @@ package io.stsdane.relay.queue;
 import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.time.Duration;
 
-/** Queue nodes on a {@link TestDatabase}'s schema, with short leases so that lapses happen within a test. */
+/** MessageQueue nodes on a {@link TestDatabase}'s schema, with short leases so that lapses happen within a test. */
 public final class TestSpools {
 
     private TestSpools() {

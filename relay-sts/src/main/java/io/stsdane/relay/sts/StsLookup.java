@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param txtRecords every TXT record found at {@code _mta-sts.<domain>} (empty when none or the lookup failed)
  * @param announcedId the {@code id} of the single valid {@code v=STSv1} record, or null when there is none
  * @param policy the policy in effect (fresh or cached, unexpired), or null
- * @param origin where {@code policy} comes from
+ * @param freshness where {@code policy} comes from
  * @param failure the RFC 8460 failure kind of a failed fetch during this lookup, or null
  * @param detail a line for an operator: what was found, or why there is no (fresh) policy
  */
@@ -21,17 +21,17 @@ public record StsLookup(
         List<String> txtRecords,
         String announcedId,
         CachedPolicy policy,
-        PolicyOrigin origin,
+        PolicyFreshness freshness,
         TlsFailure failure,
         String detail) {
 
     public StsLookup {
         Objects.requireNonNull(domain, "domain");
         txtRecords = List.copyOf(txtRecords);
-        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(freshness, "freshness");
         Objects.requireNonNull(detail, "detail");
-        if ((policy != null) != (origin == PolicyOrigin.FRESH || origin == PolicyOrigin.CACHED)) {
-            throw new IllegalArgumentException("a policy is present exactly when the origin is FRESH or CACHED");
+        if ((policy != null) != (freshness == PolicyFreshness.FRESH || freshness == PolicyFreshness.CACHED)) {
+            throw new IllegalArgumentException("a policy is present exactly when the freshness is FRESH or CACHED");
         }
     }
 

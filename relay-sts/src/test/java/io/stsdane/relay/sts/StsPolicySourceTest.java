@@ -116,7 +116,7 @@ class StsPolicySourceTest {
         TlsPolicy policy = applied(decide(source(), "mx1.example.com"));
 
         assertThat(policy.level()).isEqualTo(TlsLevel.VERIFY);
-        assertThat(policy.source()).isEqualTo(io.stsdane.relay.core.tls.PolicySource.MTA_STS);
+        assertThat(policy.source()).isEqualTo(io.stsdane.relay.core.tls.PolicyOrigin.MTA_STS);
         assertThat(policy.policyDomain()).isEqualTo(DOMAIN);
         assertThat(policy.sniName()).isEqualTo("mx1.example.com");
         assertThat(policy.description()).contains("*.example.com");
@@ -192,7 +192,7 @@ class StsPolicySourceTest {
 
         StsLookup l = lookup(source());
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.NONE);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.NONE);
         PolicyDecision d = decide(source(), "mx.example.com");
         assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
         assertThat(((PolicyDecision.NotApplicable) d).failure()).as("no policy is not a failure").isNull();
@@ -206,7 +206,7 @@ class StsPolicySourceTest {
 
         StsLookup l = lookup(source());
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.NONE);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.NONE);
         assertThat(l.txtRecords()).hasSize(2);
         assertThat(l.detail()).contains("exactly one");
         assertThat(server.requestCount()).isZero();
@@ -283,10 +283,10 @@ class StsPolicySourceTest {
         server.enqueuePolicy(WILDCARD_POLICY);
         StsPolicySource source = source();
 
-        assertThat(lookup(source).origin()).isEqualTo(PolicyOrigin.FRESH);
+        assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FRESH);
         StsLookup second = lookup(source);
 
-        assertThat(second.origin()).isEqualTo(PolicyOrigin.CACHED);
+        assertThat(second.freshness()).isEqualTo(PolicyFreshness.CACHED);
         assertThat(second.policy().text()).isEqualTo(WILDCARD_POLICY);
         assertThat(server.requestCount()).isEqualTo(1);
         assertThat(fetches("ok")).isEqualTo(1);
@@ -301,7 +301,7 @@ class StsPolicySourceTest {
         dns.txt(TXT, "v=STSv1; id=2");
         StsLookup l = lookup(source);
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.FRESH);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.FRESH);
         assertThat(l.policy().id()).isEqualTo("2");
         assertThat(l.policy().policy().mx()).containsExactly("mx.example.org");
         assertThat(server.requestCount()).isEqualTo(2);
@@ -316,7 +316,7 @@ class StsPolicySourceTest {
         dns.txt(TXT, "v=STSv1; id=2");
         StsLookup l = lookup(source);
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.CACHED);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.CACHED);
         assertThat(l.policy().id()).isEqualTo("1");
         assertThat(l.failure()).isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
         assertThat(l.detail()).contains("HTTP 500");
@@ -329,14 +329,14 @@ class StsPolicySourceTest {
         server.enqueue(new MockResponse.Builder().code(503).build()).enqueuePolicy(WILDCARD_POLICY);
         StsPolicySource source = source();
 
-        assertThat(lookup(source).origin()).isEqualTo(PolicyOrigin.FETCH_FAILED);
+        assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FETCH_FAILED);
         StsLookup postponed = lookup(source);
-        assertThat(postponed.origin()).isEqualTo(PolicyOrigin.FETCH_FAILED);
+        assertThat(postponed.freshness()).isEqualTo(PolicyFreshness.FETCH_FAILED);
         assertThat(postponed.detail()).contains("not fetched again before", "HTTP 503");
         assertThat(server.requestCount()).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(5));
-        assertThat(lookup(source).origin()).isEqualTo(PolicyOrigin.FRESH);
+        assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FRESH);
         assertThat(server.requestCount()).isEqualTo(2);
     }
 
@@ -353,7 +353,7 @@ class StsPolicySourceTest {
         StsPolicySource second = source();
 
         StsLookup l = lookup(second);
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.CACHED);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.CACHED);
         assertThat(l.policy().text()).isEqualTo(WILDCARD_POLICY);
         assertThat(applied(decide(second, "mx1.example.com")).level()).isEqualTo(TlsLevel.VERIFY);
     }
@@ -366,11 +366,11 @@ class StsPolicySourceTest {
 
         dns.removeTxt(TXT);
         clock.advance(Duration.ofMinutes(59));
-        assertThat(lookup(source).origin()).isEqualTo(PolicyOrigin.CACHED);
+        assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.CACHED);
 
         clock.advance(Duration.ofMinutes(1));
         StsLookup expired = lookup(source);
-        assertThat(expired.origin()).isEqualTo(PolicyOrigin.NONE);
+        assertThat(expired.freshness()).isEqualTo(PolicyFreshness.NONE);
         assertThat(decide(source, "mx1.example.com")).isInstanceOf(PolicyDecision.NotApplicable.class);
         assertThat(cacheDir.resolve("example.com.json")).doesNotExist();
     }
@@ -384,7 +384,7 @@ class StsPolicySourceTest {
         dns.removeTxt(TXT);
         clock.advance(Duration.ofMinutes(11));
 
-        assertThat(lookup(source()).origin()).isEqualTo(PolicyOrigin.NONE);
+        assertThat(lookup(source()).freshness()).isEqualTo(PolicyFreshness.NONE);
     }
 
     @Test
@@ -457,7 +457,7 @@ class StsPolicySourceTest {
         lookup(source);
         clock.advance(Duration.ofHours(13));
 
-        assertThat(lookup(source).origin()).isEqualTo(PolicyOrigin.CACHED);
+        assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.CACHED);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lookup(source).policy().policy().mx()
                 .contains("mx2.example.com"));
@@ -471,7 +471,7 @@ class StsPolicySourceTest {
 
         StsLookup l = lookup(source());
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.FRESH);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.FRESH);
         assertThat(server.requestCount()).isEqualTo(1);
     }
 
@@ -479,7 +479,7 @@ class StsPolicySourceTest {
     void invalidDomainHasNoPolicy() throws Exception {
         StsLookup l = source().lookup("bad..domain").toCompletableFuture().get(5, TimeUnit.SECONDS);
 
-        assertThat(l.origin()).isEqualTo(PolicyOrigin.NONE);
+        assertThat(l.freshness()).isEqualTo(PolicyFreshness.NONE);
         assertThat(l.detail()).contains("not a valid domain");
     }
 }

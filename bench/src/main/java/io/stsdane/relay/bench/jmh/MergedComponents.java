@@ -2,7 +2,7 @@ package io.stsdane.relay.bench.jmh;
 
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
-import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.sts.MtaSts;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.io.IOException;
@@ -33,7 +33,7 @@ final class MergedComponents {
      * measured.
      */
     static Opened<MessageIntake> spool(Path directory) throws IOException {
-        Queue q = Queue.builder().directory(directory).hostname("bench.invalid")
+        MessageQueue q = MessageQueue.builder().directory(directory).hostname("bench.invalid")
                 .deliveryAgent(request -> new CompletableFuture<>())
                 .build();
         q.start();

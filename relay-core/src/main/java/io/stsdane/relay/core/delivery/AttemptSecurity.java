@@ -1,6 +1,6 @@
 package io.stsdane.relay.core.delivery;
 
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 
 /**
@@ -16,7 +16,7 @@ import io.stsdane.relay.core.tls.TlsLevel;
  * @param verified whether the server's certificate passed the policy's check, or null without TLS
  * @param verification what that check found, or null without TLS
  */
-public record AttemptSecurity(PolicySource policySource, TlsLevel policyLevel, String tlsProtocol,
+public record AttemptSecurity(PolicyOrigin policySource, TlsLevel policyLevel, String tlsProtocol,
         String tlsCipher, Boolean verified, String verification) {
 
     public AttemptSecurity {

@@ -1,7 +1,7 @@
 package io.stsdane.relay.core.delivery;
 
 import io.stsdane.relay.core.queue.QueueId;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import java.time.Instant;
 import java.util.Objects;
@@ -35,7 +35,7 @@ public record DeliveryAttempt(
         String domain,
         String mxHost,
         String address,
-        PolicySource policySource,
+        PolicyOrigin policySource,
         TlsLevel policyLevel,
         boolean plaintextRetry,
         String tlsProtocol,

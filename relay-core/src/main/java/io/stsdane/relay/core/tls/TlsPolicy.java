@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public record TlsPolicy(
         TlsLevel level,
-        PolicySource source,
+        PolicyOrigin source,
         String policyDomain,
         String sniName,
         PeerVerifier verifier,
@@ -42,14 +42,14 @@ public record TlsPolicy(
     }
 
     /** A policy that carries no published policy text (local configuration, opportunistic). */
-    public TlsPolicy(TlsLevel level, PolicySource source, String policyDomain, String sniName, PeerVerifier verifier,
+    public TlsPolicy(TlsLevel level, PolicyOrigin source, String policyDomain, String sniName, PeerVerifier verifier,
             String description) {
         this(level, source, policyDomain, sniName, verifier, description, List.of());
     }
 
     /** Opportunistic STARTTLS to {@code mxHost}: the policy when no source applies. */
     public static TlsPolicy opportunistic(String policyDomain, String mxHost) {
-        return new TlsPolicy(TlsLevel.MAY, PolicySource.OPPORTUNISTIC, policyDomain, mxHost,
+        return new TlsPolicy(TlsLevel.MAY, PolicyOrigin.OPPORTUNISTIC, policyDomain, mxHost,
                 PeerVerifier.ACCEPT_ANY, "no DANE or MTA-STS policy: opportunistic STARTTLS");
     }
 }

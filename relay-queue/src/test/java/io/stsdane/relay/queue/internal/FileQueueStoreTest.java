@@ -204,7 +204,7 @@ class FileQueueStoreTest {
     static Attempt daneMismatch(Instant at) {
         return new Attempt(at, io.stsdane.relay.core.delivery.RecipientOutcome.Kind.DEFERRED, "4.7.5",
                 "mx.example.net[192.0.2.25]:25: DANE: no TLSA record matches", "",
-                new io.stsdane.relay.core.delivery.AttemptSecurity(io.stsdane.relay.core.tls.PolicySource.DANE,
+                new io.stsdane.relay.core.delivery.AttemptSecurity(io.stsdane.relay.core.tls.PolicyOrigin.DANE,
                         io.stsdane.relay.core.tls.TlsLevel.DANE, "TLSv1.3", "TLS_AES_256_GCM_SHA384", false,
                         "no TLSA record matches the chain"));
     }

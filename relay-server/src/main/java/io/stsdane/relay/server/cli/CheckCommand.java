@@ -7,7 +7,7 @@ import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
-import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code relay check DOMAIN}: what the relay would do for a destination domain, through the relay's own resolver,
- * {@code dns:} settings and policy sources (built by {@link PolicySources}, as for delivery) and the delivery
+ * {@code dns:} settings and policy sources (built by {@link PolicyChain}, as for delivery) and the delivery
  * engine's own policy resolution ({@link HostPolicyResolver}): MX hosts with their DNSSEC state, DANE per host,
  * MTA-STS, TLS-RPT, the local override and the effective policy per host; with {@code delivery.smarthost} the
  * smart host instead, the route delivery really takes, and the domain's facts as information. With
@@ -103,7 +103,7 @@ public final class CheckCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("relay-check-mta-sts");
         try {
             X509TrustManager trust = TrustStores.load(cfg.tls().caFile().orElse(null));
-            PolicySources sources = PolicySources.build(cfg, resolver.get(), trust, scratch, null);
+            PolicyChain sources = PolicyChain.build(cfg, resolver.get(), trust, scratch, null);
             try {
                 Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
                         : Optional.empty();

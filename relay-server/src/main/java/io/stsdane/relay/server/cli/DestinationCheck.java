@@ -9,7 +9,7 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.server.cli.CheckReport.Host;
 import io.stsdane.relay.server.cli.CheckReport.MxEntry;
 import io.stsdane.relay.server.tlsrpt.TlsRptRecord;
-import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import io.stsdane.relay.smtp.outbound.HostRole;
 import io.stsdane.relay.smtp.outbound.HostsFile;
@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * The work behind {@code relay check}: asks DNS, DANE, MTA-STS and TLS-RPT about a domain through the relay's own
- * resolver and policy sources ({@link PolicySources}, the same objects delivery uses), and takes the route the
+ * resolver and policy sources ({@link PolicyChain}, the same objects delivery uses), and takes the route the
  * delivery engine takes: the MX hosts, or the configured smart host, whose request comes from
  * {@link SmartHost#policyRequest} as in the engine. Each host of the route gets its policy from a
  * {@link HostCheck}, that is from the engine's own {@link HostPolicyResolver}. Blocking; one run per instance at
@@ -35,7 +35,7 @@ import java.util.Optional;
 final class DestinationCheck {
 
     private final DnsResolver dns;
-    private final PolicySources sources;
+    private final PolicyChain sources;
     private final HostCheck hosts;
     private final int port;
     private final StepTimeout step;
@@ -49,7 +49,7 @@ final class DestinationCheck {
      * @param hostsFile where the engine looks the smart host up before DNS
      * @param hosts checks one host under the engine's policy, probing it when {@code connect}
      */
-    DestinationCheck(DnsResolver dns, PolicySources sources, HostCheck hosts, int port, StepTimeout step,
+    DestinationCheck(DnsResolver dns, PolicyChain sources, HostCheck hosts, int port, StepTimeout step,
             Optional<SmartHost> smartHost, HostsFile hostsFile, boolean connect) {
         this.dns = dns;
         this.sources = sources;

@@ -15,7 +15,7 @@ import io.stsdane.relay.server.cli.CheckReport.Dane;
 import io.stsdane.relay.server.cli.CheckReport.Decision;
 import io.stsdane.relay.server.cli.CheckReport.Host;
 import io.stsdane.relay.server.cli.CheckReport.Policy;
-import io.stsdane.relay.server.wiring.PolicySources;
+import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import io.stsdane.relay.smtp.outbound.HostRole;
@@ -32,7 +32,7 @@ import java.util.Optional;
 final class HostCheck {
 
     private final DnsResolver dns;
-    private final PolicySources sources;
+    private final PolicyChain sources;
     private final HostPolicyResolver resolver;
     private final AddressSelection selection;
     private final StepTimeout step;
@@ -45,7 +45,7 @@ final class HostCheck {
      * @param resolution how long the whole policy resolution may take (the resolver bounds each source itself)
      * @param probe the STARTTLS prober for {@code --connect}; empty for none
      */
-    HostCheck(DnsResolver dns, PolicySources sources, HostPolicyResolver resolver, AddressSelection selection,
+    HostCheck(DnsResolver dns, PolicyChain sources, HostPolicyResolver resolver, AddressSelection selection,
             StepTimeout step, StepTimeout resolution, Optional<StartTlsProbe> probe) {
         this.dns = dns;
         this.sources = sources;

@@ -11,7 +11,7 @@ import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.dkim.DkimIntake;
 import io.stsdane.relay.dkim.DkimSigning;
 import io.stsdane.relay.queue.PostgresSpool;
-import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.queue.RecoveryReport;
 import io.stsdane.relay.server.LiveConfig;
 import io.stsdane.relay.server.ManagedService;
@@ -86,7 +86,7 @@ public final class ModuleComponents implements RelayComponents {
         X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
 
         PolicyStore stsStore = stsStore(config.spool(), hostname);
-        PolicySources policies = PolicySources.build(config, dns, trust, stsStore, registry);
+        PolicyChain policies = PolicyChain.build(config, dns, trust, stsStore, registry);
         Optional<StsPolicySource> sts = policies.mtaSts();
         if (sts.isEmpty()) {
             log.warn("mta-sts.enabled is false: MTA-STS policies are ignored; only DANE and local policies protect"
@@ -94,7 +94,7 @@ public final class ModuleComponents implements RelayComponents {
         }
 
         ForwardingDeliveryAgent agent = new ForwardingDeliveryAgent();
-        Queue queue = spool(config.spool(), hostname)
+        MessageQueue queue = spool(config.spool(), hostname)
                 .hostname(hostname)
                 .deliveryAgent(agent)
                 .retrySchedule(config.delivery().retrySchedule())
@@ -156,7 +156,7 @@ public final class ModuleComponents implements RelayComponents {
      * DKIM signing in front of the queue, when {@code dkim.domains} has any (docs/dkim.md), with bodies waiting for
      * their hash under {@code <spool.dir>/dkim-spill}, on the spool's disk.
      */
-    private static Optional<DkimIntake> dkim(RelayConfig config, Queue queue, PrometheusMeterRegistry registry) {
+    private static Optional<DkimIntake> dkim(RelayConfig config, MessageQueue queue, PrometheusMeterRegistry registry) {
         if (config.dkim().isEmpty()) {
             return Optional.empty();
         }
@@ -166,7 +166,7 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */
-    private static Optional<TlsRpt> tlsReporting(RelayConfig config, String hostname, DnsResolver dns, Queue queue,
+    private static Optional<TlsRpt> tlsReporting(RelayConfig config, String hostname, DnsResolver dns, MessageQueue queue,
             X509TrustManager trust) {
         TlsReportingConfig c = config.tlsReporting();
         if (!c.enabled()) {
@@ -204,11 +204,11 @@ public final class ModuleComponents implements RelayComponents {
      * The queue's store: the file spool under {@code spool.dir}, or PostgreSQL shared by several relay nodes
      * (docs/cluster.md). The spool directory is used either way for TLS-RPT counters.
      */
-    private static Queue.Builder spool(SpoolConfig spool, String hostname) {
+    private static MessageQueue.Builder spool(SpoolConfig spool, String hostname) {
         if (spool.backend() == SpoolConfig.Backend.POSTGRES) {
-            return Queue.builder().postgres(postgres(spool, hostname));
+            return MessageQueue.builder().postgres(postgres(spool, hostname));
         }
-        return Queue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk());
+        return MessageQueue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk());
     }
 
     /**
@@ -242,7 +242,7 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     private static void logRecovery(RecoveryReport r) {
-        log.info("Queue recovered: {}", r);
+        log.info("MessageQueue recovered: {}", r);
     }
 
     /**

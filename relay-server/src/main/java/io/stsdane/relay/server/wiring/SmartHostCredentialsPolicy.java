@@ -3,7 +3,7 @@ package io.stsdane.relay.server.wiring;
 import io.stsdane.relay.core.pki.PkixVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
@@ -35,7 +35,7 @@ final class SmartHostCredentialsPolicy implements TlsPolicySource {
         if (!request.mxHost().equalsIgnoreCase(smartHost)) {
             return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("not the smart host"));
         }
-        TlsPolicy policy = new TlsPolicy(TlsLevel.VERIFY, PolicySource.OVERRIDE, request.policyDomain(), smartHost,
+        TlsPolicy policy = new TlsPolicy(TlsLevel.VERIFY, PolicyOrigin.OVERRIDE, request.policyDomain(), smartHost,
                 PkixVerifier.forHost(trust, smartHost),
                 "delivery.smarthost-auth: the smart host must present a certificate valid for " + smartHost
                         + " before it is sent credentials");

@@ -10,7 +10,7 @@ import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
-import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.server.FakeQueueAdmin;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
@@ -180,7 +180,7 @@ class CliTest {
         Path spool = dir.resolve("spool");
         Path config = Files.writeString(dir.resolve("relay.yaml"), "spool: {dir: '" + spool + "'}\n");
         // The spool open in this process stands for another relay holding it.
-        try (Queue holder = Queue.builder().directory(spool).hostname("holder.test").minFreeDisk(0)
+        try (MessageQueue holder = MessageQueue.builder().directory(spool).hostname("holder.test").minFreeDisk(0)
                 .deliveryAgent(request -> new CompletableFuture<>()).build()) {
             // The real wiring (the fake components of the other tests open no spool); a relay that started
             // anyway would run until stopped, hence the guard.

@@ -7,7 +7,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
-import io.stsdane.relay.queue.Queue;
+import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
 import io.stsdane.relay.sts.PolicyStore;
@@ -130,7 +130,7 @@ class QueueMigrateCommandTest {
 
     /** A relay on the file backend accepts two messages, tries each once (deferred) and stops. */
     private static List<QueueId> spoolTwoMessages(Path spool) throws Exception {
-        Queue queue = Queue.builder().directory(spool).hostname("old.test").minFreeDisk(0)
+        MessageQueue queue = MessageQueue.builder().directory(spool).hostname("old.test").minFreeDisk(0)
                 .deliveryAgent(request -> CompletableFuture.completedFuture(request.recipients().stream()
                         .map(r -> RecipientOutcome.deferred(r, "4.7.5", "451 4.7.5 no TLSA match", "mx.example.net"))
                         .toList()))

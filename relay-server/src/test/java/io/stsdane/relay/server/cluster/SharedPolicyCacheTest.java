@@ -12,7 +12,7 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.sts.MtaSts;
-import io.stsdane.relay.sts.PolicyOrigin;
+import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.StsPolicySource;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.TestZone;
@@ -132,7 +132,7 @@ class SharedPolicyCacheTest {
         // The downgrade an attacker who blocks node b's fetch would want: an MX outside the policy.
         assertRefused(decide(b, "mx.attacker.test"), "mx.attacker.test");
         assertThat(b.lookup(DOMAIN).toCompletableFuture().get(30, TimeUnit.SECONDS).origin())
-                .isEqualTo(PolicyOrigin.CACHED);
+                .isEqualTo(PolicyFreshness.CACHED);
         assertThat(policyHost.getRequestCount()).isEqualTo(1);
     }
 

@@ -1,7 +1,7 @@
 package io.stsdane.relay.server.tlsrpt;
 
 import io.stsdane.relay.core.tls.PeerVerifier;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -24,12 +24,12 @@ final class Sessions {
     }
 
     static TlsPolicy sts(String domain) {
-        return new TlsPolicy(TlsLevel.VERIFY, PolicySource.MTA_STS, domain, "mx1." + domain, PeerVerifier.ACCEPT_ANY,
+        return new TlsPolicy(TlsLevel.VERIFY, PolicyOrigin.MTA_STS, domain, "mx1." + domain, PeerVerifier.ACCEPT_ANY,
                 "mta-sts enforce: mx *." + domain, stsLines(domain));
     }
 
     static TlsPolicy dane(String domain, String mx) {
-        return new TlsPolicy(TlsLevel.DANE, PolicySource.DANE, domain, mx, PeerVerifier.ACCEPT_ANY,
+        return new TlsPolicy(TlsLevel.DANE, PolicyOrigin.DANE, domain, mx, PeerVerifier.ACCEPT_ANY,
                 "dane: " + TLSA + " at _25._tcp." + mx, List.of(TLSA));
     }
 

@@ -13,7 +13,7 @@ import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -83,7 +83,7 @@ class TlsRptReportDeliveryTest {
                 .submitterDomain("relay.example.net").from("tlsrpt@relay.example.net")
                 .sendingMtaIp("198.51.100.7").clock(clock).build();
         TlsPolicySource enforced = r -> CompletableFuture.completedFuture(new PolicyDecision.Apply(new TlsPolicy(
-                TlsLevel.VERIFY, PolicySource.MTA_STS, r.policyDomain(), r.mxHost(),
+                TlsLevel.VERIFY, PolicyOrigin.MTA_STS, r.policyDomain(), r.mxHost(),
                 chain -> Verification.failed(TlsFailure.CERTIFICATE_HOST_MISMATCH, "not mx1.example.com"),
                 "mta-sts enforce: mx mx1.example.com")));
         engine = new DeliveryEngine(DeliveryOptions.builder("relay.example.net").port(mx.port())

@@ -8,7 +8,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.core.tls.TlsReporter;
-import io.stsdane.relay.smtp.outbound.internal.Engine;
+import io.stsdane.relay.smtp.outbound.internal.DeliveryDispatcher;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class DeliveryEngine implements DeliveryAgent, AutoCloseable {
 
-    private final Engine engine;
+    private final DeliveryDispatcher engine;
 
     /**
      * @param options delivery settings
@@ -41,7 +41,7 @@ public final class DeliveryEngine implements DeliveryAgent, AutoCloseable {
     /** As the other constructor; {@code observer} hears every attempt and every outcome as values. */
     public DeliveryEngine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources,
             TlsReporter reporter, MeterRegistry meters, DeliveryObserver observer) {
-        this.engine = new Engine(Objects.requireNonNull(options, "options"), Objects.requireNonNull(dns, "dns"),
+        this.engine = new DeliveryDispatcher(Objects.requireNonNull(options, "options"), Objects.requireNonNull(dns, "dns"),
                 List.copyOf(sources), Objects.requireNonNull(reporter, "reporter"), meters,
                 Objects.requireNonNull(observer, "observer"));
     }

@@ -2,7 +2,7 @@ package io.stsdane.relay.smtp.outbound;
 
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
@@ -105,12 +105,12 @@ public final class HostPolicyResolver {
     }
 
     private static boolean isFloor(TlsPolicy p) {
-        return p.source() != PolicySource.OVERRIDE && !p.level().requiresAuthentication();
+        return p.source() != PolicyOrigin.OVERRIDE && !p.level().requiresAuthentication();
     }
 
     /** RFC 7672 §2.2.1: DANE for a host an insecure MX RRset named waits for the later sources' objections. */
     private static boolean isProvisional(TlsPolicy p, PolicyRequest request) {
-        return p.source() == PolicySource.DANE && p.level().requiresAuthentication()
+        return p.source() == PolicyOrigin.DANE && p.level().requiresAuthentication()
                 && !request.mxSecurity().isSecure();
     }
 

@@ -3,7 +3,7 @@ package io.stsdane.relay.smtp.outbound;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -75,9 +75,9 @@ public final class OverridePolicySource implements TlsPolicySource {
         String why = "local override " + key + ": " + level.configName();
         return switch (level) {
             case DANE -> requireDane(request, why);
-            case VERIFY -> apply(new TlsPolicy(level, PolicySource.OVERRIDE, request.policyDomain(),
+            case VERIFY -> apply(new TlsPolicy(level, PolicyOrigin.OVERRIDE, request.policyDomain(),
                     request.mxHost(), pkix.apply(request.mxHost()), why + " (PKIX, name " + request.mxHost() + ")"));
-            default -> apply(new TlsPolicy(level, PolicySource.OVERRIDE, request.policyDomain(), request.mxHost(),
+            default -> apply(new TlsPolicy(level, PolicyOrigin.OVERRIDE, request.policyDomain(), request.mxHost(),
                     PeerVerifier.ACCEPT_ANY, why));
         };
     }

@@ -5,6 +5,6 @@
  * {@link io.stsdane.relay.smtp.outbound.HostPolicyResolver}, the engine's own policy resolution for one host, for
  * diagnostics that must show exactly what delivery would do (with
  * {@link io.stsdane.relay.smtp.outbound.SmartHost#policyRequest} for the smart host route). The
- * machinery (route planning, policy resolution, the Netty SMTP client, pooling) lives in {@code internal}.
+ * parts (route planning, policy resolution, the Netty SMTP client, pooling) lives in {@code internal}.
  */
 package io.stsdane.relay.smtp.outbound;

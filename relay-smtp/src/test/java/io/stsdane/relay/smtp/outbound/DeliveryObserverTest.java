@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
@@ -36,7 +36,7 @@ class DeliveryObserverTest {
             assertThat(a.domain()).isEqualTo("example.test");
             assertThat(a.mxHost()).isEqualTo("mx1.example.test");
             assertThat(a.address()).isEqualTo("127.0.0.1");
-            assertThat(a.policySource()).isEqualTo(PolicySource.DANE);
+            assertThat(a.policySource()).isEqualTo(PolicyOrigin.DANE);
             assertThat(a.policyLevel()).isEqualTo(TlsLevel.DANE);
             assertThat(a.tlsProtocol()).isEqualTo("TLSv1.3");
             assertThat(a.verified()).isTrue();

@@ -6,7 +6,7 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -27,7 +27,7 @@ class HostPolicyResolverTest {
     private static final PolicyRequest REQUEST =
             new PolicyRequest("example.test", "example.test", "mx.example.test", DnsSecurity.SECURE, 25);
 
-    private static TlsPolicySource applies(TlsLevel level, PolicySource source) {
+    private static TlsPolicySource applies(TlsLevel level, PolicyOrigin source) {
         return r -> CompletableFuture.completedFuture(new PolicyDecision.Apply(new TlsPolicy(level, source,
                 r.policyDomain(), r.mxHost(), PeerVerifier.ACCEPT_ANY, source.label() + " " + level.configName())));
     }
@@ -66,47 +66,47 @@ class HostPolicyResolverTest {
 
     @Test
     void daneWithOnlyUnusableRecordsDoesNotSwitchOffAnEnforcedMtaStsPolicy() {
-        TlsPolicy p = applied(resolve(NOT_APPLICABLE, applies(TlsLevel.ENCRYPT, PolicySource.DANE),
-                applies(TlsLevel.VERIFY, PolicySource.MTA_STS)));
+        TlsPolicy p = applied(resolve(NOT_APPLICABLE, applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE),
+                applies(TlsLevel.VERIFY, PolicyOrigin.MTA_STS)));
 
         assertThat(p.level()).isEqualTo(TlsLevel.VERIFY);
-        assertThat(p.source()).isEqualTo(PolicySource.MTA_STS);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.MTA_STS);
     }
 
     @Test
     void daneWithOnlyUnusableRecordsStillRequiresTlsWhenNoOtherSourceApplies() {
-        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE), NOT_APPLICABLE));
+        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE), NOT_APPLICABLE));
 
         assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
-        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.DANE);
     }
 
     @Test
     void aWeakerLaterPolicyDoesNotLowerTheFloor() {
-        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
-                applies(TlsLevel.MAY, PolicySource.MTA_STS)));
+        TlsPolicy p = applied(resolve(applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE),
+                applies(TlsLevel.MAY, PolicyOrigin.MTA_STS)));
 
         assertThat(p.level()).isEqualTo(TlsLevel.ENCRYPT);
     }
 
     @Test
     void aLaterTempFailIsNotHiddenByTheFloor() {
-        assertThat(resolve(applies(TlsLevel.ENCRYPT, PolicySource.DANE), TEMP_FAIL))
+        assertThat(resolve(applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE), TEMP_FAIL))
                 .isInstanceOf(PolicyDecision.TempFail.class);
     }
 
     @Test
     void anAuthenticatingDanePolicyIsFinal() {
-        TlsPolicy p = applied(resolve(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL));
+        TlsPolicy p = applied(resolve(applies(TlsLevel.DANE, PolicyOrigin.DANE), TEMP_FAIL));
 
-        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.DANE);
     }
 
     @Test
     void underAnInsecureMxRrsetAnEnforcedMtaStsPolicyThatRefusesTheHostStillDefersIt() {
         // A forged MX RRset may name any host with TLSA records of its own: DANE there must not displace the
         // MTA-STS check that the host is one of the domain's MX hosts.
-        HostPolicyResolver.Resolution r = resolutionUnderInsecureMx(applies(TlsLevel.DANE, PolicySource.DANE),
+        HostPolicyResolver.Resolution r = resolutionUnderInsecureMx(applies(TlsLevel.DANE, PolicyOrigin.DANE),
                 TEMP_FAIL);
 
         assertThat(r.decision()).isInstanceOf(PolicyDecision.TempFail.class);
@@ -115,22 +115,22 @@ class HostPolicyResolverTest {
 
     @Test
     void underAnInsecureMxRrsetDaneAppliesWhenNoLaterSourceObjects() {
-        TlsPolicySource dane = applies(TlsLevel.DANE, PolicySource.DANE);
+        TlsPolicySource dane = applies(TlsLevel.DANE, PolicyOrigin.DANE);
 
         assertThat(applied(resolutionUnderInsecureMx(dane, NOT_APPLICABLE).decision()).source())
-                .isEqualTo(PolicySource.DANE);
+                .isEqualTo(PolicyOrigin.DANE);
         HostPolicyResolver.Resolution overSts = resolutionUnderInsecureMx(dane,
-                applies(TlsLevel.VERIFY, PolicySource.MTA_STS));
+                applies(TlsLevel.VERIFY, PolicyOrigin.MTA_STS));
         assertThat(applied(overSts.decision()).source()).as("RFC 8461 §2: MTA-STS never overrides DANE")
-                .isEqualTo(PolicySource.DANE);
+                .isEqualTo(PolicyOrigin.DANE);
         assertThat(overSts.answers()).extracting(HostPolicyResolver.Answer::floor).containsExactly(true, false);
     }
 
     @Test
     void underASecureMxRrsetDaneIsFinal() {
-        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.DANE, PolicySource.DANE), TEMP_FAIL);
+        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.DANE, PolicyOrigin.DANE), TEMP_FAIL);
 
-        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicyOrigin.DANE);
         assertThat(r.answers()).hasSize(1);
     }
 
@@ -138,7 +138,7 @@ class HostPolicyResolverTest {
     void aDaneOverrideIsFinalUnderAnInsecureMxRrsetToo() {
         // The operator asked for DANE for this domain: a later source cannot veto it as it can plain DANE.
         OverridePolicySource override = new OverridePolicySource(Map.of("example.test", TlsLevel.DANE),
-                applies(TlsLevel.DANE, PolicySource.DANE), host -> PeerVerifier.ACCEPT_ANY);
+                applies(TlsLevel.DANE, PolicyOrigin.DANE), host -> PeerVerifier.ACCEPT_ANY);
 
         HostPolicyResolver.Resolution r = resolutionUnderInsecureMx(override, TEMP_FAIL);
 
@@ -148,32 +148,32 @@ class HostPolicyResolverTest {
 
     @Test
     void anOverrideIsFinalEvenWhenItAuthenticatesNothing() {
-        TlsPolicy p = applied(resolve(applies(TlsLevel.NONE, PolicySource.OVERRIDE),
-                applies(TlsLevel.VERIFY, PolicySource.MTA_STS)));
+        TlsPolicy p = applied(resolve(applies(TlsLevel.NONE, PolicyOrigin.OVERRIDE),
+                applies(TlsLevel.VERIFY, PolicyOrigin.MTA_STS)));
 
         assertThat(p.level()).isEqualTo(TlsLevel.NONE);
     }
 
     @Test
     void noApplicableSourceMeansOpportunisticTls() {
-        assertThat(applied(resolve(NOT_APPLICABLE, NOT_APPLICABLE)).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+        assertThat(applied(resolve(NOT_APPLICABLE, NOT_APPLICABLE)).source()).isEqualTo(PolicyOrigin.OPPORTUNISTIC);
     }
 
     @Test
     void aSourceThatCouldNotSupplyItsPolicyIsReportedWhenTheHostFallsBackToOpportunistic() {
         HostPolicyResolver.Resolution r = resolution(NOT_APPLICABLE, unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
 
-        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicyOrigin.OPPORTUNISTIC);
         assertThat(r.unreported()).isNotNull();
         assertThat(r.unreported().failure()).isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
     }
 
     @Test
     void underADaneFloorTheUnavailablePolicyIsNotReportedTwice() {
-        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.ENCRYPT, PolicySource.DANE),
+        HostPolicyResolver.Resolution r = resolution(applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE),
                 unavailable(TlsFailure.STS_POLICY_FETCH_ERROR));
 
-        assertThat(applied(r.decision()).source()).isEqualTo(PolicySource.DANE);
+        assertThat(applied(r.decision()).source()).isEqualTo(PolicyOrigin.DANE);
         assertThat(r.unreported()).isNull();
     }
 
@@ -184,9 +184,9 @@ class HostPolicyResolverTest {
 
     @Test
     void theAnswersListEverySourceAskedAndMarkTheFloor() {
-        TlsPolicySource dane = applies(TlsLevel.ENCRYPT, PolicySource.DANE);
-        TlsPolicySource sts = applies(TlsLevel.VERIFY, PolicySource.MTA_STS);
-        TlsPolicySource never = applies(TlsLevel.NONE, PolicySource.OVERRIDE);
+        TlsPolicySource dane = applies(TlsLevel.ENCRYPT, PolicyOrigin.DANE);
+        TlsPolicySource sts = applies(TlsLevel.VERIFY, PolicyOrigin.MTA_STS);
+        TlsPolicySource never = applies(TlsLevel.NONE, PolicyOrigin.OVERRIDE);
 
         HostPolicyResolver.Resolution r = resolution(NOT_APPLICABLE, dane, sts, never);
 

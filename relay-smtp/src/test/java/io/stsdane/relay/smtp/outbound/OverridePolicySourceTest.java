@@ -6,7 +6,7 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -52,27 +52,27 @@ class OverridePolicySourceTest {
         TlsPolicy p = ((PolicyDecision.Apply) decide(s, "example.com")).policy();
 
         assertThat(p.level()).isEqualTo(TlsLevel.VERIFY);
-        assertThat(p.source()).isEqualTo(PolicySource.OVERRIDE);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.OVERRIDE);
         assertThat(p.verifier()).isSameAs(PKIX);
         assertThat(asked).hasToString("mx.example.com");
     }
 
     @Test
     void daneOverrideKeepsTheDanePolicyWhenDaneApplies() {
-        TestPolicies.Recording dane = TestPolicies.apply(TlsLevel.DANE, PolicySource.DANE, PKIX);
+        TestPolicies.Recording dane = TestPolicies.apply(TlsLevel.DANE, PolicyOrigin.DANE, PKIX);
         OverridePolicySource s = new OverridePolicySource(Map.of("example.com", TlsLevel.DANE), dane, h -> PKIX);
 
         TlsPolicy p = ((PolicyDecision.Apply) decide(s, "example.com")).policy();
 
         assertThat(p.level()).isEqualTo(TlsLevel.DANE);
-        assertThat(p.source()).isEqualTo(PolicySource.DANE);
+        assertThat(p.source()).isEqualTo(PolicyOrigin.DANE);
         assertThat(p.description()).startsWith("local override example.com: dane");
     }
 
     @Test
     void daneOverrideTempFailsWhenDaneDoesNotApplyOrGivesOnlyEncryption() {
         for (TlsPolicySource dane : new TlsPolicySource[] {TestPolicies.notApplicable(),
-                TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY), null}) {
+                TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.DANE, PeerVerifier.ACCEPT_ANY), null}) {
             OverridePolicySource s = new OverridePolicySource(Map.of("example.com", TlsLevel.DANE), dane, h -> PKIX);
             assertThat(decide(s, "example.com")).isInstanceOfSatisfying(PolicyDecision.TempFail.class,
                     t -> assertThat(t.failure()).isEqualTo(TlsFailure.DANE_REQUIRED));

@@ -11,7 +11,7 @@ import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicySource;
@@ -227,7 +227,7 @@ class RoutingTest {
     void requireTlsMessageToAnInsecureMxWithoutMtaStsBounces() {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
-        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE,
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.DANE,
                 io.stsdane.relay.core.tls.PeerVerifier.ACCEPT_ANY)));
 
         assertOutcome(f.deliver(requireTls()), Kind.BOUNCED, "5.7.10");
@@ -311,7 +311,7 @@ class RoutingTest {
     void requireTlsMessageGoesOverAnEnforcedMtaStsPolicyUnderAnInsecureMx() {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder()
                 .startTls(WEB_PKI_CERT.serverContext()).requireTls(true).build());
-        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicySource.MTA_STS,
+        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.MTA_STS,
                 io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(), "mx.example.test"))));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
@@ -328,7 +328,7 @@ class RoutingTest {
         TestSmtpServer s = f.singleMx("mx.example.test", SmtpBehavior.builder().startTls(CERT.serverContext())
                 .requireTls(true).build());
         f.engine(List.of(TestPolicies.dane(CERT.certificate()), TestPolicies.apply(TlsLevel.VERIFY,
-                PolicySource.MTA_STS, io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(),
+                PolicyOrigin.MTA_STS, io.stsdane.relay.core.pki.PkixVerifier.forHost(WEB_ROOT.trustManager(),
                         "mx.example.test"))));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)

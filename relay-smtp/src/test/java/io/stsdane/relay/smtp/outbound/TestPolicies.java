@@ -3,7 +3,7 @@ package io.stsdane.relay.smtp.outbound;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -49,14 +49,14 @@ final class TestPolicies {
         }
     }
 
-    static Recording apply(TlsLevel level, PolicySource source, PeerVerifier verifier) {
+    static Recording apply(TlsLevel level, PolicyOrigin source, PeerVerifier verifier) {
         return new Recording(r -> new PolicyDecision.Apply(new TlsPolicy(level, source, r.policyDomain(),
                 r.mxHost(), verifier, "test " + source.label() + " policy at " + level.configName())));
     }
 
     /** What DANE gives for a host with a usable TLSA RRset matching {@code leaf}. */
     static Recording dane(X509Certificate leaf) {
-        return apply(TlsLevel.DANE, PolicySource.DANE, pin(leaf));
+        return apply(TlsLevel.DANE, PolicyOrigin.DANE, pin(leaf));
     }
 
     static Recording tempFail(String reason) {

@@ -6,7 +6,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsSessionResult;
@@ -54,7 +54,7 @@ class TlsPolicyEnforcementTest {
         assertThat(t.sni()).isEqualTo("mx1.example.test");
         assertThat(f.reports).singleElement().satisfies(r -> {
             assertThat(r.success()).isTrue();
-            assertThat(r.policy().source()).isEqualTo(PolicySource.DANE);
+            assertThat(r.policy().source()).isEqualTo(PolicyOrigin.DANE);
         });
         assertThat(f.meters.counter("relay.delivery.attempts", "source", "dane", "outcome", "delivered").count())
                 .isEqualTo(1.0);
@@ -97,7 +97,7 @@ class TlsPolicyEnforcementTest {
     @Test
     void aDeferralWithoutStartTlsCarriesThePolicyAndNoTls() {
         mx(SmtpBehavior.plain());
-        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY)));
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.DANE, PeerVerifier.ACCEPT_ANY)));
 
         List<RecipientOutcome> out = f.deliver(Messages.simple("example.test", "a@example.test"));
 
@@ -111,7 +111,7 @@ class TlsPolicyEnforcementTest {
     @Test
     void requiredTlsWithoutStartTlsDefersAndSendsNothingInPlaintext() {
         TestSmtpServer s = mx(SmtpBehavior.plain());
-        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY)));
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.DANE, PeerVerifier.ACCEPT_ANY)));
 
         List<RecipientOutcome> out = f.deliver(Messages.simple("example.test", "a@example.test"));
 
@@ -147,7 +147,7 @@ class TlsPolicyEnforcementTest {
     @Test
     void encryptOnlyAcceptsASelfSignedCertificateOverTls() {
         TestSmtpServer s = mx(tls(OTHER_CERT.serverContext()));
-        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.DANE, PeerVerifier.ACCEPT_ANY)));
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.DANE, PeerVerifier.ACCEPT_ANY)));
 
         assertThat(f.deliver(Messages.simple("example.test", "a@example.test")))
                 .singleElement().extracting(RecipientOutcome::kind).isEqualTo(Kind.DELIVERED);
@@ -186,7 +186,7 @@ class TlsPolicyEnforcementTest {
         assertThat(s.transactions()).singleElement().matches(ReceivedTransaction::tls);
         assertThat(f.reports).singleElement().satisfies(r -> {
             assertThat(r.failure()).isEqualTo(TlsFailure.STS_POLICY_FETCH_ERROR);
-            assertThat(r.policy().source()).isEqualTo(PolicySource.OPPORTUNISTIC);
+            assertThat(r.policy().source()).isEqualTo(PolicyOrigin.OPPORTUNISTIC);
             assertThat(r.policy().policyDomain()).isEqualTo("example.test");
             assertThat(r.mxHost()).isEqualTo("mx1.example.test");
             assertThat(r.detail()).contains("HTTP 404");
@@ -196,7 +196,7 @@ class TlsPolicyEnforcementTest {
     @Test
     void mtaStsTestingModeDeliversDespiteABadCertificateAndReportsTheFailure() {
         TestSmtpServer s = mx(tls(OTHER_CERT.serverContext()));
-        f.engine(List.of(TestPolicies.apply(TlsLevel.MAY, PolicySource.MTA_STS, TestPolicies.pin(MX_CERT.certificate()))));
+        f.engine(List.of(TestPolicies.apply(TlsLevel.MAY, PolicyOrigin.MTA_STS, TestPolicies.pin(MX_CERT.certificate()))));
 
         assertThat(f.deliver(Messages.simple("example.test", "a@example.test")))
                 .singleElement().extracting(RecipientOutcome::kind).isEqualTo(Kind.DELIVERED);
@@ -219,7 +219,7 @@ class TlsPolicyEnforcementTest {
     @Test
     void failedHandshakeAtLevelEncryptDefersAndNeverFallsBackToPlaintext() throws Exception {
         TestSmtpServer s = mx(tls(serverWithoutCertificate()));
-        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicySource.MTA_STS, PeerVerifier.ACCEPT_ANY)));
+        f.engine(List.of(TestPolicies.apply(TlsLevel.ENCRYPT, PolicyOrigin.MTA_STS, PeerVerifier.ACCEPT_ANY)));
 
         assertThat(f.deliver(Messages.simple("example.test", "a@example.test"))).singleElement()
                 .satisfies(o -> assertThat(o.kind()).isEqualTo(Kind.DEFERRED));

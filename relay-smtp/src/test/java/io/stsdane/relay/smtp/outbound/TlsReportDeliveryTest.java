@@ -10,7 +10,7 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.testing.InMemoryContent;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.testkit.pki.TestCertificate;
@@ -57,7 +57,7 @@ class TlsReportDeliveryTest {
     void reportIsDeliveredOverTlsDespiteAnEnforcedPolicyTheCertificateFails() {
         TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.builder()
                 .startTls(WRONG_NAME.serverContext()).build());
-        TestPolicies.Recording mtaSts = TestPolicies.apply(TlsLevel.VERIFY, PolicySource.MTA_STS,
+        TestPolicies.Recording mtaSts = TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.MTA_STS,
                 TestPolicies.pin(MX_CERT.certificate()));
         f.engine(List.of(mtaSts));
 
@@ -111,7 +111,7 @@ class TlsReportDeliveryTest {
     void clientMailAskingForTlsRequiredNoIsStillHeldToThePolicy() {
         TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.builder()
                 .startTls(WRONG_NAME.serverContext()).build());
-        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicySource.MTA_STS,
+        f.engine(List.of(TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.MTA_STS,
                 TestPolicies.pin(MX_CERT.certificate()))));
 
         List<RecipientOutcome> out = f.deliver(Messages.request("example.test",
@@ -137,7 +137,7 @@ class TlsReportDeliveryTest {
     @Test
     void aLocalOverrideDoesNotHoldTheReportBackEither() {
         TestSmtpServer s = f.singleMx("mx1.example.test", SmtpBehavior.plain());
-        TlsPolicySource override = TestPolicies.apply(TlsLevel.VERIFY, PolicySource.OVERRIDE,
+        TlsPolicySource override = TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.OVERRIDE,
                 TestPolicies.pin(MX_CERT.certificate()));
         f.engine(List.of(override));
 
@@ -151,7 +151,7 @@ class TlsReportDeliveryTest {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.builder().startTls(WRONG_NAME.serverContext())
                 .build());
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
-        TestPolicies.Recording override = TestPolicies.apply(TlsLevel.VERIFY, PolicySource.OVERRIDE,
+        TestPolicies.Recording override = TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.OVERRIDE,
                 TestPolicies.pin(MX_CERT.certificate()));
         f.engine(List.of(override), b -> b.smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
 

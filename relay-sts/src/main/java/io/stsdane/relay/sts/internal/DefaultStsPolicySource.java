@@ -4,7 +4,7 @@ import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.util.DomainNames;
-import io.stsdane.relay.sts.PolicyOrigin;
+import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.StsLookup;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.time.Duration;
@@ -72,7 +72,7 @@ public final class DefaultStsPolicySource implements StsPolicySource {
         try {
             canonical = DomainNames.canonical(domain);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(new StsLookup(domain, List.of(), null, null, PolicyOrigin.NONE,
+            return CompletableFuture.completedFuture(new StsLookup(domain, List.of(), null, null, PolicyFreshness.NONE,
                     null, "not a valid domain name: " + e.getMessage()));
         }
         return cache.lookup(canonical);

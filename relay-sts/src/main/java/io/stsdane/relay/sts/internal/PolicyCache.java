@@ -6,7 +6,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.util.LogText;
 import io.stsdane.relay.sts.CachedPolicy;
-import io.stsdane.relay.sts.PolicyOrigin;
+import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsLookup;
 import java.time.Clock;
@@ -91,7 +91,7 @@ public final class PolicyCache {
                 .thenCompose(txt -> resolve(domain, txt))
                 .exceptionally(e -> {
                     log.error("MTA-STS lookup of {} failed unexpectedly", domain, e);
-                    return new StsLookup(domain, List.of(), null, null, PolicyOrigin.FETCH_FAILED,
+                    return new StsLookup(domain, List.of(), null, null, PolicyFreshness.FETCH_FAILED,
                             TlsFailure.STS_POLICY_FETCH_ERROR, "internal error: " + e);
                 });
     }
@@ -138,7 +138,7 @@ public final class PolicyCache {
         if (txt instanceof TxtDiscovery.NotAnnounced none) {
             return CompletableFuture.completedFuture(cached
                     .map(p -> cachedLookup(txt, null, p, null, "kept cached policy (" + none.reason() + ")"))
-                    .orElseGet(() -> new StsLookup(domain, txt.records(), null, null, PolicyOrigin.NONE, null,
+                    .orElseGet(() -> new StsLookup(domain, txt.records(), null, null, PolicyFreshness.NONE, null,
                             none.reason())));
         }
         TxtDiscovery.Announced announced = (TxtDiscovery.Announced) txt;
@@ -151,7 +151,7 @@ public final class PolicyCache {
         }
         return fetch(domain, announced.id(), false).thenApply(attempt -> {
             if (attempt.policy() != null) {
-                return new StsLookup(domain, txt.records(), announced.id(), attempt.policy(), PolicyOrigin.FRESH,
+                return new StsLookup(domain, txt.records(), announced.id(), attempt.policy(), PolicyFreshness.FRESH,
                         null, "fetched policy id " + announced.id());
             }
             FetchResult.Failed f = attempt.failure();
@@ -159,14 +159,14 @@ public final class PolicyCache {
                             "kept cached policy id " + p.id() + " until it expires; new policy id "
                                     + announced.id() + " unavailable: " + f.reason()))
                     .orElseGet(() -> new StsLookup(domain, txt.records(), announced.id(), null,
-                            PolicyOrigin.FETCH_FAILED, f.failure(), "policy id " + announced.id()
+                            PolicyFreshness.FETCH_FAILED, f.failure(), "policy id " + announced.id()
                             + " announced but unavailable: " + f.reason()));
         });
     }
 
     private static StsLookup cachedLookup(TxtDiscovery txt, String announcedId, CachedPolicy p, TlsFailure failure,
             String why) {
-        return new StsLookup(p.domain(), txt.records(), announcedId, p, PolicyOrigin.CACHED, failure,
+        return new StsLookup(p.domain(), txt.records(), announcedId, p, PolicyFreshness.CACHED, failure,
                 why + "; policy id " + p.id() + " fetched " + p.fetchedAt() + ", expires " + p.expiresAt());
     }
 

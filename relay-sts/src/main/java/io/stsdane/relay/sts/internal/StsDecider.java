@@ -4,13 +4,13 @@ import io.stsdane.relay.core.pki.HostPatterns;
 import io.stsdane.relay.core.pki.PkixVerifier;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.sts.CachedPolicy;
-import io.stsdane.relay.sts.PolicyOrigin;
+import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.StsLookup;
 import io.stsdane.relay.sts.StsPolicy;
 import java.util.List;
@@ -39,13 +39,13 @@ public final class StsDecider {
         String domain = lookup.domain();
         Optional<CachedPolicy> cached = lookup.effectivePolicy();
         if (cached.isEmpty()) {
-            if (lookup.origin() == PolicyOrigin.FETCH_FAILED && deferWhenPolicyUnavailable) {
+            if (lookup.freshness() == PolicyFreshness.FETCH_FAILED && deferWhenPolicyUnavailable) {
                 return new PolicyDecision.TempFail(lookup.failure(), "MTA-STS policy of " + domain
                         + " unavailable and deferring is configured: " + lookup.detail());
             }
             // RFC 8461 §5.1: deliver as without MTA-STS, but tell TLS reporting why there was no policy.
             return new PolicyDecision.NotApplicable("no MTA-STS policy for " + domain + ": " + lookup.detail(),
-                    lookup.origin() == PolicyOrigin.FETCH_FAILED ? lookup.failure() : null);
+                    lookup.freshness() == PolicyFreshness.FETCH_FAILED ? lookup.failure() : null);
         }
         StsPolicy policy = cached.get().policy();
         String id = cached.get().id();
@@ -57,11 +57,11 @@ public final class StsDecider {
                     + ") has mode none");
             case ENFORCE -> pattern
                     .<PolicyDecision>map(p -> new PolicyDecision.Apply(new TlsPolicy(TlsLevel.VERIFY,
-                            PolicySource.MTA_STS, domain, mxHost, PkixVerifier.forHost(trust, mxHost),
+                            PolicyOrigin.MTA_STS, domain, mxHost, PkixVerifier.forHost(trust, mxHost),
                             "MTA-STS enforce (" + domain + " id " + id + "): " + mxHost + " matches mx " + p
                                     + ", certificate must be PKIX-valid for it", lines)))
                     .orElseGet(() -> new PolicyDecision.TempFail(TlsFailure.VALIDATION_FAILURE, mismatch));
-            case TESTING -> new PolicyDecision.Apply(new TlsPolicy(TlsLevel.MAY, PolicySource.MTA_STS, domain, mxHost,
+            case TESTING -> new PolicyDecision.Apply(new TlsPolicy(TlsLevel.MAY, PolicyOrigin.MTA_STS, domain, mxHost,
                     pattern.isPresent() ? PkixVerifier.forHost(trust, mxHost) : mismatchReporter(mismatch),
                     "MTA-STS testing (" + domain + " id " + id + "): "
                             + pattern.map(p -> mxHost + " matches mx " + p).orElse(mismatch)

@@ -8,7 +8,7 @@ import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
@@ -52,7 +52,7 @@ final class AttemptLog {
             // The series with known tag values exist from start-up, at zero, for dashboards and alerts.
             for (String outcome : OUTCOMES) {
                 attempts("none", outcome);
-                for (PolicySource source : PolicySource.values()) {
+                for (PolicyOrigin source : PolicyOrigin.values()) {
                     attempts(source.label(), outcome);
                 }
             }
@@ -217,7 +217,7 @@ final class AttemptLog {
      */
     void tlsSession(Route route, TlsInfo tls, TlsFailure failure, String detail) {
         TlsPolicy p = route.policy();
-        if (route.plaintext() || (p.source() != PolicySource.DANE && p.source() != PolicySource.MTA_STS)) {
+        if (route.plaintext() || (p.source() != PolicyOrigin.DANE && p.source() != PolicyOrigin.MTA_STS)) {
             return;
         }
         TlsFailure kind = failure;

@@ -40,11 +40,11 @@ final class DeliveryRun {
 
     private static final int MAX_DIAGNOSTIC = 900;
 
-    private final Machinery m;
+    private final DeliveryParts m;
     private final DeliveryRequest req;
     private final List<Attempt.Failed> failures = new ArrayList<>();
 
-    DeliveryRun(Machinery m, DeliveryRequest req) {
+    DeliveryRun(DeliveryParts m, DeliveryRequest req) {
         this.m = m;
         this.req = req;
     }

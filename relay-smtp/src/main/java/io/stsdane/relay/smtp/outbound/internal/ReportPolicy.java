@@ -3,7 +3,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
@@ -35,7 +35,7 @@ final class ReportPolicy {
 
     /** The resolution for one MX host: the engine's {@code may} level, no source asked. */
     static HostPolicyResolver.Resolution resolution(String policyDomain, String mxHost) {
-        TlsPolicy p = new TlsPolicy(TlsLevel.MAY, PolicySource.TLSRPT_REPORT, policyDomain, mxHost,
+        TlsPolicy p = new TlsPolicy(TlsLevel.MAY, PolicyOrigin.TLSRPT_REPORT, policyDomain, mxHost,
                 PeerVerifier.ACCEPT_ANY, DESCRIPTION);
         return new HostPolicyResolver.Resolution(new PolicyDecision.Apply(p), null, List.of());
     }

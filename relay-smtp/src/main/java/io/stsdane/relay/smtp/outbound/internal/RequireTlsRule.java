@@ -3,7 +3,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.stsdane.relay.core.pki.PkixVerifier;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
-import io.stsdane.relay.core.tls.PolicySource;
+import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
@@ -26,7 +26,7 @@ import javax.net.ssl.X509TrustManager;
  * </ol>
  * A host whose name fails (1) cannot take the message at all: 5.7.10. Under DANE or an enforced MTA-STS
  * policy the certificate check (2) is already the policy's; otherwise the host gets level {@code verify}
- * with a PKIX check for its name against the relay's trust anchors (source {@link PolicySource#REQUIRETLS}),
+ * with a PKIX check for its name against the relay's trust anchors (source {@link PolicyOrigin#REQUIRETLS}),
  * whatever weaker level its sources allowed; a policy that already authenticates must pass as well. DANE for a
  * host an insecure MX RRset named takes precedence over MTA-STS (RFC 8461 §2), so the enforced MTA-STS policy
  * that lists the host is then found among the sources' answers, not in the policy applied.
@@ -59,7 +59,7 @@ final class RequireTlsRule {
      */
     Verdict apply(MxHost host, TlsPolicy policy, List<HostPolicyResolver.Answer> answers) {
         boolean authenticated = policy.level().requiresAuthentication();
-        if (authenticated && (policy.source() == PolicySource.MTA_STS || enforcedMtaStsListsHost(answers))) {
+        if (authenticated && (policy.source() == PolicyOrigin.MTA_STS || enforcedMtaStsListsHost(answers))) {
             return new Verdict.Send(policy);
         }
         if (!host.mxSecurity().isSecure() && host.role() != HostRole.SMART_HOST) {
@@ -67,12 +67,12 @@ final class RequireTlsRule {
                     + " comes from an MX lookup that is not DNSSEC-secure and no enforced MTA-STS policy lists it"
                     + " (RFC 8689 §4.2.1; " + policy.description() + ")"));
         }
-        if (authenticated && policy.source() == PolicySource.DANE) {
+        if (authenticated && policy.source() == PolicyOrigin.DANE) {
             return new Verdict.Send(policy);
         }
         PeerVerifier pkix = PkixVerifier.forHost(trust, host.name());
         PeerVerifier verifier = authenticated ? both(policy.verifier(), pkix) : pkix;
-        return new Verdict.Send(new TlsPolicy(TlsLevel.VERIFY, PolicySource.REQUIRETLS, policy.policyDomain(),
+        return new Verdict.Send(new TlsPolicy(TlsLevel.VERIFY, PolicyOrigin.REQUIRETLS, policy.policyDomain(),
                 host.name(), verifier, "REQUIRETLS over a DNSSEC-secure MX (RFC 8689 §4.2.1): PKIX-valid certificate"
                         + " for " + host.name() + " required; the host's own policy: " + policy.description()));
     }
@@ -80,7 +80,7 @@ final class RequireTlsRule {
     /** An MTA-STS answer that authenticates: {@code enforce} mode and an {@code mx} pattern matched the host. */
     private static boolean enforcedMtaStsListsHost(List<HostPolicyResolver.Answer> answers) {
         return answers.stream().anyMatch(a -> a.decision() instanceof PolicyDecision.Apply ap
-                && ap.policy().source() == PolicySource.MTA_STS && ap.policy().level().requiresAuthentication());
+                && ap.policy().source() == PolicyOrigin.MTA_STS && ap.policy().level().requiresAuthentication());
     }
 
     /** Passes when {@code first} and then {@code second} pass; reports the first failure. */

@@ -40,6 +40,6 @@ record Route(MxHost host, InetSocketAddress address, TlsPolicy policy, boolean p
     }
 
     record PoolKey(InetSocketAddress address, String host, TlsLevel level,
-            io.stsdane.relay.core.tls.PolicySource source, String sni, String policyDomain, boolean plaintext) {
+            io.stsdane.relay.core.tls.PolicyOrigin source, String sni, String policyDomain, boolean plaintext) {
     }
 }

@@ -1,7 +1,7 @@
 package io.stsdane.relay.core.tls;
 
 /** Where a {@link TlsPolicy} came from, in the order the policy resolver consults them (SPEC-NOTES §1). */
-public enum PolicySource {
+public enum PolicyOrigin {
     OVERRIDE("override"),
     DANE("dane"),
     MTA_STS("mta-sts"),
@@ -20,7 +20,7 @@ public enum PolicySource {
 
     private final String label;
 
-    PolicySource(String label) {
+    PolicyOrigin(String label) {
         this.label = label;
     }
 

@@ -1,7 +1,7 @@
 package io.stsdane.relay.sts;
 
 /** Where the policy in a {@link StsLookup} comes from. */
-public enum PolicyOrigin {
+public enum PolicyFreshness {
     /** No policy: the domain announces none and nothing is cached. */
     NONE,
     /** Fetched during this lookup. */

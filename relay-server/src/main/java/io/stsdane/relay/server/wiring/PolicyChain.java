@@ -29,7 +29,7 @@ import javax.net.ssl.X509TrustManager;
  * @param smartHostCredentials with {@code delivery.smarthost-auth}: verified TLS to the smart host before the
  *     password is sent, when DANE and MTA-STS do not authenticate it
  */
-public record PolicySources(OverridePolicySource override, DanePolicySource dane, Optional<StsPolicySource> mtaSts,
+public record PolicyChain(OverridePolicySource override, DanePolicySource dane, Optional<StsPolicySource> mtaSts,
         Optional<TlsPolicySource> smartHostCredentials) {
 
     /**
@@ -37,7 +37,7 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
      *     the running relay; a scratch directory for a diagnostic that must not disturb it)
      * @param registry where MTA-STS fetches are counted; null for none
      */
-    public static PolicySources build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
             Path stsCacheDirectory, MeterRegistry registry) {
         return build(config, dns, trust, PolicyStore.directory(stsCacheDirectory), registry);
     }
@@ -47,7 +47,7 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
      *     shared by the cluster ({@code spool.backend: postgres}); the caller closes it after {@link #mtaSts()}
      * @param registry where MTA-STS fetches are counted; null for none
      */
-    public static PolicySources build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
             PolicyStore stsStore, MeterRegistry registry) {
         DanePolicySource dane = new DanePolicySource(dns);
         OverridePolicySource override = new OverridePolicySource(config.policies(), dane,
@@ -67,7 +67,7 @@ public record PolicySources(OverridePolicySource override, DanePolicySource dane
         Optional<TlsPolicySource> credentials = config.delivery().smarthostAuth().isPresent()
                 ? config.delivery().smarthost().map(h -> new SmartHostCredentialsPolicy(h.host(), trust))
                 : Optional.empty();
-        return new PolicySources(override, dane, sts, credentials);
+        return new PolicyChain(override, dane, sts, credentials);
     }
 
     /** The sources in the order the delivery engine consults them. */

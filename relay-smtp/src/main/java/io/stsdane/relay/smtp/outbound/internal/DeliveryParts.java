@@ -6,7 +6,7 @@ import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 
 /** The engine's long-lived parts that every {@link DeliveryRun} uses. Immutable holder; the parts are thread-safe. */
-record Machinery(
+record DeliveryParts(
         DeliveryOptions options,
         DnsResolver dns,
         RoutePlanner planner,

@@ -24,24 +24,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The machinery behind {@code DeliveryEngine}: owns the event loops, the pool and the limits, and turns every
+ * The parts behind {@code DeliveryEngine}: owns the event loops, the pool and the limits, and turns every
  * request into exactly one outcome per recipient, whatever happens. Thread-safe.
  */
-public final class Engine implements AutoCloseable {
+public final class DeliveryDispatcher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryDispatcher.class);
 
     private final Transport transport;
-    private final Machinery machinery;
+    private final DeliveryParts parts;
     private final ConcurrencyLimits limits;
     private final String smartHostDestination;
 
-    public Engine(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources, TlsReporter reporter,
+    public DeliveryDispatcher(DeliveryOptions options, DnsResolver dns, List<TlsPolicySource> sources, TlsReporter reporter,
             MeterRegistry meters, DeliveryObserver observer) {
         this.transport = Transport.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
         RoutePlanner planner = new RoutePlanner(dns, options.smartHost(), options.hostsFile(), options.port(),
                 options.heloName(), new Random());
-        this.machinery = new Machinery(options, dns, planner, AddressSelection.of(options),
+        this.parts = new DeliveryParts(options, dns, planner, AddressSelection.of(options),
                 new HostPolicyResolver(sources, options.timeouts().command()),
                 new SmtpConnector(transport, options),
                 new ConnectionPool(options.idleTimeout(), options.messagesPerConnection()),
@@ -65,14 +65,14 @@ public final class Engine implements AutoCloseable {
         limits.acquire(destination).thenAccept(permit -> {
             CompletableFuture<List<RecipientOutcome>> run;
             try {
-                run = new DeliveryRun(machinery, request).run();
+                run = new DeliveryRun(parts, request).run();
             } catch (RuntimeException e) {
                 run = CompletableFuture.failedFuture(e);
             }
             run.whenComplete((outcomes, e) -> {
                 permit.release();
                 List<RecipientOutcome> complete = completeOutcomes(request, outcomes, e);
-                machinery.log().delivery(request, complete, start);
+                parts.log().delivery(request, complete, start);
                 result.complete(complete);
             });
         });
@@ -103,7 +103,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        machinery.pool().close();
+        parts.pool().close();
         transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * scheduling); hand {@link #intake()} to the SMTP listener and {@link #admin()} to the admin API.
  * Thread-safe.
  */
-public final class Queue implements AutoCloseable {
+public final class MessageQueue implements AutoCloseable {
 
     private final QueueStore store;
     private final Scheduler scheduler;
@@ -42,7 +42,7 @@ public final class Queue implements AutoCloseable {
     private final SpoolAdmin admin;
     private volatile boolean started;
 
-    private Queue(Builder b) throws IOException {
+    private MessageQueue(Builder b) throws IOException {
         QueueIds ids = new QueueIds(b.clock);
         RetryPolicy retry = new RetryPolicy(b.retrySchedule, b.jitter, () -> ThreadLocalRandom.current().nextDouble());
         StateTransitions transitions = new StateTransitions(retry, b.maxQueueLifetime, b.delayWarning);
@@ -216,8 +216,8 @@ public final class Queue implements AutoCloseable {
             return d;
         }
 
-        /** Checks the options and creates the spool directories; nothing runs until {@link Queue#start()}. */
-        public Queue build() {
+        /** Checks the options and creates the spool directories; nothing runs until {@link MessageQueue#start()}. */
+        public MessageQueue build() {
             if ((directory == null) == (postgres == null)) {
                 throw new IllegalStateException(directory == null
                         ? "a spool is required: directory (spool.dir) or postgres (spool.postgres)"
@@ -226,7 +226,7 @@ public final class Queue implements AutoCloseable {
             Objects.requireNonNull(hostname, "hostname is required");
             Objects.requireNonNull(deliveryAgent, "deliveryAgent is required");
             try {
-                return new Queue(this);
+                return new MessageQueue(this);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open spool " + (directory != null ? directory : postgres)
                         + ": " + e.getMessage(), e);
