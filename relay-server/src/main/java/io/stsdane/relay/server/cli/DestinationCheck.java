@@ -175,7 +175,7 @@ final class DestinationCheck {
                     null, step.late());
         }
         CachedPolicy p = l.policy();
-        return new CheckReport.MtaSts(true, l.txtRecords(), l.announcedId(), l.origin().name(),
+        return new CheckReport.MtaSts(true, l.txtRecords(), l.announcedId(), l.freshness().name(),
                 p == null ? null : p.policy().mode().name().toLowerCase(Locale.ROOT),
                 p == null ? null : p.policy().maxAgeSeconds(), p == null ? List.of() : p.policy().mx(),
                 p == null ? null : p.text(), p == null ? null : p.fetchedAt().toString(),
