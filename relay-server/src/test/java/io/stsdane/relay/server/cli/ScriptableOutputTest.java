@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +26,7 @@ class ScriptableOutputTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private DeferringRelay world;
     private RunningRelay relay;
     private Path config;
@@ -36,13 +37,6 @@ class ScriptableOutputTest {
                 .mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1"));
         relay = world.relay();
         config = world.config();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (world != null) {
-            world.close();
-        }
     }
 
     @Test
