@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.server.ops.DeferringRelay;
@@ -33,8 +34,7 @@ class ScriptableOutputTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        world = DeferringRelay.start(dir, root -> root.child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1"));
+        world = DeferringRelay.start(dir, ExampleDestination::publish);
         relay = world.relay();
         config = world.config();
     }

@@ -6,6 +6,7 @@ import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.config.RelayConfigYaml;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -86,11 +87,17 @@ public final class RunningRelay implements AutoCloseable {
 
     /**
      * The {@code dns:} and {@code delivery:} sections of a relay that resolves through the signed test DNS server
-     * on {@code dnsPort} and delivers to port {@code mxPort}, retrying every second.
+     * {@code dns} (its trust anchor written to {@code dir}) and delivers to port {@code mxPort}, retrying every
+     * second.
      */
-    public static String signedDnsDeliveryYaml(int dnsPort, Path trustAnchors, int mxPort) {
-        return RelayConfigYaml.sections().signedDns(dnsPort, trustAnchors).deliveryPort(mxPort)
-                .key("delivery", "retry-schedule", "[1s]").key("delivery", "connect-timeout", "5s").text();
+    public static String signedDnsDeliveryYaml(DnsTestServer dns, Path dir, int mxPort) {
+        return signedDnsDeliveryYaml(dns, dir, mxPort, "[1s]");
+    }
+
+    /** As {@link #signedDnsDeliveryYaml(DnsTestServer, Path, int)}, retrying on {@code retrySchedule}. */
+    public static String signedDnsDeliveryYaml(DnsTestServer dns, Path dir, int mxPort, String retrySchedule) {
+        return RelayConfigYaml.sections().signedDns(dns, dir).deliveryPort(mxPort)
+                .key("delivery", "retry-schedule", retrySchedule).key("delivery", "connect-timeout", "5s").text();
     }
 
     public int smtpPort() {

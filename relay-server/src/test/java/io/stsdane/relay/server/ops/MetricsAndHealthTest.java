@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.pki.TestCertificate;
@@ -57,11 +58,10 @@ class MetricsAndHealthTest {
         mx = TestSmtpServer.start(SmtpBehavior.builder().startTls(TestCertificate.builder()
                 .dnsNames("mx.example.test").issuedBy(WEB_ROOT).build().serverContext()).build());
         policyHost = StsPolicyServer.start(TestCertificate.builder().dnsNames("mta-sts.example.test")
-                .issuedBy(WEB_ROOT).build()).serve("example.test", StsPolicyServer.policy("enforce", "mx.example.test"));
+                .issuedBy(WEB_ROOT).build());
+        policyHost.serve("example.test", StsPolicyServer.policy("enforce", "mx.example.test"));
         dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1")
+        ExampleDestination.publish(dns.root())
                 .a("mta-sts.example.test", "127.0.0.1")
                 .txt("_mta-sts.example.test", "v=STSv1; id=1");
         relay = RunningRelay.start(dir, FixtureConfig.yaml(dir, dns, mx.port(), "  retry-schedule: [1s]\n",
