@@ -2,6 +2,7 @@ package io.stsdane.relay.bench;
 
 import io.stsdane.relay.bench.internal.Args;
 import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -91,9 +92,8 @@ public final class BenchWorld implements AutoCloseable {
         }
         if (variant == Variant.MTA_STS) {
             TestCertificate policyCert = TestCertificate.builder().dnsNames(POLICY_HOST).issuedBy(root).build();
-            PolicyServer policy = PolicyServer.start(
-                    "version: STSv1\r\nmode: enforce\r\nmx: " + MX_HOST + "\r\nmax_age: 86400\r\n",
-                    policyCert.serverContext());
+            StsPolicyServer policy = StsPolicyServer.start(policyCert).serve(DOMAIN,
+                    "version: STSv1\r\nmode: enforce\r\nmx: " + MX_HOST + "\r\nmax_age: 86400\r\n");
             started.add(policy);
             policyPort = policy.port();
             caFile = Files.writeString(dir.resolve("ca.pem"), root.certificatePem(), StandardCharsets.US_ASCII);

@@ -2,6 +2,7 @@ package io.stsdane.relay.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.testkit.pki.TrustAnything;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -23,9 +24,7 @@ import java.util.Properties;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,9 +128,9 @@ class BenchWorldTest {
             in.readLine();
             out.write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(in.readLine()).startsWith("220");
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new AcceptAny()}, new SecureRandom());
-            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "mx.bench.test", port, true);
+            // DANE-EE ignores the chain (RFC 7672 §3.1.1): the test only needs the presented leaf.
+            SSLSocket tls = (SSLSocket) TrustAnything.clientContext().getSocketFactory()
+                    .createSocket(plain, "mx.bench.test", port, true);
             tls.startHandshake();
             return (X509Certificate) tls.getSession().getPeerCertificates()[0];
         }
@@ -148,21 +147,5 @@ class BenchWorldTest {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
         return ctx;
-    }
-
-    /** DANE-EE ignores the chain (RFC 7672 §3.1.1): the test only needs the presented leaf. */
-    private static final class AcceptAny implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

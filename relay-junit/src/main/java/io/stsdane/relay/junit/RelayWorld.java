@@ -5,23 +5,17 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.junit.internal.DeliveryRecords;
 import io.stsdane.relay.junit.internal.Destinations;
 import io.stsdane.relay.junit.internal.EmbeddedRelay;
-import io.stsdane.relay.junit.internal.LoopbackAddresses;
-import io.stsdane.relay.junit.internal.RelayYaml;
 import io.stsdane.relay.junit.internal.SmtpHandOff;
 import io.stsdane.relay.junit.internal.TempDirectory;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
-import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
-import io.stsdane.relay.testkit.smtp.TestSmtpServer;
-import io.stsdane.relay.testkit.sts.StsPolicyServer;
+import io.stsdane.relay.testkit.world.TestInternet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,19 +53,15 @@ import java.util.function.Supplier;
 public final class RelayWorld implements AutoCloseable {
 
     private final TempDirectory dir;
-    private final DnsTestServer dns;
-    private final StsPolicyServer policies;
-    private final List<TestSmtpServer> mxServers;
+    private final TestInternet internet;
     private final DeliveryRecords records;
     private final EmbeddedRelay relay;
     private final Duration patience;
 
-    private RelayWorld(TempDirectory dir, DnsTestServer dns, StsPolicyServer policies,
-            List<TestSmtpServer> mxServers, DeliveryRecords records, EmbeddedRelay relay, Duration patience) {
+    private RelayWorld(TempDirectory dir, TestInternet internet, DeliveryRecords records, EmbeddedRelay relay,
+            Duration patience) {
         this.dir = dir;
-        this.dns = dns;
-        this.policies = policies;
-        this.mxServers = mxServers;
+        this.internet = internet;
         this.records = records;
         this.relay = relay;
         this.patience = patience;
@@ -156,9 +146,7 @@ public final class RelayWorld implements AutoCloseable {
     @Override
     public void close() {
         relay.close();
-        mxServers.forEach(TestSmtpServer::close);
-        policies.close();
-        dns.close();
+        internet.close();
         dir.close();
     }
 
@@ -225,41 +213,26 @@ public final class RelayWorld implements AutoCloseable {
         /** Builds the world and starts the relay in it; close the world when done. */
         public RelayWorld start() {
             TempDirectory dir = TempDirectory.create();
-            List<AutoCloseable> started = new ArrayList<>();
+            TestInternet internet = null;
             try {
-                TestCertificate webRoot = TestCertificate.builder().commonName("Relay World Web PKI Root").ca()
-                        .build();
-                DnsTestServer dns = DnsTestServer.start();
-                started.add(dns);
-                StsPolicyServer policies = StsPolicyServer.start(policyCertificate(webRoot));
-                started.add(policies);
-                int deliveryPort = freePort();
-                Destinations published = new Destinations(dns, webRoot, policies, deliveryPort,
-                        new LoopbackAddresses(), handOff);
-                List<TestSmtpServer> mx = new ArrayList<>();
-                destinations.forEach((domain, posture) -> {
-                    TestSmtpServer s = published.publish(domain, posture);
-                    if (s != null) {
-                        mx.add(s);
-                        started.add(s);
-                    }
-                });
-                Path ca = Files.writeString(dir.path().resolve("web-root.pem"), webRoot.certificatePem(),
-                        StandardCharsets.US_ASCII);
-                RelayYaml yaml = new RelayYaml(freePort(), freePort(), dir.path().resolve("spool"),
-                        dns.address().getPort(), dns.trustAnchorFile(dir.path()), deliveryPort, ca, policies.port(),
-                        retry);
-                Path config = Files.writeString(dir.path().resolve("relay.yaml"), yaml.text());
+                internet = TestInternet.start(stsDomains());
+                Destinations published = new Destinations(internet, handOff);
+                destinations.forEach(published::publish);
+                String retryText = retry.toMillis() + "ms";
+                String yaml = RelayConfigYaml.onLoopback(freePort(), dir.path().resolve("spool"), freePort())
+                        .append(internet.relayYaml(dir.path()))
+                        .key("delivery", "retry-schedule", "[" + retryText + "]")
+                        .key("delivery", "delay-warning", retryText)
+                        .key("delivery", "connect-timeout", "5s")
+                        .key("tls-reporting", "enabled", "false")
+                        .text();
+                Path config = Files.writeString(dir.path().resolve("relay.yaml"), yaml);
                 DeliveryRecords records = new DeliveryRecords();
                 EmbeddedRelay relay = EmbeddedRelay.start(config, records);
-                return new RelayWorld(dir, dns, policies, List.copyOf(mx), records, relay, patience);
+                return new RelayWorld(dir, internet, records, relay, patience);
             } catch (Exception e) {
-                for (AutoCloseable c : started) {
-                    try {
-                        c.close();
-                    } catch (Exception suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
+                if (internet != null) {
+                    internet.close();
                 }
                 dir.close();
                 throw e instanceof RuntimeException r ? r
@@ -267,18 +240,10 @@ public final class RelayWorld implements AutoCloseable {
             }
         }
 
-        /** One certificate naming {@code mta-sts.<domain>} of every MTA-STS destination. */
-        private TestCertificate policyCertificate(TestCertificate webRoot) {
-            List<String> names = new ArrayList<>();
-            destinations.forEach((domain, posture) -> {
-                if (Destinations.usesMtaSts(posture)) {
-                    names.add("mta-sts." + domain);
-                }
-            });
-            if (names.isEmpty()) {
-                names.add("mta-sts.invalid");
-            }
-            return TestCertificate.builder().dnsNames(names.toArray(String[]::new)).issuedBy(webRoot).build();
+        /** The MTA-STS destinations: the policy host's certificate names {@code mta-sts.<domain>} of each. */
+        private List<String> stsDomains() {
+            return destinations.entrySet().stream().filter(e -> Destinations.usesMtaSts(e.getValue()))
+                    .map(Map.Entry::getKey).toList();
         }
 
         private static int freePort() {

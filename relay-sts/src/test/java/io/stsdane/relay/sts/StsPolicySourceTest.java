@@ -1,6 +1,5 @@
 package io.stsdane.relay.sts;
 
-import static io.stsdane.relay.sts.fixture.PolicyServer.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,10 +16,11 @@ import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
 import io.stsdane.relay.testkit.time.MutableClock;
 import io.stsdane.relay.testkit.log.LogCapture;
-import io.stsdane.relay.sts.fixture.PolicyServer;
 import io.stsdane.relay.sts.internal.DefaultStsPolicySource;
 import io.stsdane.relay.sts.internal.PolicyCache;
 import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +41,7 @@ class StsPolicySourceTest {
     private static final String DOMAIN = "example.com";
     private static final String TXT = "_mta-sts.example.com";
     private static final String WILDCARD_POLICY = enforce(86400, "*.example.com");
+    private static final TestCertificate ROOT = TestCertificate.builder().commonName("Test Web PKI Root").ca().build();
 
     @TempDir
     Path cacheDir;
@@ -50,11 +50,26 @@ class StsPolicySourceTest {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<StsPolicySource> sources = new ArrayList<>();
-    private PolicyServer server;
+    private StsPolicyServer server;
 
     @BeforeEach
     void startPolicyHost() throws Exception {
-        server = PolicyServer.start(dns, DOMAIN);
+        server = StsPolicyServer.start(
+                TestCertificate.builder().dnsNames("mta-sts." + DOMAIN).issuedBy(ROOT).build());
+        dns.address("mta-sts." + DOMAIN, InetAddress.getByName("127.0.0.1"));
+    }
+
+    private static String enforce(long maxAge, String... mx) {
+        return StsPolicyServer.policy("enforce", maxAge, mx);
+    }
+
+    /** {@code policy} is the domain's policy from now on, for every fetch. */
+    private void serve(String policy) {
+        server.serve(DOMAIN, policy);
+    }
+
+    private int requests() {
+        return server.requests(DOMAIN);
     }
 
     @AfterEach
@@ -64,7 +79,7 @@ class StsPolicySourceTest {
     }
 
     private MtaSts.Builder builder() {
-        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(PolicyServer.ROOT.trustManager())
+        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(ROOT.trustManager())
                 .httpsPort(server.port()).clock(clock).fetchTimeout(Duration.ofSeconds(10))
                 .failedFetchBackoff(Duration.ofMinutes(5), Duration.ofHours(1)).refreshInterval(Duration.ZERO)
                 .meterRegistry(metrics);
@@ -99,7 +114,7 @@ class StsPolicySourceTest {
     }
 
     private static List<java.security.cert.X509Certificate> mxChain(String... names) {
-        return TestCertificate.builder().dnsNames(names).issuedBy(PolicyServer.ROOT).build().chainWithoutRoot();
+        return TestCertificate.builder().dnsNames(names).issuedBy(ROOT).build().chainWithoutRoot();
     }
 
     private double fetches(String result) {
@@ -111,7 +126,7 @@ class StsPolicySourceTest {
 
     @Test
     void enforceWithMatchingMxRequiresPkixCertificateForTheMxHost() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
 
         TlsPolicy policy = applied(decide(source(), "mx1.example.com"));
 
@@ -128,7 +143,7 @@ class StsPolicySourceTest {
 
     @Test
     void enforceWithMxOutsideThePolicyIsATemporaryFailure() throws Exception {
-        server.enqueuePolicy(enforce(86400, "mx.example.com", "*.mail.example.com"));
+        serve(enforce(86400, "mx.example.com", "*.mail.example.com"));
 
         PolicyDecision.TempFail f = tempFail(decide(source(), "mx.attacker.example"));
 
@@ -138,7 +153,7 @@ class StsPolicySourceTest {
 
     @Test
     void wildcardPatternMatchesExactlyOneLeftmostLabel() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
         StsPolicySource source = source();
 
         TlsPolicy upper = applied(decide(source, "MX1.Example.COM."));
@@ -146,12 +161,12 @@ class StsPolicySourceTest {
         assertThat(upper.sniName()).isEqualTo("mx1.example.com");
         assertThat(tempFail(decide(source, "example.com")).failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
         assertThat(tempFail(decide(source, "a.b.example.com")).failure()).isEqualTo(TlsFailure.VALIDATION_FAILURE);
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
     }
 
     @Test
     void testingModeDeliversOpportunisticallyButReportsWhatEnforceWouldRefuse() throws Exception {
-        server.enqueuePolicy("version: STSv1\nmode: testing\nmax_age: 86400\nmx: mx.example.com\n");
+        serve("version: STSv1\nmode: testing\nmax_age: 86400\nmx: mx.example.com\n");
         StsPolicySource source = source();
 
         TlsPolicy matching = applied(decide(source, "mx.example.com"));
@@ -171,7 +186,7 @@ class StsPolicySourceTest {
 
     @Test
     void policyStringsAreThePolicyLinesWithoutLineEnds() throws Exception {
-        server.enqueuePolicy("version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n");
+        serve("version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n");
 
         TlsPolicy policy = applied(decide(source(), "mx1.example.com"));
 
@@ -181,7 +196,7 @@ class StsPolicySourceTest {
 
     @Test
     void modeNoneMeansNoPolicy() throws Exception {
-        server.enqueuePolicy("version: STSv1\nmode: none\nmax_age: 86400\n");
+        serve("version: STSv1\nmode: none\nmax_age: 86400\n");
 
         assertThat(decide(source(), "mx.example.com")).isInstanceOf(PolicyDecision.NotApplicable.class);
     }
@@ -196,25 +211,25 @@ class StsPolicySourceTest {
         PolicyDecision d = decide(source(), "mx.example.com");
         assertThat(d).isInstanceOf(PolicyDecision.NotApplicable.class);
         assertThat(((PolicyDecision.NotApplicable) d).failure()).as("no policy is not a failure").isNull();
-        assertThat(server.requestCount()).isZero();
+        assertThat(requests()).isZero();
     }
 
     @Test
     void multipleTxtRecordsMeanNoPolicy() throws Exception {
         dns.txt(TXT, "v=STSv1; id=1", "v=STSv1; id=2");
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
 
         StsLookup l = lookup(source());
 
         assertThat(l.freshness()).isEqualTo(PolicyFreshness.NONE);
         assertThat(l.txtRecords()).hasSize(2);
         assertThat(l.detail()).contains("exactly one");
-        assertThat(server.requestCount()).isZero();
+        assertThat(requests()).isZero();
     }
 
     @Test
     void announcedPolicyThatCannotBeFetchedMeansDeliveryWithoutMtaSts() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(404).build());
+        // nothing served: the policy host answers 404
 
         PolicyDecision d = decide(source(), "mx.example.com");
 
@@ -230,7 +245,7 @@ class StsPolicySourceTest {
      */
     @Test
     void aPolicyRepeatingAFieldIsEnforcedWithTheFirstValueAndTheRestIsLogged() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY + "mode: none\nmax_age: 86400\n");
+        serve(WILDCARD_POLICY + "mode: none\nmax_age: 86400\n");
         PolicyDecision d;
         List<ILoggingEvent> logged;
         try (LogCapture log = LogCapture.of(PolicyCache.class.getName(), Level.WARN)) {
@@ -246,7 +261,7 @@ class StsPolicySourceTest {
 
     @Test
     void anInvalidPolicyWithoutCacheIsNotApplicableButReportedAsInvalid() throws Exception {
-        server.enqueuePolicy("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
+        serve("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
 
         PolicyDecision d = decide(source(), "mx.example.com");
 
@@ -256,7 +271,7 @@ class StsPolicySourceTest {
 
     @Test
     void announcedPolicyThatCannotBeFetchedDefersWhenConfigured() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(500).build());
+        server.answer(DOMAIN, 500);
 
         PolicyDecision.TempFail f = tempFail(decide(track(builder().deferWhenPolicyUnavailable(true).build()),
                 "mx.example.com"));
@@ -267,7 +282,7 @@ class StsPolicySourceTest {
 
     @Test
     void invalidPolicyDefersAsInvalidWhenConfigured() throws Exception {
-        server.enqueuePolicy("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
+        serve("version: STSv1\nmode: enforce\nmax_age: soon\nmx: mx.example.com\n");
 
         PolicyDecision.TempFail f = tempFail(decide(track(builder().deferWhenPolicyUnavailable(true).build()),
                 "mx.example.com"));
@@ -280,7 +295,7 @@ class StsPolicySourceTest {
 
     @Test
     void unchangedIdUsesTheCachedPolicy() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
         StsPolicySource source = source();
 
         assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FRESH);
@@ -288,31 +303,33 @@ class StsPolicySourceTest {
 
         assertThat(second.freshness()).isEqualTo(PolicyFreshness.CACHED);
         assertThat(second.policy().text()).isEqualTo(WILDCARD_POLICY);
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
         assertThat(fetches("ok")).isEqualTo(1);
     }
 
     @Test
     void changedIdFetchesTheNewPolicy() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY).enqueuePolicy(enforce(86400, "mx.example.org"));
+        serve(WILDCARD_POLICY);
         StsPolicySource source = source();
         lookup(source);
 
+        serve(enforce(86400, "mx.example.org"));
         dns.txt(TXT, "v=STSv1; id=2");
         StsLookup l = lookup(source);
 
         assertThat(l.freshness()).isEqualTo(PolicyFreshness.FRESH);
         assertThat(l.policy().id()).isEqualTo("2");
         assertThat(l.policy().policy().mx()).containsExactly("mx.example.org");
-        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(requests()).isEqualTo(2);
     }
 
     @Test
     void failedFetchOfNewIdKeepsTheCachedPolicy() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY).enqueue(new MockResponse.Builder().code(500).build());
+        serve(WILDCARD_POLICY);
         StsPolicySource source = source();
         lookup(source);
 
+        server.answer(DOMAIN, 500);
         dns.txt(TXT, "v=STSv1; id=2");
         StsLookup l = lookup(source);
 
@@ -326,23 +343,24 @@ class StsPolicySourceTest {
 
     @Test
     void failedFetchesAreRateLimitedPerDomain() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(503).build()).enqueuePolicy(WILDCARD_POLICY);
+        server.unavailable(DOMAIN);
         StsPolicySource source = source();
 
         assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FETCH_FAILED);
+        serve(WILDCARD_POLICY);
         StsLookup postponed = lookup(source);
         assertThat(postponed.freshness()).isEqualTo(PolicyFreshness.FETCH_FAILED);
         assertThat(postponed.detail()).contains("not fetched again before", "HTTP 503");
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
 
         clock.advance(Duration.ofMinutes(5));
         assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.FRESH);
-        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(requests()).isEqualTo(2);
     }
 
     @Test
     void policySurvivesARestart() throws Exception {
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
         StsPolicySource first = source();
         lookup(first);
         first.close();
@@ -360,7 +378,7 @@ class StsPolicySourceTest {
 
     @Test
     void txtRecordDisappearingKeepsThePolicyUntilItExpires() throws Exception {
-        server.enqueuePolicy(enforce(3600, "*.example.com"));
+        serve(enforce(3600, "*.example.com"));
         StsPolicySource source = source();
         lookup(source);
 
@@ -377,7 +395,7 @@ class StsPolicySourceTest {
 
     @Test
     void expiredPolicyIsNotUsedAfterARestartEither() throws Exception {
-        server.enqueuePolicy(enforce(600, "*.example.com"));
+        serve(enforce(600, "*.example.com"));
         StsPolicySource first = source();
         lookup(first);
         first.close();
@@ -390,61 +408,65 @@ class StsPolicySourceTest {
     @Test
     void concurrentLookupsShareOneFetch() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server.holdEveryRequest(release, PolicyServer.policy(WILDCARD_POLICY));
+        serve(WILDCARD_POLICY);
+        server.holdUntil(release);
         StsPolicySource source = source();
 
         List<CompletableFuture<StsLookup>> lookups = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             lookups.add(source.lookup(DOMAIN).toCompletableFuture());
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.requestCount() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> requests() == 1);
         release.countDown();
 
         for (CompletableFuture<StsLookup> l : lookups) {
             assertThat(l.get(30, TimeUnit.SECONDS).policy().text()).isEqualTo(WILDCARD_POLICY);
         }
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
     }
 
     @Test
     void destinationFailureLooksForANewerPolicyEvenWithTheSameId() throws Exception {
-        server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx-new.example.com"));
+        serve(enforce(86400, "mx.example.com"));
         StsPolicySource source = source();
         tempFail(decide(source, "mx-new.example.com"));
+        serve(enforce(86400, "mx-new.example.com"));
         clock.advance(Duration.ofMinutes(5));
 
         source.destinationFailed(DOMAIN);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> decide(source, "mx-new.example.com")
                 instanceof PolicyDecision.Apply);
-        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(requests()).isEqualTo(2);
     }
 
     @Test
     void destinationFailuresRightAfterAFetchDoNotFetchAgain() throws Exception {
-        server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx-new.example.com"));
+        serve(enforce(86400, "mx.example.com"));
         StsPolicySource source = source();
         lookup(source);
+        serve(enforce(86400, "mx-new.example.com"));
         clock.advance(Duration.ofMinutes(4));
 
         ((DefaultStsPolicySource) source).cache().recheck(DOMAIN).get(30, TimeUnit.SECONDS);
 
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
     }
 
     @Test
     void policiesAreRefreshedBeforeTheyExpire() throws Exception {
-        server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx2.example.com"));
+        serve(enforce(86400, "mx.example.com"));
         StsPolicySource source = source();
         Instant firstFetch = lookup(source).policy().fetchedAt();
+        serve(enforce(86400, "mx2.example.com"));
 
         ((DefaultStsPolicySource) source).cache().refreshDue().get(30, TimeUnit.SECONDS);
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
 
         clock.advance(Duration.ofHours(12));
         ((DefaultStsPolicySource) source).cache().refreshDue().get(30, TimeUnit.SECONDS);
 
-        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(requests()).isEqualTo(2);
         StsLookup l = lookup(source);
         assertThat(l.policy().fetchedAt()).isAfter(firstFetch);
         assertThat(l.policy().policy().mx()).containsExactly("mx2.example.com");
@@ -452,27 +474,28 @@ class StsPolicySourceTest {
 
     @Test
     void policyUsedCloseToExpiryIsRefreshedInTheBackground() throws Exception {
-        server.enqueuePolicy(enforce(86400, "mx.example.com")).enqueuePolicy(enforce(86400, "mx2.example.com"));
+        serve(enforce(86400, "mx.example.com"));
         StsPolicySource source = source();
         lookup(source);
+        serve(enforce(86400, "mx2.example.com"));
         clock.advance(Duration.ofHours(13));
 
         assertThat(lookup(source).freshness()).isEqualTo(PolicyFreshness.CACHED);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lookup(source).policy().policy().mx()
                 .contains("mx2.example.com"));
-        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(requests()).isEqualTo(2);
     }
 
     @Test
     void corruptCacheFileIsIgnoredAndThePolicyFetchedAgain() throws Exception {
         Files.writeString(cacheDir.resolve("example.com.json"), "{\"format\":1,\"domain\":\"example.com\",\"id");
-        server.enqueuePolicy(WILDCARD_POLICY);
+        serve(WILDCARD_POLICY);
 
         StsLookup l = lookup(source());
 
         assertThat(l.freshness()).isEqualTo(PolicyFreshness.FRESH);
-        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(requests()).isEqualTo(1);
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.stsdane.relay.bench.jmh;
 
-import io.stsdane.relay.bench.PolicyServer;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.sts.StsPolicySource;
 import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * MTA-STS policy lookup on a cache hit: the per-delivery cost of asking the policy source about an MX host whose
  * domain's policy is cached and whose TXT id is unchanged (RFC 8461 §5). The policy is fetched once, for real, over
- * HTTPS from a {@link PolicyServer} under a test root, during setup; DNS answers come from memory. The source is
+ * HTTPS from a {@link StsPolicyServer} under a test root, during setup; DNS answers come from memory. The source is
  * relay-sts's, built by {@link MergedComponents#mtaSts}.
  */
 @State(Scope.Benchmark)
@@ -36,15 +36,15 @@ public class PolicyLookupBenchmark {
     private static final String DOMAIN = "bench.test";
     private static final String POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mx.bench.test\r\nmax_age: 86400\r\n";
 
-    private PolicyServer policyServer;
+    private StsPolicyServer policyServer;
     private StsPolicySource source;
     private PolicyRequest request;
 
     @Setup
     public void setUp() throws IOException {
         TestCertificate root = TestCertificate.builder().commonName("Bench Root").ca().build();
-        policyServer = PolicyServer.start(POLICY,
-                TestCertificate.builder().dnsNames("mta-sts." + DOMAIN).issuedBy(root).build().serverContext());
+        policyServer = StsPolicyServer.start(
+                TestCertificate.builder().dnsNames("mta-sts." + DOMAIN).issuedBy(root).build()).serve(DOMAIN, POLICY);
         FixedDnsResolver dns = new FixedDnsResolver(DnsSecurity.INSECURE,
                 Map.of(DOMAIN, List.of(new io.stsdane.relay.core.dns.MxRecord(10, "mx." + DOMAIN))),
                 Map.of("mx." + DOMAIN, List.of(InetAddress.getLoopbackAddress()),

@@ -1,15 +1,12 @@
 package io.stsdane.relay.junit.internal;
 
 import io.stsdane.relay.junit.Posture;
-import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
-import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import io.stsdane.relay.testkit.sts.StsPolicyServer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.stsdane.relay.testkit.world.TestInternet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,37 +14,27 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Publishes destination domains in a world's signed DNS and starts their MX servers, each as its
+ * Publishes destination domains in a world's {@link TestInternet} and starts their MX servers, each as its
  * {@link Posture} says. Every destination {@code d} gets its own signed zone below a signed zone of its top-level
  * label, and one MX host {@code mx.d} on a loopback address of its own, listening on the relay's
- * {@code delivery.port}. Not thread-safe: used while a world is built.
+ * {@code delivery.port}; the MX servers stop with the internet. Not thread-safe: used while a world is built.
  */
 public final class Destinations {
 
     /** A host name no policy or certificate of the world's destinations names. */
     static final String ELSEWHERE = "mx.elsewhere.invalid";
 
-    private final DnsTestServer dns;
-    private final TestCertificate webRoot;
-    private final StsPolicyServer policies;
-    private final int deliveryPort;
-    private final LoopbackAddresses addresses;
+    private final TestInternet internet;
     private final Consumer<ReceivedTransaction> handOff;
     private final Map<String, TestZone> topLevel = new HashMap<>();
 
     /**
-     * @param webRoot the root the relay trusts ({@code tls.ca-file}) for MTA-STS certificates
-     * @param policies serves the MTA-STS policies; its certificate must name {@code mta-sts.<d>} of every
-     *     MTA-STS destination
+     * @param internet where the destinations are published; it must have been started with every MTA-STS
+     *     destination ({@link #usesMtaSts})
      * @param handOff receives every message an MX accepts
      */
-    public Destinations(DnsTestServer dns, TestCertificate webRoot, StsPolicyServer policies, int deliveryPort,
-            LoopbackAddresses addresses, Consumer<ReceivedTransaction> handOff) {
-        this.dns = dns;
-        this.webRoot = webRoot;
-        this.policies = policies;
-        this.deliveryPort = deliveryPort;
-        this.addresses = addresses;
+    public Destinations(TestInternet internet, Consumer<ReceivedTransaction> handOff) {
+        this.internet = internet;
         this.handOff = handOff;
     }
 
@@ -56,18 +43,18 @@ public final class Destinations {
         return posture.name().startsWith("MTA_STS_");
     }
 
-    /** Publishes {@code domain} and starts its MX; returns the MX, or null when the posture has none. */
-    public TestSmtpServer publish(String domain, Posture posture) {
+    /** Publishes {@code domain} and starts its MX, if its posture has one. */
+    public void publish(String domain, Posture posture) {
         String d = domain.toLowerCase(Locale.ROOT);
         TestZone zone = zoneFor(d);
         if (posture == Posture.NULL_MX) {
             zone.mx(d, 0, ".");
-            return null;
+            return;
         }
         String host = "mx." + d;
-        String address = addresses.next();
+        String address = internet.nextAddress();
         zone.mx(d, 10, host).a(host, address);
-        String tlsaOwner = "_" + deliveryPort + "._tcp." + host;
+        String tlsaOwner = "_" + internet.deliveryPort() + "._tcp." + host;
         TestCertificate selfSigned = TestCertificate.builder().dnsNames(host).build();
         SmtpBehavior.Builder mx = SmtpBehavior.builder().handOff(handOff).startTls(selfSigned.serverContext());
         switch (posture) {
@@ -95,7 +82,7 @@ public final class Destinations {
             }
             case MTA_STS_ENFORCE_EXPIRED_CERT -> {
                 sts(zone, d, "enforce", host);
-                mx.startTls(TestCertificate.builder().dnsNames(host).expired().issuedBy(webRoot).build()
+                mx.startTls(TestCertificate.builder().dnsNames(host).expired().issuedBy(internet.webRoot()).build()
                         .serverContext());
             }
             case MTA_STS_ENFORCE_MX_NOT_LISTED -> {
@@ -111,21 +98,16 @@ public final class Destinations {
             }
             default -> throw new IllegalArgumentException("no set-up for " + posture);
         }
-        try {
-            return TestSmtpServer.start(InetAddress.getByName(address), deliveryPort, mx.build());
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        internet.mx(address, mx.build());
     }
 
     /** The TXT record and policy host address of {@code domain}, and its policy of {@code mode} listing {@code mx}. */
     private void sts(TestZone zone, String domain, String mode, String mx) {
-        zone.txt("_mta-sts." + domain, "v=STSv1; id=1;").a("mta-sts." + domain, "127.0.0.1");
-        policies.serve(domain, StsPolicyServer.policy(mode, mx));
+        internet.stsPolicy(zone, domain, "1", StsPolicyServer.policy(mode, mx));
     }
 
     private TestCertificate webPki(String host) {
-        return TestCertificate.builder().dnsNames(host).issuedBy(webRoot).build();
+        return internet.webPkiCertificate(host);
     }
 
     /** A signed zone for {@code domain}, delegated from a signed zone of its top-level label. */
@@ -135,6 +117,6 @@ public final class Destinations {
             throw new IllegalArgumentException("a destination needs a name of two labels or more: " + domain);
         }
         String tld = domain.substring(dot + 1);
-        return topLevel.computeIfAbsent(tld, t -> dns.root().child(t)).child(domain);
+        return topLevel.computeIfAbsent(tld, t -> internet.dns().root().child(t)).child(domain);
     }
 }

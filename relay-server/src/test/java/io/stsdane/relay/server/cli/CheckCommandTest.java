@@ -12,14 +12,12 @@ import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +44,7 @@ class CheckCommandTest {
     private TestZone test;
     private TestSmtpServer smtp;
     private TestSmtpServer hub;
-    private MockWebServer https;
+    private StsPolicyServer https;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -55,10 +53,8 @@ class CheckCommandTest {
         dns = DnsTestServer.start();
         test = dns.root().child("test");
         smtp = TestSmtpServer.start(SmtpBehavior.builder().startTls(MX_CERT.serverContext()).build());
-        https = new MockWebServer();
-        https.useHttps(TestCertificate.builder().dnsNames("mta-sts.sts.test").issuedBy(WEB_ROOT).build()
-                .serverContext().getSocketFactory());
-        https.start(InetAddress.getByName("127.0.0.1"), 0);
+        https = StsPolicyServer.start(
+                TestCertificate.builder().dnsNames("mta-sts.sts.test").issuedBy(WEB_ROOT).build());
     }
 
     @AfterEach
@@ -132,8 +128,7 @@ class CheckCommandTest {
                 .txt("_mta-sts.sts.test", "v=STSv1; id=20261128")
                 .txt("_smtp._tls.sts.test", "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test");
         String policy = "version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.sts.test\n";
-        https.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain").body(policy)
-                .build());
+        https.serve("sts.test", policy);
 
         assertThat(check("--json", "sts.test")).as(out + "" + err).isZero();
 
@@ -160,8 +155,7 @@ class CheckCommandTest {
                 .tlsa("_" + smtp.port() + "._tcp.mx.sts.test", "0 0 1 " + spkiSha256(MX_CERT))
                 .a("mta-sts.sts.test", "127.0.0.1")
                 .txt("_mta-sts.sts.test", "v=STSv1; id=1");
-        https.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain")
-                .body("version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.sts.test\n").build());
+        https.serve("sts.test", StsPolicyServer.policy("enforce", "mx.sts.test"));
 
         assertThat(check("--json", "sts.test")).as(out + "" + err).isZero();
 
@@ -387,7 +381,7 @@ class CheckCommandTest {
 
     private int checkWith(String[] args, String extraYaml, String deliveryExtra) throws Exception {
         Path config = Files.writeString(dir.resolve("relay.yaml"), FixtureConfig.yaml(dir, dns, smtp.port(),
-                deliveryExtra, https.getPort(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n"
+                deliveryExtra, https.port(), WEB_ROOT) + "spool:\n  dir: " + dir.resolve("spool") + "\n"
                 + extraYaml);
         String[] full = new String[args.length + 3];
         full[0] = "check";

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.server.ops.DeferringRelay;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,23 +27,16 @@ class ScriptableOutputTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private DeferringRelay world;
     private RunningRelay relay;
     private Path config;
 
     @BeforeEach
     void setUp() throws Exception {
-        world = DeferringRelay.start(dir, root -> root.child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1"));
+        world = DeferringRelay.start(dir, ExampleDestination::publish);
         relay = world.relay();
         config = world.config();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (world != null) {
-            world.close();
-        }
     }
 
     @Test

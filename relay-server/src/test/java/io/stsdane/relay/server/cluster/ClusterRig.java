@@ -2,6 +2,7 @@ package io.stsdane.relay.server.cluster;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -44,9 +45,7 @@ final class ClusterRig implements AutoCloseable {
         this.db = db;
         this.lease = lease;
         this.connectTimeout = connectTimeout;
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        ExampleDestination.publish(dns.root());
         mxPort = RunningRelay.freePort();
         destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
     }
@@ -79,7 +78,7 @@ final class ClusterRig implements AutoCloseable {
 
     /** The {@code dns:} and {@code delivery:} sections: the signed test DNS, delivering to GreenMail. */
     String extraYaml() {
-        return RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort);
+        return RunningRelay.signedDnsDeliveryYaml(dns, dir, mxPort);
     }
 
     /** Submits a message named {@code id} (its {@code X-Test-Id}) and returns the reply that ended the session. */

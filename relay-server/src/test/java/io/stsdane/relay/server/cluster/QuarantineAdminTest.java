@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.StandaloneComponents;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -54,12 +55,10 @@ class QuarantineAdminTest {
     void anUnreadableMessageIsListedAsQuarantinedWithItsReason() throws Exception {
         // The MX refuses connections: the message stays queued, deferred.
         int deadMx = RunningRelay.freePort();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        ExampleDestination.publish(dns.root());
         relay = RunningRelay.start(dir, "",
                 NodeDatabase.of(db).spoolYaml(dir, Duration.ofMinutes(2), Duration.ofSeconds(5)),
-                RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), deadMx));
+                RunningRelay.signedDnsDeliveryYaml(dns, dir, deadMx));
         assertThat(SmtpSubmission.send(relay.smtpPort(), "app@sender.test", List.of("rcpt@example.test"),
                 "Subject: q\r\n\r\nbody\r\n")).startsWith("250");
         await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM queue_message") == 1);

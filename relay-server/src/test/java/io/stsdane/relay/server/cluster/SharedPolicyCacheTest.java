@@ -17,14 +17,12 @@ import io.stsdane.relay.sts.StsPolicySource;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.TestZone;
 import io.stsdane.relay.testkit.pki.TestCertificate;
-import java.net.InetAddress;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +49,7 @@ class SharedPolicyCacheTest {
     Path dir;
 
     private final DnsTestServer dns = DnsTestServer.start();
-    private final MockWebServer policyHost = new MockWebServer();
+    private StsPolicyServer policyHost;
     private final List<AutoCloseable> nodes = new ArrayList<>();
     private TestZone zone;
 
@@ -61,9 +59,8 @@ class SharedPolicyCacheTest {
         zone = dns.root().child("test").ttl(0);
         announce("20240101");
         zone.a("mta-sts." + DOMAIN, "127.0.0.1");
-        policyHost.useHttps(TestCertificate.builder().dnsNames("mta-sts." + DOMAIN).issuedBy(WEB_ROOT).build()
-                .serverContext().getSocketFactory());
-        policyHost.start(InetAddress.getByName("127.0.0.1"), 0);
+        policyHost = StsPolicyServer.start(
+                TestCertificate.builder().dnsNames("mta-sts." + DOMAIN).issuedBy(WEB_ROOT).build());
     }
 
     @AfterEach
@@ -80,12 +77,7 @@ class SharedPolicyCacheTest {
     }
 
     private void serve(String... mx) {
-        StringBuilder policy = new StringBuilder("version: STSv1\nmode: enforce\nmax_age: 86400\n");
-        for (String m : mx) {
-            policy.append("mx: ").append(m).append('\n');
-        }
-        policyHost.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain")
-                .body(policy.toString()).build());
+        policyHost.serve(DOMAIN, StsPolicyServer.policy("enforce", mx));
     }
 
     /** A relay node's MTA-STS: nothing shared with the other nodes but the database. */
@@ -94,7 +86,7 @@ class SharedPolicyCacheTest {
         DnsOptions options = new DnsOptions(List.of(dns.address()), DnssecMode.VALIDATE, dns.trustAnchorFile(dir),
                 false, Duration.ofSeconds(2), 1, 1000);
         StsPolicySource sts = MtaSts.builder().resolver(DnsResolvers.create(options)).policyStore(store)
-                .trustManager(WEB_ROOT.trustManager()).httpsPort(policyHost.getPort())
+                .trustManager(WEB_ROOT.trustManager()).httpsPort(policyHost.port())
                 .fetchTimeout(Duration.ofSeconds(10)).refreshInterval(Duration.ZERO).build();
         nodes.add(sts::close);
         nodes.add(store);
@@ -123,7 +115,7 @@ class SharedPolicyCacheTest {
         serve("*.mx." + DOMAIN);
         StsPolicySource a = node("a");
         assertVerified(decide(a, "in1.mx." + DOMAIN), "in1.mx." + DOMAIN);
-        assertThat(policyHost.getRequestCount()).isEqualTo(1);
+        assertThat(policyHost.requests(DOMAIN)).isEqualTo(1);
 
         policyHost.close();
         StsPolicySource b = node("b");
@@ -133,7 +125,7 @@ class SharedPolicyCacheTest {
         assertRefused(decide(b, "mx.attacker.test"), "mx.attacker.test");
         assertThat(b.lookup(DOMAIN).toCompletableFuture().get(30, TimeUnit.SECONDS).freshness())
                 .isEqualTo(PolicyFreshness.CACHED);
-        assertThat(policyHost.getRequestCount()).isEqualTo(1);
+        assertThat(policyHost.requests(DOMAIN)).isEqualTo(1);
     }
 
     @Test
@@ -143,12 +135,12 @@ class SharedPolicyCacheTest {
         StsPolicySource b = node("b");
         assertVerified(decide(a, "old.mx." + DOMAIN), "old.mx." + DOMAIN);
         assertVerified(decide(b, "old.mx." + DOMAIN), "old.mx." + DOMAIN);
-        assertThat(policyHost.getRequestCount()).isEqualTo(1);
+        assertThat(policyHost.requests(DOMAIN)).isEqualTo(1);
 
         announce("20240202");
         serve("new.mx." + DOMAIN);
         assertVerified(decide(a, "new.mx." + DOMAIN), "new.mx." + DOMAIN);
-        assertThat(policyHost.getRequestCount()).isEqualTo(2);
+        assertThat(policyHost.requests(DOMAIN)).isEqualTo(2);
         policyHost.close();
 
         // Without the shared store, b would fail to fetch id 20240202 and keep its old policy, refusing new.mx.

@@ -2,6 +2,7 @@ package io.stsdane.relay.server.crash;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -43,17 +44,13 @@ final class CrashRig implements AutoCloseable {
 
     /** Starts DNS and writes the configuration; the destination MX is not running yet. */
     static CrashRig create(Path dir) throws IOException {
-        DnsTestServer dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        DnsTestServer dns = ExampleDestination.dns();
         int mxPort = RunningRelay.freePort();
         int smtpPort = RunningRelay.freePort();
         GreenMail destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
         Path config = Files.writeString(dir.resolve("relay.yaml"),
                 RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort())
-                        + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir),
-                                mxPort));
+                        + RunningRelay.signedDnsDeliveryYaml(dns, dir, mxPort));
         return new CrashRig(dir, dns, destination, config, smtpPort);
     }
 

@@ -2,6 +2,7 @@ package io.stsdane.relay.server.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SenderKeys;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
@@ -47,16 +48,13 @@ class DkimCrashTest {
 
     @Test
     void signaturesSurviveKill9AndRecovery() throws Exception {
-        dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        dns = ExampleDestination.dns();
         SenderKeys keys = SenderKeys.create(dir);
         int mxPort = RunningRelay.freePort();
         int smtpPort = RunningRelay.freePort();
         Path config = Files.writeString(dir.resolve("relay.yaml"),
                 RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort())
-                        + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir), mxPort)
+                        + RunningRelay.signedDnsDeliveryYaml(dns, dir, mxPort)
                         + keys.yaml());
         String message = "From: app@sender.test\r\nTo: crash@example.test\r\nSubject: signed, then killed\r\n"
                 + "Message-ID: <dkim-crash@sender.test>\r\n\r\nbody\r\n";

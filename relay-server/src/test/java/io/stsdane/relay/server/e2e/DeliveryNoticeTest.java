@@ -7,7 +7,7 @@ import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,18 +21,12 @@ class DeliveryNoticeTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private RelayWorld world;
 
     @BeforeEach
     void startRelay() throws Exception {
         world = new RelayWorld(dir, List.of(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        if (world != null) {
-            world.close();
-        }
     }
 
     /**

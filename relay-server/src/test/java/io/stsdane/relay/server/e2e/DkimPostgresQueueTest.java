@@ -48,15 +48,12 @@ class DkimPostgresQueueTest {
     @Test
     void signaturesAreQueuedInPostgresAndVerifyAfterDelivery() throws Exception {
         destination = TestSmtpServer.start(SmtpBehavior.plain());
-        dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        dns = ExampleDestination.dns();
         SenderKeys keys = SenderKeys.create(dir);
         String spool = NodeDatabase.of(db)
                 .spoolYaml(dir, Duration.ofSeconds(10), Duration.ofSeconds(2));
-        relay = RunningRelay.start(dir, "", spool, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                dns.trustAnchorFile(dir), destination.port()) + keys.yaml());
+        relay = RunningRelay.start(dir, "", spool,
+                RunningRelay.signedDnsDeliveryYaml(dns, dir, destination.port()) + keys.yaml());
 
         String reply = SmtpSubmission.send(relay.smtpPort(), "app@sender.test", List.of("bob@example.test"),
                 "From: app@sender.test\r\nTo: bob@example.test\r\nSubject: via postgres\r\n\r\nbody\r\n");

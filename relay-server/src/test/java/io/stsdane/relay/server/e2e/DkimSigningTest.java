@@ -51,13 +51,9 @@ class DkimSigningTest {
     @BeforeEach
     void setUp() throws Exception {
         destination = TestSmtpServer.start(SmtpBehavior.plain());
-        dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
+        dns = ExampleDestination.dns();
         keys = SenderKeys.create(dir);
-        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                dns.trustAnchorFile(dir), destination.port()) + keys.yaml());
+        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns, dir, destination.port()) + keys.yaml());
     }
 
     @AfterEach

@@ -12,8 +12,8 @@ import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import io.stsdane.relay.testkit.sts.StsPolicyServer;
+import io.stsdane.relay.testkit.world.TestInternet;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,11 +24,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything a secure-delivery test needs around one running relay: the signed-zone DNS fixture with a secure
@@ -46,15 +44,12 @@ final class RelayWorld implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    final TestCertificate webRoot = TestCertificate.builder().commonName("E2E Web PKI Root").ca().build();
-    final DnsTestServer dns = DnsTestServer.start();
-    final TestZone tld = dns.root().child("test");
+    private final TestInternet internet;
+    final TestCertificate webRoot;
+    final DnsTestServer dns;
+    final TestZone tld;
 
     private final Path dir;
-    private final int deliveryPort;
-    private final AtomicInteger nextHost = new AtomicInteger(10);
-    private final List<TestSmtpServer> servers = new ArrayList<>();
-    private final StsPolicyServer policyHost;
     private final TestSmtpServer bounces;
     private final HttpClient http = HttpClient.newHttpClient();
     private final String serverYaml;
@@ -80,48 +75,36 @@ final class RelayWorld implements AutoCloseable {
             throws Exception {
         this.dir = dir;
         this.spoolYaml = spoolYaml;
-        this.deliveryPort = RunningRelay.freePort();
-        TestCertificate policyCert = TestCertificate.builder()
-                .dnsNames(stsDomains.stream().map(d -> "mta-sts." + d).toArray(String[]::new))
-                .issuedBy(webRoot).build();
-        policyHost = StsPolicyServer.start(policyCert);
+        internet = TestInternet.start(stsDomains);
+        webRoot = internet.webRoot();
+        dns = internet.dns();
+        tld = dns.root().child("test");
         // DSNs about REQUIRETLS messages require verified TLS themselves (RFC 8689 §5): the sender's MX is DANE.
         TestCertificate senderMx = selfSigned("mx.sender.test");
-        bounces = TestSmtpServer.start(InetAddress.getByName("127.0.0.2"), deliveryPort,
-                startTls(senderMx).toBuilder().requireTls(true).build());
+        bounces = internet.mx("127.0.0.2", startTls(senderMx).toBuilder().requireTls(true).build());
         tld.child("sender.test").mx("sender.test", 10, "mx.sender.test").a("mx.sender.test", "127.0.0.2")
-                .tlsa("_" + deliveryPort + "._tcp.mx.sender.test", daneEe(senderMx));
+                .tlsa("_" + deliveryPort() + "._tcp.mx.sender.test", daneEe(senderMx));
         Path[] inbound = TestCertificate.builder().dnsNames("relay.test").build().writePem(dir, "inbound");
         serverYaml = """
                   tls:
                     cert: %s
                     key: %s
                 """.formatted(inbound[0], inbound[1]);
-        Path ca = Files.writeString(dir.resolve("web-root.pem"), webRoot.certificatePem(), StandardCharsets.US_ASCII);
-        relayYaml = """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  denied-networks: []    # the test MX servers listen on 127.0.0.x
-                  retry-schedule: [500ms]
-                  delay-warning: 500ms
-                  connect-timeout: 2s
-                  timeouts:
-                    greeting: 5s
-                    mail: 5s
-                    rcpt: 5s
-                    data-init: 5s
-                    data-block: 5s
-                    data-done: 5s
-                %stls:
-                  ca-file: %s
-                mta-sts:
-                  https-port: %d
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), deliveryPort, deliveryYaml, ca,
-                policyHost.port()) + extraYaml;
+        relayYaml = internet.relayYaml(dir)
+                .key("delivery", "retry-schedule", "[500ms]")
+                .key("delivery", "delay-warning", "500ms")
+                .key("delivery", "connect-timeout", "2s")
+                .lines("delivery", """
+                          timeouts:
+                            greeting: 5s
+                            mail: 5s
+                            rcpt: 5s
+                            data-init: 5s
+                            data-block: 5s
+                            data-done: 5s
+                        """)
+                .lines("delivery", deliveryYaml)
+                .text() + extraYaml;
         relay = RunningRelay.start(dir, serverYaml, spoolYaml, relayYaml);
     }
 
@@ -142,13 +125,12 @@ final class RelayWorld implements AutoCloseable {
 
     /** The port of every MX host; DANE looks up TLSA at {@code _<port>._tcp.<host>} (RFC 6698 §3). */
     int deliveryPort() {
-        return deliveryPort;
+        return internet.deliveryPort();
     }
 
     /** A fresh loopback address for one MX host; nothing listens on it until {@link #mx} is called. */
     String nextAddress() {
-        int n = nextHost.getAndIncrement();
-        return "127.0.%d.%d".formatted(n / 250, 1 + n % 250);
+        return internet.nextAddress();
     }
 
     /** A secure zone {@code <label>.test} whose domain has one MX host {@code mx.<label>.test}. */
@@ -161,14 +143,12 @@ final class RelayWorld implements AutoCloseable {
         String host = "mx." + zone.name();
         String address = nextAddress();
         zone.mx(domain, 10, host).a(host, address);
-        return new Destination(zone, domain, host, address, "_" + deliveryPort + "._tcp." + host);
+        return new Destination(zone, domain, host, address, "_" + deliveryPort() + "._tcp." + host);
     }
 
     /** Starts an SMTP server at {@code address} on the relay's delivery port. */
-    TestSmtpServer mx(String address, SmtpBehavior behavior) throws IOException {
-        TestSmtpServer s = TestSmtpServer.start(InetAddress.getByName(address), deliveryPort, behavior);
-        servers.add(s);
-        return s;
+    TestSmtpServer mx(String address, SmtpBehavior behavior) {
+        return internet.mx(address, behavior);
     }
 
     /**
@@ -176,20 +156,17 @@ final class RelayWorld implements AutoCloseable {
      * The domain must have been listed when this world was built.
      */
     void stsPolicy(TestZone zone, String domain, String id, String policy) {
-        zone.remove("_mta-sts." + domain, org.xbill.DNS.Type.TXT)
-                .txt("_mta-sts." + domain, "v=STSv1; id=" + id + ";")
-                .a("mta-sts." + domain, "127.0.0.1");
-        policyHost.serve(domain, policy);
+        internet.stsPolicy(zone, domain, id, policy);
     }
 
     /** The policy host answers 503 for {@code domain} from now on. */
     void stsPolicyHostDown(String domain) {
-        policyHost.unavailable(domain);
+        internet.policies().unavailable(domain);
     }
 
     /** How many policy requests for {@code domain} reached the policy host. */
     int policyRequests(String domain) {
-        return policyHost.requests(domain);
+        return internet.policies().requests(domain);
     }
 
     static String policy(String mode, String... mx) {
@@ -198,7 +175,7 @@ final class RelayWorld implements AutoCloseable {
 
     /** A leaf certificate for {@code names} that chains to {@link #webRoot}. */
     TestCertificate webPkiCertificate(String... names) {
-        return TestCertificate.builder().dnsNames(names).issuedBy(webRoot).build();
+        return internet.webPkiCertificate(names);
     }
 
     static TestCertificate selfSigned(String... names) {
@@ -355,9 +332,6 @@ final class RelayWorld implements AutoCloseable {
         if (relay != null) {
             relay.close();
         }
-        servers.forEach(TestSmtpServer::close);
-        bounces.close();
-        policyHost.close();
-        dns.close();
+        internet.close();
     }
 }

@@ -5,6 +5,8 @@ import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.testkit.config.RelayConfigYaml;
+import io.stsdane.relay.testkit.dns.DnsTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -79,34 +81,23 @@ public final class RunningRelay implements AutoCloseable {
 
     /** As {@link #baseYaml(int, String, Path, int)}, with further keys of the {@code spool:} section. */
     public static String baseYaml(int smtpPort, String serverYaml, Path spool, String spoolYaml, int adminPort) {
-        return """
-                server:
-                  listen: 127.0.0.1:%d
-                  hostname: relay.test
-                %sspool:
-                  dir: %s
-                  min-free-disk: 1MiB
-                %sadmin:
-                  listen: 127.0.0.1:%d
-                """.formatted(smtpPort, serverYaml, spool, spoolYaml, adminPort);
+        return RelayConfigYaml.onLoopback(smtpPort, spool, adminPort).lines("server", serverYaml)
+                .lines("spool", spoolYaml).text();
     }
 
     /**
      * The {@code dns:} and {@code delivery:} sections of a relay that resolves through the signed test DNS server
-     * on {@code dnsPort} and delivers to port {@code mxPort}, retrying every second.
+     * {@code dns} (its trust anchor written to {@code dir}) and delivers to port {@code mxPort}, retrying every
+     * second.
      */
-    public static String signedDnsDeliveryYaml(int dnsPort, Path trustAnchors, int mxPort) {
-        return """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  denied-networks: []    # the test MX servers listen on 127.0.0.x
-                  retry-schedule: [1s]
-                  connect-timeout: 5s
-                """.formatted(dnsPort, trustAnchors, mxPort);
+    public static String signedDnsDeliveryYaml(DnsTestServer dns, Path dir, int mxPort) {
+        return signedDnsDeliveryYaml(dns, dir, mxPort, "[1s]");
+    }
+
+    /** As {@link #signedDnsDeliveryYaml(DnsTestServer, Path, int)}, retrying on {@code retrySchedule}. */
+    public static String signedDnsDeliveryYaml(DnsTestServer dns, Path dir, int mxPort, String retrySchedule) {
+        return RelayConfigYaml.sections().signedDns(dns, dir).deliveryPort(mxPort)
+                .key("delivery", "retry-schedule", retrySchedule).key("delivery", "connect-timeout", "5s").text();
     }
 
     public int smtpPort() {

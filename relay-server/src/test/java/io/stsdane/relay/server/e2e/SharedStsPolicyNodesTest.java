@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +31,8 @@ class SharedStsPolicyNodesTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private RelayWorld world;
-
-    @AfterEach
-    void stop() {
-        if (world != null) {
-            world.close();
-        }
-    }
 
     @Test
     void aPolicyFetchedByOneNodeIsEnforcedByAnotherWhileThePolicyHostIsDown() throws Exception {

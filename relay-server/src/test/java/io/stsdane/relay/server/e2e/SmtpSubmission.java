@@ -1,19 +1,15 @@
 package io.stsdane.relay.server.e2e;
 
+import io.stsdane.relay.testkit.pki.TrustAnything;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A minimal SMTP client that sends exact bytes, so tests can compare what arrives with what was sent.
@@ -91,32 +87,12 @@ public final class SmtpSubmission {
         }
     }
 
-    private static Socket upgrade(Socket plain) throws IOException {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new TrustAnything()}, null);
-            SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), false);
-            ssl.startHandshake();
-            return ssl;
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e);
-        }
-    }
-
     /** The submitting client's view: any server certificate will do. */
-    private static final class TrustAnything implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+    private static Socket upgrade(Socket plain) throws IOException {
+        SSLSocket ssl = (SSLSocket) TrustAnything.clientContext().getSocketFactory()
+                .createSocket(plain, "127.0.0.1", plain.getPort(), false);
+        ssl.startHandshake();
+        return ssl;
     }
 
     private static List<String> commands(String from, List<String> to, String mailParams, String rcptParams) {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +22,8 @@ class StsPolicyCacheRestartTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private RelayWorld world;
-
-    @AfterEach
-    void stop() {
-        if (world != null) {
-            world.close();
-        }
-    }
 
     @Test
     void aCachedEnforcePolicyIsStillEnforcedAfterARestartWhileThePolicyHostIsDown() throws Exception {

@@ -34,21 +34,8 @@ class WalkingSkeletonTest {
     void setUp() throws Exception {
         destination = new GreenMail(new ServerSetup(0, "127.0.0.1", "smtp").dynamicPort());
         destination.start();
-        dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1");
-        relay = RunningRelay.start(dir, """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  denied-networks: []    # the test MX servers listen on 127.0.0.x
-                  retry-schedule: [1s]
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir),
-                destination.getSmtp().getPort()));
+        dns = ExampleDestination.dns();
+        relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns, dir, destination.getSmtp().getPort()));
     }
 
     @AfterEach

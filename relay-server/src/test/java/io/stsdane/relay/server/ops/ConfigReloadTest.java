@@ -9,6 +9,7 @@ import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.crash.RelayProcess;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SenderKeys;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
@@ -67,16 +68,12 @@ class ConfigReloadTest {
     @Test
     void aReloadSignsWithTheNewDkimKeyOfARotation() throws Exception {
         try (TestSmtpServer mx = TestSmtpServer.start(SmtpBehavior.plain());
-                DnsTestServer dns = DnsTestServer.start()) {
-            dns.root().child("test").child("example.test")
-                    .mx("example.test", 10, "mx.example.test")
-                    .a("mx.example.test", "127.0.0.1");
+                DnsTestServer dns = ExampleDestination.dns()) {
             int smtp = RunningRelay.freePort();
             Path file = dir.resolve("relay.yaml");
             SenderKeys keys = SenderKeys.create(dir);
             String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort())
-                    + RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(), dns.trustAnchorFile(dir),
-                            mx.port());
+                    + RunningRelay.signedDnsDeliveryYaml(dns, dir, mx.port());
             Files.writeString(file, base + keys.yaml());
             try (Reloadable relay = Reloadable.start(file)) {
                 ConfigReloader reloader = relay.reloader();

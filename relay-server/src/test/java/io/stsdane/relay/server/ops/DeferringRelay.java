@@ -35,8 +35,7 @@ public final class DeferringRelay implements AutoCloseable {
         zones.accept(dns.root());
         int refused = RunningRelay.freePort();
         Path anchors = dns.trustAnchorFile(dir);
-        RunningRelay relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns.address().getPort(),
-                anchors, refused).replace("retry-schedule: [1s]", "retry-schedule: [1h]"));
+        RunningRelay relay = RunningRelay.start(dir, RunningRelay.signedDnsDeliveryYaml(dns, dir, refused, "[1h]"));
         return new DeferringRelay(dns, relay, dir.resolve("relay.yaml"), anchors, refused);
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +39,7 @@ class DocCommandsTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private DeferringRelay world;
     private Map<String, String> env;
     private Path config;
@@ -53,13 +54,6 @@ class DocCommandsTest {
                 "RELAY_DNS__TRUST_ANCHORS", world.trustAnchors().toString(),
                 "RELAY_DELIVERY__PORT", String.valueOf(world.refusedPort()),
                 "RELAY_SPOOL__DIR", dir.resolve("cli-spool").toString());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (world != null) {
-            world.close();
-        }
     }
 
     @Test

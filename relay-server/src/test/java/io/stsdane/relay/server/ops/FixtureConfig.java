@@ -1,9 +1,9 @@
 package io.stsdane.relay.server.ops;
 
+import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The {@code relay.yaml} sections that point a relay at the test fixtures. */
@@ -20,19 +20,7 @@ public final class FixtureConfig {
      */
     public static String yaml(Path dir, DnsTestServer dns, int smtpPort, String deliveryExtra, int httpsPort,
             TestCertificate webRoot) throws IOException {
-        Path ca = Files.writeString(dir.resolve("web-root.pem"), webRoot.certificatePem());
-        return """
-                dns:
-                  servers: [127.0.0.1:%d]
-                  dnssec: validate
-                  trust-anchors: %s
-                delivery:
-                  port: %d
-                  denied-networks: []    # the test MX servers listen on 127.0.0.x
-                %smta-sts:
-                  https-port: %d
-                tls:
-                  ca-file: %s
-                """.formatted(dns.address().getPort(), dns.trustAnchorFile(dir), smtpPort, deliveryExtra, httpsPort, ca);
+        return RelayConfigYaml.sections().signedDns(dns, dir).deliveryPort(smtpPort).lines("delivery", deliveryExtra)
+                .stsHttpsPort(httpsPort).trustedRoot(webRoot, dir).text();
     }
 }

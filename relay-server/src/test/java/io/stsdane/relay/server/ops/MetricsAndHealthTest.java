@@ -9,12 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.stsdane.relay.server.admin.AdminJson;
+import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import io.stsdane.relay.testkit.smtp.SmtpBehavior;
 import io.stsdane.relay.testkit.smtp.TestSmtpServer;
-import java.net.InetAddress;
+import io.stsdane.relay.testkit.sts.StsPolicyServer;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -28,8 +29,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class MetricsAndHealthTest {
 
     private DnsTestServer dns;
     private TestSmtpServer mx;
-    private MockWebServer policyHost;
+    private StsPolicyServer policyHost;
     private RunningRelay relay;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -58,20 +57,15 @@ class MetricsAndHealthTest {
     void setUp() throws Exception {
         mx = TestSmtpServer.start(SmtpBehavior.builder().startTls(TestCertificate.builder()
                 .dnsNames("mx.example.test").issuedBy(WEB_ROOT).build().serverContext()).build());
-        policyHost = new MockWebServer();
-        policyHost.useHttps(TestCertificate.builder().dnsNames("mta-sts.example.test").issuedBy(WEB_ROOT).build()
-                .serverContext().getSocketFactory());
-        policyHost.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/plain")
-                .body("version: STSv1\nmode: enforce\nmax_age: 86400\nmx: mx.example.test\n").build());
-        policyHost.start(InetAddress.getByName("127.0.0.1"), 0);
+        policyHost = StsPolicyServer.start(TestCertificate.builder().dnsNames("mta-sts.example.test")
+                .issuedBy(WEB_ROOT).build());
+        policyHost.serve("example.test", StsPolicyServer.policy("enforce", "mx.example.test"));
         dns = DnsTestServer.start();
-        dns.root().child("test").child("example.test")
-                .mx("example.test", 10, "mx.example.test")
-                .a("mx.example.test", "127.0.0.1")
+        ExampleDestination.publish(dns.root())
                 .a("mta-sts.example.test", "127.0.0.1")
                 .txt("_mta-sts.example.test", "v=STSv1; id=1");
         relay = RunningRelay.start(dir, FixtureConfig.yaml(dir, dns, mx.port(), "  retry-schedule: [1s]\n",
-                policyHost.getPort(), WEB_ROOT));
+                policyHost.port(), WEB_ROOT));
     }
 
     @AfterEach

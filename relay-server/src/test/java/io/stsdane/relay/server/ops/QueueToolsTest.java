@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +40,7 @@ class QueueToolsTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private DeferringRelay world;
     private TestZone tld;
     private RunningRelay relay;
@@ -57,13 +58,6 @@ class QueueToolsTest {
         });
         relay = world.relay();
         config = world.config();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (world != null) {
-            world.close();
-        }
     }
 
     @Test

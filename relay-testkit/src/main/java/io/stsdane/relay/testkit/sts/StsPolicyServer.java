@@ -12,15 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTPS host of MTA-STS policies (RFC 8461 §3.3) for any number of domains: answers
  * {@code GET /.well-known/mta-sts.txt} for the host {@code mta-sts.<domain>} the request names, with the policy
- * set for that domain, 503 for a domain marked {@link #unavailable}, 404 otherwise. Listens on 127.0.0.1 and a
- * free port; point the domains' {@code mta-sts.<domain>} address records at 127.0.0.1.
+ * set for that domain, the status set by {@link #answer} or {@link #unavailable} for a domain so marked, 404
+ * otherwise; {@link #holdUntil} keeps every answer back until a latch opens. Listens on 127.0.0.1 and a free
+ * port; point the domains' {@code mta-sts.<domain>} address records at 127.0.0.1.
  *
  * <pre>{@code
  * TestCertificate cert = TestCertificate.builder().dnsNames("mta-sts.example.com").issuedBy(webRoot).build();
@@ -39,8 +42,9 @@ public final class StsPolicyServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService threads;
     private final Map<String, String> policies = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> unavailable = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private volatile CountDownLatch release = new CountDownLatch(0);
 
     private StsPolicyServer(HttpsServer server, ExecutorService threads) {
         this.server = server;
@@ -70,7 +74,12 @@ public final class StsPolicyServer implements AutoCloseable {
 
     /** A policy text (RFC 8461 §3.2) of {@code mode} listing {@code mx} patterns, with a day's max_age. */
     public static String policy(String mode, String... mx) {
-        StringBuilder sb = new StringBuilder("version: STSv1\nmode: " + mode + "\nmax_age: 86400\n");
+        return policy(mode, 86400, mx);
+    }
+
+    /** A policy text (RFC 8461 §3.2) of {@code mode} listing {@code mx} patterns, valid for {@code maxAge} seconds. */
+    public static String policy(String mode, long maxAge, String... mx) {
+        StringBuilder sb = new StringBuilder("version: STSv1\nmode: " + mode + "\nmax_age: " + maxAge + "\n");
         for (String m : mx) {
             sb.append("mx: ").append(m).append('\n');
         }
@@ -86,13 +95,27 @@ public final class StsPolicyServer implements AutoCloseable {
     public StsPolicyServer serve(String domain, String policyText) {
         String host = host(domain);
         policies.put(host, policyText);
-        unavailable.remove(host);
+        failures.remove(host);
         return this;
     }
 
     /** Answers 503 for {@code domain} from now on. */
     public StsPolicyServer unavailable(String domain) {
-        unavailable.put(host(domain), Boolean.TRUE);
+        return answer(domain, 503);
+    }
+
+    /** Answers {@code status}, with no body, for {@code domain} from now on (until {@link #serve}). */
+    public StsPolicyServer answer(String domain, int status) {
+        failures.put(host(domain), status);
+        return this;
+    }
+
+    /**
+     * Keeps every answer back, each request already counted, until {@code latch} opens (30 seconds at the most):
+     * for tests of what a client does while its fetch is in flight.
+     */
+    public StsPolicyServer holdUntil(CountDownLatch latch) {
+        release = latch;
         return this;
     }
 
@@ -111,9 +134,11 @@ public final class StsPolicyServer implements AutoCloseable {
             String host = String.valueOf(exchange.getRequestHeaders().getFirst("Host")).toLowerCase(Locale.ROOT)
                     .replaceFirst(":\\d+$", "");
             requests.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
+            awaitRelease();
             String policy = policies.get(host);
-            if (unavailable.containsKey(host)) {
-                exchange.sendResponseHeaders(503, -1);
+            Integer failure = failures.get(host);
+            if (failure != null) {
+                exchange.sendResponseHeaders(failure, -1);
             } else if (policy == null || !WELL_KNOWN.equals(exchange.getRequestURI().getPath())) {
                 exchange.sendResponseHeaders(404, -1);
             } else {
@@ -124,6 +149,17 @@ public final class StsPolicyServer implements AutoCloseable {
                     out.write(body);
                 }
             }
+        }
+    }
+
+    private void awaitRelease() throws IOException {
+        try {
+            if (!release.await(30, TimeUnit.SECONDS)) {
+                throw new IOException("held for 30 seconds and not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while held", e);
         }
     }
 

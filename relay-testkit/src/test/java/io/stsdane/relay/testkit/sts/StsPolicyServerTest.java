@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.testkit.pki.TestCertificate;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The MTA-STS policy host over real HTTPS, trusted through the root that issued its certificate. */
 class StsPolicyServerTest {
@@ -38,6 +43,33 @@ class StsPolicyServerTest {
 
             s.serve("a.example", StsPolicyServer.policy("testing", "*.a.example"));
             assertThat(get(s, "mta-sts.a.example", "/.well-known/mta-sts.txt")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void answersTheStatusSetForADomainAndHoldsAnswersUntilReleased() throws Exception {
+        try (StsPolicyServer s = StsPolicyServer.start(CERT)) {
+            s.serve("a.example", StsPolicyServer.policy("enforce", 600, "mx.a.example")).answer("a.example", 500);
+            assertThat(get(s, "mta-sts.a.example", "/.well-known/mta-sts.txt")).startsWith("HTTP/1.1 500");
+
+            CountDownLatch release = new CountDownLatch(1);
+            s.serve("a.example", StsPolicyServer.policy("enforce", 600, "mx.a.example")).holdUntil(release);
+            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return get(s, "mta-sts.a.example", "/.well-known/mta-sts.txt");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            while (s.requests("a.example") < 2) {
+                Thread.onSpinWait();
+            }
+            assertThat(held).isNotDone();
+            release.countDown();
+
+            assertThat(held.get(30, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200")
+                    .endsWith("mode: enforce\nmax_age: 600\nmx: mx.a.example\n");
         }
     }
 
