@@ -1,6 +1,7 @@
 package io.stsdane.relay.server.config;
 
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
+import io.stsdane.relay.core.net.HostPort;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import java.io.IOException;
 import java.net.InetAddress;

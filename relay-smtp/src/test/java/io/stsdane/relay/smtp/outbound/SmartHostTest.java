@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import java.net.InetAddress;
@@ -24,9 +25,9 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("smarthost.provider.test:587", 25), dns)).isEqualTo(new PolicyRequest(
+        assertThat(request(new SmartHost(HostPort.parse("smarthost.provider.test:587", 25)), dns)).isEqualTo(new PolicyRequest(
                 "example.test", "smarthost.provider.test", "smarthost.provider.test", DnsSecurity.SECURE, 587));
-        assertThat(request(SmartHost.parse("192.0.2.7", 2525), dns)).isEqualTo(new PolicyRequest("example.test",
+        assertThat(request(new SmartHost(HostPort.parse("192.0.2.7", 2525)), dns)).isEqualTo(new PolicyRequest("example.test",
                 "192.0.2.7", "192.0.2.7", DnsSecurity.INSECURE, 2525, false));
     }
 
@@ -35,16 +36,16 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("relay.isp.test", DnsSecurity.INSECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("relay.isp.test", 25), dns).mxSecurity()).isEqualTo(DnsSecurity.INSECURE);
+        assertThat(request(new SmartHost(HostPort.parse("relay.isp.test", 25)), dns).mxSecurity()).isEqualTo(DnsSecurity.INSECURE);
     }
 
     @Test
     void aNameInTheHostsFileAndLocalhostAreNotLookedUpInDns() {
         InMemoryDnsResolver dns = new InMemoryDnsResolver();
 
-        DnsResult<InetAddress> listed = SmartHost.parse("Mail.Corp.Example:2526", 25).addresses(dns, HOSTS)
+        DnsResult<InetAddress> listed = new SmartHost(HostPort.parse("Mail.Corp.Example:2526", 25)).addresses(dns, HOSTS)
                 .toCompletableFuture().join();
-        DnsResult<InetAddress> localhost = SmartHost.parse("localhost:2526", 25).addresses(dns, HOSTS)
+        DnsResult<InetAddress> localhost = new SmartHost(HostPort.parse("localhost:2526", 25)).addresses(dns, HOSTS)
                 .toCompletableFuture().join();
 
         assertThat(listed.records()).containsExactly(EngineFixture.addr("10.1.2.3"));
@@ -60,8 +61,8 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("mail.corp.example", 25), dns).hostInDns()).isFalse();
-        assertThat(request(SmartHost.parse("localhost", 25), dns).hostInDns()).isFalse();
-        assertThat(request(SmartHost.parse("smarthost.provider.test", 25), dns).hostInDns()).isTrue();
+        assertThat(request(new SmartHost(HostPort.parse("mail.corp.example", 25)), dns).hostInDns()).isFalse();
+        assertThat(request(new SmartHost(HostPort.parse("localhost", 25)), dns).hostInDns()).isFalse();
+        assertThat(request(new SmartHost(HostPort.parse("smarthost.provider.test", 25)), dns).hostInDns()).isTrue();
     }
 }
