@@ -15,9 +15,11 @@ class InboundOptionsTest extends InboundTestBase {
     @Test
     void onlyCombinationsNoSingleFieldCanSayAreRefusedAndNamedAsParameters() {
         assertThatThrownBy(() -> options().tls(tmp.resolve("a.crt"), null).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("tlsCertificate and tlsKey must be given together");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tlsCertificate and tlsKey must be given together");
         assertThatThrownBy(() -> options().spfCheck(SpfMode.REJECT, null, null).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("spfEgressIp is required when spfMode is REJECT");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("spfEgressIp is required when spfMode is REJECT");
         assertThatThrownBy(() -> InboundOptions.builder().build())
                 .isInstanceOf(NullPointerException.class).hasMessage("hostname");
     }

@@ -201,8 +201,8 @@ class RoutingTest {
                 .authPlain("relayuser", "s3cret").build());
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         TestPolicies.Recording source = TestPolicies.notApplicable();
-        f.engine(List.of(source), b -> b.smartHost(new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25))
-                .withAuth("relayuser", "s3cret")));
+        f.engine(List.of(source), b -> b.smartHost(
+                new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25)).withAuth("relayuser", "s3cret")));
 
         assertThat(deliverSimple()).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DELIVERED));
         assertThat(source.requests).singleElement().satisfies(r -> {
@@ -217,7 +217,8 @@ class RoutingTest {
     @Test
     void smartHostWithoutStartTlsNeverSeesTheCredentials() {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
-        f.engine(List.of(), b -> b.smartHost(new SmartHost(HostPort.parse("127.0.0.1:" + f.port(), 25)).withAuth("u", "p")));
+        f.engine(List.of(), b -> b.smartHost(
+                new SmartHost(HostPort.parse("127.0.0.1:" + f.port(), 25)).withAuth("u", "p")));
 
         assertThat(deliverSimple()).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DEFERRED));
         assertThat(s.received("AUTH")).isFalse();
