@@ -2,6 +2,7 @@ package io.stsdane.relay.junit;
 
 import com.icegreen.greenmail.base.GreenMailOperations;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.util.Require;
 import io.stsdane.relay.junit.internal.DeliveryRecords;
 import io.stsdane.relay.junit.internal.Destinations;
 import io.stsdane.relay.junit.internal.EmbeddedRelay;
@@ -190,7 +191,7 @@ public final class RelayWorld implements AutoCloseable {
 
         /** How long an await waits before it fails; 30 seconds unless set. */
         public Builder patience(Duration wait) {
-            this.patience = requirePositive(wait, "patience");
+            this.patience = Require.positive(wait, "patience");
             return this;
         }
 
@@ -199,15 +200,8 @@ public final class RelayWorld implements AutoCloseable {
          * {@code delayed} DSN ({@code delivery.delay-warning}); 500 ms unless set.
          */
         public Builder retryEvery(Duration wait) {
-            this.retry = requirePositive(wait, "retryEvery");
+            this.retry = Require.positive(wait, "retryEvery");
             return this;
-        }
-
-        private static Duration requirePositive(Duration d, String name) {
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + d);
-            }
-            return d;
         }
 
         /** Builds the world and starts the relay in it; close the world when done. */

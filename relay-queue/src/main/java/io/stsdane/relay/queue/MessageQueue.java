@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.queue.MessageIntake;
+import io.stsdane.relay.core.util.Require;
 import io.stsdane.relay.queue.internal.DomainBackoff;
 import io.stsdane.relay.queue.internal.DomainSuspensions;
 import io.stsdane.relay.queue.internal.DsnComposer;
@@ -154,7 +155,7 @@ public final class MessageQueue implements AutoCloseable {
 
         /** {@code delivery.max-queue-lifetime} (default 5 days): then pending recipients bounce. */
         public Builder maxQueueLifetime(Duration d) {
-            this.maxQueueLifetime = positive(d, "maxQueueLifetime");
+            this.maxQueueLifetime = Require.positive(d, "maxQueueLifetime");
             return this;
         }
 
@@ -195,7 +196,7 @@ public final class MessageQueue implements AutoCloseable {
 
         /** How often the scheduler looks for due messages without being woken (default 1 s). */
         public Builder pollInterval(Duration d) {
-            this.pollInterval = positive(d, "pollInterval");
+            this.pollInterval = Require.positive(d, "pollInterval");
             return this;
         }
 
@@ -207,13 +208,6 @@ public final class MessageQueue implements AutoCloseable {
         public Builder meterRegistry(MeterRegistry r) {
             this.meterRegistry = Objects.requireNonNull(r, "meterRegistry");
             return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be a positive duration");
-            }
-            return d;
         }
 
         /** Checks the options and creates the spool directories; nothing runs until {@link MessageQueue#start()}. */

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue;
 
+import io.stsdane.relay.core.util.Require;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -36,20 +37,20 @@ public record PostgresSpool(String url, String user, String password, int poolSi
     public PostgresSpool {
         Objects.requireNonNull(url, "url");
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("spool.postgres.url must start with jdbc:postgresql:, got " + url);
+            throw new IllegalArgumentException("url must start with jdbc:postgresql:, was " + url);
         }
         Objects.requireNonNull(user, "user");
         password = password == null ? "" : password;
         if (poolSize < 2) {
             // One connection may be held by a state update while it queues a DSN on the same thread; the
             // intake and the scheduler need at least one more.
-            throw new IllegalArgumentException("spool.postgres.pool-size must be at least 2, got " + poolSize);
+            throw new IllegalArgumentException("poolSize must be at least 2, was " + poolSize);
         }
         if (schema == null || !IDENTIFIER.matcher(schema).matches()) {
-            throw new IllegalArgumentException("schema must be a lower-case SQL identifier, got " + schema);
+            throw new IllegalArgumentException("schema must be a lower-case SQL identifier, was " + schema);
         }
-        requirePositive(leaseDuration, "leaseDuration");
-        requirePositive(connectTimeout, "connectTimeout");
+        Require.positive(leaseDuration, "leaseDuration");
+        Require.positive(connectTimeout, "connectTimeout");
         Objects.requireNonNull(nodeName, "nodeName");
     }
 
@@ -64,7 +65,7 @@ public record PostgresSpool(String url, String user, String password, int poolSi
         try {
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read spool.postgres.password-file " + file + ": " + e, e);
+            throw new UncheckedIOException("cannot read the password file " + file + ": " + e, e);
         }
     }
 
@@ -93,12 +94,6 @@ public record PostgresSpool(String url, String user, String password, int poolSi
     public String toString() {
         return "PostgresSpool[" + url + ", user " + user + ", pool " + poolSize + ", schema " + schema
                 + ", lease " + leaseDuration + ", node " + nodeName + "]";
-    }
-
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be a positive duration");
-        }
     }
 
     private static String localHostName() {

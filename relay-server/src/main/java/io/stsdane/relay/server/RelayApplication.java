@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.admin.AdminServer;
-import io.stsdane.relay.server.config.HostPort;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.server.config.RelayConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.core.util.Require;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.DoubleSupplier;
@@ -13,9 +14,10 @@ public record RetryPolicy(List<Duration> schedule, double jitter, DoubleSupplier
 
     public RetryPolicy {
         schedule = List.copyOf(schedule);
-        if (schedule.isEmpty() || schedule.stream().anyMatch(d -> d.isNegative() || d.isZero())) {
-            throw new IllegalArgumentException("delivery.retry-schedule needs at least one positive duration");
+        if (schedule.isEmpty()) {
+            throw new IllegalArgumentException("schedule needs at least one duration");
         }
+        schedule.forEach(d -> Require.positive(d, "schedule"));
         if (jitter < 0 || jitter >= 1) {
             throw new IllegalArgumentException("jitter must be in [0, 1): " + jitter);
         }

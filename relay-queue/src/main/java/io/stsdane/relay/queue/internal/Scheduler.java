@@ -7,6 +7,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
+import io.stsdane.relay.core.util.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,11 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -390,11 +391,11 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            timer.submit(() -> { }).get(SHUTDOWN_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            Futures.await(CompletableFuture.runAsync(() -> { }, timer), SHUTDOWN_DRAIN);
             awaitDeliveriesInFlight();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+        } catch (TimeoutException | CompletionException | RejectedExecutionException e) {
             LOG.warn("queue scheduler did not finish its last pass: {}", e.toString());
         }
         timer.shutdownNow();

@@ -37,8 +37,8 @@ class RetryPolicyTest {
     @Test
     void anEmptyOrNonPositiveScheduleIsRefused() {
         assertThatThrownBy(() -> new RetryPolicy(List.of(), 0, () -> 0))
-                .hasMessageContaining("delivery.retry-schedule");
+                .hasMessage("schedule needs at least one duration");
         assertThatThrownBy(() -> new RetryPolicy(List.of(Duration.ZERO), 0, () -> 0))
-                .hasMessageContaining("delivery.retry-schedule");
+                .hasMessage("schedule must be positive, was PT0S");
     }
 }

@@ -4,9 +4,9 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.util.Futures;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -45,13 +45,10 @@ public final class DnsHealthCheck implements HealthCheck {
     public Status check() {
         DnsResult<MxRecord> r;
         try {
-            r = resolver.mx(probe).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            r = Futures.await(resolver.mx(probe), timeout);
         } catch (TimeoutException e) {
-            return Status.down("no answer for MX " + label + " within " + timeout.toSeconds() + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Status.down("interrupted");
-        } catch (ExecutionException e) {
+            return Status.down("MX " + label + ": " + e.getMessage());
+        } catch (CompletionException e) {
             return Status.down("MX " + label + ": " + e.getCause());
         }
         if (r.status() == DnsStatus.ERROR || r.security().isFailure()) {

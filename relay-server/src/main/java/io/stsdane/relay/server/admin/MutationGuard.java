@@ -2,7 +2,7 @@ package io.stsdane.relay.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.stsdane.relay.server.config.AdminToken;
-import io.stsdane.relay.core.util.IpLiterals;
+import io.stsdane.relay.core.net.IpLiterals;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;

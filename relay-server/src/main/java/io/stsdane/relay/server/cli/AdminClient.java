@@ -1,7 +1,7 @@
 package io.stsdane.relay.server.cli;
 
 import io.stsdane.relay.server.config.AdminToken;
-import io.stsdane.relay.server.config.HostPort;
+import io.stsdane.relay.core.net.HostPort;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

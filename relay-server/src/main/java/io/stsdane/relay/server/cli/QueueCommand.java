@@ -5,7 +5,7 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.AdminConfig;
 import io.stsdane.relay.server.config.ConfigLoader;
-import io.stsdane.relay.server.config.HostPort;
+import io.stsdane.relay.core.net.HostPort;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

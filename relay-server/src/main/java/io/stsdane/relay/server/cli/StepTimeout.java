@@ -1,9 +1,9 @@
 package io.stsdane.relay.server.cli;
 
+import io.stsdane.relay.core.util.Futures;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -16,13 +16,10 @@ record StepTimeout(Duration timeout) {
     /** Waits for a stage that never completes exceptionally by contract; a stuck one becomes {@code onTimeout}. */
     <T> T await(CompletionStage<T> stage, Supplier<T> onTimeout) {
         try {
-            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return Futures.await(stage, timeout);
         } catch (TimeoutException e) {
             return onTimeout.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return onTimeout.get();
-        } catch (ExecutionException e) {
+        } catch (CompletionException e) {
             throw new IllegalStateException("a lookup failed unexpectedly: " + e.getCause(), e.getCause());
         }
     }

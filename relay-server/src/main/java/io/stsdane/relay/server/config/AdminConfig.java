@@ -1,5 +1,6 @@
 package io.stsdane.relay.server.config;
 
+import io.stsdane.relay.core.net.HostPort;
 import java.util.Optional;
 
 /**

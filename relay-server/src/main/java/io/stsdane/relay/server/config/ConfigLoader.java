@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.core.net.Cidr;
+import io.stsdane.relay.core.net.HostPort;
+import io.stsdane.relay.core.net.IpLiterals;
 import io.stsdane.relay.core.tls.TlsLevel;
-import io.stsdane.relay.core.util.Cidr;
 import io.stsdane.relay.core.util.DomainNames;
-import io.stsdane.relay.core.util.IpLiterals;
 import io.stsdane.relay.dkim.DkimSettings;
+import io.stsdane.relay.smtp.inbound.SpfMode;
+import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -199,7 +202,7 @@ public final class ConfigLoader {
         HostPort listen = n.required("listen", s -> HostPort.parse(s, -1));
         Optional<String> hostname = n.optional("hostname", ConfigLoader::domain);
         List<Cidr> networks = n.list("allowed-networks", Cidr::parse);
-        long maxSize = n.required("max-message-size", ConfigLoader::positiveSize);
+        long maxSize = n.required("max-message-size", ConfigLoader::messageSize);
         int maxRecipients = n.integer("max-recipients", 1, 100_000);
         Duration drainTimeout = n.required("drain-timeout", ConfigLoader::drainDuration);
         ServerConfig.Limits limits = new ServerConfig.Limits(
@@ -229,16 +232,16 @@ public final class ConfigLoader {
         }
 
         ConfigNode spfNode = n.section("spf-check");
-        ServerConfig.SpfMode mode = spfNode.required("mode", s -> switch (s) {
+        SpfMode mode = spfNode.required("mode", s -> switch (s) {
             // YAML 1.1 reads an unquoted off as the boolean false.
-            case "off", "false" -> ServerConfig.SpfMode.OFF;
-            case "warn" -> ServerConfig.SpfMode.WARN;
-            case "reject" -> ServerConfig.SpfMode.REJECT;
+            case "off", "false" -> SpfMode.OFF;
+            case "warn" -> SpfMode.WARN;
+            case "reject" -> SpfMode.REJECT;
             default -> throw new IllegalArgumentException("'" + s + "' is not off, warn or reject");
         });
         ServerConfig.SpfCheck spf = new ServerConfig.SpfCheck(mode, spfNode.optional("egress-ip", IpLiterals::parse));
         spfNode.finish();
-        if (mode != ServerConfig.SpfMode.OFF && spf.egressIp().isEmpty()) {
+        if (mode != SpfMode.OFF && spf.egressIp().isEmpty()) {
             throw new ConfigException(spfNode.key("egress-ip"),
                     "needed when server.spf-check.mode is " + mode.name().toLowerCase(java.util.Locale.ROOT)
                             + ": the public IP address mail leaves from, to look up in the sender's SPF record");
@@ -351,7 +354,7 @@ public final class ConfigLoader {
     private static DeliveryConfig delivery(ConfigNode n) throws ConfigException {
         int port = n.port("port");
         Optional<String> helo = n.optional("helo", ConfigLoader::domain);
-        Optional<HostPort> smarthost = n.optional("smarthost", s -> HostPort.parse(s, port));
+        Optional<HostPort> smarthost = n.optional("smarthost", s -> smartHost(HostPort.parse(s, port)));
         List<Duration> schedule = n.list("retry-schedule", ConfigLoader::positiveDuration);
         if (schedule.isEmpty()) {
             throw new ConfigException(n.key("retry-schedule"), "needs at least one duration");
@@ -360,10 +363,16 @@ public final class ConfigLoader {
         Duration connect = n.required("connect-timeout", ConfigLoader::positiveDuration);
         ConfigNode t = n.section("timeouts");
         Function<String, Duration> d = ConfigLoader::positiveDuration;
-        DeliveryConfig.SmtpTimeouts timeouts = new DeliveryConfig.SmtpTimeouts(
-                t.required("greeting", d), t.required("mail", d), t.required("rcpt", d),
-                t.required("data-init", d), t.required("data-block", d), t.required("data-done", d));
+        Duration greeting = t.required("greeting", d);
+        Duration mail = t.required("mail", d);
+        Duration rcpt = t.required("rcpt", d);
+        Duration dataInit = t.required("data-init", d);
+        Duration dataBlock = t.required("data-block", d);
+        Duration dataDone = t.required("data-done", d);
         t.finish();
+        // EHLO, STARTTLS and QUIT have no RFC 5321 value; they get MAIL's.
+        SmtpTimeouts timeouts = n.build("timeouts",
+                () -> new SmtpTimeouts(greeting, mail, mail, rcpt, dataInit, dataBlock, dataDone));
         var source = n.optional("source-address", IpLiterals::parse);
         Optional<Duration> delayWarning = n.optional("delay-warning", ConfigLoader::positiveDuration);
         Optional<DeliveryConfig.SmartHostAuth> auth = smarthostAuth(n.section("smarthost-auth"));
@@ -385,6 +394,14 @@ public final class ConfigLoader {
         }
         return new DeliveryConfig(port, helo, smarthost, auth, schedule, lifetime, connect, timeouts, source,
                 delayWarning, concurrency, denied);
+    }
+
+    /** A smart host is a host to connect to: a name is canonical (as policies compare it), the port not 0. */
+    private static HostPort smartHost(HostPort h) {
+        if (h.port() == 0) {
+            throw new IllegalArgumentException("port 0 is not in 1-65535");
+        }
+        return h.withCanonicalHost();
     }
 
     /** Both keys or neither; the password is read now so that a missing or empty file stops start-up. */
@@ -499,6 +516,15 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("'" + s + "' must be greater than zero");
         }
         return d;
+    }
+
+    /** Positive; the listener counts message octets in an int. */
+    private static long messageSize(String s) {
+        long n = positiveSize(s);
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + s + "' is more than 2147483647 octets (2GiB - 1)");
+        }
+        return n;
     }
 
     private static long positiveSize(String s) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A cursor over one mapping of the merged configuration tree. Every read records the key, so that
@@ -230,11 +231,19 @@ final class ConfigNode {
         return Optional.of(v.asText().strip());
     }
 
-    private <T> T parse(String key, String text, Function<String, T> parser) throws ConfigException {
+    /**
+     * A module's value made of keys already read: its validation error, which names a Java parameter, becomes a
+     * failure of {@code key}.
+     */
+    <T> T build(String key, Supplier<T> value) throws ConfigException {
         try {
-            return parser.apply(text);
+            return value.get();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key(key), e.getMessage());
         }
+    }
+
+    private <T> T parse(String key, String text, Function<String, T> parser) throws ConfigException {
+        return build(key, () -> parser.apply(text));
     }
 }

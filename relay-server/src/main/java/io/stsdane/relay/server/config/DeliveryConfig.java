@@ -1,6 +1,8 @@
 package io.stsdane.relay.server.config;
 
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
+import io.stsdane.relay.core.net.HostPort;
+import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -11,12 +13,15 @@ import java.util.Optional;
  *
  * @param port the SMTP port of destination MX hosts
  * @param helo the HELO/EHLO name; empty means {@code server.hostname}
- * @param smarthost send everything through this host instead of looking up MX records
+ * @param smarthost send everything through this host instead of looking up MX records; a name is canonical
+ *     (lower-case A-labels), the port defaults to {@code port}
  * @param smarthostAuth credentials for the smart host; present only together with {@code smarthost}
  * @param retrySchedule waits between attempts; the last one repeats
  * @param maxQueueLifetime after this a message that still has undelivered recipients bounces
  * @param connectTimeout TCP connect timeout per address
- * @param timeouts SMTP command timeouts (RFC 5321 §4.5.3.2)
+ * @param timeouts SMTP command timeouts (RFC 5321 §4.5.3.2), {@code delivery.timeouts}: {@code data-init} is
+ *     {@link SmtpTimeouts#data()}, {@code data-done} {@link SmtpTimeouts#dataEnd()}; EHLO, STARTTLS and QUIT have
+ *     no RFC 5321 value and get MAIL's
  * @param sourceAddress the local address outbound connections bind to; empty means the system's choice
  * @param delayWarning send a delay DSN once a message has waited this long; empty means never
  * @param concurrency how many deliveries and connections run at once
@@ -46,17 +51,6 @@ public record DeliveryConfig(
     public Duration retryDelay(int failedAttempts) {
         int i = Math.max(0, Math.min(failedAttempts, retrySchedule.size()) - 1);
         return retrySchedule.get(i);
-    }
-
-    /**
-     * {@code delivery.timeouts}: how long to wait for each reply (RFC 5321 §4.5.3.2 gives the defaults).
-     *
-     * @param dataInit the 354 reply to DATA
-     * @param dataBlock each write of message data
-     * @param dataDone the reply to the final dot
-     */
-    public record SmtpTimeouts(
-            Duration greeting, Duration mail, Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataDone) {
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.stsdane.relay.server.config;
 
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
+import io.stsdane.relay.core.net.HostPort;
+import io.stsdane.relay.smtp.inbound.SpfMode;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,11 +41,6 @@ public record ServerConfig(
         allowedNetworks = List.copyOf(allowedNetworks);
     }
 
-    /** Whether {@code client} may relay without AUTH. */
-    public boolean isAllowed(InetAddress client) {
-        return allowedNetworks.stream().anyMatch(n -> n.contains(client));
-    }
-
     /**
      * Session limits and deadlines, so that no client can hold the listener.
      *
@@ -76,15 +73,11 @@ public record ServerConfig(
     public record Auth(Optional<Path> usersFile, boolean requireTls) {
     }
 
-    /** {@code server.spf-check.mode}. */
-    public enum SpfMode {
-        OFF, WARN, REJECT
-    }
-
     /**
      * {@code server.spf-check}: before accepting a message, check that the sender domain's SPF record authorizes
      * the address the relay sends from, so the relay does not forward mail the destination will reject as forged.
      *
+     * @param mode {@code server.spf-check.mode}, the listener's own type
      * @param egressIp the public address mail leaves from; present whenever mode is not OFF
      */
     public record SpfCheck(SpfMode mode, Optional<InetAddress> egressIp) {

@@ -32,7 +32,6 @@ import io.stsdane.relay.smtp.inbound.SpfMode;
 import io.stsdane.relay.smtp.outbound.DeliveryEngine;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.SmartHost;
-import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
@@ -252,13 +251,10 @@ public final class ModuleComponents implements RelayComponents {
     public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
             X509TrustManager trust) {
         DeliveryConfig d = config.delivery();
-        DeliveryConfig.SmtpTimeouts t = d.timeouts();
         DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))
                 .port(d.port())
                 .connectTimeout(d.connectTimeout())
-                // EHLO, STARTTLS and QUIT have no RFC 5321 value; they get MAIL's.
-                .timeouts(new SmtpTimeouts(t.greeting(), t.mail(), t.mail(), t.rcpt(), t.dataInit(), t.dataBlock(),
-                        t.dataDone()))
+                .timeouts(d.timeouts())
                 .maxConnections(d.concurrency().maxConnections())
                 .maxPerDestination(d.concurrency().maxPerDestination())
                 .messagesPerConnection(d.concurrency().messagesPerConnection())
@@ -276,7 +272,7 @@ public final class ModuleComponents implements RelayComponents {
      */
     public static Optional<SmartHost> smartHost(DeliveryConfig d) {
         return d.smarthost().map(h -> {
-            SmartHost host = SmartHost.parse(h.toString(), d.port());
+            SmartHost host = new SmartHost(h);
             return d.smarthostAuth().map(a -> host.withAuth(a.username(), a.password())).orElse(host);
         });
     }
@@ -286,21 +282,21 @@ public final class ModuleComponents implements RelayComponents {
         InboundOptions.Builder b = InboundOptions.builder()
                 .listen(s.listen().toResolved())
                 .hostname(hostname)
-                .allowedNetworks(s.allowedNetworks().stream().map(Object::toString).toList())
+                .allowedNetworks(s.allowedNetworks())
                 .maxMessageSize(s.maxMessageSize())
                 .maxRecipients(s.maxRecipients())
                 .authRequireTls(s.auth().requireTls())
                 .drainTimeout(s.drainTimeout())
                 .maxSessions(s.limits().maxSessions())
                 .maxSessionsPerIp(s.limits().maxSessionsPerIp())
-                .perIpLimitExceptions(s.limits().perIpLimitExceptions().stream().map(Object::toString).toList())
+                .perIpLimitExceptions(s.limits().perIpLimitExceptions())
                 .commandTimeout(s.limits().commandTimeout())
                 .dataTimeout(s.limits().dataTimeout())
                 .dataMinRate(s.limits().dataMinRate());
         s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
         s.auth().usersFile().ifPresent(b::usersFile);
-        if (s.spfCheck().mode() != ServerConfig.SpfMode.OFF) {
-            b.spfCheck(SpfMode.valueOf(s.spfCheck().mode().name()), s.spfCheck().egressIp().orElseThrow(),
+        if (s.spfCheck().mode() != SpfMode.OFF) {
+            b.spfCheck(s.spfCheck().mode(), s.spfCheck().egressIp().orElseThrow(),
                     spfResolver(config.dns()));
         }
         return b.build();

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.stsdane.relay.core.net.HostPort;
+import io.stsdane.relay.core.net.IpLiterals;
+import io.stsdane.relay.smtp.inbound.SpfMode;
 import io.stsdane.relay.testkit.dkim.DkimTestKeys;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.TlsLevel;
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -44,7 +47,7 @@ class ConfigLoaderTest {
         assertThat(c.server().maxMessageSize()).isEqualTo(35L << 20);
         assertThat(c.server().tls()).isEmpty();
         assertThat(c.server().auth().requireTls()).isTrue();
-        assertThat(c.server().spfCheck().mode()).isEqualTo(ServerConfig.SpfMode.OFF);
+        assertThat(c.server().spfCheck().mode()).isEqualTo(SpfMode.OFF);
         assertThat(c.spool().backend()).isEqualTo(SpoolConfig.Backend.FILE);
         assertThat(c.spool().dir()).isEqualTo(Path.of("./data"));
         assertThat(c.spool().minFreeDisk()).isEqualTo(512L << 20);
@@ -60,7 +63,7 @@ class ConfigLoaderTest {
         assertThat(c.delivery().retrySchedule()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(5),
                 Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
         assertThat(c.delivery().maxQueueLifetime()).isEqualTo(Duration.ofDays(5));
-        assertThat(c.delivery().timeouts().dataDone()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.delivery().timeouts().dataEnd()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.mtaSts()).isEqualTo(new MtaStsConfig(true, 443));
         assertThat(c.policies()).isEmpty();
         assertThat(c.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 8025));
@@ -101,8 +104,8 @@ class ConfigLoaderTest {
 
         assertThat(c.server().listen()).isEqualTo(new HostPort("0.0.0.0", 2525));
         assertThat(c.server().hostname()).contains("relay.example.net");
-        assertThat(c.server().isAllowed(InetAddress.getByName("10.20.3.4"))).isTrue();
-        assertThat(c.server().isAllowed(InetAddress.getByName("10.21.3.4"))).isFalse();
+        assertThat(c.server().allowedNetworks()).anyMatch(n -> n.contains(IpLiterals.parse("10.20.3.4")));
+        assertThat(c.server().allowedNetworks()).noneMatch(n -> n.contains(IpLiterals.parse("10.21.3.4")));
         assertThat(c.server().tls()).isPresent();
         assertThat(c.server().auth().usersFile()).contains(dir.resolve("users"));
         assertThat(c.server().spfCheck().egressIp()).contains(InetAddress.getByName("203.0.113.25"));
@@ -144,6 +147,7 @@ class ConfigLoaderTest {
             server: {allowed-networks: [example.com/8]}       | server.allowed-networks[0]: 'example.com' is not an IP address
             server: {max-message-size: 35MB5}                 | server.max-message-size: '35MB5' is not a size
             server: {max-message-size: 0}                     | server.max-message-size: '0' must be greater than zero
+            server: {max-message-size: 2GiB}                  | server.max-message-size: '2GiB' is more than 2147483647 octets
             server: {max-recipients: lots}                    | server.max-recipients: 'lots' is not a whole number in 1-100000
             server: {tls: {cert: /nonexistent/cert.pem}}      | server.tls.cert: file /nonexistent/cert.pem does not exist
             server: {spf-check: {mode: maybe}}                | server.spf-check.mode: 'maybe' is not off, warn or reject
@@ -185,6 +189,8 @@ class ConfigLoaderTest {
             delivery: {timeouts: {dat-init: 2m}}              | delivery.timeouts.dat-init: unknown key
             delivery: {port: 0}                               | delivery.port: '0' is not a whole number in 1-65535
             delivery: {smarthost: 'mx:x'}                     | delivery.smarthost: 'mx:x': port 'x' is not a number
+            delivery: {smarthost: 'mx.example:0'}             | delivery.smarthost: port 0 is not in 1-65535
+            delivery: {smarthost: 'bad_name!'}                | delivery.smarthost: 'bad_name!' is neither an IP address nor a valid host name
             delivery: {delay-warning: 6d}                     | delivery.delay-warning: must be shorter than delivery.max-queue-lifetime
             delivery: {source-address: 300.1.1.1}             | delivery.source-address: '300.1.1.1' is not an IPv4 address
             delivery: {max-connections: 0}                    | delivery.max-connections: '0' is not a whole number in 1-10000
@@ -381,6 +387,15 @@ class ConfigLoaderTest {
         assertThat(c.server()).isEqualTo(ConfigLoader.defaults().server());
     }
 
+    /** Parsed once: the delivery engine and the smart host's credentials policy get the same canonical name. */
+    @Test
+    void theSmarthostNameIsCanonicalAndALiteralIsKept() throws Exception {
+        assertThat(ConfigLoader.load(Optional.of(write("delivery: {smarthost: 'Smart.Example.NET.:587'}\n")), Map.of())
+                .config().delivery().smarthost()).contains(new HostPort("smart.example.net", 587));
+        assertThat(ConfigLoader.load(Optional.of(write("delivery: {smarthost: '[2001:db8::25]'}\n")), Map.of())
+                .config().delivery().smarthost()).contains(new HostPort("2001:db8::25", 25));
+    }
+
     @Test
     void environmentOverridesWinOverTheFile() throws Exception {
         Path file = write("delivery: {smarthost: from-file.example:25}\n");
@@ -398,7 +413,7 @@ class ConfigLoaderTest {
         RelayConfig c = loaded.config();
 
         assertThat(c.delivery().smarthost()).contains(new HostPort("from-env.example", 2525));
-        assertThat(c.delivery().timeouts().dataInit()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.delivery().timeouts().data()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.server().allowedNetworks()).map(Cidr::toString).containsExactly("10.0.0.0/8", "192.168.0.0/16");
         assertThat(c.dns().servers()).isEmpty();
         assertThat(c.mtaSts().enabled()).isFalse();
@@ -420,7 +435,7 @@ class ConfigLoaderTest {
 
         assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.TRUST_AD);
         assertThat(c.dns().servers()).allMatch(s -> s.getAddress().isLoopbackAddress());
-        assertThat(c.server().isAllowed(InetAddress.getByName("172.28.0.1"))).isTrue();
+        assertThat(c.server().allowedNetworks()).anyMatch(n -> n.contains(IpLiterals.parse("172.28.0.1")));
     }
 
     @Test
@@ -446,7 +461,7 @@ class ConfigLoaderTest {
         Path file = write("server:\n  spf-check:\n    mode: off\n");
 
         assertThat(ConfigLoader.load(Optional.of(file), Map.of()).config().server().spfCheck().mode())
-                .isEqualTo(ServerConfig.SpfMode.OFF);
+                .isEqualTo(SpfMode.OFF);
     }
 
     @Test

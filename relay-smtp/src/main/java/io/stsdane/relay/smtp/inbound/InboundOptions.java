@@ -1,6 +1,6 @@
 package io.stsdane.relay.smtp.inbound;
 
-import io.stsdane.relay.smtp.inbound.internal.NetworkAcl;
+import io.stsdane.relay.core.net.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,14 +12,16 @@ import javax.net.ssl.SSLContext;
 import org.xbill.DNS.Resolver;
 
 /**
- * Everything the submission listener needs to know, validated on construction. Immutable; build it with
- * {@link #builder()} whose defaults are listed on each setter.
+ * Everything the submission listener needs to know: a plain value, its parts parsed and checked where they came
+ * from (the configuration loader); construction checks only what no single field can say (nulls, the TLS files
+ * as a pair, the SPF address). Immutable; build it with {@link #builder()} whose defaults are listed on each
+ * setter.
  *
  * @param listen address and port to bind (port 0 picks a free port; see {@link InboundServer#port()})
  * @param hostname the name the listener greets with and writes into Received headers
- * @param allowedNetworks CIDR blocks (IPv4 and IPv6, a bare address means a single host) that may relay
- *     without AUTH
- * @param maxMessageSize the largest message accepted, in octets, as received (before the relay adds headers)
+ * @param allowedNetworks the networks that may relay without AUTH
+ * @param maxMessageSize the largest message accepted, in octets, as received (before the relay adds headers);
+ *     at most {@link Integer#MAX_VALUE}
  * @param maxRecipients the most RCPT commands accepted per message
  * @param tlsContext the server TLS context for STARTTLS, or null (then see {@code tlsCertificate})
  * @param tlsCertificate PEM certificate chain file, leaf first, or null; used when {@code tlsContext} is null
@@ -29,11 +31,12 @@ import org.xbill.DNS.Resolver;
  * @param maxSessions concurrent SMTP sessions; the next one is answered {@code 421 4.7.0}
  * @param maxSessionsPerIp concurrent SMTP sessions from one client address, beyond which it is answered
  *     {@code 421 4.7.0}, so that one address cannot take every session
- * @param perIpLimitExceptions CIDR blocks exempt from {@code maxSessionsPerIp} (by default the allowed networks,
+ * @param perIpLimitExceptions the networks exempt from {@code maxSessionsPerIp} (by default the allowed networks,
  *     as Postfix exempts {@code $mynetworks} from its anvil limits)
  * @param commandTimeout the deadline for a whole command line (and for each exchange inside a command, such as
  *     an AUTH response), from the moment the listener waits for it; a client sending one byte at a time is cut
- *     off at the deadline as surely as an idle one
+ *     off at the deadline as surely as an idle one; like every duration here, below 24 days (the listener
+ *     counts in int milliseconds)
  * @param dataTimeout how long to wait for the next block of message data, and the base of the DATA deadline
  * @param dataMinRate octets per second: a DATA transfer must end within {@code dataTimeout} plus its size
  *     divided by this rate (Postfix's {@code smtpd_min_data_rate})
@@ -56,7 +59,7 @@ import org.xbill.DNS.Resolver;
 public record InboundOptions(
         InetSocketAddress listen,
         String hostname,
-        List<String> allowedNetworks,
+        List<Cidr> allowedNetworks,
         long maxMessageSize,
         int maxRecipients,
         SSLContext tlsContext,
@@ -66,7 +69,7 @@ public record InboundOptions(
         boolean authRequireTls,
         int maxSessions,
         int maxSessionsPerIp,
-        List<String> perIpLimitExceptions,
+        List<Cidr> perIpLimitExceptions,
         Duration commandTimeout,
         Duration dataTimeout,
         long dataMinRate,
@@ -85,45 +88,24 @@ public record InboundOptions(
 
     public InboundOptions {
         Objects.requireNonNull(listen, "listen");
-        if (hostname == null || hostname.isBlank()) {
-            throw new IllegalArgumentException("server.hostname must be set (the name clients see in the greeting)");
-        }
+        Objects.requireNonNull(hostname, "hostname");
         allowedNetworks = List.copyOf(allowedNetworks);
-        NetworkAcl.parse(allowedNetworks);
-        if (maxMessageSize <= 0 || maxMessageSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("server.max-message-size must be between 1 and 2147483647 octets, was "
-                    + maxMessageSize);
-        }
-        positive(maxRecipients, "server.max-recipients");
-        positive(maxSessions, "server.max-sessions");
-        positive(maxSessionsPerIp, "server.max-sessions-per-ip");
         perIpLimitExceptions = List.copyOf(perIpLimitExceptions);
-        NetworkAcl.parse(perIpLimitExceptions);
-        positive(dataMinRate, "server.data-min-rate");
-        positive(authParallelChecks, "authParallelChecks");
-        if (authFailureDelay == null || authFailureDelay.isNegative()) {
-            throw new IllegalArgumentException("authFailureDelay must be zero or positive, was " + authFailureDelay);
-        }
-        positive(maxBadCommands, "maxBadCommands");
-        positive(maxAuthFailures, "maxAuthFailures");
-        positive(commandTimeout, "server.command-timeout");
-        positive(dataTimeout, "server.data-timeout");
-        positive(authFailureWindow, "authFailureWindow");
-        if (drainTimeout == null || drainTimeout.isNegative() || drainTimeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("drainTimeout must be zero or a positive duration below 24 days, was "
-                    + drainTimeout);
-        }
-        if ((tlsCertificate == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException("server.tls.cert and server.tls.key must be set together");
-        }
-        if (tlsContext != null && tlsCertificate != null) {
-            throw new IllegalArgumentException("give either a TLS context or certificate and key files, not both");
-        }
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(dataTimeout, "dataTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(authFailureWindow, "authFailureWindow");
+        Objects.requireNonNull(authFailureDelay, "authFailureDelay");
         Objects.requireNonNull(bareLineEndings, "bareLineEndings");
         Objects.requireNonNull(spfMode, "spfMode");
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tlsCertificate and tlsKey must be given together");
+        }
+        if (tlsContext != null && tlsCertificate != null) {
+            throw new IllegalArgumentException("give either tlsContext or tlsCertificate and tlsKey, not both");
+        }
         if (spfMode != SpfMode.OFF && spfEgressIp == null) {
-            throw new IllegalArgumentException("server.spf-check.egress-ip is required when server.spf-check.mode is "
-                    + spfMode.name().toLowerCase(java.util.Locale.ROOT));
+            throw new IllegalArgumentException("spfEgressIp is required when spfMode is " + spfMode);
         }
     }
 
@@ -136,23 +118,11 @@ public record InboundOptions(
         return new Builder();
     }
 
-    private static void positive(long value, String name) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
-    }
-
-    private static void positive(Duration value, String name) {
-        if (value == null || value.isNegative() || value.isZero() || value.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + " must be a positive duration below 24 days, was " + value);
-        }
-    }
-
     /** Collects options; every setter may be called at most usefully once (the last call wins). */
     public static final class Builder {
         private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 587);
         private String hostname;
-        private final List<String> allowedNetworks = new ArrayList<>();
+        private final List<Cidr> allowedNetworks = new ArrayList<>();
         private long maxMessageSize = 35L * 1024 * 1024;
         private int maxRecipients = 100;
         private SSLContext tlsContext;
@@ -162,7 +132,7 @@ public record InboundOptions(
         private boolean authRequireTls = true;
         private int maxSessions = 500;
         private int maxSessionsPerIp = 50;
-        private List<String> perIpLimitExceptions;
+        private List<Cidr> perIpLimitExceptions;
         private Duration commandTimeout = Duration.ofMinutes(5);
         private Duration dataTimeout = Duration.ofMinutes(3);
         private long dataMinRate = 1024;
@@ -185,16 +155,16 @@ public record InboundOptions(
             return this;
         }
 
-        /** Required. */
+        /** Required: the name the listener greets with. */
         public Builder hostname(String hostname) {
             this.hostname = hostname;
             return this;
         }
 
         /** Default: none (every client must AUTH). */
-        public Builder allowedNetworks(List<String> cidrs) {
+        public Builder allowedNetworks(List<Cidr> networks) {
             allowedNetworks.clear();
-            allowedNetworks.addAll(cidrs);
+            allowedNetworks.addAll(networks);
             return this;
         }
 
@@ -248,8 +218,8 @@ public record InboundOptions(
         }
 
         /** Default: the allowed networks. */
-        public Builder perIpLimitExceptions(List<String> cidrs) {
-            this.perIpLimitExceptions = List.copyOf(cidrs);
+        public Builder perIpLimitExceptions(List<Cidr> networks) {
+            this.perIpLimitExceptions = List.copyOf(networks);
             return this;
         }
 

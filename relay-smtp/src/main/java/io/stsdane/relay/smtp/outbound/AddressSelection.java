@@ -2,7 +2,7 @@ package io.stsdane.relay.smtp.outbound;
 
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,7 +1,8 @@
 package io.stsdane.relay.smtp.outbound;
 
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.core.pki.TrustStores;
+import io.stsdane.relay.core.util.Require;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -60,17 +61,17 @@ public record DeliveryOptions(
 
     public DeliveryOptions {
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("delivery.port out of range: " + port);
+            throw new IllegalArgumentException("port must be 1-65535, was " + port);
         }
         Objects.requireNonNull(heloName, "heloName");
         if (heloName.isBlank()) {
-            throw new IllegalArgumentException("delivery.helo must not be empty");
+            throw new IllegalArgumentException("heloName must not be blank");
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(timeouts, "timeouts");
-        atLeastOne(maxConnections, "maxConnections");
-        atLeastOne(maxPerDestination, "maxPerDestination");
-        atLeastOne(messagesPerConnection, "messagesPerConnection");
+        Require.positive(maxConnections, "maxConnections");
+        Require.positive(maxPerDestination, "maxPerDestination");
+        Require.positive(messagesPerConnection, "messagesPerConnection");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(failedRouteMemory, "failedRouteMemory");
         deniedNetworks = List.copyOf(deniedNetworks);
@@ -85,12 +86,6 @@ public record DeliveryOptions(
 
     public static Builder builder(String heloName) {
         return new Builder(heloName);
-    }
-
-    private static void atLeastOne(int v, String name) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be at least 1, was " + v);
-        }
     }
 
     /** Defaults: port 25, no smart host, 30 s connect, RFC 5321 timeouts, 100 / 10 connections, 100 messages

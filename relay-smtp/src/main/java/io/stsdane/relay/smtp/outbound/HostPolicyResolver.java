@@ -6,12 +6,12 @@ import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.core.util.Throwables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,16 +114,12 @@ public final class HostPolicyResolver {
                 && !request.mxSecurity().isSecure();
     }
 
-    /** The innermost message worth showing: past completion wrappers and causes without a message. */
+    /** The innermost message worth showing; a policy source that ran out of time says how long it had. */
     private String describe(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t.getMessage() == null) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof TimeoutException) {
+        if (Throwables.unwrap(e) instanceof TimeoutException) {
             return "no answer within " + timeout.toMillis() + " ms";
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return Throwables.rootMessage(e);
     }
 
     private static List<Answer> plus(List<Answer> answers, Answer a) {

@@ -1,6 +1,6 @@
 package io.stsdane.relay.smtp.outbound;
 
-import io.stsdane.relay.core.util.IpLiterals;
+import io.stsdane.relay.core.net.IpLiterals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

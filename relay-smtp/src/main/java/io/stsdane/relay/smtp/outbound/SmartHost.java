@@ -4,9 +4,9 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
+import io.stsdane.relay.core.net.HostPort;
+import io.stsdane.relay.core.net.IpLiterals;
 import io.stsdane.relay.core.tls.PolicyRequest;
-import io.stsdane.relay.core.util.DomainNames;
-import io.stsdane.relay.core.util.IpLiterals;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -21,61 +21,42 @@ import java.util.concurrent.CompletionStage;
  * it as to any MX host, with its address records in place of an MX RRset. It is named in the configuration, so
  * {@code delivery.denied-networks} does not apply to it. Immutable.
  *
- * @param host a host name (canonical A-label, no trailing dot) or an IP literal
- * @param port the TCP port
+ * @param address a host name or IP literal and the TCP port; a name is kept in its canonical form (lower-case
+ *     A-labels, no trailing dot), as policy lookups compare names
  * @param username for AUTH PLAIN, or null for no authentication
  * @param password for AUTH PLAIN, or null
  */
-public record SmartHost(String host, int port, String username, String password) {
+public record SmartHost(HostPort address, String username, String password) {
 
     /** How the reason of an {@link #addresses} answer made without DNS ends. */
     private static final String NO_DNS_LOOKUP = ": no DNS lookup";
 
     public SmartHost {
-        Objects.requireNonNull(host, "host");
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("smart host port out of range: " + port);
+        address = address.withCanonicalHost();
+        if (address.port() < 1) {
+            throw new IllegalArgumentException("port must be 1-65535, was " + address.port());
         }
         if ((username == null) != (password == null)) {
-            throw new IllegalArgumentException("smart host AUTH needs both a username and a password");
+            throw new IllegalArgumentException("username and password must be given together");
         }
     }
 
-    /**
-     * Parses {@code host}, {@code host:port}, {@code [ipv6]:port} or {@code [ipv6]}; the port defaults to
-     * {@code defaultPort}.
-     */
-    public static SmartHost parse(String spec, int defaultPort) {
-        String s = spec.trim();
-        String host;
-        int port = defaultPort;
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("smart host '" + spec + "': missing ']'");
-            }
-            host = s.substring(1, close);
-            String rest = s.substring(close + 1);
-            if (rest.startsWith(":")) {
-                port = parsePort(spec, rest.substring(1));
-            } else if (!rest.isEmpty()) {
-                throw new IllegalArgumentException("smart host '" + spec + "': unexpected '" + rest + "'");
-            }
-        } else {
-            int colon = s.lastIndexOf(':');
-            if (colon >= 0 && s.indexOf(':') == colon) {
-                host = s.substring(0, colon);
-                port = parsePort(spec, s.substring(colon + 1));
-            } else {
-                host = s;
-            }
-            host = isIpLiteral(host) ? host : DomainNames.canonical(host);
-        }
-        return new SmartHost(host, port, null, null);
+    /** A smart host without AUTH. */
+    public SmartHost(HostPort address) {
+        this(address, null, null);
     }
 
     public SmartHost withAuth(String user, String pass) {
-        return new SmartHost(host, port, Objects.requireNonNull(user, "user"), Objects.requireNonNull(pass, "pass"));
+        return new SmartHost(address, Objects.requireNonNull(user, "user"), Objects.requireNonNull(pass, "pass"));
+    }
+
+    /** The host name (canonical) or IP literal. */
+    public String host() {
+        return address.host();
+    }
+
+    public int port() {
+        return address.port();
     }
 
     public boolean hasAuth() {
@@ -84,11 +65,7 @@ public record SmartHost(String host, int port, String username, String password)
 
     /** Whether {@link #host} is an IPv4 or IPv6 literal (then no DNS lookup and no DANE). */
     public boolean isIpLiteral() {
-        return isIpLiteral(host);
-    }
-
-    static boolean isIpLiteral(String h) {
-        return h.contains(":") || h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        return address.isIpLiteral();
     }
 
     /**
@@ -100,13 +77,13 @@ public record SmartHost(String host, int port, String username, String password)
      */
     public CompletionStage<DnsResult<InetAddress>> addresses(DnsResolver dns, HostsFile hosts) {
         if (isIpLiteral()) {
-            return CompletableFuture.completedFuture(local(List.of(IpLiterals.parse(host)), "an IP address"));
+            return CompletableFuture.completedFuture(local(List.of(IpLiterals.parse(host())), "an IP address"));
         }
-        Optional<List<InetAddress>> listed = hosts.lookup(host);
+        Optional<List<InetAddress>> listed = hosts.lookup(host());
         if (listed.isPresent()) {
             return CompletableFuture.completedFuture(local(listed.get(), "from the hosts file"));
         }
-        return dns.addresses(host);
+        return dns.addresses(host());
     }
 
     /**
@@ -118,27 +95,19 @@ public record SmartHost(String host, int port, String username, String password)
      * says so ({@link PolicyRequest#hostInDns()}), and DANE does not apply (RFC 7672 §2.2.2).
      */
     public PolicyRequest policyRequest(DnsResult<InetAddress> addresses, String recipientDomain) {
-        return new PolicyRequest(recipientDomain, host, host, addresses.security(), port,
+        return new PolicyRequest(recipientDomain, host(), host(), addresses.security(), port(),
                 !addresses.reason().endsWith(NO_DNS_LOOKUP));
     }
 
     /** An answer made without DNS; its reason ends with {@link #NO_DNS_LOOKUP}. */
     private DnsResult<InetAddress> local(List<InetAddress> addresses, String how) {
-        return new DnsResult<>(host, DnsStatus.NOERROR, DnsSecurity.INSECURE, List.of(), addresses,
+        return new DnsResult<>(host(), DnsStatus.NOERROR, DnsSecurity.INSECURE, List.of(), addresses,
                 how + NO_DNS_LOOKUP, 0);
-    }
-
-    private static int parsePort(String spec, String p) {
-        try {
-            return Integer.parseInt(p);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("smart host '" + spec + "': bad port '" + p + "'");
-        }
     }
 
     /** Never shows the password. */
     @Override
     public String toString() {
-        return host + ":" + port + (hasAuth() ? " (AUTH as " + username + ")" : "");
+        return host() + ":" + port() + (hasAuth() ? " (AUTH as " + username + ")" : "");
     }
 }

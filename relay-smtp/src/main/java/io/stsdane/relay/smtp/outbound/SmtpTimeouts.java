@@ -1,7 +1,7 @@
 package io.stsdane.relay.smtp.outbound;
 
+import io.stsdane.relay.core.util.Require;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How long the client waits for each step of an SMTP session (RFC 5321 §4.5.3.2). Immutable.
@@ -24,13 +24,13 @@ public record SmtpTimeouts(
         Duration dataEnd) {
 
     public SmtpTimeouts {
-        positive(greeting, "greeting");
-        positive(command, "command");
-        positive(mail, "mail");
-        positive(rcpt, "rcpt");
-        positive(data, "data");
-        positive(dataBlock, "dataBlock");
-        positive(dataEnd, "dataEnd");
+        Require.positive(greeting, "greeting");
+        Require.positive(command, "command");
+        Require.positive(mail, "mail");
+        Require.positive(rcpt, "rcpt");
+        Require.positive(data, "data");
+        Require.positive(dataBlock, "dataBlock");
+        Require.positive(dataEnd, "dataEnd");
     }
 
     /** The RFC 5321 §4.5.3.2 values. */
@@ -42,12 +42,5 @@ public record SmtpTimeouts(
     /** Every step with the same timeout (tests, or a blunt operator setting). */
     public static SmtpTimeouts uniform(Duration d) {
         return new SmtpTimeouts(d, d, d, d, d, d, d);
-    }
-
-    private static void positive(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("timeout " + name + " must be positive, was " + d);
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.testkit.log.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class HostileClientTest extends InboundTestBase {
 
     @Test
     void anAllowedClientGetsASessionWhileOneAddressFloods() throws Exception {
-        InboundServer server = start(b -> b.allowedNetworks(List.of("127.0.0.2/32")).maxSessions(10)
+        InboundServer server = start(b -> b.allowedNetworks(List.of(Cidr.parse("127.0.0.2/32"))).maxSessions(10)
                 .maxSessionsPerIp(3));
         List<SmtpClient> flood = new ArrayList<>();
         try {
@@ -99,7 +100,7 @@ class HostileClientTest extends InboundTestBase {
     @Test
     void anApplicationServerWithFiftyParallelSessionsIsNeverRefusedByDefault() throws Exception {
         // Not even from outside the allowed networks (a client that authenticates).
-        InboundServer server = start(b -> b.allowedNetworks(List.of("192.0.2.0/24")));
+        InboundServer server = start(b -> b.allowedNetworks(List.of(Cidr.parse("192.0.2.0/24"))));
         List<SmtpClient> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
@@ -143,7 +144,7 @@ class HostileClientTest extends InboundTestBase {
 
     @Test
     void relayAttemptsCountAsBadCommandsAndEndTheSession() throws Exception {
-        InboundServer server = start(b -> b.allowedNetworks(List.of("192.0.2.0/24")).maxBadCommands(3));
+        InboundServer server = start(b -> b.allowedNetworks(List.of(Cidr.parse("192.0.2.0/24"))).maxBadCommands(3));
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             assertThat(c.cmd("MAIL FROM:<a@example.com>")).startsWith("250");
@@ -197,7 +198,7 @@ class HostileClientTest extends InboundTestBase {
 
     @Test
     void postmasterWithoutADomainIsAcceptedEvenFromAClientThatMayNotRelay() throws Exception {
-        InboundServer server = start(b -> b.allowedNetworks(List.of("192.0.2.0/24")));
+        InboundServer server = start(b -> b.allowedNetworks(List.of(Cidr.parse("192.0.2.0/24"))));
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             assertThat(c.cmd("MAIL FROM:<someone@example.com>")).startsWith("250");

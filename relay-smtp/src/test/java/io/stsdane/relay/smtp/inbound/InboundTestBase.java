@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.inbound;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.testkit.pki.TestCertificate;
@@ -48,7 +49,7 @@ abstract class InboundTestBase {
         return InboundOptions.builder()
                 .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .hostname("relay.test")
-                .allowedNetworks(List.of("127.0.0.0/8", "::1/128"));
+                .allowedNetworks(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
     }
 
     InboundServer start(Consumer<InboundOptions.Builder> customize) {

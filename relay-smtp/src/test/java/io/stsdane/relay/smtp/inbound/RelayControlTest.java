@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.core.net.Cidr;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,8 @@ class RelayControlTest extends InboundTestBase {
     /** 127.0.0.1 is the only client address a test has: exclude it to play a stranger. */
     private InboundServer strangerServer(boolean requireTls) throws Exception {
         Path users = usersFile();
-        return start(b -> b.allowedNetworks(List.of("10.0.0.0/8", "2001:db8::/32")).tls(SERVER.serverContext())
+        return start(b -> b.allowedNetworks(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")))
+                .tls(SERVER.serverContext())
                 .usersFile(users).authRequireTls(requireTls).authFailureLimit(3, Duration.ofHours(1)));
     }
 
@@ -35,7 +37,7 @@ class RelayControlTest extends InboundTestBase {
 
     @Test
     void withoutAuthOfferedTheRefusalDoesNotAskForIt() throws Exception {
-        InboundServer server = start(b -> b.allowedNetworks(List.of("10.0.0.0/8")));
+        InboundServer server = start(b -> b.allowedNetworks(List.of(Cidr.parse("10.0.0.0/8"))));
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             c.cmd("MAIL FROM:<a@example.com>");
@@ -173,7 +175,8 @@ class RelayControlTest extends InboundTestBase {
 
     @Test
     void allowedNetworkRelaysWithoutAuth() throws Exception {
-        InboundServer server = start(b -> b.allowedNetworks(List.of("10.0.0.0/8", "127.0.0.1/32")));
+        InboundServer server = start(b -> b.allowedNetworks(
+                List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("127.0.0.1/32"))));
         try (SmtpClient c = new SmtpClient(server.port())) {
             c.hello();
             assertThat(send(c, "a@example.com", "b@example.org", MESSAGE)).startsWith("250");

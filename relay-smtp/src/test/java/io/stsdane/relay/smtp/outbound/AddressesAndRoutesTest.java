@@ -7,7 +7,8 @@ import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.dns.DnssecMode;
-import io.stsdane.relay.core.util.Cidr;
+import io.stsdane.relay.core.net.Cidr;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.Misbehaviour;
 import io.stsdane.relay.testkit.dns.TestZone;
@@ -174,7 +175,7 @@ class AddressesAndRoutesTest {
         dns.root().a("localhost", "127.0.0.1").corruptSignatures("localhost");
 
         assertDelivered(deliver("plain.test", b -> b.deniedNetworks(DeliveryOptions.DEFAULT_DENIED_NETWORKS)
-                .smartHost(SmartHost.parse("localhost:" + server.port(), 25))));
+                .smartHost(new SmartHost(HostPort.parse("localhost:" + server.port(), 25)))));
         assertThat(server.transactions()).hasSize(1);
     }
 
@@ -182,7 +183,7 @@ class AddressesAndRoutesTest {
     void anInternalSmartHostNameWorksUnderValidationOnlyWhenItsDomainIsDeclaredInsecure() {
         dns.root().childWithWrongDs("corp").a("smtp.corp", "127.0.0.1");
         Consumer<DeliveryOptions.Builder> viaSmartHost = b -> b
-                .smartHost(SmartHost.parse("smtp.corp:" + server.port(), 25));
+                .smartHost(new SmartHost(HostPort.parse("smtp.corp:" + server.port(), 25)));
 
         assertOutcome(deliver("plain.test", viaSmartHost), Kind.DEFERRED, "4.7.5");
         engine.close();

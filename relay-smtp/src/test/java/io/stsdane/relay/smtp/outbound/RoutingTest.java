@@ -7,6 +7,7 @@ import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.testing.InMemoryContent;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -200,8 +201,8 @@ class RoutingTest {
                 .authPlain("relayuser", "s3cret").build());
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         TestPolicies.Recording source = TestPolicies.notApplicable();
-        f.engine(List.of(source), b -> b.smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)
-                .withAuth("relayuser", "s3cret")));
+        f.engine(List.of(source), b -> b.smartHost(
+                new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25)).withAuth("relayuser", "s3cret")));
 
         assertThat(deliverSimple()).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DELIVERED));
         assertThat(source.requests).singleElement().satisfies(r -> {
@@ -216,7 +217,8 @@ class RoutingTest {
     @Test
     void smartHostWithoutStartTlsNeverSeesTheCredentials() {
         TestSmtpServer s = f.server("127.0.0.1", SmtpBehavior.plain());
-        f.engine(List.of(), b -> b.smartHost(SmartHost.parse("127.0.0.1:" + f.port(), 25).withAuth("u", "p")));
+        f.engine(List.of(), b -> b.smartHost(
+                new SmartHost(HostPort.parse("127.0.0.1:" + f.port(), 25)).withAuth("u", "p")));
 
         assertThat(deliverSimple()).allSatisfy(o -> assertThat(o.kind()).isEqualTo(Kind.DEFERRED));
         assertThat(s.received("AUTH")).isFalse();
@@ -349,7 +351,7 @@ class RoutingTest {
                 .requireTls(true).build());
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager())
-                .smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
+                .smartHost(new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25))));
 
         assertThat(f.deliver(requireTls())).singleElement().extracting(RecipientOutcome::kind)
                 .isEqualTo(Kind.DELIVERED);
@@ -365,7 +367,7 @@ class RoutingTest {
                 .requireTls(true).build());
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         f.engine(List.of(TestPolicies.notApplicable()), b -> b.trust(WEB_ROOT.trustManager())
-                .smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
+                .smartHost(new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25))));
 
         assertOutcome(f.deliver(requireTls()), Kind.DEFERRED, "4.7.5");
         assertThat(s.received("MAIL")).isFalse();

@@ -1,9 +1,11 @@
 package io.stsdane.relay.smtp.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import java.net.InetAddress;
@@ -13,6 +15,10 @@ import org.junit.jupiter.api.Test;
 class SmartHostTest {
 
     private static final HostsFile HOSTS = HostsFile.parse("10.1.2.3 mail.corp.example  # internal\n");
+
+    private static SmartHost smart(String spec) {
+        return new SmartHost(HostPort.parse(spec, 25));
+    }
 
     private static PolicyRequest request(SmartHost s, InMemoryDnsResolver dns) {
         DnsResult<InetAddress> a = s.addresses(dns, HOSTS).toCompletableFuture().join();
@@ -24,10 +30,10 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("smarthost.provider.test:587", 25), dns)).isEqualTo(new PolicyRequest(
+        assertThat(request(smart("smarthost.provider.test:587"), dns)).isEqualTo(new PolicyRequest(
                 "example.test", "smarthost.provider.test", "smarthost.provider.test", DnsSecurity.SECURE, 587));
-        assertThat(request(SmartHost.parse("192.0.2.7", 2525), dns)).isEqualTo(new PolicyRequest("example.test",
-                "192.0.2.7", "192.0.2.7", DnsSecurity.INSECURE, 2525, false));
+        assertThat(request(new SmartHost(HostPort.parse("192.0.2.7", 2525)), dns)).isEqualTo(new PolicyRequest(
+                "example.test", "192.0.2.7", "192.0.2.7", DnsSecurity.INSECURE, 2525, false));
     }
 
     @Test
@@ -35,16 +41,16 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("relay.isp.test", DnsSecurity.INSECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("relay.isp.test", 25), dns).mxSecurity()).isEqualTo(DnsSecurity.INSECURE);
+        assertThat(request(smart("relay.isp.test"), dns).mxSecurity()).isEqualTo(DnsSecurity.INSECURE);
     }
 
     @Test
     void aNameInTheHostsFileAndLocalhostAreNotLookedUpInDns() {
         InMemoryDnsResolver dns = new InMemoryDnsResolver();
 
-        DnsResult<InetAddress> listed = SmartHost.parse("Mail.Corp.Example:2526", 25).addresses(dns, HOSTS)
+        DnsResult<InetAddress> listed = smart("Mail.Corp.Example:2526").addresses(dns, HOSTS)
                 .toCompletableFuture().join();
-        DnsResult<InetAddress> localhost = SmartHost.parse("localhost:2526", 25).addresses(dns, HOSTS)
+        DnsResult<InetAddress> localhost = smart("localhost:2526").addresses(dns, HOSTS)
                 .toCompletableFuture().join();
 
         assertThat(listed.records()).containsExactly(EngineFixture.addr("10.1.2.3"));
@@ -60,8 +66,19 @@ class SmartHostTest {
         InMemoryDnsResolver dns = new InMemoryDnsResolver().address("smarthost.provider.test", DnsSecurity.SECURE,
                 EngineFixture.addr("192.0.2.1"));
 
-        assertThat(request(SmartHost.parse("mail.corp.example", 25), dns).hostInDns()).isFalse();
-        assertThat(request(SmartHost.parse("localhost", 25), dns).hostInDns()).isFalse();
-        assertThat(request(SmartHost.parse("smarthost.provider.test", 25), dns).hostInDns()).isTrue();
+        assertThat(request(smart("mail.corp.example"), dns).hostInDns()).isFalse();
+        assertThat(request(smart("localhost"), dns).hostInDns()).isFalse();
+        assertThat(request(smart("smarthost.provider.test"), dns).hostInDns()).isTrue();
+    }
+
+    /** The smart host value holds its invariants; its errors name Java parameters (the config loader names keys). */
+    @Test
+    void aSmartHostIsCanonicalHasAPortAndAuthInFull() {
+        assertThat(smart("Relay.ISP.Test.:587").host()).isEqualTo("relay.isp.test");
+        assertThat(smart("[2001:db8::7]").isIpLiteral()).isTrue();
+        assertThatThrownBy(() -> smart("relay.isp.test:0")).hasMessage("port must be 1-65535, was 0");
+        assertThatThrownBy(() -> new SmartHost(HostPort.parse("relay.isp.test", 25), "user", null))
+                .hasMessage("username and password must be given together");
+        assertThat(smart("relay.isp.test").withAuth("u", "secret")).hasToString("relay.isp.test:25 (AUTH as u)");
     }
 }

@@ -7,6 +7,7 @@ import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.testing.InMemoryContent;
@@ -153,7 +154,8 @@ class TlsReportDeliveryTest {
         f.dns.address("smarthost.provider.test", DnsSecurity.INSECURE, EngineFixture.addr("127.0.0.1"));
         TestPolicies.Recording override = TestPolicies.apply(TlsLevel.VERIFY, PolicyOrigin.OVERRIDE,
                 TestPolicies.pin(MX_CERT.certificate()));
-        f.engine(List.of(override), b -> b.smartHost(SmartHost.parse("smarthost.provider.test:" + f.port(), 25)));
+        f.engine(List.of(override),
+                b -> b.smartHost(new SmartHost(HostPort.parse("smarthost.provider.test:" + f.port(), 25))));
 
         assertThat(f.deliver(report())).singleElement().satisfies(o -> {
             assertThat(o.kind()).isEqualTo(Kind.DEFERRED);

@@ -3,12 +3,12 @@ package io.stsdane.relay.sts.internal;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.Futures;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import okhttp3.Dns;
 
@@ -32,12 +32,10 @@ public final class ResolverDns implements Dns {
     public List<InetAddress> lookup(String hostname) throws UnknownHostException {
         DnsResult<InetAddress> answer;
         try {
-            answer = resolver.addresses(DomainNames.canonical(hostname)).toCompletableFuture()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unknown(hostname, "interrupted");
-        } catch (ExecutionException | TimeoutException | IllegalArgumentException e) {
+            answer = Futures.await(resolver.addresses(DomainNames.canonical(hostname)), timeout);
+        } catch (TimeoutException e) {
+            throw unknown(hostname, e.getMessage());
+        } catch (CompletionException | IllegalArgumentException e) {
             throw unknown(hostname, e.toString());
         }
         if (!answer.isUsable() || answer.records().isEmpty()) {

@@ -11,6 +11,7 @@ import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.dns.TlsaRecord;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.Throwables;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -248,18 +248,8 @@ final class DnsjavaResolver implements DnsResolver {
         return failures.first().map(f -> "DNSSEC validation could not finish: " + f);
     }
 
-    /** The failure inside the wrappers asynchronous stages put around it. */
-    static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause.getClass() == RuntimeException.class)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
     private static String describe(Throwable t) {
-        Throwable cause = unwrap(t);
+        Throwable cause = Throwables.unwrap(t);
         if (cause instanceof ServerFailureGuard.ServerFailure || cause instanceof NoAnswer) {
             return cause.getMessage();
         }

@@ -1,5 +1,6 @@
 package io.stsdane.relay.core.internal.dns;
 
+import io.stsdane.relay.core.util.Throwables;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.PortUnreachableException;
@@ -32,7 +33,7 @@ final class NoAnswer extends IOException {
 
     /** What a transport failure means, in a few words, without Java class names where a phrase says it. */
     static String what(Throwable failure) {
-        Throwable cause = DnsjavaResolver.unwrap(failure);
+        Throwable cause = Throwables.unwrap(failure);
         if (cause instanceof PortUnreachableException) {
             return "port unreachable";
         }

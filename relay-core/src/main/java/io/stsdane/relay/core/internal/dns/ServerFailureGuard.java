@@ -1,5 +1,6 @@
 package io.stsdane.relay.core.internal.dns;
 
+import io.stsdane.relay.core.util.Throwables;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +63,7 @@ final class ServerFailureGuard implements Resolver {
             if (executor instanceof QueryFailures failures) {
                 failures.record(failure instanceof ServerFailure ? failure.getMessage()
                         : "no answer to " + describe(query.getQuestion()) + ": "
-                                + DnsjavaResolver.unwrap(failure).getMessage());
+                                + Throwables.unwrap(failure).getMessage());
             }
             return CompletableFuture.<Message>failedFuture(failure);
         }).thenCompose(f -> f);

@@ -36,7 +36,7 @@ public final class ServerFactory {
                         : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
                                 options.spfResolver()),
                 metrics, clock, new Sessions(options.maxSessions(), options.maxSessionsPerIp(),
-                        NetworkAcl.parse(options.perIpLimitExceptions()), options.commandTimeout(), open, metrics,
+                        new NetworkAcl(options.perIpLimitExceptions()), options.commandTimeout(), open, metrics,
                         options.hostname()));
         // Sessions beyond maxSessions still need a thread to be told 421; SubEthaSMTP queues the rest in the
         // listen backlog. The queue is unbounded but can never hold more than the overflow: SubEthaSMTP
@@ -74,7 +74,7 @@ public final class ServerFactory {
      * @throws UncheckedIOException when such a file cannot be read
      */
     static InboundContext.Reloadable reloadable(InboundOptions options) {
-        return new InboundContext.Reloadable(NetworkAcl.parse(options.allowedNetworks()), users(options),
+        return new InboundContext.Reloadable(new NetworkAcl(options.allowedNetworks()), users(options),
                 tls(options));
     }
 

@@ -8,6 +8,7 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.tls.TlsPolicySource;
 import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.core.util.Throwables;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
@@ -96,7 +97,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
         for (Recipient r : request.recipients()) {
             RecipientOutcome o = byRecipient.get(r);
             out.add(o != null ? o : RecipientOutcome.deferred(r, "4.3.0", "internal error in the delivery engine: "
-                    + (error == null ? "no outcome" : SmtpConnector.rootMessage(error)), ""));
+                    + (error == null ? "no outcome" : Throwables.rootMessage(error)), ""));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
+import io.stsdane.relay.core.util.Throwables;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.net.InetAddress;
@@ -165,7 +166,7 @@ final class DeliveryRun {
             if (e != null) {
                 c.abort();
                 HostFailure f = HostFailure.temporary("4.4.2", SmtpConnector.describe(route) + ": "
-                        + SmtpConnector.rootMessage(e));
+                        + Throwables.rootMessage(e));
                 return new Attempt.Failed(f, log(c, f.diagnostic(), "failed", start));
             }
             if (r instanceof MailTransaction.Result.Refused refused) {
@@ -224,7 +225,7 @@ final class DeliveryRun {
         return answer.toCompletableFuture().handle((r, e) -> {
             AddressSelection.Result selected = e != null
                     ? new AddressSelection.Result.Unusable("4.4.3", "address lookup for " + host.name()
-                            + " failed: " + SmtpConnector.rootMessage(e), false, false, List.of())
+                            + " failed: " + Throwables.rootMessage(e), false, false, List.of())
                     : m.addresses().select(req.domain(), host.name(), host.role(), host.port(), r);
             for (AddressSelection.Skipped s : selected.skipped()) {
                 if (s.cause() == AddressSelection.Cause.FAMILY) {

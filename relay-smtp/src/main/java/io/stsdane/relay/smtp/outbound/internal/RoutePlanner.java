@@ -6,6 +6,7 @@ import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.tls.PolicyRequest;
+import io.stsdane.relay.core.util.Throwables;
 import io.stsdane.relay.smtp.outbound.HostRole;
 import io.stsdane.relay.smtp.outbound.HostsFile;
 import io.stsdane.relay.smtp.outbound.SmartHost;
@@ -59,7 +60,7 @@ final class RoutePlanner {
         }
         return dns.mx(domain).thenApply(mx -> fromMx(domain, mx)).exceptionally(e -> new Plan.Final(
                 RecipientOutcome.Kind.DEFERRED, "4.4.3", "MX lookup for " + domain + " failed: "
-                        + SmtpConnector.rootMessage(e)));
+                        + Throwables.rootMessage(e)));
     }
 
     /** A smart host is a host: its addresses, never an MX RRset; the policy domain is its name (RFC 8461 §4). */

@@ -15,11 +15,13 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.stsdane.relay.core.net.IpLiterals;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.Verification;
+import io.stsdane.relay.core.util.Throwables;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import java.net.InetSocketAddress;
@@ -112,7 +114,7 @@ final class SmtpConnector {
                 if (e != null) {
                     c.abort();
                     result.complete(new Opened.Failed(HostFailure.temporary("4.4.2",
-                            describe(route) + ": " + rootMessage(e)), c.tls()));
+                            describe(route) + ": " + Throwables.rootMessage(e)), c.tls()));
                 } else {
                     if (o instanceof Opened.Failed) {
                         c.quit();
@@ -190,7 +192,7 @@ final class SmtpConnector {
         TlsPolicy policy = c.route().policy();
         SSLEngine engine = sslContext.newEngine(c.channel().alloc(), policy.sniName(), c.route().address().getPort());
         SSLParameters params = engine.getSSLParameters();
-        if (!isIpLiteral(policy.sniName())) {
+        if (!IpLiterals.isLiteral(policy.sniName())) {
             params.setServerNames(List.of(new SNIHostName(policy.sniName())));
         }
         engine.setSSLParameters(params);
@@ -224,7 +226,7 @@ final class SmtpConnector {
         Route route = c.route();
         TlsPolicy policy = route.policy();
         c.abort();
-        String why = "TLS handshake with " + describe(route) + " failed: " + rootMessage(cause);
+        String why = "TLS handshake with " + describe(route) + " failed: " + Throwables.rootMessage(cause);
         if (policy.level().requiresTls()) {
             return new Opened.Failed(HostFailure.policy(TlsFailure.VALIDATION_FAILURE,
                     why + " (required by the " + policyName(policy) + ")"), null);
@@ -305,24 +307,11 @@ final class SmtpConnector {
         return s.startsWith("4") ? s : "4" + s.substring(1);
     }
 
-    private static boolean isIpLiteral(String name) {
-        return name.contains(":") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    }
-
     static String describe(Route r) {
         return r.host().name() + "[" + r.address().getAddress().getHostAddress() + "]:" + r.address().getPort();
     }
 
     static String policyName(TlsPolicy p) {
         return p.source().label() + " policy (level " + p.level().configName() + ")";
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t.getMessage() == null)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -1,18 +1,18 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stsdane.relay.core.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class NetworkAclTest {
 
-    private static final NetworkAcl ACL = NetworkAcl.parse(List.of("10.0.0.0/8", "192.0.2.128/25", "198.51.100.7",
-            "2001:db8::/32", "::1"));
+    private static final NetworkAcl ACL = new NetworkAcl(Stream.of("10.0.0.0/8", "192.0.2.128/25", "198.51.100.7",
+            "2001:db8::/32", "::1").map(Cidr::parse).toList());
 
     @ParameterizedTest(name = "{0} allowed: {1}")
     @CsvSource({
@@ -23,9 +23,8 @@ class NetworkAclTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "example.com", "10.0.0.0/x", "2001:db8::/129", ""})
-    void invalidEntryIsNamed(String cidr) {
-        assertThatThrownBy(() -> NetworkAcl.parse(List.of(cidr))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'" + cidr + "'");
+    @CsvSource({"10.1.2.3", "::1"})
+    void anEmptyListContainsNothing(String address) throws Exception {
+        assertThat(new NetworkAcl(List.of()).contains(InetAddress.getByName(address))).isFalse();
     }
 }

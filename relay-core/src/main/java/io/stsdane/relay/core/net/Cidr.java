@@ -1,4 +1,4 @@
-package io.stsdane.relay.core.util;
+package io.stsdane.relay.core.net;
 
 import java.net.InetAddress;
 import java.util.Objects;

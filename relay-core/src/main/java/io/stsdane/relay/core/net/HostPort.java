@@ -1,5 +1,6 @@
-package io.stsdane.relay.server.config;
+package io.stsdane.relay.core.net;
 
+import io.stsdane.relay.core.util.DomainNames;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -73,6 +74,28 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("'" + text + "': port " + p + " is not in 0-65535");
         }
         return p;
+    }
+
+    /** Whether {@link #host} is an IPv4 or IPv6 literal rather than a name. */
+    public boolean isIpLiteral() {
+        return IpLiterals.isLiteral(host);
+    }
+
+    /**
+     * The same address with a name in its canonical form (lower-case A-labels, no trailing dot), as policy
+     * lookups compare names; an IP literal is kept as it is.
+     *
+     * @throws IllegalArgumentException when the host is neither an IP literal nor a valid domain name
+     */
+    public HostPort withCanonicalHost() {
+        if (isIpLiteral()) {
+            return this;
+        }
+        try {
+            return new HostPort(DomainNames.canonical(host), port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + host + "' is neither an IP address nor a valid host name");
+        }
     }
 
     /** A socket address, resolving the host now (a literal is parsed without a DNS query). */

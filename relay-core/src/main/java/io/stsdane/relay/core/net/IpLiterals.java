@@ -1,10 +1,20 @@
-package io.stsdane.relay.core.util;
+package io.stsdane.relay.core.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
-/** Parses IP address literals without ever asking DNS (a typo must not turn into a lookup). */
+/**
+ * The one parser of IP address literals: configuration values, the smart host, SNI names. Never asks DNS (a typo
+ * must not turn into a lookup). Stateless and thread-safe.
+ */
 public final class IpLiterals {
+
+    /**
+     * What {@link InetAddress#getByName} may see: hex digits, colons and dots, and an optional zone. Anything else
+     * (such as {@code zz:1}, whose first character is no hex digit) it would look up as a host name.
+     */
+    private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
 
     private IpLiterals() {
     }
@@ -14,8 +24,11 @@ public final class IpLiterals {
      */
     public static InetAddress parse(String text) {
         if (text.contains(":")) {
+            if (!IPV6_CHARACTERS.matcher(text).matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not an IPv6 address");
+            }
             try {
-                // A string with ':' is only ever parsed as an IPv6 literal by InetAddress, never looked up.
+                // Hex digits and colons only: InetAddress parses this as an IPv6 literal, never looks it up.
                 return InetAddress.getByName(text);
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("'" + text + "' is not an IPv6 address");
@@ -39,6 +52,7 @@ public final class IpLiterals {
         }
     }
 
+    /** Whether {@code text} is an IPv4 dotted quad or an IPv6 literal (without brackets). */
     public static boolean isLiteral(String text) {
         try {
             parse(text);
