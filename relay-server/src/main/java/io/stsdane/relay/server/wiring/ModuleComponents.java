@@ -35,7 +35,6 @@ import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Resolver;
 
 /**
  * Builds the whole relay from its configuration. The policy sources are consulted in the order SPEC-NOTES §1
@@ -111,7 +108,7 @@ public final class ModuleComponents implements RelayComponents {
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
         Optional<DkimIntake> dkim = dkim(config, queue, registry);
-        InboundServer listener = new InboundServer(inboundOptions(config, hostname),
+        InboundServer listener = new InboundServer(inboundOptions(config, hostname), dns,
                 dkim.<MessageIntake>map(d -> d).orElse(queue.intake()),
                 registry);
 
@@ -300,19 +297,8 @@ public final class ModuleComponents implements RelayComponents {
         s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
         s.auth().usersFile().ifPresent(b::usersFile);
         if (s.spfCheck().mode() != ServerConfig.SpfMode.OFF) {
-            b.spfCheck(SpfMode.valueOf(s.spfCheck().mode().name()), s.spfCheck().egressIp().orElseThrow(),
-                    spfResolver(config.dns()));
+            b.spfCheck(SpfMode.valueOf(s.spfCheck().mode().name()), s.spfCheck().egressIp().orElseThrow());
         }
         return b.build();
-    }
-
-    /** jSPF asks dnsjava directly; point it at the same servers as the relay's own resolver. */
-    private static Resolver spfResolver(DnsOptions dns) {
-        if (dns.servers().isEmpty()) {
-            return new ExtendedResolver();
-        }
-        return new ExtendedResolver(dns.servers().stream()
-                .map(a -> new org.xbill.DNS.SimpleResolver(new InetSocketAddress(a.getAddress(), a.getPort())))
-                .toArray(Resolver[]::new));
     }
 }

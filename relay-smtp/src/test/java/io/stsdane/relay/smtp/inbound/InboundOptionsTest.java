@@ -18,7 +18,7 @@ class InboundOptionsTest extends InboundTestBase {
         assertThatThrownBy(() -> options().maxMessageSize(0).build()).hasMessageContaining("server.max-message-size");
         assertThatThrownBy(() -> options().tls(tmp.resolve("a.crt"), null).build())
                 .hasMessageContaining("server.tls.cert and server.tls.key");
-        assertThatThrownBy(() -> options().spfCheck(SpfMode.REJECT, null, null).build())
+        assertThatThrownBy(() -> options().spfCheck(SpfMode.REJECT, null).build())
                 .hasMessageContaining("server.spf-check.egress-ip");
     }
 
