@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The SPF self-check against real DNS over UDP (relay-testkit's signed zones), asked through the relay's own
@@ -67,6 +69,14 @@ class SpfSelfCheckTest extends InboundTestBase {
         return server(mode, egress, resolver(dns));
     }
 
+    /** The reply to {@code MAIL FROM:<sender>} in a new session. */
+    private static String mailFrom(InboundServer server, String sender) throws Exception {
+        try (SmtpClient c = new SmtpClient(server.port())) {
+            c.hello();
+            return c.cmd("MAIL FROM:<" + sender + ">");
+        }
+    }
+
     private double spf(String result) {
         return meters.counter("relay.inbound.spf", "result", result).count();
     }
@@ -88,11 +98,7 @@ class SpfSelfCheckTest extends InboundTestBase {
 
     @Test
     void rejectModeAcceptsAnAuthorizedRelay() throws Exception {
-        InboundServer server = server(SpfMode.REJECT, "192.0.2.10");
-        try (SmtpClient c = new SmtpClient(server.port())) {
-            c.hello();
-            assertThat(c.cmd("MAIL FROM:<app@example.com>")).startsWith("250");
-        }
+        assertThat(mailFrom(server(SpfMode.REJECT, "192.0.2.10"), "app@example.com")).startsWith("250");
         assertThat(spf("pass")).isEqualTo(1);
     }
 
@@ -110,12 +116,8 @@ class SpfSelfCheckTest extends InboundTestBase {
     @Test
     void aDomainWithoutSpfRecordIsNoneAndANameThatDoesNotExistToo() throws Exception {
         InboundServer server = server(SpfMode.REJECT, "198.51.100.7");
-        try (SmtpClient c = new SmtpClient(server.port())) {
-            c.hello();
-            assertThat(c.cmd("MAIL FROM:<app@nospf.example>")).startsWith("250");
-            c.cmd("RSET");
-            assertThat(c.cmd("MAIL FROM:<app@nowhere.example>")).startsWith("250");
-        }
+        assertThat(mailFrom(server, "app@nospf.example")).startsWith("250");
+        assertThat(mailFrom(server, "app@nowhere.example")).startsWith("250");
         assertThat(spf("none")).isEqualTo(2);
     }
 
@@ -123,41 +125,24 @@ class SpfSelfCheckTest extends InboundTestBase {
     @Test
     void aServerFailureIsTemperror() throws Exception {
         dns.misbehave("example.com", Misbehaviour.SERVFAIL);
-        InboundServer server = server(SpfMode.REJECT, "198.51.100.7");
-        try (SmtpClient c = new SmtpClient(server.port())) {
-            c.hello();
-            assertThat(c.cmd("MAIL FROM:<app@example.com>")).startsWith("250");
-        }
+        assertThat(mailFrom(server(SpfMode.REJECT, "198.51.100.7"), "app@example.com")).startsWith("250");
         assertThat(spf("temperror")).isEqualTo(1);
     }
 
     /**
-     * The check asks the configured servers with the relay's failover: the first server fails every query
-     * (SERVFAIL, as a resolver whose upstream is unreachable does), the second answers, and the result is the
-     * second server's. dnsjava's ExtendedResolver, which the SPF check used before, takes a SERVFAIL as the answer
-     * (temperror) and tries its servers in random order.
+     * The check asks the configured servers with the relay's failover: the first server fails every query (SERVFAIL
+     * or REFUSED, as a resolver whose upstream is unreachable or that does not serve the relay; or no answer at
+     * all), the second answers, and the result is the second server's. dnsjava's ExtendedResolver, which the SPF
+     * check used before, took a SERVFAIL or REFUSED as the answer (temperror) and tried its servers in random order.
      */
-    @Test
-    void theSecondServerAnswersWhenTheFirstFails() throws Exception {
-        EXAMPLE_COM_CHAIN.forEach(name -> failing.misbehave(name, Misbehaviour.SERVFAIL));
+    @ParameterizedTest(name = "first server: {0}")
+    @EnumSource(value = Misbehaviour.class, names = {"SERVFAIL", "REFUSED", "DROP"})
+    void theSecondServerAnswersWhenTheFirstFails(Misbehaviour how) throws Exception {
+        EXAMPLE_COM_CHAIN.forEach(name -> failing.misbehave(name, how));
         InboundServer server = server(SpfMode.REJECT, "198.51.100.7", resolver(failing, dns));
-        try (SmtpClient c = new SmtpClient(server.port())) {
-            c.hello();
-            assertThat(c.cmd("MAIL FROM:<app@example.com>")).startsWith("550 5.7.23");
-        }
+        assertThat(mailFrom(server, "app@example.com")).startsWith("550 5.7.23");
         assertThat(spf("fail")).isEqualTo(1);
         assertThat(failing.queryCount()).as("the first server was asked first").isPositive();
-    }
-
-    @Test
-    void theSecondServerAnswersWhenTheFirstIsSilent() throws Exception {
-        EXAMPLE_COM_CHAIN.forEach(name -> failing.misbehave(name, Misbehaviour.DROP));
-        InboundServer server = server(SpfMode.REJECT, "192.0.2.10", resolver(failing, dns));
-        try (SmtpClient c = new SmtpClient(server.port())) {
-            c.hello();
-            assertThat(c.cmd("MAIL FROM:<app@example.com>")).startsWith("250");
-        }
-        assertThat(spf("pass")).isEqualTo(1);
     }
 
     @Test
