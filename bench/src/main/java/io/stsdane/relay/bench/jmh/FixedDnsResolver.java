@@ -6,6 +6,8 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.dns.TlsaRecord;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,16 @@ record FixedDnsResolver(DnsSecurity security, Map<String, List<MxRecord>> mx, Ma
     }
 
     @Override
+    public CompletionStage<DnsResult<InetAddress>> a(String host) {
+        return answer(host, addresses).thenApply(r -> r.filter(Inet4Address.class::isInstance));
+    }
+
+    @Override
+    public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
+        return answer(host, addresses).thenApply(r -> r.filter(Inet6Address.class::isInstance));
+    }
+
+    @Override
     public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
         return answer(name, tlsa);
     }
@@ -38,6 +50,12 @@ record FixedDnsResolver(DnsSecurity security, Map<String, List<MxRecord>> mx, Ma
     @Override
     public CompletionStage<DnsResult<String>> txt(String name) {
         return answer(name, txt);
+    }
+
+    /** No PTR records: the benchmarks do not check SPF. */
+    @Override
+    public CompletionStage<DnsResult<String>> ptr(String name) {
+        return answer(name, Map.of());
     }
 
     private <T> CompletionStage<DnsResult<T>> answer(String name, Map<String, List<T>> zone) {

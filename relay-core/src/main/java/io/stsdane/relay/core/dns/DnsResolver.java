@@ -22,11 +22,23 @@ public interface DnsResolver {
      */
     CompletionStage<DnsResult<InetAddress>> addresses(String host);
 
+    /** A records of {@code host} alone, for a check that asks one address family (SPF, RFC 7208 §5.3). */
+    CompletionStage<DnsResult<InetAddress>> a(String host);
+
+    /** AAAA records of {@code host} alone, for a check that asks one address family (SPF, RFC 7208 §5.3). */
+    CompletionStage<DnsResult<InetAddress>> aaaa(String host);
+
     /** TLSA records at exactly {@code name}, for example {@code _25._tcp.mx.example.com}. */
     CompletionStage<DnsResult<TlsaRecord>> tlsa(String name);
 
     /** TXT records at {@code name}, each one with its character-strings concatenated. */
     CompletionStage<DnsResult<String>> txt(String name);
+
+    /**
+     * PTR records at {@code name}, a reverse-mapping name such as {@code 1.2.0.192.in-addr.arpa}: the host names
+     * they point to (SPF's {@code ptr} mechanism and {@code %{p}} macro, RFC 7208 §5.5, §7.3).
+     */
+    CompletionStage<DnsResult<String>> ptr(String name);
 
     /** The servers this resolver asks, for diagnostics ({@code relay check}); may be empty for the system default. */
     default List<String> describeServers() {

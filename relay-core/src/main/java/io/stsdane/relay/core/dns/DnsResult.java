@@ -3,6 +3,7 @@ package io.stsdane.relay.core.dns;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One DNS answer: the records, the CNAME chain that was followed to reach them, and the security state.
@@ -46,6 +47,16 @@ public record DnsResult<T>(
     /** True when the answer is usable at all: not an ERROR and not BOGUS/INDETERMINATE. */
     public boolean isUsable() {
         return status != DnsStatus.ERROR && !security.isFailure();
+    }
+
+    /**
+     * The same answer with only the records {@code keep} accepts (for example the IPv4 addresses of an address
+     * set); an answer left with no records says NODATA, as the DNS would for a type with no records.
+     */
+    public DnsResult<T> filter(Predicate<? super T> keep) {
+        List<T> kept = records.stream().filter(keep).toList();
+        DnsStatus s = status == DnsStatus.NOERROR && kept.isEmpty() ? DnsStatus.NODATA : status;
+        return new DnsResult<>(name, s, security, cnameChain, kept, reason, ttlSeconds);
     }
 
     /** The same answer with its records mapped (for example to a narrower type). */

@@ -6,6 +6,8 @@ import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.dns.TlsaRecord;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       type, until {@link #healed}.</li>
  * </ul>
  * Answers are already completed when returned, except address lookups after {@link #addressesOnAnotherThread()}.
- * TLSA queries have no table: they answer NXDOMAIN unless the name is failing.
+ * TLSA and PTR queries have no table: they answer NXDOMAIN unless the name is failing. A and AAAA queries answer
+ * from the address table, with the addresses of their family.
  *
  * <p>Thread-safe: the tables are concurrent, so a test may change an answer while the code under test is
  * asking; each query sees the table as it is at that moment.
@@ -124,7 +127,22 @@ public final class InMemoryDnsResolver implements DnsResolver {
     }
 
     @Override
+    public CompletionStage<DnsResult<InetAddress>> a(String host) {
+        return addresses(host).thenApply(r -> r.filter(Inet4Address.class::isInstance));
+    }
+
+    @Override
+    public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
+        return addresses(host).thenApply(r -> r.filter(Inet6Address.class::isInstance));
+    }
+
+    @Override
     public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
+        return CompletableFuture.completedFuture(answer(name, Map.of()));
+    }
+
+    @Override
+    public CompletionStage<DnsResult<String>> ptr(String name) {
         return CompletableFuture.completedFuture(answer(name, Map.of()));
     }
 

@@ -47,6 +47,22 @@ class InMemoryDnsResolverTest {
     }
 
     @Test
+    void aAndAaaaAnswerTheAddressesOfTheirFamilyAndAFamilyWithoutAnyIsNodata() throws Exception {
+        InetAddress v4 = InetAddress.getByName("192.0.2.1");
+        InetAddress v6 = InetAddress.getByName("2001:db8::1");
+        dns.address("dual.example", DnsSecurity.SECURE, v6, v4).address("v4.example", v4);
+
+        assertThat(now(dns.a("dual.example")).records()).containsExactly(v4);
+        assertThat(now(dns.aaaa("dual.example"))).satisfies(r -> {
+            assertThat(r.records()).containsExactly(v6);
+            assertThat(r.security()).isEqualTo(DnsSecurity.SECURE);
+        });
+        assertThat(now(dns.aaaa("v4.example")).status()).isEqualTo(DnsStatus.NODATA);
+        assertThat(now(dns.a("nowhere.example")).status()).isEqualTo(DnsStatus.NXDOMAIN);
+        assertThat(now(dns.ptr("1.2.0.192.in-addr.arpa")).status()).isEqualTo(DnsStatus.NXDOMAIN);
+    }
+
+    @Test
     void recordLessAnswersCarryTheirStatusSecurityAndAReasonWhenTheyFailed() {
         dns.mx("gone.example", DnsStatus.NXDOMAIN, DnsSecurity.SECURE)
                 .address("mx.bogus.example", DnsStatus.ERROR, DnsSecurity.BOGUS);

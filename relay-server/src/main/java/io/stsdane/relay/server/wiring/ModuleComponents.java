@@ -4,14 +4,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.dkim.DkimIntake;
 import io.stsdane.relay.dkim.DkimSigning;
-import io.stsdane.relay.queue.PostgresSpool;
+import io.stsdane.relay.dns.DnsResolvers;
 import io.stsdane.relay.queue.MessageQueue;
+import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.queue.RecoveryReport;
 import io.stsdane.relay.server.LiveConfig;
 import io.stsdane.relay.server.ManagedService;
@@ -34,7 +34,6 @@ import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +45,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Resolver;
 
 /**
  * Builds the whole relay from its configuration. The policy sources are consulted in the order SPEC-NOTES §1
@@ -110,7 +107,7 @@ public final class ModuleComponents implements RelayComponents {
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
         Optional<DkimIntake> dkim = dkim(config, queue, registry);
-        InboundServer listener = new InboundServer(inboundOptions(config, hostname),
+        InboundServer listener = new InboundServer(inboundOptions(config, hostname), dns,
                 dkim.<MessageIntake>map(d -> d).orElse(queue.intake()),
                 registry);
 
@@ -296,19 +293,8 @@ public final class ModuleComponents implements RelayComponents {
         s.tls().ifPresent(tls -> b.tls(tls.cert(), tls.key()));
         s.auth().usersFile().ifPresent(b::usersFile);
         if (s.spfCheck().mode() != SpfMode.OFF) {
-            b.spfCheck(s.spfCheck().mode(), s.spfCheck().egressIp().orElseThrow(),
-                    spfResolver(config.dns()));
+            b.spfCheck(s.spfCheck().mode(), s.spfCheck().egressIp().orElseThrow());
         }
         return b.build();
-    }
-
-    /** jSPF asks dnsjava directly; point it at the same servers as the relay's own resolver. */
-    private static Resolver spfResolver(DnsOptions dns) {
-        if (dns.servers().isEmpty()) {
-            return new ExtendedResolver();
-        }
-        return new ExtendedResolver(dns.servers().stream()
-                .map(a -> new org.xbill.DNS.SimpleResolver(new InetSocketAddress(a.getAddress(), a.getPort())))
-                .toArray(Resolver[]::new));
     }
 }

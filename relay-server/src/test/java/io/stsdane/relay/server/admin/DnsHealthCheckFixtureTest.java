@@ -3,8 +3,8 @@ package io.stsdane.relay.server.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsOptions;
-import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.dns.DnsResolvers;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

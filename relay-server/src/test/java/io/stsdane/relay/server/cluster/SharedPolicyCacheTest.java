@@ -4,13 +4,13 @@ import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsOptions;
-import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
+import io.stsdane.relay.dns.DnsResolvers;
 import io.stsdane.relay.sts.MtaSts;
 import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.StsPolicySource;

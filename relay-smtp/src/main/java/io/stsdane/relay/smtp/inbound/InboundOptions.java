@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
-import org.xbill.DNS.Resolver;
 
 /**
  * Everything the submission listener needs to know: a plain value, its parts parsed and checked where they came
@@ -53,8 +52,8 @@ import org.xbill.DNS.Resolver;
  * @param addMessageId add a Message-ID header when the message has none
  * @param addDate add a Date header when the message has none
  * @param spfMode SPF self-check at MAIL FROM
- * @param spfEgressIp the address the relay sends from, checked against the sender domain's SPF record
- * @param spfResolver the DNS resolver for the SPF check, or null for the system resolver
+ * @param spfEgressIp the address the relay sends from, checked against the sender domain's SPF record (the
+ *     check asks the relay's resolver, given to {@link InboundServer})
  */
 public record InboundOptions(
         InetSocketAddress listen,
@@ -83,8 +82,7 @@ public record InboundOptions(
         boolean addMessageId,
         boolean addDate,
         SpfMode spfMode,
-        InetAddress spfEgressIp,
-        Resolver spfResolver) {
+        InetAddress spfEgressIp) {
 
     public InboundOptions {
         Objects.requireNonNull(listen, "listen");
@@ -147,7 +145,6 @@ public record InboundOptions(
         private boolean addDate = true;
         private SpfMode spfMode = SpfMode.OFF;
         private InetAddress spfEgressIp;
-        private Resolver spfResolver;
 
         /** Default: loopback, port 587. */
         public Builder listen(InetSocketAddress listen) {
@@ -285,11 +282,10 @@ public record InboundOptions(
             return this;
         }
 
-        /** Default: {@link SpfMode#OFF}; {@code egressIp} is required otherwise, {@code resolver} may be null. */
-        public Builder spfCheck(SpfMode mode, InetAddress egressIp, Resolver resolver) {
+        /** Default: {@link SpfMode#OFF}; {@code egressIp} is required otherwise. */
+        public Builder spfCheck(SpfMode mode, InetAddress egressIp) {
             this.spfMode = mode;
             this.spfEgressIp = egressIp;
-            this.spfResolver = resolver;
             return this;
         }
 
@@ -298,8 +294,7 @@ public record InboundOptions(
                     tlsCertificate, tlsKey, usersFile, authRequireTls, maxSessions, maxSessionsPerIp,
                     perIpLimitExceptions == null ? allowedNetworks : perIpLimitExceptions, commandTimeout,
                     dataTimeout, dataMinRate, drainTimeout, maxBadCommands, maxAuthFailures, authFailureWindow,
-                    authFailureDelay, authParallelChecks, bareLineEndings, addMessageId, addDate, spfMode, spfEgressIp,
-                    spfResolver);
+                    authFailureDelay, authParallelChecks, bareLineEndings, addMessageId, addDate, spfMode, spfEgressIp);
         }
     }
 }

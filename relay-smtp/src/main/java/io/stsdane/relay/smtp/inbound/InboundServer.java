@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.inbound;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.smtp.inbound.internal.Listener;
 import io.stsdane.relay.smtp.inbound.internal.ServerFactory;
@@ -19,17 +20,29 @@ public final class InboundServer implements AutoCloseable {
 
     private final Listener listener;
 
+    /** Without a resolver: for options whose SPF check is off. */
     public InboundServer(InboundOptions options, MessageIntake intake, MeterRegistry registry) {
-        this(options, intake, registry, Clock.systemUTC());
+        this(options, null, intake, registry, Clock.systemUTC());
     }
 
+    /** Without a resolver: for options whose SPF check is off. */
     public InboundServer(InboundOptions options, MessageIntake intake) {
-        this(options, intake, new SimpleMeterRegistry(), Clock.systemUTC());
+        this(options, null, intake, new SimpleMeterRegistry(), Clock.systemUTC());
+    }
+
+    /**
+     * @param dns where the SPF check (RFC 7208) asks: the relay's resolver, so that the check has its servers,
+     *     failover, timeouts and metrics; null only when the options turn the check off
+     * @throws IllegalArgumentException when the SPF check is on and {@code dns} is null
+     */
+    public InboundServer(InboundOptions options, DnsResolver dns, MessageIntake intake, MeterRegistry registry) {
+        this(options, dns, intake, registry, Clock.systemUTC());
     }
 
     /** With a clock for the Received and Date headers and the AUTH failure window. */
-    public InboundServer(InboundOptions options, MessageIntake intake, MeterRegistry registry, Clock clock) {
-        this.listener = ServerFactory.create(options, intake, registry, clock);
+    public InboundServer(InboundOptions options, DnsResolver dns, MessageIntake intake, MeterRegistry registry,
+            Clock clock) {
+        this.listener = ServerFactory.create(options, dns, intake, registry, clock);
     }
 
     /** Binds and starts accepting connections. */

@@ -17,7 +17,7 @@ class InboundOptionsTest extends InboundTestBase {
         assertThatThrownBy(() -> options().tls(tmp.resolve("a.crt"), null).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tlsCertificate and tlsKey must be given together");
-        assertThatThrownBy(() -> options().spfCheck(SpfMode.REJECT, null, null).build())
+        assertThatThrownBy(() -> options().spfCheck(SpfMode.REJECT, null).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("spfEgressIp is required when spfMode is REJECT");
         assertThatThrownBy(() -> InboundOptions.builder().build())

@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.inbound;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.testing.CapturingIntake;
@@ -57,9 +58,14 @@ abstract class InboundTestBase {
     }
 
     InboundServer start(MessageIntake queue, Consumer<InboundOptions.Builder> customize) {
+        return start(null, queue, customize);
+    }
+
+    /** With {@code dns} for the SPF check. */
+    InboundServer start(DnsResolver dns, MessageIntake queue, Consumer<InboundOptions.Builder> customize) {
         InboundOptions.Builder b = options();
         customize.accept(b);
-        InboundServer server = new InboundServer(b.build(), queue, meters);
+        InboundServer server = new InboundServer(b.build(), dns, queue, meters);
         servers.add(server);
         server.start();
         return server;

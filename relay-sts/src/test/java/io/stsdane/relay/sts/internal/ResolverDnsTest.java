@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stsdane.relay.core.dns.DnsOptions;
 import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.dns.DnsResolvers;
 import io.stsdane.relay.core.dns.DnssecMode;
+import io.stsdane.relay.dns.DnsResolvers;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import io.stsdane.relay.testkit.dns.Misbehaviour;
 import io.stsdane.relay.testkit.dns.TestZone;

@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.smtp.inbound.InboundOptions;
 import io.stsdane.relay.smtp.inbound.SpfMode;
@@ -22,19 +23,23 @@ public final class ServerFactory {
     }
 
     /**
-     * @throws IllegalArgumentException when a file named by the options is malformed (the message says which)
+     * @param dns where the SPF check asks; null only when the options turn the check off
+     * @throws IllegalArgumentException when a file named by the options is malformed (the message says which), or
+     *     the SPF check is on without a resolver
      * @throws UncheckedIOException when such a file cannot be read
      */
-    public static Listener create(InboundOptions options, MessageIntake intake, MeterRegistry registry,
-                                  Clock clock) {
+    public static Listener create(InboundOptions options, DnsResolver dns, MessageIntake intake,
+                                  MeterRegistry registry, Clock clock) {
+        if (options.spfMode() != SpfMode.OFF && dns == null) {
+            throw new IllegalArgumentException("the SPF check (" + options.spfMode() + ") needs a DNS resolver");
+        }
         AtomicInteger open = new AtomicInteger();
         InboundMetrics metrics = new InboundMetrics(registry, open);
         InboundContext ctx = new InboundContext(options, intake, new AtomicReference<>(reloadable(options)),
                 new AuthThrottle(options.maxAuthFailures(), options.authFailureWindow(),
                         options.authFailureDelay(), options.authParallelChecks(), clock),
                 options.spfMode() == SpfMode.OFF ? null
-                        : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(),
-                                options.spfResolver()),
+                        : new SpfCheck(options.spfMode(), options.spfEgressIp(), options.hostname(), dns),
                 metrics, clock, new Sessions(options.maxSessions(), options.maxSessionsPerIp(),
                         new NetworkAcl(options.perIpLimitExceptions()), options.commandTimeout(), open, metrics,
                         options.hostname()));

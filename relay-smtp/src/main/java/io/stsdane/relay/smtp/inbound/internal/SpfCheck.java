@@ -1,18 +1,17 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.util.LogText;
 import io.stsdane.relay.smtp.inbound.SpfMode;
 import java.net.InetAddress;
-import org.apache.james.jspf.impl.DNSServiceXBillImpl;
 import org.apache.james.jspf.impl.SPF;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.Resolver;
 
 /**
  * Asks whether the relay's own egress address may send for the MAIL FROM domain (RFC 7208), so that
  * applications learn at submission that their mail would fail SPF, and with it DMARC, at the recipient.
- * Thread-safe.
+ * The lookups go through the relay's resolver ({@link SpfDns}). Thread-safe.
  */
 public final class SpfCheck {
 
@@ -23,11 +22,11 @@ public final class SpfCheck {
     private final String hostname;
     private final SPF spf;
 
-    public SpfCheck(SpfMode mode, InetAddress egressIp, String hostname, Resolver resolver) {
+    public SpfCheck(SpfMode mode, InetAddress egressIp, String hostname, DnsResolver resolver) {
         this.mode = mode;
         this.egressIp = egressIp.getHostAddress();
         this.hostname = hostname;
-        this.spf = new SPF(resolver == null ? new DNSServiceXBillImpl() : new DNSServiceXBillImpl(resolver));
+        this.spf = new SPF(new SpfDns(resolver, hostname));
     }
 
     /**
