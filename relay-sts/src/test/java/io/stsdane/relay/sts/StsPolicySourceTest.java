@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,7 @@ class StsPolicySourceTest {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<StsPolicySource> sources = new ArrayList<>();
+    private final OkHttpClient http = PolicyServer.baseClient(dns);
     private PolicyServer server;
 
     @BeforeEach
@@ -60,11 +62,13 @@ class StsPolicySourceTest {
     @AfterEach
     void stop() {
         sources.forEach(StsPolicySource::close);
+        PolicyServer.shutdown(http);
         server.close();
     }
 
     private MtaSts.Builder builder() {
-        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(PolicyServer.ROOT.trustManager())
+        return MtaSts.builder().resolver(dns).httpClient(http).cacheDirectory(cacheDir)
+                .trustManager(PolicyServer.ROOT.trustManager())
                 .httpsPort(server.port()).clock(clock).fetchTimeout(Duration.ofSeconds(10))
                 .failedFetchBackoff(Duration.ofMinutes(5), Duration.ofHours(1)).refreshInterval(Duration.ZERO)
                 .meterRegistry(metrics);

@@ -22,20 +22,18 @@ class PolicyFetcherTest {
 
     private final InMemoryDnsResolver dns = new InMemoryDnsResolver();
     private PolicyServer server;
-    private OkHttpClient client;
+    private final OkHttpClient base = PolicyServer.baseClient(dns);
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            HttpClients.shutdown(client);
-        }
+        PolicyServer.shutdown(base);
         if (server != null) {
             server.close();
         }
     }
 
     private FetchResult fetch(Duration timeout) throws Exception {
-        client = HttpClients.create(dns, PolicyServer.ROOT.trustManager(), timeout);
+        OkHttpClient client = HttpClients.derive(base, PolicyServer.ROOT.trustManager(), timeout);
         return new PolicyFetcher(client, server.port()).fetch(DOMAIN).get(30, TimeUnit.SECONDS);
     }
 
