@@ -1,9 +1,5 @@
 package io.stsdane.relay.tlsrpt;
 
-import io.stsdane.relay.tlsrpt.testing.HttpClients;
-import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
-import io.stsdane.relay.testkit.time.MutableClock;
-
 import static io.stsdane.relay.tlsrpt.testing.Sessions.failed;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.ok;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.sts;
@@ -14,6 +10,9 @@ import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.testkit.pki.TestCertificate;
+import io.stsdane.relay.testkit.time.MutableClock;
+import io.stsdane.relay.tlsrpt.testing.HttpClients;
+import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,5 @@
 package io.stsdane.relay.tlsrpt;
 
-import io.stsdane.relay.tlsrpt.testing.HttpClients;
-import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
-import io.stsdane.relay.tlsrpt.testing.Sessions;
-import io.stsdane.relay.testkit.time.MutableClock;
-
 import static io.stsdane.relay.tlsrpt.testing.Sessions.dane;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.failed;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.ok;
@@ -18,6 +13,10 @@ import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsReporter;
+import io.stsdane.relay.testkit.time.MutableClock;
+import io.stsdane.relay.tlsrpt.testing.HttpClients;
+import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
+import io.stsdane.relay.tlsrpt.testing.Sessions;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;

@@ -1,7 +1,5 @@
 package io.stsdane.relay.tlsrpt;
 
-import io.stsdane.relay.tlsrpt.testing.HttpClients;
-import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.ok;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.sts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.testkit.time.MutableClock;
+import io.stsdane.relay.tlsrpt.testing.HttpClients;
+import io.stsdane.relay.tlsrpt.testing.Rfc8460Report;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;

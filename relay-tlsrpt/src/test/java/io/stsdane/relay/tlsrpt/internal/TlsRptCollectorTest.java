@@ -1,7 +1,5 @@
 package io.stsdane.relay.tlsrpt.internal;
 
-import io.stsdane.relay.testkit.time.MutableClock;
-
 import static io.stsdane.relay.tlsrpt.testing.Sessions.dane;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.failed;
 import static io.stsdane.relay.tlsrpt.testing.Sessions.ok;
@@ -11,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsSessionResult;
+import io.stsdane.relay.testkit.time.MutableClock;
 import io.stsdane.relay.tlsrpt.PolicyCounts;
 import java.time.Instant;
 import java.time.LocalDate;
