@@ -23,6 +23,7 @@ import okhttp3.OkHttpClient;
  * <pre>{@code
  * StsPolicySource sts = MtaSts.builder()
  *         .resolver(dnsResolver)                          // required
+ *         .httpClient(base)                               // required: resolves through dnsResolver
  *         .cacheDirectory(spoolDir.resolve("mta-sts"))    // required, or .policyStore(shared)
  *         .trustManager(TrustStores.load(caFileOrNull))   // default: the JDK trust store
  *         .httpsPort(443)                                 // mta-sts.https-port
@@ -44,6 +45,7 @@ public final class MtaSts {
      */
     public static final class Builder {
         private DnsResolver resolver;
+        private OkHttpClient httpClient;
         private Path cacheDirectory;
         private PolicyStore policyStore;
         private X509TrustManager trustManager;
@@ -64,6 +66,17 @@ public final class MtaSts {
         /** The relay's DNS layer: TXT discovery and the policy host's addresses both go through it. */
         public Builder resolver(DnsResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * The relay's base HTTP client, which must resolve host names through the relay's resolver (RFC 8461
+         * §3.3: the policy host is never resolved around it). Fetches use a client derived from it
+         * ({@link OkHttpClient#newBuilder()}: this builder's trust and fetch timeout, no redirects, no proxy) and
+         * share its connection pool and threads; its owner shuts it down, after {@link StsPolicySource#close()}.
+         */
+        public Builder httpClient(OkHttpClient base) {
+            this.httpClient = Objects.requireNonNull(base, "httpClient");
             return this;
         }
 
@@ -159,16 +172,17 @@ public final class MtaSts {
 
         public StsPolicySource build() {
             Objects.requireNonNull(resolver, "resolver is required");
+            Objects.requireNonNull(httpClient, "httpClient is required");
             if ((cacheDirectory == null) == (policyStore == null)) {
                 throw new IllegalStateException("set exactly one of cacheDirectory and policyStore");
             }
             PolicyStore store = policyStore != null ? policyStore : PolicyStore.directory(cacheDirectory);
             X509TrustManager trust = trustManager != null ? trustManager : TrustStores.jdkDefault();
-            OkHttpClient client = HttpClients.create(resolver, trust, fetchTimeout);
+            OkHttpClient client = HttpClients.derive(httpClient, trust, fetchTimeout);
             PolicyCache cache = new PolicyCache(resolver, new PolicyFetcher(client, httpsPort),
                     store, new FetchBackoff(backoffInitial, backoffMax, maxDomainsInMemory),
                     clock, maxRefreshMargin, backoffInitial, maxDomainsInMemory, new StsMetrics(meterRegistry));
-            return new DefaultStsPolicySource(cache, new StsDecider(trust, deferWhenPolicyUnavailable), client,
+            return new DefaultStsPolicySource(cache, new StsDecider(trust, deferWhenPolicyUnavailable),
                     refreshInterval);
         }
     }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.dns.DnsSecurity;
+import io.stsdane.relay.core.testing.HttpClients;
 import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import io.stsdane.relay.core.tls.PolicyDecision;
 import io.stsdane.relay.core.tls.PolicyRequest;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,7 @@ class StsPolicySourceTest {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<StsPolicySource> sources = new ArrayList<>();
+    private final OkHttpClient http = HttpClients.resolvingThrough(dns);
     private StsPolicyServer server;
 
     @BeforeEach
@@ -75,11 +78,12 @@ class StsPolicySourceTest {
     @AfterEach
     void stop() {
         sources.forEach(StsPolicySource::close);
+        HttpClients.shutdown(http);
         server.close();
     }
 
     private MtaSts.Builder builder() {
-        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(ROOT.trustManager())
+        return MtaSts.builder().resolver(dns).httpClient(http).cacheDirectory(cacheDir).trustManager(ROOT.trustManager())
                 .httpsPort(server.port()).clock(clock).fetchTimeout(Duration.ofSeconds(10))
                 .failedFetchBackoff(Duration.ofMinutes(5), Duration.ofHours(1)).refreshInterval(Duration.ZERO)
                 .meterRegistry(metrics);

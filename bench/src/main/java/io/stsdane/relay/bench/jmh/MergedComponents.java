@@ -1,14 +1,17 @@
 package io.stsdane.relay.bench.jmh;
 
 import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.dns.HostAddresses;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.sts.MtaSts;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
 
 /**
  * The shipped implementations the hot-path benchmarks measure, built through the modules' public entry points
@@ -40,9 +43,14 @@ final class MergedComponents {
         return new Opened<>(q.intake(), q);
     }
 
-    /** relay-sts's policy source, with its HTTPS fetcher pointed at the benchmark's policy server. */
+    /**
+     * relay-sts's policy source, with its HTTPS fetcher pointed at the benchmark's policy server and resolving
+     * through {@code dns}, as the relay's base HTTP client does.
+     */
     static StsPolicySource mtaSts(DnsResolver dns, Path cacheDir, X509TrustManager trust, int httpsPort) {
-        return MtaSts.builder().resolver(dns).cacheDirectory(cacheDir).trustManager(trust).httpsPort(httpsPort)
+        OkHttpClient http = new OkHttpClient.Builder().dns(new HostAddresses(dns, Duration.ofSeconds(10))::lookup)
                 .build();
+        return MtaSts.builder().resolver(dns).httpClient(http).cacheDirectory(cacheDir).trustManager(trust)
+                .httpsPort(httpsPort).build();
     }
 }

@@ -10,6 +10,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -62,6 +64,17 @@ public final class TrustStores {
             return fromKeyStore(ks);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build a trust store from " + pemBundle, e);
+        }
+    }
+
+    /** A TLS client socket factory that validates servers with {@code trust} alone and presents no certificate. */
+    public static SSLSocketFactory clientSocketFactory(X509TrustManager trust) {
+        try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {trust}, null);
+            return tls.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot initialise a TLS client", e);
         }
     }
 

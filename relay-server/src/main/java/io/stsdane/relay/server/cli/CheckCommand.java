@@ -7,6 +7,7 @@ import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
+import io.stsdane.relay.server.wiring.OutboundHttp;
 import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -103,7 +105,8 @@ public final class CheckCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("relay-check-mta-sts");
         try {
             X509TrustManager trust = TrustStores.load(cfg.tls().caFile().orElse(null));
-            PolicyChain sources = PolicyChain.build(cfg, resolver.get(), trust, scratch, null);
+            OkHttpClient http = OutboundHttp.client(resolver.get());
+            PolicyChain sources = PolicyChain.build(cfg, resolver.get(), trust, http, scratch, null);
             try {
                 Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
                         : Optional.empty();
@@ -118,6 +121,7 @@ public final class CheckCommand implements Callable<Integer> {
                         delivery.smartHostOption(), delivery.hostsFile(), connect).run(name, notes(cfg));
             } finally {
                 sources.mtaSts().ifPresent(s -> s.close());
+                OutboundHttp.shutdown(http);
             }
         } finally {
             deleteTree(scratch);

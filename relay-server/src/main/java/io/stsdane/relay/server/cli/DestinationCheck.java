@@ -8,7 +8,7 @@ import io.stsdane.relay.core.dns.MxRecord;
 import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.server.cli.CheckReport.Host;
 import io.stsdane.relay.server.cli.CheckReport.MxEntry;
-import io.stsdane.relay.server.tlsrpt.TlsRptRecord;
+import io.stsdane.relay.tlsrpt.TlsRptRecord;
 import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import io.stsdane.relay.smtp.outbound.HostRole;

@@ -3,14 +3,13 @@ package io.stsdane.relay.server.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stsdane.relay.queue.PostgresSpool;
-import io.stsdane.relay.server.tlsrpt.internal.CounterSnapshot;
-import io.stsdane.relay.server.tlsrpt.internal.CounterStore;
-import io.stsdane.relay.server.tlsrpt.internal.FailureKey;
-import io.stsdane.relay.server.tlsrpt.internal.PendingReport;
-import io.stsdane.relay.server.tlsrpt.internal.PolicyCounts;
-import io.stsdane.relay.server.tlsrpt.internal.PolicyKey;
-import io.stsdane.relay.server.tlsrpt.internal.ReportOutbox;
-import io.stsdane.relay.server.tlsrpt.internal.TlsRptCollector;
+import io.stsdane.relay.tlsrpt.CounterStore;
+import io.stsdane.relay.tlsrpt.FailureKey;
+import io.stsdane.relay.tlsrpt.NodeCounters;
+import io.stsdane.relay.tlsrpt.PendingReport;
+import io.stsdane.relay.tlsrpt.PolicyCounts;
+import io.stsdane.relay.tlsrpt.PolicyKey;
+import io.stsdane.relay.tlsrpt.ReportOutbox;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,13 +37,13 @@ import org.slf4j.LoggerFactory;
  * queue's schema, migrations {@code classpath:db/migration/tlsrpt}, history {@code tlsrpt_schema_history}), so
  * that the daily report of a (day, policy domain) counts every node's sessions once and is built by one node.
  *
- * <p>Each node counts in memory ({@link TlsRptCollector}) and {@link #save()} adds what it counted since the last
+ * <p>Each node counts in memory ({@link NodeCounters}) and {@link #save()} adds what it counted since the last
  * successful save ({@code INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n}, one transaction). A node
  * builds a report only after {@link #claim} inserted its row in {@code tlsrpt_sent}; a claim never marked sent
  * is taken over after {@link #CLAIM_TIMEOUT}, so a node that died while building does not lose the report.
  * {@link #store} writes the built report onto that row, sets {@code sent_at} and deletes the counts in one
  * transaction, and only while the claim is still this node's: a report is built and stored once, and any node
- * delivers it from there ({@link #reports()}).
+ * delivers it from there ({@link #outbox()}).
  *
  * <p>Database unreachable: saves keep the counts in memory for the next try, claims fail, with a warning.
  * Thread-safe: saves are serialized.
@@ -58,26 +57,26 @@ public final class PostgresTlsRptCounters implements CounterStore {
 
     private final ClusterDatabase db;
     private final PostgresSpool spool;
-    private final TlsRptCollector collector;
+    private final NodeCounters collector;
     private final Clock clock;
     private final ObjectMapper json;
     private final String claimant;
     private final PostgresTlsRptReports reports;
     /** What this node already added to the database: the next save adds the difference. */
-    private Map<String, List<PolicyCounts>> saved = Map.of();
+    private Map<LocalDate, List<PolicyCounts>> saved = Map.of();
 
     /**
-     * No connection is opened before first use.
+     * No connection is opened before first use. As a {@link CounterStore.Factory}:
+     * {@code (counters, clock, sendTime) -> new PostgresTlsRptCounters(spool, counters, clock, sendTime)}.
      *
      * @param sendTime the longest one hand-over of a report to a destination may take (an HTTPS upload's whole
      *     call timeout): a destination is leased for at least this plus a minute, and at least the queue's lease
      */
-    public PostgresTlsRptCounters(PostgresSpool spool, TlsRptCollector collector, Clock clock, ObjectMapper json,
-            Duration sendTime) {
+    public PostgresTlsRptCounters(PostgresSpool spool, NodeCounters collector, Clock clock, Duration sendTime) {
         this.spool = spool;
         this.collector = collector;
         this.clock = clock;
-        this.json = json;
+        this.json = new ObjectMapper();
         byte[] suffix = new byte[4];
         new SecureRandom().nextBytes(suffix);
         this.claimant = spool.nodeName() + "-" + HexFormat.of().formatHex(suffix);
@@ -88,18 +87,19 @@ public final class PostgresTlsRptCounters implements CounterStore {
     }
 
     /** The reports stored by {@link #store}, for every node to deliver; closed with this store. */
-    public ReportOutbox reports() {
+    @Override
+    public ReportOutbox outbox() {
         return reports;
     }
 
     @Override
     public synchronized void save() {
-        CounterSnapshot now = collector.snapshot();
+        Map<LocalDate, List<PolicyCounts>> now = collector.counts();
         boolean added = inTransaction("add this node's counts (kept in memory for the next try)", c -> {
-            for (Map.Entry<String, List<PolicyCounts>> day : now.days().entrySet()) {
+            for (Map.Entry<LocalDate, List<PolicyCounts>> day : now.entrySet()) {
                 Map<PolicyKey, PolicyCounts> before = byKey(saved.getOrDefault(day.getKey(), List.of()));
                 for (PolicyCounts p : day.getValue()) {
-                    add(c, LocalDate.parse(day.getKey()), p, before.get(p.key()));
+                    add(c, day.getKey(), p, before.get(p.key()));
                 }
             }
             return true;
@@ -107,7 +107,7 @@ public final class PostgresTlsRptCounters implements CounterStore {
         if (!added) {
             return;
         }
-        saved = now.days();
+        saved = now;
         forgetClosedDays();
     }
 
@@ -167,11 +167,11 @@ public final class PostgresTlsRptCounters implements CounterStore {
     /** Once a day is over and saved, its counts live in the database only. */
     private void forgetClosedDays() {
         LocalDate today = LocalDate.ofInstant(clock.instant().minus(KEEP), ZoneOffset.UTC);
-        Map<String, List<PolicyCounts>> kept = new TreeMap<>(saved);
-        for (LocalDate day : collector.days()) {
-            if (day.isBefore(today) && saved.containsKey(day.toString())) {
-                collector.removeDay(day);
-                kept.remove(day.toString());
+        Map<LocalDate, List<PolicyCounts>> kept = new TreeMap<>(saved);
+        for (LocalDate day : saved.keySet()) {
+            if (day.isBefore(today)) {
+                collector.forget(day);
+                kept.remove(day);
             }
         }
         saved = kept;

@@ -1,9 +1,9 @@
 package io.stsdane.relay.server.cluster;
 
 import io.stsdane.relay.queue.PostgresSpool;
-import io.stsdane.relay.server.tlsrpt.internal.PendingReport;
-import io.stsdane.relay.server.tlsrpt.internal.ReportDestination;
-import io.stsdane.relay.server.tlsrpt.internal.ReportOutbox;
+import io.stsdane.relay.tlsrpt.PendingReport;
+import io.stsdane.relay.tlsrpt.ReportDestination;
+import io.stsdane.relay.tlsrpt.ReportOutbox;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -32,9 +32,8 @@ import org.slf4j.LoggerFactory;
  * and this node does not send that destination again meanwhile. So a destination gets the same report (with the
  * same {@code report-id}) twice only when a node dies or stalls past its lease between the hand-over and the
  * record, or when the database stays out of reach until another node's run after the lease ran out.
- * A destination that failed for now carries its {@code next_attempt} ({@link
- * io.stsdane.relay.server.tlsrpt.internal.RetryBackoff}); no node reads or leases it before then, so all nodes
- * share one backoff schedule per destination.
+ * A destination that failed for now carries its {@code next_attempt} ({@link #retryLater}); no node reads or
+ * leases it before then, so all nodes share one backoff schedule per destination.
  * Thread-safe; every method logs database trouble and never throws.
  */
 final class PostgresTlsRptReports implements ReportOutbox {

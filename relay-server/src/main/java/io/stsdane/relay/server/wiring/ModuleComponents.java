@@ -20,12 +20,12 @@ import io.stsdane.relay.server.admin.DnsHealthCheck;
 import io.stsdane.relay.server.admin.HealthCheck;
 import io.stsdane.relay.server.admin.SpoolWritableCheck;
 import io.stsdane.relay.server.cluster.PostgresPolicyStore;
+import io.stsdane.relay.server.cluster.PostgresTlsRptCounters;
 import io.stsdane.relay.server.config.DeliveryConfig;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.ServerConfig;
 import io.stsdane.relay.server.config.SpoolConfig;
 import io.stsdane.relay.server.config.TlsReportingConfig;
-import io.stsdane.relay.server.tlsrpt.TlsRpt;
 import io.stsdane.relay.smtp.inbound.InboundOptions;
 import io.stsdane.relay.smtp.inbound.InboundServer;
 import io.stsdane.relay.smtp.inbound.SpfMode;
@@ -34,6 +34,7 @@ import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.smtp.outbound.SmartHost;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
+import io.stsdane.relay.tlsrpt.TlsRpt;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,8 +83,9 @@ public final class ModuleComponents implements RelayComponents {
         DnsResolver dns = DnsResolvers.create(config.dns(), registry);
         X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
 
+        OkHttpClient http = OutboundHttp.client(dns);
         PolicyStore stsStore = stsStore(config.spool(), hostname);
-        PolicyChain policies = PolicyChain.build(config, dns, trust, stsStore, registry);
+        PolicyChain policies = PolicyChain.build(config, dns, trust, http, stsStore, registry);
         Optional<StsPolicySource> sts = policies.mtaSts();
         if (sts.isEmpty()) {
             log.warn("mta-sts.enabled is false: MTA-STS policies are ignored; only DANE and local policies protect"
@@ -99,7 +102,7 @@ public final class ModuleComponents implements RelayComponents {
                 .concurrency(config.delivery().concurrency().queueConcurrency())
                 .meterRegistry(registry)
                 .build();
-        Optional<TlsRpt> tlsRpt = tlsReporting(config, hostname, dns, queue, trust);
+        Optional<TlsRpt> tlsRpt = tlsReporting(config, hostname, dns, http, queue, trust);
         if (tlsRpt.isEmpty()) {
             log.info("tls-reporting.enabled is false: no SMTP TLS reports (RFC 8460) are sent");
         }
@@ -112,6 +115,8 @@ public final class ModuleComponents implements RelayComponents {
                 registry);
 
         List<ManagedService> services = new ArrayList<>();
+        // Stopped last: MTA-STS and TLS reporting derive their HTTP clients from it.
+        services.add(ManagedService.of("http-client", () -> { }, () -> OutboundHttp.shutdown(http)));
         services.add(ManagedService.of("delivery-engine",
                 () -> log.info("Delivery engine ready ({} transport)", engine.transport()), engine::close));
         services.add(ManagedService.of("queue", () -> logRecovery(queue.start()), queue::close));
@@ -162,8 +167,8 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     /** {@code tls-reporting:}; empty when disabled. Reports go out through the relay's own queue. */
-    private static Optional<TlsRpt> tlsReporting(RelayConfig config, String hostname, DnsResolver dns, MessageQueue queue,
-            X509TrustManager trust) {
+    private static Optional<TlsRpt> tlsReporting(RelayConfig config, String hostname, DnsResolver dns,
+            OkHttpClient http, MessageQueue queue, X509TrustManager trust) {
         TlsReportingConfig c = config.tlsReporting();
         if (!c.enabled()) {
             return Optional.empty();
@@ -171,6 +176,7 @@ public final class ModuleComponents implements RelayComponents {
         TlsRpt.Builder b = TlsRpt.builder()
                 .directory(config.spool().dir().resolve("tlsrpt"))
                 .resolver(dns)
+                .httpClient(http)
                 .intake(queue.intake())
                 .organization(c.organization().orElse(hostname))
                 .contact(c.contact().orElse("postmaster@" + hostname))
@@ -178,7 +184,8 @@ public final class ModuleComponents implements RelayComponents {
                 .trustManager(trust);
         c.from().ifPresent(b::from);
         if (config.spool().backend() == SpoolConfig.Backend.POSTGRES) {
-            b.shared(postgres(config.spool(), hostname));
+            PostgresSpool spool = postgres(config.spool(), hostname);
+            b.sharedStore((counters, clock, sendTime) -> new PostgresTlsRptCounters(spool, counters, clock, sendTime));
         }
         c.sendingIp().ifPresent(ip -> b.sendingMtaIp(ip.getHostAddress()));
         return Optional.of(b.build());

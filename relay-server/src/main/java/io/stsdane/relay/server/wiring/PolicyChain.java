@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
 
 /**
  * The relay's TLS policy sources, built once from the configuration for both the delivery engine and
@@ -33,21 +34,23 @@ public record PolicyChain(OverridePolicySource override, DanePolicySource dane, 
         Optional<TlsPolicySource> smartHostCredentials) {
 
     /**
+     * @param http the relay's base HTTP client ({@link OutboundHttp}), which MTA-STS fetches derive theirs from
      * @param stsCacheDirectory where MTA-STS policies are cached (the spool's {@code mta-sts} directory for
      *     the running relay; a scratch directory for a diagnostic that must not disturb it)
      * @param registry where MTA-STS fetches are counted; null for none
      */
-    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust, OkHttpClient http,
             Path stsCacheDirectory, MeterRegistry registry) {
-        return build(config, dns, trust, PolicyStore.directory(stsCacheDirectory), registry);
+        return build(config, dns, trust, http, PolicyStore.directory(stsCacheDirectory), registry);
     }
 
     /**
+     * @param http the relay's base HTTP client ({@link OutboundHttp}), which MTA-STS fetches derive theirs from
      * @param stsStore where MTA-STS policies persist: the spool's {@code mta-sts} directory, or the database
      *     shared by the cluster ({@code spool.backend: postgres}); the caller closes it after {@link #mtaSts()}
      * @param registry where MTA-STS fetches are counted; null for none
      */
-    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust,
+    public static PolicyChain build(RelayConfig config, DnsResolver dns, X509TrustManager trust, OkHttpClient http,
             PolicyStore stsStore, MeterRegistry registry) {
         DanePolicySource dane = new DanePolicySource(dns);
         OverridePolicySource override = new OverridePolicySource(config.policies(), dane,
@@ -56,6 +59,7 @@ public record PolicyChain(OverridePolicySource override, DanePolicySource dane, 
         if (config.mtaSts().enabled()) {
             MtaSts.Builder b = MtaSts.builder()
                     .resolver(dns)
+                    .httpClient(http)
                     .policyStore(stsStore)
                     .trustManager(trust)
                     .httpsPort(config.mtaSts().httpsPort());

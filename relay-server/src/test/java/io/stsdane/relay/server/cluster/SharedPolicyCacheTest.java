@@ -4,6 +4,7 @@ import io.stsdane.relay.testkit.postgres.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.dns.DnsOptions;
+import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.dns.DnssecMode;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -11,6 +12,7 @@ import io.stsdane.relay.core.tls.PolicyRequest;
 import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.dns.DnsResolvers;
+import io.stsdane.relay.server.wiring.OutboundHttp;
 import io.stsdane.relay.sts.MtaSts;
 import io.stsdane.relay.sts.PolicyFreshness;
 import io.stsdane.relay.sts.StsPolicySource;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,10 +88,13 @@ class SharedPolicyCacheTest {
         PostgresPolicyStore store = new PostgresPolicyStore(NodeDatabase.of(db).spool(name));
         DnsOptions options = new DnsOptions(List.of(dns.address()), DnssecMode.VALIDATE, dns.trustAnchorFile(dir),
                 false, Duration.ofSeconds(2), 1, 1000);
-        StsPolicySource sts = MtaSts.builder().resolver(DnsResolvers.create(options)).policyStore(store)
+        DnsResolver resolver = DnsResolvers.create(options);
+        OkHttpClient http = OutboundHttp.client(resolver);
+        StsPolicySource sts = MtaSts.builder().resolver(resolver).httpClient(http).policyStore(store)
                 .trustManager(WEB_ROOT.trustManager()).httpsPort(policyHost.port())
                 .fetchTimeout(Duration.ofSeconds(10)).refreshInterval(Duration.ZERO).build();
         nodes.add(sts::close);
+        nodes.add(() -> OutboundHttp.shutdown(http));
         nodes.add(store);
         return sts;
     }

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,17 +28,15 @@ public final class DefaultStsPolicySource implements StsPolicySource {
 
     private final PolicyCache cache;
     private final StsDecider decider;
-    private final OkHttpClient client;
     private final ScheduledExecutorService refresher;
 
     /**
      * @param refreshInterval how often stored policies are checked for refresh; zero for never (tests drive
      *     {@link PolicyCache#refreshDue()} themselves)
      */
-    public DefaultStsPolicySource(PolicyCache cache, StsDecider decider, OkHttpClient client, Duration refreshInterval) {
+    public DefaultStsPolicySource(PolicyCache cache, StsDecider decider, Duration refreshInterval) {
         this.cache = cache;
         this.decider = decider;
-        this.client = client;
         if (refreshInterval.isZero()) {
             this.refresher = null;
         } else {
@@ -107,6 +104,5 @@ public final class DefaultStsPolicySource implements StsPolicySource {
         if (refresher != null) {
             refresher.shutdownNow();
         }
-        HttpClients.shutdown(client);
     }
 }

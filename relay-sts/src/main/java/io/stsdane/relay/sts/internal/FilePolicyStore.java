@@ -2,19 +2,16 @@ package io.stsdane.relay.sts.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.core.util.DurableFiles;
 import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.sts.CachedPolicy;
 import io.stsdane.relay.sts.PolicyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,19 +24,21 @@ import org.slf4j.LoggerFactory;
  * The default {@link PolicyStore}: one JSON file per domain in one directory ({@code <spool.dir>/mta-sts}),
  * owned by one relay node.
  *
- * <p>Every policy is written before it is used (RFC 8461 §10.2): to a temporary file that is fsynced, renamed
- * over the old one atomically, and the directory fsynced. A crash leaves the old file or the new one, never a
- * mixture; leftover temporary files are removed at start-up. A file that cannot be read or whose policy text no
- * longer parses is ignored with a warning (the policy is fetched again).
+ * <p>Every policy is written before it is used (RFC 8461 §10.2), with {@link DurableFiles#replace}: to a
+ * temporary file that is fsynced, renamed over the old one atomically, and the directory fsynced. A crash leaves
+ * the old file or the new one, never a mixture; leftover temporary files are removed at start-up. A file that
+ * cannot be read or whose policy text no longer parses is ignored with a warning (the policy is fetched again).
+ * A write that fails at any step, the directory fsync included, is a failed {@link #save}: logged, and the policy
+ * is used from memory only; delivery goes on either way.
  *
- * <p>Thread-safe: writers never share a temporary file, and a rename is atomic for readers.
+ * <p>Thread-safe: writes of one domain are serialised by the cache (they share the domain's temporary file), and a
+ * rename is atomic for readers.
  */
 public final class FilePolicyStore implements PolicyStore {
 
     private static final Logger log = LoggerFactory.getLogger(FilePolicyStore.class);
     private static final int FORMAT = 1;
     private static final String SUFFIX = ".json";
-    private static final String TEMP_SUFFIX = ".tmp";
     /** Canonical A-labels only: no path separators, no "..", nothing the file system could reinterpret. */
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
@@ -55,7 +54,7 @@ public final class FilePolicyStore implements PolicyStore {
         this.dir = dir;
         try {
             OwnerGroupFiles.createDirectories(dir);
-            try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + TEMP_SUFFIX)) {
+            try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + DurableFiles.TEMP_SUFFIX)) {
                 for (Path t : temps) {
                     Files.deleteIfExists(t);
                 }
@@ -94,29 +93,20 @@ public final class FilePolicyStore implements PolicyStore {
         }
     }
 
-    /** Writes {@code policy} durably; returns false (and logs) when the disk refuses. */
+    /**
+     * Writes {@code policy} durably; returns false (and logs) when the disk refuses. A failed directory fsync
+     * counts as a failure: the file may not survive a power loss, so the store does not claim it is persisted.
+     */
     @Override
     public boolean save(CachedPolicy policy) {
         Path target = file(policy.domain());
-        Path temp = null;
         try {
-            byte[] bytes = json.writeValueAsBytes(new StoredPolicy(FORMAT, policy.domain(), policy.id(),
-                    policy.fetchedAt().toEpochMilli(), policy.text()));
-            temp = OwnerGroupFiles.restrictFile(Files.createTempFile(dir, policy.domain() + ".", TEMP_SUFFIX));
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory();
+            DurableFiles.replace(target, json.writeValueAsBytes(new StoredPolicy(FORMAT, policy.domain(),
+                    policy.id(), policy.fetchedAt().toEpochMilli(), policy.text())));
             return true;
         } catch (IOException e) {
             log.warn("cannot persist the MTA-STS policy of {} to {}: {}; it is used from memory only until the "
                     + "disk accepts writes again", policy.domain(), target, e.toString());
-            deleteQuietly(temp);
             return false;
         }
     }
@@ -126,9 +116,7 @@ public final class FilePolicyStore implements PolicyStore {
     public void delete(CachedPolicy expired) {
         String domain = expired.domain();
         try {
-            if (Files.deleteIfExists(file(domain))) {
-                syncDirectory();
-            }
+            DurableFiles.delete(file(domain));
         } catch (IOException e) {
             log.warn("cannot delete the MTA-STS cache file of {}: {}", domain, e.toString());
         }
@@ -157,25 +145,5 @@ public final class FilePolicyStore implements PolicyStore {
             throw new IllegalArgumentException("not a canonical domain name: " + domain);
         }
         return dir.resolve(domain + SUFFIX);
-    }
-
-    /** Makes the rename itself durable (POSIX: the directory entry lives in the directory's data). */
-    private void syncDirectory() {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a directory for syncing; the rename is still atomic there.
-            log.debug("cannot fsync directory {}: {}", dir, e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // Removed at the next start-up.
-            }
-        }
     }
 }

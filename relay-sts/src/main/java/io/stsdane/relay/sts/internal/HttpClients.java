@@ -1,36 +1,26 @@
 package io.stsdane.relay.sts.internal;
 
-import io.stsdane.relay.core.dns.DnsResolver;
+import io.stsdane.relay.core.pki.TrustStores;
 import java.net.Proxy;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 
-/** Builds the one OkHttp client that policy fetches use (RFC 8461 §3.3 constraints baked in). */
+/** Derives the OkHttp client that policy fetches use (RFC 8461 §3.3 constraints baked in). */
 public final class HttpClients {
 
     private HttpClients() {
     }
 
     /**
-     * A client that resolves through {@code resolver}, validates with {@code trust} (OkHttp's host name verifier
-     * checks {@code mta-sts.<domain>}), ignores proxy settings from the environment, follows no redirect, keeps no
-     * cookies or cache, and gives up after {@code timeout} in total.
+     * A client derived from {@code base} (its host name lookup, which must be the relay's resolver, its connection
+     * pool and threads) that validates with {@code trust} (OkHttp's host name verifier checks
+     * {@code mta-sts.<domain>}), uses no proxy, follows no redirect, retries nothing, and gives up after
+     * {@code timeout} in total. The base's owner shuts the threads and pool down.
      */
-    public static OkHttpClient create(DnsResolver resolver, X509TrustManager trust, Duration timeout) {
-        SSLContext tls;
-        try {
-            tls = SSLContext.getInstance("TLS");
-            tls.init(null, new TrustManager[] {trust}, null);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot initialise TLS for MTA-STS fetches", e);
-        }
-        return new OkHttpClient.Builder()
-                .dns(new ResolverDns(resolver, timeout))
-                .sslSocketFactory(tls.getSocketFactory(), trust)
+    public static OkHttpClient derive(OkHttpClient base, X509TrustManager trust, Duration timeout) {
+        return base.newBuilder()
+                .sslSocketFactory(TrustStores.clientSocketFactory(trust), trust)
                 .proxy(Proxy.NO_PROXY)
                 .followRedirects(false)
                 .followSslRedirects(false)
@@ -40,11 +30,5 @@ public final class HttpClients {
                 .writeTimeout(timeout)
                 .callTimeout(timeout)
                 .build();
-    }
-
-    /** Releases the client's threads and pooled connections. */
-    public static void shutdown(OkHttpClient client) {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
     }
 }

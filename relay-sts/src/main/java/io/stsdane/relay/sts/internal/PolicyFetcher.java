@@ -20,7 +20,7 @@ import okio.BufferedSource;
  * Fetches {@code https://mta-sts.<domain>/.well-known/mta-sts.txt} (RFC 8461 §3.3).
  *
  * <p>The client it is given must not follow redirects, use no proxy, validate certificates with the Web PKI and
- * resolve through {@link ResolverDns} ({@link HttpClients#create} builds such a client). Here: only a 200 counts,
+ * resolve through the relay's resolver ({@link HttpClients#derive} builds such a client). Here: only a 200 counts,
  * the media type must be {@code text/plain}, and the body is cut off at {@link #MAX_BODY_BYTES}, because OkHttp
  * itself reads bodies of any size.
  *

@@ -1,6 +1,7 @@
 package io.stsdane.relay.sts.internal;
 
 import io.stsdane.relay.core.pki.HostPatterns;
+import io.stsdane.relay.core.util.Wsp;
 import io.stsdane.relay.sts.StsMode;
 import io.stsdane.relay.sts.StsPolicy;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.stsdane.relay.sts.internal;
 
 import io.stsdane.relay.core.dns.DnsResult;
+import io.stsdane.relay.core.util.Wsp;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -3,8 +3,8 @@
  *
  * <ul>
  *   <li>{@link io.stsdane.relay.sts.internal.TxtDiscovery}: the {@code _mta-sts} TXT record (RFC 8461 §3.1).</li>
- *   <li>{@link io.stsdane.relay.sts.internal.PolicyFetcher} with {@link io.stsdane.relay.sts.internal.ResolverDns}:
- *       the HTTPS fetch (§3.3).</li>
+ *   <li>{@link io.stsdane.relay.sts.internal.PolicyFetcher} with the client of
+ *       {@link io.stsdane.relay.sts.internal.HttpClients}: the HTTPS fetch (§3.3).</li>
  *   <li>{@link io.stsdane.relay.sts.internal.PolicyParser}: the policy file (§3.2).</li>
  *   <li>{@link io.stsdane.relay.sts.internal.FilePolicyStore}: the crash-safe on-disk cache (the default
  *       {@link io.stsdane.relay.sts.PolicyStore});

@@ -28,21 +28,19 @@ class PolicyFetcherTest {
             .issuedBy(ROOT).build();
 
     private final InMemoryDnsResolver dns = new InMemoryDnsResolver();
+    private final OkHttpClient base = io.stsdane.relay.core.testing.HttpClients.resolvingThrough(dns);
     private MockWebServer server;
-    private OkHttpClient client;
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            HttpClients.shutdown(client);
-        }
+        io.stsdane.relay.core.testing.HttpClients.shutdown(base);
         if (server != null) {
             server.close();
         }
     }
 
     private FetchResult fetch(Duration timeout) throws Exception {
-        client = HttpClients.create(dns, ROOT.trustManager(), timeout);
+        OkHttpClient client = HttpClients.derive(base, ROOT.trustManager(), timeout);
         return new PolicyFetcher(client, server.getPort()).fetch(DOMAIN).get(30, TimeUnit.SECONDS);
     }
 
