@@ -82,7 +82,22 @@ class HostAddressesTest {
         }
 
         @Override
+        public CompletionStage<DnsResult<InetAddress>> a(String host) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
         public CompletionStage<DnsResult<String>> txt(String name) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public CompletionStage<DnsResult<String>> ptr(String name) {
             return new CompletableFuture<>();
         }
     }
