@@ -3,6 +3,7 @@ package io.stsdane.relay.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
@@ -132,7 +133,8 @@ class QueueMigrateCommandTest {
     private static List<QueueId> spoolTwoMessages(Path spool) throws Exception {
         MessageQueue queue = MessageQueue.builder().directory(spool).hostname("old.test").minFreeDisk(0)
                 .deliveryAgent(request -> CompletableFuture.completedFuture(request.recipients().stream()
-                        .map(r -> RecipientOutcome.deferred(r, "4.7.5", "451 4.7.5 no TLSA match", "mx.example.net"))
+                        .map(r -> RecipientOutcome.deferred(r, OutcomeScope.DESTINATION, "4.7.5",
+                                "451 4.7.5 no TLSA match", "mx.example.net"))
                         .toList()))
                 .pollInterval(Duration.ofMillis(50)).build();
         try (queue) {
