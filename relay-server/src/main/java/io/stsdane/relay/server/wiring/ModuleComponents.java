@@ -36,6 +36,7 @@ import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,8 +76,18 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     @Override
-    public Optional<DnsResolver> dnsResolver(DnsOptions options) {
-        return Optional.of(DnsResolvers.create(options));
+    public DnsResolver dnsResolver(DnsOptions options) {
+        return DnsResolvers.create(options);
+    }
+
+    @Override
+    public CheckParts checkParts(RelayConfig config, Path stsCache) {
+        return CheckParts.build(config, dnsResolver(config.dns()), stsCache);
+    }
+
+    @Override
+    public PostgresSpool queueDatabase(SpoolConfig.Postgres postgres, String nodeName) {
+        return postgresSpool(postgres, nodeName);
     }
 
     @Override
@@ -148,8 +159,7 @@ public final class ModuleComponents implements RelayComponents {
             });
             return reloaded;
         };
-        return new Assembly(services, readiness,
-                Optional.of(new QueueAdminAdapter(queue.admin(), Clock.systemUTC())), live);
+        return new Assembly(services, readiness, new QueueAdminAdapter(queue.admin(), Clock.systemUTC()), live);
     }
 
     /**
@@ -227,7 +237,7 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     /** The database of {@code spool.postgres.*}; {@code nodeName} names this process in leases. */
-    public static PostgresSpool postgresSpool(SpoolConfig.Postgres pg, String nodeName) {
+    private static PostgresSpool postgresSpool(SpoolConfig.Postgres pg, String nodeName) {
         String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
         return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
                 pg.connectTimeout(), nodeName);
@@ -249,7 +259,7 @@ public final class ModuleComponents implements RelayComponents {
      * The delivery engine's options, also what {@code relay check} judges with; the relay's own listener
      * ({@code server.listen}) is where a mail loop ends.
      */
-    public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
+    static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
             X509TrustManager trust) {
         DeliveryConfig d = config.delivery();
         DeliveryConfig.SmtpTimeouts t = d.timeouts();

@@ -10,7 +10,7 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.server.Main;
-import io.stsdane.relay.server.StandaloneComponents;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -176,7 +175,8 @@ class QueueMigrateCommandTest {
     private int run(String... args) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        CommandLine cl = Main.commandLine(new StandaloneComponents(Optional.empty()), Map.of());
+        // The real wiring: the command opens the database of the configuration.
+        CommandLine cl = Main.commandLine(new ModuleComponents(), Map.of());
         cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }
