@@ -24,11 +24,14 @@ public interface RelayComponents {
     DnsResolver dnsResolver(DnsOptions options);
 
     /**
-     * What {@code relay check} judges a destination with, built as delivery builds it; the caller closes it.
+     * What {@code relay check} judges a destination with, built on {@link #dnsResolver} as delivery builds it; the
+     * caller closes it.
      *
      * @param stsCache where MTA-STS policies fetched for the check are cached
      */
-    CheckParts checkParts(RelayConfig config, Path stsCache);
+    default CheckParts checkParts(RelayConfig config, Path stsCache) {
+        return CheckParts.build(config, dnsResolver(config.dns()), stsCache);
+    }
 
     /**
      * The PostgreSQL queue of {@code spool.postgres.*} ({@code relay queue migrate} moves a file spool into it);

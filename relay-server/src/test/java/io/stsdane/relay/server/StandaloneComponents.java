@@ -9,15 +9,13 @@ import io.stsdane.relay.server.admin.DnsHealthCheck;
 import io.stsdane.relay.server.admin.SpoolWritableCheck;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.SpoolConfig;
-import io.stsdane.relay.server.wiring.CheckParts;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * A test stand-in for {@link io.stsdane.relay.server.wiring.ModuleComponents}: a resolver of the test's choosing,
- * {@code relay check}'s parts built on it, the readiness checks (spool, DNS), a {@link FakeQueueAdmin} behind
+ * {@code relay check}'s parts built on it (as the seam builds them), the readiness checks (spool, DNS), a {@link FakeQueueAdmin} behind
  * {@code /queue}, and no mail services and no database, so CLI and lifecycle tests run without the modules.
  */
 public final class StandaloneComponents implements RelayComponents {
@@ -37,11 +35,6 @@ public final class StandaloneComponents implements RelayComponents {
     @Override
     public DnsResolver dnsResolver(DnsOptions options) {
         return resolverFactory.apply(options);
-    }
-
-    @Override
-    public CheckParts checkParts(RelayConfig config, Path stsCache) {
-        return CheckParts.build(config, dnsResolver(config.dns()), stsCache);
     }
 
     @Override

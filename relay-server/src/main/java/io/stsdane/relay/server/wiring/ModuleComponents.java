@@ -36,7 +36,6 @@ import io.stsdane.relay.smtp.outbound.SmtpTimeouts;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.sts.StsPolicySource;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,11 +77,6 @@ public final class ModuleComponents implements RelayComponents {
     @Override
     public DnsResolver dnsResolver(DnsOptions options) {
         return DnsResolvers.create(options);
-    }
-
-    @Override
-    public CheckParts checkParts(RelayConfig config, Path stsCache) {
-        return CheckParts.build(config, dnsResolver(config.dns()), stsCache);
     }
 
     @Override

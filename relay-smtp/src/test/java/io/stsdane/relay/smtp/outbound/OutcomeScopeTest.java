@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  */
 class OutcomeScopeTest {
 
-    private static final TestCertificate MX_CERT = TestCertificate.builder().dnsNames("mx1.example.test").build();
-    private static final TestCertificate OTHER_CERT = TestCertificate.builder().dnsNames("evil.test").build();
+    /** The key DANE pins, and another key for the same name that the servers present. */
+    private static final TestCertificate PINNED = TestCertificate.builder().dnsNames("mx1.example.test").build();
+    private static final TestCertificate PRESENTED = TestCertificate.builder().dnsNames("mx1.example.test").build();
 
     private final EngineFixture f = new EngineFixture();
 
@@ -85,11 +86,11 @@ class OutcomeScopeTest {
 
     @Test
     void aTlsPolicyFailureOnEveryMxHostIsTheDestinations() {
-        SmtpBehavior wrongCert = SmtpBehavior.builder().startTls(OTHER_CERT.serverContext()).build();
+        SmtpBehavior wrongCert = SmtpBehavior.builder().startTls(PRESENTED.serverContext()).build();
         TestSmtpServer first = f.server("127.0.0.2", wrongCert);
         TestSmtpServer second = f.server("127.0.0.3", wrongCert);
         twoMx();
-        f.engine(List.of(TestPolicies.dane(MX_CERT.certificate())));
+        f.engine(List.of(TestPolicies.dane(PINNED.certificate())));
 
         List<RecipientOutcome> out = deliver("a@example.test");
 
