@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.delivery.AttemptSecurity;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
@@ -103,8 +104,20 @@ class QueueDeliveryTest {
         assertThat(show(id).recipients().get(0).nextAttempt()).isEqualTo(next);
     }
 
+    /** A reply to the recipient's RCPT: it says nothing about the other mailboxes of its domain. */
     private static RecipientOutcome deferred(Recipient r) {
-        return RecipientOutcome.deferred(r, "4.3.0", "451 4.3.0 try again later", "mx." + r.domain());
+        return RecipientOutcome.deferred(r, OutcomeScope.RECIPIENT, "4.3.0", "451 4.3.0 try again later",
+                "mx." + r.domain());
+    }
+
+    /** Every MX host of the recipient's domain refused the connection. */
+    private static RecipientOutcome destinationDown(Recipient r) {
+        return RecipientOutcome.deferred(r, OutcomeScope.DESTINATION, "4.4.1",
+                "connection refused by every MX host", "");
+    }
+
+    private static RecipientOutcome bounced(Recipient r, String status, String reply, String remoteMta) {
+        return RecipientOutcome.bounced(r, OutcomeScope.RECIPIENT, status, reply, remoteMta);
     }
 
     @Test
@@ -152,7 +165,7 @@ class QueueDeliveryTest {
     @Test
     void permanentFailureBouncesAtOnceWithACompleteDsn() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        start((req, r) -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.example.net"),
+        start((req, r) -> bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.example.net"),
                 b -> b.meterRegistry(meters));
         QueueId id = submit(envelope(SENDER, T0, rcpt("nobody@example.net")), text("bounce"));
 
@@ -192,7 +205,7 @@ class QueueDeliveryTest {
 
     @Test
     void bouncedSmtpUtf8MessageGetsAGlobalDsnThatItselfNeedsSmtpUtf8() throws Exception {
-        start((req, r) -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.bücher.example"),
+        start((req, r) -> bounced(r, "5.1.1", "550 5.1.1 no such user", "mx.bücher.example"),
                 b -> { });
         String content = "From: <アリス@例え.jp>\r\nTo: <jörg@bücher.example>\r\nSubject: Grüße\r\n\r\nHallo.\r\n";
         Envelope env = new Envelope("アリス@例え.jp", List.of(rcpt("jörg@bücher.example")), Ret.FULL, null, false,
@@ -226,7 +239,7 @@ class QueueDeliveryTest {
         start((req, r) -> switch (r.domain()) {
             case "ok.example" -> RecipientOutcome.delivered(r, "250 2.0.0 queued as X", "mx.ok.example");
             case "slow.example" -> deferred(r);
-            default -> RecipientOutcome.bounced(r, "5.7.1", "550 5.7.1 relaying denied", "mx.bad.example");
+            default -> bounced(r, "5.7.1", "550 5.7.1 relaying denied", "mx.bad.example");
         }, b -> b.delayWarning(Duration.ZERO));
         Recipient delivered = rcpt("d@ok.example", Notify.SUCCESS, Notify.FAILURE);
         Recipient later = rcpt("l@slow.example");
@@ -268,7 +281,7 @@ class QueueDeliveryTest {
         start((req, r) -> switch (r.domain()) {
             case "ok.example" -> RecipientOutcome.delivered(r, "250 ok", "mx.ok.example");
             case "slow.example" -> deferred(r);
-            default -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.bad.example");
+            default -> bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.bad.example");
         }, b -> { });
         submit(envelope(SENDER, T0, rcpt("d@ok.example"), rcpt("l@slow.example"), rcpt("f@bad.example")),
                 text("plain"));
@@ -281,7 +294,7 @@ class QueueDeliveryTest {
 
     @Test
     void aBounceIsNeverBounced() throws Exception {
-        start((req, r) -> RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net"), b -> { });
+        start((req, r) -> bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net"), b -> { });
         QueueId id = submit(envelope("", T0, rcpt("gone@example.net")), text("dsn"));
 
         awaitGone(id);
@@ -292,7 +305,7 @@ class QueueDeliveryTest {
     @Test
     void notifyNeverSuppressesTheDsnAndNotifySuccessAsksForOne() throws Exception {
         start((req, r) -> r.address().startsWith("never")
-                ? RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net")
+                ? bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net")
                 : RecipientOutcome.delivered(r, "250 ok", "mx.example.net"), b -> { });
         QueueId quiet = submit(envelope(SENDER, T0, rcpt("never@example.net", Notify.NEVER)), text("never"));
         awaitGone(quiet);
@@ -358,7 +371,7 @@ class QueueDeliveryTest {
 
     @Test
     void aDomainThatKeepsFailingIsBackedOffAsAWhole() throws Exception {
-        start((req, r) -> deferred(r), b -> b.domainFailureThreshold(1));
+        start((req, r) -> destinationDown(r), b -> b.domainFailureThreshold(1));
         QueueId first = submit(envelope(SENDER, T0, rcpt("a@dead.example")), text("one"));
         await().atMost(Duration.ofSeconds(20)).until(() -> show(first).recipients().get(0).attempts() == 1);
 
@@ -373,8 +386,22 @@ class QueueDeliveryTest {
     }
 
     @Test
+    void aRecipientsDeferralDoesNotHoldBackMailToAnotherRecipientOfItsDomain() throws Exception {
+        start((req, r) -> r.address().startsWith("busy@") ? deferred(r)
+                : RecipientOutcome.delivered(r, "250 2.0.0 ok", "mx." + r.domain()), b -> b.domainFailureThreshold(1));
+        QueueId first = submit(envelope(SENDER, T0, rcpt("busy@example.net")), text("one"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> show(first).recipients().get(0).attempts() == 1);
+        assertThat(queue.admin().backedOff()).isEmpty();
+
+        QueueId second = submit(envelope(SENDER, T0, rcpt("free@example.net")), text("two"));
+        awaitGone(second);
+        assertThat(agent.deliveries()).extracting(d -> d.request().recipients().get(0).address())
+                .containsExactly("busy@example.net", "free@example.net");
+    }
+
+    @Test
     void theAdminSeesABackedOffDomainAndCanClearItsBackoff() throws Exception {
-        start((req, r) -> deferred(r), b -> b.domainFailureThreshold(1));
+        start((req, r) -> destinationDown(r), b -> b.domainFailureThreshold(1));
         QueueId first = submit(envelope(SENDER, T0, rcpt("a@dead.example")), text("one"));
         await().atMost(Duration.ofSeconds(20)).until(() -> show(first).recipients().get(0).attempts() == 1);
         assertThat(queue.admin().backedOff()).containsEntry("dead.example", T0.plus(Duration.ofMinutes(1)));

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue;
 
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
@@ -33,7 +34,8 @@ public final class StreamingChild {
                 dsnSeen.countDown();
                 return RecipientOutcome.delivered(r, "250 ok", "mx.example.org");
             }
-            return RecipientOutcome.bounced(r, "5.2.2", "552 5.2.2 mailbox full", "mx.example.net");
+            return RecipientOutcome.bounced(r, OutcomeScope.RECIPIENT, "5.2.2", "552 5.2.2 mailbox full",
+                    "mx.example.net");
         }, 0);
         MessageQueue.Builder builder = MessageQueue.builder().hostname("relay.example.com").pollInterval(Duration.ofMillis(20))
                 .deliveryAgent(agent);

@@ -51,7 +51,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new RelayCommand())
                 .addSubcommand(new RunCommand(components, env))
                 .addSubcommand(new CheckCommand(components, env))
-                .addSubcommand(QueueCommand.commandLine(env))
+                .addSubcommand(QueueCommand.commandLine(components, env))
                 .addSubcommand(new ConfigCommand(env))
                 .addSubcommand(new DkimCommand(components, env));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,8 @@ public final class RelayApplication implements AutoCloseable {
         HostPort listen = config.admin().listen();
         AdminServer server;
         try {
-            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(), assembly.queueAdmin(),
+            server = AdminServer.start(listen.toResolved(), registry, assembly.readiness(),
+                    Optional.of(assembly.queueAdmin()),
                     config.admin().token());
         } catch (IOException e) {
             throw new IOException("admin.listen " + listen + ": cannot listen (" + e.getMessage() + ")", e);

@@ -36,7 +36,7 @@ class RelayApplicationTest {
         RelayConfig config = config();
         PrometheusMeterRegistry registry = RelayApplication.newRegistry();
         InMemoryDnsResolver dns = new InMemoryDnsResolver().mx("example.com", DnsSecurity.SECURE, new MxRecord(0, ""));
-        RelayComponents.Assembly base = new StandaloneComponents(Optional.of(o -> dns)).assemble(config, registry);
+        RelayComponents.Assembly base = new StandaloneComponents(o -> dns).assemble(config, registry);
         RelayComponents.Assembly assembly = new RelayComponents.Assembly(
                 List.of(service("queue", false), service("listener", false)), base.readiness(), base.queueAdmin());
 
@@ -57,7 +57,7 @@ class RelayApplicationTest {
     void aFailedStartStopsWhatHadStartedAndFreesTheAdminPort() throws Exception {
         RelayConfig config = config();
         RelayComponents.Assembly assembly = new RelayComponents.Assembly(
-                List.of(service("queue", false), service("listener", true)), List.of(), Optional.empty());
+                List.of(service("queue", false), service("listener", true)), List.of(), new FakeQueueAdmin());
         RelayApplication app = new RelayApplication(config, RelayApplication.newRegistry(), assembly);
 
         assertThatThrownBy(app::start).hasMessage("listener cannot bind");

@@ -8,6 +8,7 @@ import java.util.Objects;
  *
  * @param recipient the recipient
  * @param kind delivered, deferred (retry later) or bounced (permanent)
+ * @param scope how far the cause of a deferral or bounce reaches; {@link OutcomeScope#RECIPIENT} for a delivery
  * @param status the enhanced status code (RFC 3463), for example {@code 2.0.0}, {@code 4.7.5}, {@code 5.1.1}
  * @param diagnostic the remote SMTP reply ({@code 550 5.1.1 no such user}) or our own explanation
  * @param remoteMta the host that gave the reply, or empty when none was reached
@@ -17,31 +18,24 @@ import java.util.Objects;
  * @param security the TLS policy and TLS outcome of the attempt that decided this outcome, or null when unknown
  *     (an agent that does not report them)
  */
-public record RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta,
-        boolean nextHopNotifies, AttemptSecurity security) {
+public record RecipientOutcome(Recipient recipient, Kind kind, OutcomeScope scope, String status, String diagnostic,
+        String remoteMta, boolean nextHopNotifies, AttemptSecurity security) {
 
     public enum Kind { DELIVERED, DEFERRED, BOUNCED }
 
     public RecipientOutcome {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(scope, "scope");
+        if (kind == Kind.DELIVERED && scope != OutcomeScope.RECIPIENT) {
+            throw new IllegalArgumentException("a delivery concerns its recipient only");
+        }
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(diagnostic, "diagnostic");
         remoteMta = remoteMta == null ? "" : remoteMta;
         if (nextHopNotifies && kind != Kind.DELIVERED) {
             throw new IllegalArgumentException("only a delivered recipient can have passed its DSN duty on");
         }
-    }
-
-    /** An outcome without the attempt's TLS facts. */
-    public RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta,
-            boolean nextHopNotifies) {
-        this(recipient, kind, status, diagnostic, remoteMta, nextHopNotifies, null);
-    }
-
-    /** An outcome whose DSN duty, if any, stays with the relay. */
-    public RecipientOutcome(Recipient recipient, Kind kind, String status, String diagnostic, String remoteMta) {
-        this(recipient, kind, status, diagnostic, remoteMta, false);
     }
 
     /** Delivered to a next hop that did not take the DSN duty (it did not advertise DSN, or it is unknown). */
@@ -52,19 +46,24 @@ public record RecipientOutcome(Recipient recipient, Kind kind, String status, St
     /** Delivered; {@code nextHopNotifies}: the next hop advertised DSN and got the DSN parameters. */
     public static RecipientOutcome delivered(Recipient r, String diagnostic, String remoteMta,
             boolean nextHopNotifies) {
-        return new RecipientOutcome(r, Kind.DELIVERED, "2.0.0", diagnostic, remoteMta, nextHopNotifies);
+        return new RecipientOutcome(r, Kind.DELIVERED, OutcomeScope.RECIPIENT, "2.0.0", diagnostic, remoteMta,
+                nextHopNotifies, null);
     }
 
     /** This outcome, decided by an attempt with that policy and TLS. */
     public RecipientOutcome withSecurity(AttemptSecurity attempt) {
-        return new RecipientOutcome(recipient, kind, status, diagnostic, remoteMta, nextHopNotifies, attempt);
+        return new RecipientOutcome(recipient, kind, scope, status, diagnostic, remoteMta, nextHopNotifies, attempt);
     }
 
-    public static RecipientOutcome deferred(Recipient r, String status, String diagnostic, String remoteMta) {
-        return new RecipientOutcome(r, Kind.DEFERRED, status, diagnostic, remoteMta);
+    /** Retry later; {@code scope} says whether other mail for the destination should wait too. */
+    public static RecipientOutcome deferred(Recipient r, OutcomeScope scope, String status, String diagnostic,
+            String remoteMta) {
+        return new RecipientOutcome(r, Kind.DEFERRED, scope, status, diagnostic, remoteMta, false, null);
     }
 
-    public static RecipientOutcome bounced(Recipient r, String status, String diagnostic, String remoteMta) {
-        return new RecipientOutcome(r, Kind.BOUNCED, status, diagnostic, remoteMta);
+    /** A permanent failure; {@code scope} says what it concerns. */
+    public static RecipientOutcome bounced(Recipient r, OutcomeScope scope, String status, String diagnostic,
+            String remoteMta) {
+        return new RecipientOutcome(r, Kind.BOUNCED, scope, status, diagnostic, remoteMta, false, null);
     }
 }

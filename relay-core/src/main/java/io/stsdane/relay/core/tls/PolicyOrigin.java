@@ -1,6 +1,10 @@
 package io.stsdane.relay.core.tls;
 
-/** Where a {@link TlsPolicy} came from, in the order the policy resolver consults them (SPEC-NOTES §1). */
+/**
+ * Where a {@link TlsPolicy} came from, in the order the policy resolver consults them: the local override, DANE
+ * (RFC 7672), MTA-STS (RFC 8461; its §2 lets DANE take precedence, an MTA-STS policy never overrides it), and
+ * opportunistic STARTTLS only when none applies.
+ */
 public enum PolicyOrigin {
     OVERRIDE("override"),
     DANE("dane"),

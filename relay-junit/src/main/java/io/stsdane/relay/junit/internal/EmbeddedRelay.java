@@ -36,7 +36,7 @@ public final class EmbeddedRelay implements AutoCloseable {
         RelayComponents.Assembly assembly = new ModuleComponents(observer).assemble(config, registry);
         RelayApplication app = new RelayApplication(config, registry, assembly);
         app.start();
-        return new EmbeddedRelay(app, config, assembly.queueAdmin().orElseThrow());
+        return new EmbeddedRelay(app, config, assembly.queueAdmin());
     }
 
     /** The address and port of the SMTP listener ({@code server.listen}). */

@@ -6,11 +6,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Backs off a destination domain as a whole: after {@code threshold} consecutive deliveries to it in which
- * every recipient was deferred, the domain is blocked for a retry delay that grows with each further
+ * Backs off a destination domain as a whole (RFC 5321 §4.5.4.1: a client keeps a list of hosts it cannot
+ * reach rather than retrying each queued message): after {@code threshold} consecutive deliveries to it that
+ * the delivery agent reported as failures of the destination
+ * ({@link io.stsdane.relay.core.delivery.OutcomeScope#DESTINATION}: every MX host refused, timed out or failed
+ * its TLS policy, or routing failed), the domain is blocked for a retry delay that grows with each further
  * failure; messages for it are then rescheduled without an attempt, so a dead domain does not eat the
- * delivery slots of healthy ones. Any delivered or bounced recipient shows the domain is reachable and
- * clears it. In memory only: after a restart every domain gets a fresh try. Thread-safe.
+ * delivery slots of healthy ones. Any other result (a delivery, a bounce, a deferral of one recipient or one
+ * message) shows that a host of the domain answered and clears it. In memory only: after a restart every
+ * domain gets a fresh try. Thread-safe.
  */
 public final class DomainBackoff {
 
@@ -48,8 +52,9 @@ public final class DomainBackoff {
         domains.clear();
     }
 
-    public void record(String domain, boolean allDeferred, Instant now) {
-        if (!allDeferred) {
+    /** One delivery to {@code domain} ended; {@code destinationFailed}: it failed as a whole. */
+    public void record(String domain, boolean destinationFailed, Instant now) {
+        if (!destinationFailed) {
             domains.remove(domain);
             return;
         }

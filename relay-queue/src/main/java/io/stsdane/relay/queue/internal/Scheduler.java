@@ -3,6 +3,7 @@ package io.stsdane.relay.queue.internal;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
 import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
@@ -212,9 +213,12 @@ public final class Scheduler implements AutoCloseable {
         }
         return outcome.handle((outs, e) -> {
             List<DeliveryResult> results = match(m.id(), indexes, rcpts, outs, e);
-            boolean allDeferred = results.stream().allMatch(r -> r instanceof DeliveryResult.Attempted a
-                    && a.outcome().kind() == RecipientOutcome.Kind.DEFERRED);
-            backoff.record(domain, allDeferred, clock.instant());
+            // Only the agent knows whether the destination failed or one recipient (a 450 to its RCPT says
+            // nothing about the other mailboxes of the domain): the backoff follows the scope it reports.
+            boolean destinationFailed = results.stream().anyMatch(r -> r instanceof DeliveryResult.Attempted a
+                    && a.outcome().kind() == RecipientOutcome.Kind.DEFERRED
+                    && a.outcome().scope() == OutcomeScope.DESTINATION);
+            backoff.record(domain, destinationFailed, clock.instant());
             return results;
         });
     }
@@ -235,7 +239,7 @@ public final class Scheduler implements AutoCloseable {
             RecipientOutcome o = left.stream().filter(x -> x.recipient().equals(r)).findFirst().orElse(null);
             if (o == null) {
                 String why = error != null ? "delivery failed: " + error : "delivery agent reported no outcome";
-                o = RecipientOutcome.deferred(r, "4.4.0", why, "");
+                o = RecipientOutcome.deferred(r, OutcomeScope.MESSAGE, "4.4.0", why, "");
             } else {
                 left.remove(o);
             }

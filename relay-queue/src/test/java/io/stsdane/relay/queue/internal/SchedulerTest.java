@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stsdane.relay.core.delivery.MessageContent;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
@@ -142,7 +143,8 @@ class SchedulerTest {
         store.recover();
         ScriptedAgent agent = new ScriptedAgent((req, r) -> req.envelope().isBounce()
                 ? RecipientOutcome.delivered(r, "250 ok", "mx.example.org")
-                : RecipientOutcome.bounced(r, "5.1.1", "550 5.1.1 unknown", "mx.example.net"));
+                : RecipientOutcome.bounced(r, OutcomeScope.RECIPIENT, "5.1.1", "550 5.1.1 unknown",
+                        "mx.example.net"));
         QueueIds ids = new QueueIds(clock);
         try (Scheduler scheduler = scheduler(store, files, agent, ids, clock)) {
             QueueId id = ids.get();

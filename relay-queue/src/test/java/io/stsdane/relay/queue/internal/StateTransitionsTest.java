@@ -4,6 +4,7 @@ import static io.stsdane.relay.queue.TestMessages.envelope;
 import static io.stsdane.relay.queue.TestMessages.rcpt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.Notify;
@@ -27,7 +28,7 @@ class StateTransitionsTest {
 
     private static DeliveryResult deferred(StoredMessage m, int i) {
         return new DeliveryResult.Attempted(i, RecipientOutcome.deferred(m.envelope().recipients().get(i),
-                "4.4.1", "connection refused", ""));
+                OutcomeScope.DESTINATION, "4.4.1", "connection refused", ""));
     }
 
     @Test

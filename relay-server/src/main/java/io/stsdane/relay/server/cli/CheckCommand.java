@@ -1,13 +1,10 @@
 package io.stsdane.relay.server.cli;
 
-import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.core.util.DomainNames;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.RelayConfig;
-import io.stsdane.relay.server.wiring.ModuleComponents;
-import io.stsdane.relay.server.wiring.OutboundHttp;
+import io.stsdane.relay.server.wiring.CheckParts;
 import io.stsdane.relay.server.wiring.PolicyChain;
 import io.stsdane.relay.smtp.outbound.AddressSelection;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
@@ -23,8 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.X509TrustManager;
-import okhttp3.OkHttpClient;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -37,7 +32,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code relay check DOMAIN}: what the relay would do for a destination domain, through the relay's own resolver,
- * {@code dns:} settings and policy sources (built by {@link PolicyChain}, as for delivery) and the delivery
+ * {@code dns:} settings and policy sources (its {@link CheckParts}, from {@link RelayComponents} as
+ * {@code relay run} gets its parts, built as for delivery) and the delivery
  * engine's own policy resolution ({@link HostPolicyResolver}): MX hosts with their DNSSEC state, DANE per host,
  * MTA-STS, TLS-RPT, the local override and the effective policy per host; with {@code delivery.smarthost} the
  * smart host instead, the route delivery really takes, and the domain's facts as information. With
@@ -97,32 +93,21 @@ public final class CheckCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "'" + domain + "' is not a domain name");
         }
         RelayConfig cfg = config.load(env).config();
-        Optional<DnsResolver> resolver = components.dnsResolver(cfg.dns());
-        if (resolver.isEmpty()) {
-            throw new CommandFailure("check needs a DNS resolver, and none is wired into this build yet");
-        }
         CheckReport report;
         Path scratch = Files.createTempDirectory("relay-check-mta-sts");
-        try {
-            X509TrustManager trust = TrustStores.load(cfg.tls().caFile().orElse(null));
-            OkHttpClient http = OutboundHttp.client(resolver.get());
-            PolicyChain sources = PolicyChain.build(cfg, resolver.get(), trust, http, scratch, null);
-            try {
-                Optional<StartTlsProbe> probe = connect ? Optional.of(new StartTlsProbe(heloName(cfg), CONNECT_TIMEOUT))
-                        : Optional.empty();
-                StepTimeout step = new StepTimeout(STEP_TIMEOUT);
-                // Each source gets the step budget; the whole resolution may take one per source.
-                HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
-                // The engine's own options: its address selection, smart host and hosts file.
-                DeliveryOptions delivery = ModuleComponents.deliveryOptions(cfg, heloName(cfg), trust);
-                HostCheck hosts = new HostCheck(resolver.get(), sources, policies, AddressSelection.of(delivery),
-                        step, new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
-                report = new DestinationCheck(resolver.get(), sources, hosts, delivery.port(), step,
-                        delivery.smartHostOption(), delivery.hostsFile(), connect).run(name, notes(cfg));
-            } finally {
-                sources.mtaSts().ifPresent(s -> s.close());
-                OutboundHttp.shutdown(http);
-            }
+        try (CheckParts parts = components.checkParts(cfg, scratch)) {
+            PolicyChain sources = parts.policies();
+            // The engine's own options: its address selection, smart host and hosts file.
+            DeliveryOptions delivery = parts.delivery();
+            Optional<StartTlsProbe> probe = connect
+                    ? Optional.of(new StartTlsProbe(delivery.heloName(), CONNECT_TIMEOUT)) : Optional.empty();
+            StepTimeout step = new StepTimeout(STEP_TIMEOUT);
+            // Each source gets the step budget; the whole resolution may take one per source.
+            HostPolicyResolver policies = new HostPolicyResolver(sources.inOrder(), STEP_TIMEOUT);
+            HostCheck hosts = new HostCheck(parts.dns(), sources, policies, AddressSelection.of(delivery),
+                    step, new StepTimeout(STEP_TIMEOUT.multipliedBy(sources.inOrder().size() + 1L)), probe);
+            report = new DestinationCheck(parts.dns(), sources, hosts, delivery.port(), step,
+                    delivery.smartHostOption(), delivery.hostsFile(), connect).run(name, notes(cfg));
         } finally {
             deleteTree(scratch);
         }
@@ -142,10 +127,6 @@ public final class CheckCommand implements Callable<Integer> {
             notes.add("mta-sts.enabled is false: MTA-STS policies are ignored");
         }
         return notes;
-    }
-
-    private static String heloName(RelayConfig cfg) {
-        return cfg.delivery().helo().or(() -> cfg.server().hostname()).orElse("localhost");
     }
 
     private static void deleteTree(Path dir) {

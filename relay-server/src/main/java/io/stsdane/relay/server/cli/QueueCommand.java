@@ -2,6 +2,7 @@ package io.stsdane.relay.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.admin.AdminJson;
 import io.stsdane.relay.server.config.AdminConfig;
 import io.stsdane.relay.server.config.ConfigLoader;
@@ -52,15 +53,17 @@ public final class QueueCommand implements Runnable {
             description = "Admin API of the relay. Default: admin.listen of the configuration.")
     String admin;
 
+    private final RelayComponents components;
     private final Map<String, String> env;
     private final Path installedConfig;
 
-    public QueueCommand(Map<String, String> env) {
-        this(env, Path.of(INSTALLED_CONFIG));
+    public QueueCommand(RelayComponents components, Map<String, String> env) {
+        this(components, env, Path.of(INSTALLED_CONFIG));
     }
 
     /** @param installedConfig read for admin.listen when no --config is given and it exists */
-    QueueCommand(Map<String, String> env, Path installedConfig) {
+    QueueCommand(RelayComponents components, Map<String, String> env, Path installedConfig) {
+        this.components = components;
         this.env = env;
         this.installedConfig = installedConfig;
     }
@@ -68,6 +71,11 @@ public final class QueueCommand implements Runnable {
     /** The environment for {@code RELAY_*} configuration overrides, for the subcommand classes. */
     Map<String, String> env() {
         return env;
+    }
+
+    /** What the modules build, for the subcommands that work without a running relay ({@code migrate}). */
+    RelayComponents components() {
+        return components;
     }
 
     @Override
@@ -178,8 +186,8 @@ public final class QueueCommand implements Runnable {
      * This command with its subcommands, the per-message and bulk actions ({@link QueueActionCommand}) among
      * them.
      */
-    public static CommandLine commandLine(Map<String, String> env) {
-        CommandLine cl = new CommandLine(new QueueCommand(env));
+    public static CommandLine commandLine(RelayComponents components, Map<String, String> env) {
+        CommandLine cl = new CommandLine(new QueueCommand(components, env));
         QueueActionCommand.ACTIONS.forEach((name, description) -> {
             CommandLine action = new CommandLine(new QueueActionCommand(name));
             // One class serves every action: the help text is set here.

@@ -8,7 +8,6 @@ import io.stsdane.relay.server.cluster.PostgresPolicyStore;
 import io.stsdane.relay.server.config.ConfigException;
 import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.server.config.SpoolConfig;
-import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.sts.PolicyStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,7 +75,7 @@ public final class QueueMigrateCommand implements Callable<Integer> {
         try {
             // Before anything touches the database: a wrong --from must leave it as it was.
             SpoolMigration.requireSpool(from);
-            PostgresSpool target = ModuleComponents.postgresSpool(spool.postgres().orElseThrow(), "queue-migrate");
+            PostgresSpool target = parent.components().queueDatabase(spool.postgres().orElseThrow(), "queue-migrate");
             // Policies first: a migrated message may be delivered by a node at once, and must be protected by
             // the MTA-STS policy the old node had learned for its domain.
             if (!dryRun) {

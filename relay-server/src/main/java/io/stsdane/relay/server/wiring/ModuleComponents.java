@@ -49,9 +49,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the whole relay from its configuration. The policy sources are consulted in the order SPEC-NOTES §1
- * fixes: local override, DANE, MTA-STS; the delivery engine falls back to opportunistic TLS only when none
- * applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting (unless
+ * Builds the whole relay from its configuration. The policy sources are consulted in the order
+ * {@link PolicyChain} fixes: local override, DANE, MTA-STS (RFC 8461 §2: MTA-STS never overrides DANE); the
+ * delivery engine falls back to opportunistic TLS only when none applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting (unless
  * {@code tls-reporting.enabled} is false), SMTP listener; the
  * listener opens last so no message is accepted before the queue can hold it, and closes first.
  * Used from the main thread only.
@@ -73,8 +73,13 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     @Override
-    public Optional<DnsResolver> dnsResolver(DnsOptions options) {
-        return Optional.of(DnsResolvers.create(options));
+    public DnsResolver dnsResolver(DnsOptions options) {
+        return DnsResolvers.create(options);
+    }
+
+    @Override
+    public PostgresSpool queueDatabase(SpoolConfig.Postgres postgres, String nodeName) {
+        return postgresSpool(postgres, nodeName);
     }
 
     @Override
@@ -149,8 +154,7 @@ public final class ModuleComponents implements RelayComponents {
             });
             return reloaded;
         };
-        return new Assembly(services, readiness,
-                Optional.of(new QueueAdminAdapter(queue.admin(), Clock.systemUTC())), live);
+        return new Assembly(services, readiness, new QueueAdminAdapter(queue.admin(), Clock.systemUTC()), live);
     }
 
     /**
@@ -230,7 +234,7 @@ public final class ModuleComponents implements RelayComponents {
     }
 
     /** The database of {@code spool.postgres.*}; {@code nodeName} names this process in leases. */
-    public static PostgresSpool postgresSpool(SpoolConfig.Postgres pg, String nodeName) {
+    private static PostgresSpool postgresSpool(SpoolConfig.Postgres pg, String nodeName) {
         String password = pg.passwordFile().map(PostgresSpool::readPasswordFile).orElse("");
         return new PostgresSpool(pg.url(), pg.user(), password, pg.poolSize(), pg.schema(), pg.lease(),
                 pg.connectTimeout(), nodeName);
@@ -252,7 +256,7 @@ public final class ModuleComponents implements RelayComponents {
      * The delivery engine's options, also what {@code relay check} judges with; the relay's own listener
      * ({@code server.listen}) is where a mail loop ends.
      */
-    public static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
+    static DeliveryOptions deliveryOptions(RelayConfig config, String hostname,
             X509TrustManager trust) {
         DeliveryConfig d = config.delivery();
         DeliveryOptions.Builder b = DeliveryOptions.builder(d.helo().orElse(hostname))

@@ -20,7 +20,8 @@ import okhttp3.OkHttpClient;
 /**
  * The relay's TLS policy sources, built once from the configuration for both the delivery engine and
  * {@code relay check}, so the diagnostic can never disagree with delivery about which sources apply and in
- * which order (SPEC-NOTES §1: local override, DANE, MTA-STS; opportunistic only when none applies).
+ * which order: local override, DANE (RFC 7672), MTA-STS (RFC 8461, which never overrides DANE: its §2);
+ * opportunistic STARTTLS only when none applies.
  *
  * <p>The caller owns {@link #mtaSts()} and closes it. Immutable; the sources themselves are thread-safe.
  *

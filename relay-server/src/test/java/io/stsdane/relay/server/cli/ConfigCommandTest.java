@@ -9,7 +9,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +61,7 @@ class ConfigCommandTest {
     }
 
     private int run(Map<String, String> env, String... args) {
-        return Main.commandLine(new StandaloneComponents(Optional.empty()), env).setOut(new PrintWriter(out))
+        return Main.commandLine(new StandaloneComponents(), env).setOut(new PrintWriter(out))
                 .setErr(new PrintWriter(err)).execute(args);
     }
 }

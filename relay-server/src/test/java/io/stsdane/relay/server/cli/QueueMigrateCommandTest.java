@@ -3,13 +3,14 @@ package io.stsdane.relay.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.queue.MessageQueue;
 import io.stsdane.relay.server.Main;
-import io.stsdane.relay.server.StandaloneComponents;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.sts.PolicyStore;
 import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -132,7 +132,8 @@ class QueueMigrateCommandTest {
     private static List<QueueId> spoolTwoMessages(Path spool) throws Exception {
         MessageQueue queue = MessageQueue.builder().directory(spool).hostname("old.test").minFreeDisk(0)
                 .deliveryAgent(request -> CompletableFuture.completedFuture(request.recipients().stream()
-                        .map(r -> RecipientOutcome.deferred(r, "4.7.5", "451 4.7.5 no TLSA match", "mx.example.net"))
+                        .map(r -> RecipientOutcome.deferred(r, OutcomeScope.DESTINATION, "4.7.5",
+                                "451 4.7.5 no TLSA match", "mx.example.net"))
                         .toList()))
                 .pollInterval(Duration.ofMillis(50)).build();
         try (queue) {
@@ -174,7 +175,8 @@ class QueueMigrateCommandTest {
     private int run(String... args) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        CommandLine cl = Main.commandLine(new StandaloneComponents(Optional.empty()), Map.of());
+        // The real wiring: the command opens the database of the configuration.
+        CommandLine cl = Main.commandLine(new ModuleComponents(), Map.of());
         cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }

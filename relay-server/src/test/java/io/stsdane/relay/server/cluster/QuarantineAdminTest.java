@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,7 +75,7 @@ class QuarantineAdminTest {
         });
 
         StringWriter out = new StringWriter();
-        CommandLine cli = Main.commandLine(new StandaloneComponents(Optional.empty()), Map.of());
+        CommandLine cli = Main.commandLine(new StandaloneComponents(), Map.of());
         cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(new StringWriter(), true));
         assertThat(cli.execute("queue", "list", "--admin", "127.0.0.1:" + relay.adminPort())).isZero();
         assertThat(out.toString()).contains(id).contains("quarantined");

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Through a smart host the smart host's domain, not the recipient's, is the MTA-STS policy domain (RFC 8461 §4,
- * SPEC-NOTES §5): its enforced policy protects the hop to it.
+ * Through a smart host the smart host's domain, not the recipient's, is the MTA-STS policy domain (RFC 8461 §4):
+ * its enforced policy protects the hop to it.
  */
 class SmartHostPolicyTest {
 

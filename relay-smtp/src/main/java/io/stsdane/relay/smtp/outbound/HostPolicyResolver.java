@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS policy the delivery engine applies to one host: the {@link DeliveryEngine} resolves every host it tries
@@ -46,6 +48,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Immutable and thread-safe when the sources are.
  */
 public final class HostPolicyResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostPolicyResolver.class);
 
     private final List<TlsPolicySource> sources;
     private final Duration timeout;
@@ -99,7 +103,9 @@ public final class HostPolicyResolver {
             try {
                 s.destinationFailed(policyDomain);
             } catch (RuntimeException e) {
-                // A source's bookkeeping failure must not change the delivery outcome.
+                // A source's bookkeeping failure must not change the delivery outcome; the operator hears of it.
+                LOG.warn("policy source {} failed on hearing that every host of {} failed: {}",
+                        s.getClass().getSimpleName(), policyDomain, e.toString());
             }
         }
     }

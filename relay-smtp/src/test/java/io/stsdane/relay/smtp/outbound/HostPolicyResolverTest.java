@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.stsdane.relay.core.dns.DnsSecurity;
 import io.stsdane.relay.core.tls.PeerVerifier;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -11,10 +12,12 @@ import io.stsdane.relay.core.tls.TlsFailure;
 import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsPolicySource;
+import io.stsdane.relay.testkit.log.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -231,5 +234,42 @@ class HostPolicyResolverTest {
                 t -> assertThat(t.reason()).contains("cache corrupt"));
         assertThat(resolve(failing)).isInstanceOfSatisfying(PolicyDecision.TempFail.class,
                 t -> assertThat(t.reason()).contains("disk gone"));
+    }
+
+    /** A source whose bookkeeping breaks when told that a destination failed. */
+    private static final class BrokenBookkeeping implements TlsPolicySource {
+        @Override
+        public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
+            return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("nothing"));
+        }
+
+        @Override
+        public void destinationFailed(String policyDomain) {
+            throw new IllegalStateException("policy cache unwritable");
+        }
+    }
+
+    @Test
+    void aSourceFailingOnDestinationFailedIsLoggedOnceAndTheLaterSourcesStillHear() {
+        List<String> told = new java.util.ArrayList<>();
+        TlsPolicySource later = new TlsPolicySource() {
+            @Override
+            public CompletionStage<PolicyDecision> decide(PolicyRequest request) {
+                return CompletableFuture.completedFuture(new PolicyDecision.NotApplicable("nothing"));
+            }
+
+            @Override
+            public void destinationFailed(String policyDomain) {
+                told.add(policyDomain);
+            }
+        };
+        try (LogCapture log = LogCapture.of(HostPolicyResolver.class)) {
+            new HostPolicyResolver(List.of(new BrokenBookkeeping(), later), Duration.ofSeconds(5))
+                    .destinationFailed("example.test");
+
+            assertThat(log.messages(Level.WARN)).singleElement().satisfies(m -> assertThat(m)
+                    .contains("BrokenBookkeeping").contains("example.test").contains("policy cache unwritable"));
+        }
+        assertThat(told).containsExactly("example.test");
     }
 }

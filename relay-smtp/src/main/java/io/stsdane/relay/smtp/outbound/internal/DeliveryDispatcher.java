@@ -3,6 +3,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.queue.Recipient;
@@ -96,7 +97,8 @@ public final class DeliveryDispatcher implements AutoCloseable {
         List<RecipientOutcome> out = new ArrayList<>();
         for (Recipient r : request.recipients()) {
             RecipientOutcome o = byRecipient.get(r);
-            out.add(o != null ? o : RecipientOutcome.deferred(r, "4.3.0", "internal error in the delivery engine: "
+            out.add(o != null ? o : RecipientOutcome.deferred(r, OutcomeScope.MESSAGE, "4.3.0",
+                    "internal error in the delivery engine: "
                     + (error == null ? "no outcome" : Throwables.rootMessage(error)), ""));
         }
         return out;

@@ -3,6 +3,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.stsdane.relay.core.delivery.AttemptSecurity;
 import io.stsdane.relay.core.delivery.DeliveryAttempt;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.tls.PolicyDecision;
@@ -55,7 +56,8 @@ final class DeliveryRun {
             if (plan instanceof RoutePlanner.Plan.Final f) {
                 DeliveryAttempt a = m.log().attempt(req, "-", null, null, null,
                         f.kind().name().toLowerCase(java.util.Locale.ROOT), f.diagnostic(), System.nanoTime());
-                return CompletableFuture.completedFuture(all(f.kind(), f.status(), f.diagnostic(), a.security()));
+                return CompletableFuture.completedFuture(all(f.kind(), OutcomeScope.DESTINATION, f.status(),
+                        f.diagnostic(), a.security()));
             }
             RoutePlanner.Plan.Hosts hosts = (RoutePlanner.Plan.Hosts) plan;
             List<MxHost> ordered = m.routes().postponeFailed(hosts.hosts(), MxHost::name);
@@ -165,7 +167,7 @@ final class DeliveryRun {
         return c.onLoop(() -> new MailTransaction(c, req, m.options().timeouts()).run()).handle((r, e) -> {
             if (e != null) {
                 c.abort();
-                HostFailure f = HostFailure.temporary("4.4.2", SmtpConnector.describe(route) + ": "
+                HostFailure f = HostFailure.duringTransaction("4.4.2", SmtpConnector.describe(route) + ": "
                         + Throwables.rootMessage(e));
                 return new Attempt.Failed(f, log(c, f.diagnostic(), "failed", start));
             }
@@ -250,9 +252,11 @@ final class DeliveryRun {
 
     /**
      * The outcome when no host took the message; it carries the policy and TLS of the attempt whose failure gave
-     * its status.
+     * its status. Every host was tried: unless one failed for this message only, the destination failed.
      */
     private List<RecipientOutcome> conclude(String policyDomain) {
+        OutcomeScope scope = failures.stream().anyMatch(f -> f.failure().messageOnly())
+                ? OutcomeScope.MESSAGE : OutcomeScope.DESTINATION;
         String diag = failures.stream().map(f -> f.failure().diagnostic()).distinct()
                 .collect(Collectors.joining("; "));
         if (diag.length() > MAX_DIAGNOSTIC) {
@@ -260,23 +264,23 @@ final class DeliveryRun {
         }
         if (failures.stream().allMatch(f -> f.failure().permanent())) {
             Attempt.Failed first = failures.get(0);
-            return all(RecipientOutcome.Kind.BOUNCED, first.failure().status(), diag, first.security());
+            return all(RecipientOutcome.Kind.BOUNCED, scope, first.failure().status(), diag, first.security());
         }
         if (failures.stream().allMatch(f -> f.failure().policyFailure() || f.failure().permanent())) {
             // RFC 8461 §5.1: before deferring because of the policy, sources may refresh it.
             m.policies().destinationFailed(policyDomain);
             Attempt.Failed last = failures.get(failures.size() - 1);
-            return all(RecipientOutcome.Kind.DEFERRED, "4.7.5", diag, last.security());
+            return all(RecipientOutcome.Kind.DEFERRED, scope, "4.7.5", diag, last.security());
         }
         Attempt.Failed last = failures.stream().filter(f -> !f.failure().permanent()).reduce((a, b) -> b)
                 .orElseThrow();
-        return all(RecipientOutcome.Kind.DEFERRED, last.failure().status(), diag, last.security());
+        return all(RecipientOutcome.Kind.DEFERRED, scope, last.failure().status(), diag, last.security());
     }
 
-    private List<RecipientOutcome> all(RecipientOutcome.Kind kind, String status, String diag,
+    private List<RecipientOutcome> all(RecipientOutcome.Kind kind, OutcomeScope scope, String status, String diag,
             AttemptSecurity security) {
         return req.recipients().stream()
-                .map(r -> new RecipientOutcome(r, kind, status, diag, "", false, security)).toList();
+                .map(r -> new RecipientOutcome(r, kind, scope, status, diag, "", false, security)).toList();
     }
 
     private static String key(Route r) {

@@ -3,6 +3,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 import io.netty.handler.codec.smtp.SmtpRequest;
 import io.netty.handler.codec.smtp.SmtpRequests;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
+import io.stsdane.relay.core.delivery.OutcomeScope;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.Notify;
@@ -65,7 +66,8 @@ final class MailTransaction {
             body = request.content().open();
         } catch (IOException e) {
             List<RecipientOutcome> out = request.recipients().stream().map(r -> RecipientOutcome.deferred(r,
-                    "4.3.0", "cannot read the spooled message: " + e.getMessage(), "")).toList();
+                    OutcomeScope.MESSAGE, "4.3.0", "cannot read the spooled message: " + e.getMessage(), ""))
+                    .toList();
             return CompletableFuture.completedFuture(new Result.Done(out, null, true));
         }
         CompletableFuture<Result> r = c.capabilities().has("PIPELINING") ? pipelined(body) : lockstep(body);
@@ -111,7 +113,8 @@ final class MailTransaction {
     private CompletableFuture<Result> afterEnvelope(SmtpReply mail, List<SmtpReply> rcpts, SmtpReply dataReply,
             InputStream body) {
         if (!mail.isPositive()) {
-            List<RecipientOutcome> out = request.recipients().stream().map(r -> fromReply(r, mail)).toList();
+            List<RecipientOutcome> out = request.recipients().stream().map(r -> fromReply(r, mail, OutcomeScope.MESSAGE))
+                    .toList();
             return finish(out, mail, dataReply);
         }
         List<RecipientOutcome> out = new ArrayList<>();
@@ -122,7 +125,7 @@ final class MailTransaction {
             if (reply.isPositive()) {
                 accepted.add(r);
             } else {
-                out.add(fromReply(r, reply));
+                out.add(fromReply(r, reply, OutcomeScope.RECIPIENT));
             }
         }
         if (accepted.isEmpty()) {
@@ -132,12 +135,13 @@ final class MailTransaction {
                 : c.command(SmtpRequests.data(), timeouts.data());
         return data.thenCompose(d -> {
             if (d.code() != 354) {
-                accepted.forEach(r -> out.add(d.isPositive() ? RecipientOutcome.deferred(r, "4.5.0",
-                        "protocol error: DATA answered with " + d.diagnostic(), remote) : fromReply(r, d)));
+                accepted.forEach(r -> out.add(d.isPositive() ? RecipientOutcome.deferred(r, OutcomeScope.MESSAGE,
+                        "4.5.0", "protocol error: DATA answered with " + d.diagnostic(), remote)
+                        : fromReply(r, d, OutcomeScope.MESSAGE)));
                 return finish(out, d, d);
             }
             return c.sendBody(body, timeouts.dataBlock(), timeouts.dataEnd()).thenApply(end -> {
-                accepted.forEach(r -> out.add(fromReply(r, end)));
+                accepted.forEach(r -> out.add(fromReply(r, end, OutcomeScope.MESSAGE)));
                 c.countMessage();
                 return new Result.Done(out, end, true);
             });
@@ -180,7 +184,7 @@ final class MailTransaction {
 
     private Result bounceAll(String status, String why) {
         List<RecipientOutcome> out = request.recipients().stream()
-                .map(r -> RecipientOutcome.bounced(r, status, why, remote)).toList();
+                .map(r -> RecipientOutcome.bounced(r, OutcomeScope.MESSAGE, status, why, remote)).toList();
         return new Result.Done(out, null, true);
     }
 
@@ -226,16 +230,20 @@ final class MailTransaction {
         return SmtpRequests.rcpt(r.address(), params.toArray(new CharSequence[0]));
     }
 
-    private RecipientOutcome fromReply(Recipient r, SmtpReply reply) {
+    /**
+     * The outcome {@code reply} gives {@code r}; a failure concerns {@code scope} (the recipient for its RCPT
+     * reply, the message for the others), or the host when it closes the session with 421 (RFC 5321 §3.8).
+     */
+    private RecipientOutcome fromReply(Recipient r, SmtpReply reply, OutcomeScope scope) {
         if (reply.isPositive()) {
             // RFC 3461 §5.2.1: a next hop that offers DSN got NOTIFY and ORCPT, and with them the success notice.
             return RecipientOutcome.delivered(r, reply.diagnostic(), remote, c.capabilities().has("DSN"));
         }
         if (reply.isPermanent()) {
-            return RecipientOutcome.bounced(r, reply.enhancedStatus(), reply.diagnostic(), remote);
+            return RecipientOutcome.bounced(r, scope, reply.enhancedStatus(), reply.diagnostic(), remote);
         }
-        return RecipientOutcome.deferred(r, reply.isTransient() ? reply.enhancedStatus() : "4.5.0",
-                reply.diagnostic(), remote);
+        return RecipientOutcome.deferred(r, reply.code() == 421 ? OutcomeScope.HOST : scope,
+                reply.isTransient() ? reply.enhancedStatus() : "4.5.0", reply.diagnostic(), remote);
     }
 
     private static void closeQuietly(InputStream in) {
