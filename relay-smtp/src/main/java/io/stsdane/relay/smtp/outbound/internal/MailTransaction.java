@@ -18,9 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * One mail transaction (MAIL, RCPT..., DATA, body) over an open session, pipelined when the server offers
- * PIPELINING (RFC 2920). Per-recipient outcomes: RCPT 4xx deferred, 5xx bounced; the DATA and end-of-data
- * replies apply to every accepted recipient. A broken session completes the future exceptionally with an
+ * One mail transaction (MAIL, RCPT..., DATA, body) over an open session. When the server offers PIPELINING
+ * (RFC 2920) MAIL, every RCPT and DATA go in one write, DATA last as §3.1 requires, and the replies are matched
+ * to them in order; the session reaches here only after STARTTLS and the EHLO over TLS, so no group spans
+ * STARTTLS. Per-recipient outcomes: RCPT 4xx deferred, 5xx bounced; the DATA and end-of-data replies apply to
+ * every accepted recipient. A broken session completes the future exceptionally with an
  * {@link SmtpIoException}: the caller moves to the next host.
  *
  * <p>Runs on the connection's event loop; one instance per transaction.
