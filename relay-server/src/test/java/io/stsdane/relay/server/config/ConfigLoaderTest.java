@@ -195,7 +195,7 @@ class ConfigLoaderTest {
             delivery: {source-address: 300.1.1.1}             | delivery.source-address: '300.1.1.1' is not an IPv4 address
             delivery: {max-connections: 0}                    | delivery.max-connections: '0' is not a whole number in 1-10000
             delivery: {max-per-destination: many}             | delivery.max-per-destination: 'many' is not a whole number in 1-10000
-            delivery: {max-connections: 5}                    | delivery.max-per-destination: 10 is more than delivery.max-connections (5)
+            delivery: {max-connections: 5}                    | delivery.max-per-destination: 20 is more than delivery.max-connections (5)
             delivery: {messages-per-connection: 0}            | delivery.messages-per-connection: '0' is not a whole number in 1-100000
             delivery: {queue-concurrency: -1}                 | delivery.queue-concurrency: '-1' is not a whole number in 1-10000
             delivery: {smarthost-auth: {username: relay}}     | delivery.smarthost-auth.password-file: delivery.smarthost-auth needs both username and password-file

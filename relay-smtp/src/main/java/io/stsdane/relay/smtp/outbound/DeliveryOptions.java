@@ -99,7 +99,7 @@ public record DeliveryOptions(
         private Duration connectTimeout = Duration.ofSeconds(30);
         private SmtpTimeouts timeouts = SmtpTimeouts.rfc5321();
         private int maxConnections = 100;
-        private int maxPerDestination = 10;
+        private int maxPerDestination = 20;
         private int messagesPerConnection = 100;
         private Duration idleTimeout = Duration.ofSeconds(5);
         private Duration failedRouteMemory = Duration.ofMinutes(10);

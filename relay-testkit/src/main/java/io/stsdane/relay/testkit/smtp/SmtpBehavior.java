@@ -23,6 +23,8 @@ import javax.net.ssl.SSLContext;
  * @param sizeLimit advertise {@code SIZE n}; 0 advertises no SIZE
  * @param authPlain {@code user:password} accepted by AUTH PLAIN (advertised after STARTTLS), or null
  * @param ehloRejected answer EHLO with 502, so clients must fall back to HELO
+ * @param dataWithoutRecipients answer DATA with 354 after MAIL even when no RCPT was accepted (a server that
+ *     leaves it to the client to check every reply, RFC 2920 §3.1); the final dot then gets a 554
  * @param stall where the server stops answering
  * @param mailReply the reply to MAIL
  * @param rcptReplies reply per recipient address (lower case, without angle brackets); others get
@@ -47,6 +49,7 @@ public record SmtpBehavior(
         long sizeLimit,
         String authPlain,
         boolean ehloRejected,
+        boolean dataWithoutRecipients,
         Stall stall,
         String mailReply,
         Map<String, String> rcptReplies,
@@ -87,6 +90,7 @@ public record SmtpBehavior(
         b.sizeLimit = sizeLimit;
         b.authPlain = authPlain;
         b.ehloRejected = ehloRejected;
+        b.dataWithoutRecipients = dataWithoutRecipients;
         b.stall = stall;
         b.mailReply = mailReply;
         b.rcptReplies.putAll(rcptReplies);
@@ -111,6 +115,7 @@ public record SmtpBehavior(
         private long sizeLimit;
         private String authPlain;
         private boolean ehloRejected;
+        private boolean dataWithoutRecipients;
         private Stall stall = Stall.NONE;
         private String mailReply = "250 2.1.0 sender ok";
         private final Map<String, String> rcptReplies = new TreeMap<>();
@@ -175,6 +180,11 @@ public record SmtpBehavior(
             return this;
         }
 
+        public Builder dataWithoutRecipients(boolean on) {
+            this.dataWithoutRecipients = on;
+            return this;
+        }
+
         public Builder stall(Stall s) {
             this.stall = s;
             return this;
@@ -219,7 +229,7 @@ public record SmtpBehavior(
 
         public SmtpBehavior build() {
             return new SmtpBehavior(greeting, startTls, injectAfterStartTls, pipelining, eightBitMime, smtpUtf8, dsn,
-                    requireTls, sizeLimit, authPlain, ehloRejected, stall, mailReply, rcptReplies, otherRcptReply,
+                    requireTls, sizeLimit, authPlain, ehloRejected, dataWithoutRecipients, stall, mailReply, rcptReplies, otherRcptReply,
                     dataEndReply, keepData, dataGate, handOff);
         }
     }

@@ -2,6 +2,7 @@ package io.stsdane.relay.testkit.smtp;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +34,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small SMTP server on a loopback port that behaves as its {@link SmtpBehavior} says, well or badly, and
- * records what clients did: transactions, commands, connections, TLS and SNI, pipelined commands.
+ * records what clients did: transactions, commands (and which arrived in one network read), connections, TLS and
+ * SNI, pipelined commands.
  *
  * <p>Plain blocking sockets, one daemon thread per connection. Thread-safe; close it after the test.
  *
@@ -59,6 +61,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final List<ReceivedTransaction> transactions = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<List<String>> commandsByRead = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger pipelined = new AtomicInteger();
     private volatile boolean closed;
@@ -110,6 +113,16 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Every command line received, in order (AUTH lines included verbatim). */
     public List<String> commands() {
         return List.copyOf(commands);
+    }
+
+    /**
+     * Every command line received, grouped by the network read that completed it: one group per read of the
+     * socket (of the TLS stream after STARTTLS), in order. A client that pipelines (RFC 2920) writes a whole
+     * group of commands at once, and on loopback one read takes it whole; a client that waits for each reply
+     * shows one command per group.
+     */
+    public List<List<String>> commandsByRead() {
+        return List.copyOf(commandsByRead);
     }
 
     /** Whether any command with this verb (MAIL, RCPT, DATA, STARTTLS...) was received. */
@@ -187,6 +200,7 @@ public final class TestSmtpServer implements AutoCloseable {
     /** One connection. Confined to its thread. */
     private final class Session {
         private Socket socket;
+        private ReadCounter reads;
         private InputStream in;
         private OutputStream out;
         private final int number;
@@ -197,7 +211,8 @@ public final class TestSmtpServer implements AutoCloseable {
 
         Session(Socket s, int number) throws IOException {
             this.socket = s;
-            this.in = new BufferedInputStream(s.getInputStream());
+            this.reads = new ReadCounter(s.getInputStream());
+            this.in = new BufferedInputStream(reads);
             this.out = s.getOutputStream();
             this.number = number;
         }
@@ -218,6 +233,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 }
                 String line = new String(raw, StandardCharsets.UTF_8).replaceAll("\r?\n$", "");
                 commands.add(line);
+                recordRead(line);
                 String verb = (line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line)
                         .toUpperCase(Locale.ROOT);
                 if ((verb.equals("MAIL") || verb.equals("RCPT") || verb.equals("DATA")) && in.available() > 0) {
@@ -227,6 +243,19 @@ public final class TestSmtpServer implements AutoCloseable {
                     return;
                 }
             }
+        }
+
+        private List<String> lastReadGroup;
+        private int lastRead = -1;
+
+        /** Adds {@code line} to the group of the read that completed it (a new group for a new read). */
+        private void recordRead(String line) {
+            if (reads.count() != lastRead || lastReadGroup == null) {
+                lastRead = reads.count();
+                lastReadGroup = new CopyOnWriteArrayList<>();
+                commandsByRead.add(lastReadGroup);
+            }
+            lastReadGroup.add(line);
         }
 
         /** Returns false when the session is over. */
@@ -268,6 +297,10 @@ public final class TestSmtpServer implements AutoCloseable {
                     }
                 }
                 case "DATA" -> {
+                    if (behavior.dataWithoutRecipients() && mailFrom != null) {
+                        reply("354 end data with <CRLF>.<CRLF>");
+                        return readData();
+                    }
                     if (mailFrom == null || accepted.isEmpty()) {
                         reply("554 5.5.1 no valid recipients");
                     } else {
@@ -336,7 +369,9 @@ public final class TestSmtpServer implements AutoCloseable {
             ssl.setUseClientMode(false);
             ssl.startHandshake();
             socket = ssl;
-            in = new BufferedInputStream(ssl.getInputStream());
+            reads = new ReadCounter(ssl.getInputStream());
+            in = new BufferedInputStream(reads);
+            lastReadGroup = null;
             out = ssl.getOutputStream();
             tls = true;
             for (SNIServerName n : ((ExtendedSSLSession) ssl.getSession()).getRequestedServerNames()) {
@@ -397,7 +432,8 @@ public final class TestSmtpServer implements AutoCloseable {
                 return false;
             }
             // Recorded (and handed on) before the reply, so a client that saw the reply finds it recorded.
-            reply(handOff(record(raw, data, size, sha)));
+            ReceivedTransaction t = record(raw, data, size, sha);
+            reply(accepted.isEmpty() ? "554 5.5.1 no valid recipients, nothing delivered" : handOff(t));
             mailFrom = null;
             accepted.clear();
             return true;
@@ -433,6 +469,37 @@ public final class TestSmtpServer implements AutoCloseable {
             while (!closed && !socket.isClosed()) {
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /** Counts the reads that returned data from the stream it wraps. Confined to its session's thread. */
+    private static final class ReadCounter extends FilterInputStream {
+        private int count;
+
+        ReadCounter(InputStream in) {
+            super(in);
+        }
+
+        int count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count++;
+            }
+            return n;
         }
     }
 

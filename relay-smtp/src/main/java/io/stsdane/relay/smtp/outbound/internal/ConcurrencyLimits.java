@@ -1,84 +1,59 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Bounds deliveries in progress: in total, and per destination. Waiters are served first come, first served
- * among those whose destination has room. Thread-safe (one lock; held only for bookkeeping).
+ * Bounds deliveries in progress: in total, and per destination. A delivery waits first for room at its
+ * destination, then for a slot in the total, each first come, first served; so the total is shared in arrival
+ * order among the deliveries whose destination has room. Thread-safe with no lock shared by all deliveries
+ * (every message takes and releases a permit): each bound is an {@link AsyncLimit}, and a destination's lives
+ * in a concurrent map only while a delivery holds or awaits it.
  */
 final class ConcurrencyLimits {
 
-    /** Returned by {@link #acquire}; release exactly once. */
+    /** Returned by {@link #acquire}; release exactly once (later calls do nothing). */
     interface Permit {
         void release();
     }
 
-    private record Waiter(String destination, CompletableFuture<Permit> future) {
+    /** A destination's limit and how many deliveries hold or await it; {@code users} changes only in compute. */
+    private static final class Destination {
+        private final AsyncLimit limit;
+        private int users;
+
+        Destination(int slots) {
+            this.limit = new AsyncLimit(slots);
+        }
     }
 
-    private final int total;
+    private final AsyncLimit total;
     private final int perDestination;
-    private final Map<String, Integer> active = new HashMap<>();
-    private final Deque<Waiter> waiters = new ArrayDeque<>();
-    private int inUse;
+    private final ConcurrentMap<String, Destination> destinations = new ConcurrentHashMap<>();
 
     ConcurrencyLimits(int total, int perDestination) {
-        this.total = total;
+        this.total = new AsyncLimit(total);
         this.perDestination = perDestination;
     }
 
     CompletableFuture<Permit> acquire(String destination) {
-        CompletableFuture<Permit> f = new CompletableFuture<>();
-        synchronized (this) {
-            if (!hasRoom(destination)) {
-                waiters.add(new Waiter(destination, f));
-                return f;
-            }
-            take(destination);
-        }
-        f.complete(permit(destination));
-        return f;
+        Destination d = destinations.compute(destination, (k, v) -> {
+            Destination x = v != null ? v : new Destination(perDestination);
+            x.users++;
+            return x;
+        });
+        return d.limit.acquire().thenCompose(v -> total.acquire()).thenApply(v -> permit(destination, d));
     }
 
-    private void release(String destination) {
-        Waiter next = null;
-        synchronized (this) {
-            inUse--;
-            active.computeIfPresent(destination, (k, v) -> v == 1 ? null : v - 1);
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-                Waiter w = it.next();
-                if (hasRoom(w.destination())) {
-                    it.remove();
-                    take(w.destination());
-                    next = w;
-                    break;
-                }
-            }
-        }
-        if (next != null) {
-            next.future().complete(permit(next.destination()));
-        }
-    }
-
-    private boolean hasRoom(String destination) {
-        return inUse < total && active.getOrDefault(destination, 0) < perDestination;
-    }
-
-    private void take(String destination) {
-        inUse++;
-        active.merge(destination, 1, Integer::sum);
-    }
-
-    private Permit permit(String destination) {
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private Permit permit(String destination, Destination d) {
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
-                release(destination);
+                total.release();
+                d.limit.release();
+                destinations.computeIfPresent(destination, (k, v) -> --v.users == 0 ? null : v);
             }
         };
     }

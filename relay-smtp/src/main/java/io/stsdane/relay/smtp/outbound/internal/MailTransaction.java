@@ -19,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * One mail transaction (MAIL, RCPT..., DATA, body) over an open session, pipelined when the server offers
- * PIPELINING (RFC 2920). Per-recipient outcomes: RCPT 4xx deferred, 5xx bounced; the DATA and end-of-data
- * replies apply to every accepted recipient. A broken session completes the future exceptionally with an
+ * One mail transaction (MAIL, RCPT..., DATA, body) over an open session. When the server offers PIPELINING
+ * (RFC 2920) MAIL, every RCPT and DATA go in one write, DATA last as §3.1 requires, and the replies are matched
+ * to them in order; the session reaches here only after STARTTLS and the EHLO over TLS, so no group spans
+ * STARTTLS. Per-recipient outcomes: RCPT 4xx deferred, 5xx bounced; the DATA and end-of-data replies apply to
+ * every accepted recipient. A broken session completes the future exceptionally with an
  * {@link SmtpIoException}: the caller moves to the next host.
  *
  * <p>Runs on the connection's event loop; one instance per transaction.
@@ -149,13 +151,15 @@ final class MailTransaction {
     }
 
     /**
-     * Ends a transaction that sent no body: RSET makes the session (and Netty's encoder, which waits for content
-     * after DATA) clean for the next message. A 354 we cannot use (no recipient accepted) ends the session.
+     * Ends a transaction that sends no body. RFC 2920 §3.1: a pipelining client checks the reply to DATA even
+     * when every RCPT failed; a refused DATA is followed by RSET (which also makes the session, and Netty's
+     * encoder, which waits for content after DATA, clean for the next message), an accepted one by a single
+     * dot: the empty content ends the transaction without sending the message (RFC 5321 §3.3: data goes only
+     * to accepted recipients, and there are none). Either way the session may carry the next message.
      */
     private CompletableFuture<Result> finish(List<RecipientOutcome> out, SmtpReply last, SmtpReply dataReply) {
         if (dataReply != null && dataReply.code() == 354) {
-            c.abort();
-            return CompletableFuture.completedFuture(new Result.Done(out, last, false));
+            return c.endEmptyData(timeouts.dataEnd()).thenApply(r -> new Result.Done(out, last, true));
         }
         return c.command(SmtpRequests.rset(), timeouts.command())
                 .thenApply(r -> new Result.Done(out, last, r.code() == 250));

@@ -2,6 +2,7 @@ package io.stsdane.relay.smtp.outbound.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.smtp.LastSmtpContent;
 import io.netty.handler.codec.smtp.SmtpRequest;
 import io.netty.handler.codec.smtp.SmtpRequests;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -146,6 +147,16 @@ final class SmtpConnection {
             });
         });
         return reply;
+    }
+
+    /**
+     * The end-of-data line alone, after a 354 that no accepted recipient can use (RFC 2920 §3.1); returns the
+     * reply to it, whatever it says: with no recipient, nothing was delivered.
+     */
+    CompletableFuture<SmtpReply> endEmptyData(Duration end) {
+        CompletableFuture<SmtpReply> f = replies.expect("end of data", end);
+        channel.writeAndFlush(LastSmtpContent.EMPTY_LAST_CONTENT).addListener(writeFailure());
+        return f;
     }
 
     /** Says QUIT and closes without waiting (RFC 5321 §4.1.1.10: the reply carries nothing we need). */
