@@ -77,7 +77,7 @@ final class SpfDns implements DNSService {
             return CompletableFuture.failedFuture(new TimeoutException("DNS lookup of " + answer.name()
                     + " failed: " + answer.reason()));
         }
-        return CompletableFuture.completedFuture(answer.records().isEmpty() ? null : answer.records());
+        return CompletableFuture.completedFuture(answer.records());
     }
 
     /** The resolver takes names lower case without the trailing dot jSPF may leave on them. */
