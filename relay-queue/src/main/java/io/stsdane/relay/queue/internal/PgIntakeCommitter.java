@@ -18,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit of accepted messages into the PostgreSQL queue: one committer thread inserts every message that
- * arrived while it wrote the previous batch in one transaction (a batch of each kind of row) and commits it, so
+ * Group commit of accepted messages into the PostgreSQL queue: a committer thread inserts every message that
+ * arrived while it wrote its previous batch in one transaction (a batch of each kind of row) and commits it, so
  * that messages arriving together share one COMMIT and its WAL flush ({@code synchronous_commit} stays as the
- * database has it). {@link #insert} returns only once the transaction holding its message committed.
+ * database has it). {@link #insert} returns only once the transaction holding its message committed. With several
+ * committers, some write and fill their next batches while others wait for their round trips and commits.
  *
  * <p>Failure: a batch that does not commit fails every message in it, and none is acknowledged; a COMMIT whose
  * answer was lost may have committed all of them (the clients retry: a possible duplicate, never a loss). When a
@@ -46,16 +47,22 @@ final class PgIntakeCommitter implements AutoCloseable {
     private final String owner;
     private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>();
     private final AtomicLong commits = new AtomicLong();
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    /** @param owner this process's name, stored as the node that accepted each message */
-    PgIntakeCommitter(PostgresDatabase db, String owner) {
+    /**
+     * @param owner this process's name, stored as the node that accepted each message
+     * @param committers committer threads, each holding one pooled connection while it writes
+     */
+    PgIntakeCommitter(PostgresDatabase db, String owner, int committers) {
         this.db = db;
         this.owner = owner;
-        this.thread = new Thread(this::run, "queue-intake-committer");
-        thread.setDaemon(true);
-        thread.start();
+        for (int i = 1; i <= committers; i++) {
+            Thread t = new Thread(this::run, "queue-intake-committer-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
     }
 
     /**
@@ -152,13 +159,15 @@ final class PgIntakeCommitter implements AutoCloseable {
         return false;
     }
 
-    /** Stops the committer after the batch it is writing; messages still waiting fail. */
+    /** Stops the committers after the batches they are writing; messages still waiting fail. */
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
+        threads.forEach(Thread::interrupt);
         try {
-            thread.join(30_000);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

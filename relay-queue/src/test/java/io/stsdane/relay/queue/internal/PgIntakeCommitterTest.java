@@ -51,7 +51,7 @@ class PgIntakeCommitterTest {
     void open() throws Exception {
         store = new PostgresQueueStore(TestSpools.spool(db, "a"));
         store.recover(); // the tables
-        committer = new PgIntakeCommitter(store.database(), "test");
+        committer = new PgIntakeCommitter(store.database(), "test", 1); // one: the test decides the batches
     }
 
     @AfterEach
