@@ -1,6 +1,7 @@
 package io.stsdane.relay.queue;
 
 import io.stsdane.relay.core.util.Require;
+import io.stsdane.relay.postgres.PostgresOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -58,6 +59,15 @@ public record PostgresSpool(String url, String user, String password, int poolSi
     public static PostgresSpool of(String url, String user, String password) {
         return new PostgresSpool(url, user, password, 10, "relay", Duration.ofMinutes(2), Duration.ofSeconds(5),
                 localHostName());
+    }
+
+    /**
+     * A pool of {@code poolSize} connections on this database and schema, for one {@code purpose} of this node
+     * (the queue, the MTA-STS policy cache...), which names it in logs and in {@code pg_stat_activity}.
+     */
+    public PostgresOptions database(String purpose, int poolSize) {
+        return PostgresOptions.of(url, user, password, schema, poolSize, connectTimeout,
+                "sts-dane-relay " + nodeName + " " + purpose);
     }
 
     /** Reads a password file as written by operators: UTF-8, trailing newline ignored. */

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.postgres.PostgresDatabase;
 import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.QueueId;
 import java.io.ByteArrayInputStream;
@@ -26,9 +27,9 @@ final class PgContent {
 
     static final int CHUNK = 256 * 1024;
 
-    private final PgDatabase db;
+    private final PostgresDatabase db;
 
-    PgContent(PgDatabase db) {
+    PgContent(PostgresDatabase db) {
         this.db = db;
     }
 
@@ -49,6 +50,24 @@ final class PgContent {
                 ps.executeUpdate();
                 total += n;
             }
+        }
+    }
+
+    /** Inserts the content of messages held in one chunk each, in one batch; empty content has no chunk. */
+    static void writeWhole(Connection c, Map<QueueId, byte[]> contents) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO queue_content (message_id, seq, data) VALUES (?, 0, ?)")) {
+            for (Map.Entry<QueueId, byte[]> e : contents.entrySet()) {
+                if (e.getValue().length > CHUNK) {
+                    throw new IllegalArgumentException(e.getKey() + " does not fit in one chunk");
+                }
+                if (e.getValue().length > 0) {
+                    ps.setString(1, e.getKey().value());
+                    ps.setBytes(2, e.getValue());
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
         }
     }
 

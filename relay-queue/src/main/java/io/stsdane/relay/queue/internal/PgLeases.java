@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.postgres.PostgresDatabase;
 import io.stsdane.relay.core.queue.QueueId;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -24,7 +25,7 @@ final class PgLeases implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgLeases.class);
 
-    private final PgDatabase db;
+    private final PostgresDatabase db;
     private final String owner;
     private final Duration duration;
     private final Set<QueueId> held = ConcurrentHashMap.newKeySet();
@@ -34,7 +35,7 @@ final class PgLeases implements AutoCloseable {
         return t;
     });
 
-    PgLeases(PgDatabase db, String owner, Duration duration) {
+    PgLeases(PostgresDatabase db, String owner, Duration duration) {
         this.db = db;
         this.owner = owner;
         this.duration = duration;

@@ -30,28 +30,41 @@ final class PgMessages {
     private PgMessages() {
     }
 
-    /** Inserts the message and recipient rows; {@code size} is the content's, or 0 until {@link #setSize}. */
-    static void insert(Connection c, QueueId id, Envelope env, String acceptedBy, long size) throws SQLException {
-        MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
+    /** A message about to be inserted: its id, envelope and content size (0 until {@link #setSize}). */
+    record NewMessage(QueueId id, Envelope envelope, long size) {
+    }
+
+    /**
+     * Inserts the message and recipient rows of {@code messages}: one batch of each kind of row, whatever their
+     * number, so a group of accepted messages costs the round trips of one.
+     */
+    static void insert(Connection c, List<NewMessage> messages, String acceptedBy) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_message (id, envelope, received_at, "
                 + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, ?, ?, ?)")) {
-            ps.setString(1, id.value());
-            ps.setString(2, json(env));
-            setTime(ps, 3, env.receivedAt());
-            ps.setLong(4, size);
-            setTime(ps, 5, env.receivedAt());
-            ps.setString(6, acceptedBy);
-            ps.executeUpdate();
+            for (NewMessage m : messages) {
+                ps.setString(1, m.id().value());
+                ps.setString(2, json(m.envelope()));
+                setTime(ps, 3, m.envelope().receivedAt());
+                ps.setLong(4, m.size());
+                setTime(ps, 5, m.envelope().receivedAt());
+                ps.setString(6, acceptedBy);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, idx, address, "
                 + "status, attempts, next_attempt, last_attempt, last_status, last_diagnostic, remote_mta, report, "
                 + "delay_warned, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
-            for (int i = 0; i < state.recipients().size(); i++) {
-                ps.setString(1, id.value());
-                ps.setInt(2, i);
-                ps.setString(3, env.recipients().get(i).address());
-                bindRecipient(ps, 4, state.recipients().get(i));
-                ps.addBatch();
+            for (NewMessage m : messages) {
+                Envelope env = m.envelope();
+                MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
+                for (int i = 0; i < state.recipients().size(); i++) {
+                    ps.setString(1, m.id().value());
+                    ps.setInt(2, i);
+                    ps.setString(3, env.recipients().get(i).address());
+                    bindRecipient(ps, 4, state.recipients().get(i));
+                    ps.addBatch();
+                }
             }
             ps.executeBatch();
         }

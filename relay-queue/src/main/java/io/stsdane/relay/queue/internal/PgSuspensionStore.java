@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.postgres.PostgresDatabase;
 import io.stsdane.relay.queue.DomainSuspension;
 import java.io.IOException;
 import java.sql.PreparedStatement;
@@ -12,9 +13,9 @@ import java.util.List;
 /** Suspensions of the PostgreSQL queue in table {@code queue_suspension}: shared by every node. Thread-safe. */
 final class PgSuspensionStore implements SuspensionStore {
 
-    private final PgDatabase db;
+    private final PostgresDatabase db;
 
-    PgSuspensionStore(PgDatabase db) {
+    PgSuspensionStore(PostgresDatabase db) {
         this.db = db;
     }
 

@@ -1,5 +1,6 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.postgres.PostgresDatabase;
 import io.stsdane.relay.core.delivery.MessageContent;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * The queue in PostgreSQL, shared by every relay node pointed at the same database (docs/cluster.md).
  *
  * <ul>
- *   <li>Acceptance: envelope, recipients and content chunks are inserted in one transaction; {@link #enqueue}
- *       returns only after COMMIT, so the listener's 250 always follows a durable write.</li>
+ *   <li>Acceptance: envelope, recipients and content chunks are inserted in one transaction, shared by the
+ *       messages accepted at the same moment ({@link PgIntakeCommitter}); {@link #enqueue} returns only after
+ *       the COMMIT of its own message, so the listener's 250 always follows a durable write.</li>
  *   <li>Leases: {@link #leaseDue} marks due messages with this process as {@code lease_owner} and an expiry on
  *       the database clock, choosing rows with {@code FOR UPDATE SKIP LOCKED} so concurrent nodes never pick
  *       the same message. {@link PgLeases} renews the leases this process holds; a node that dies stops
@@ -56,11 +59,22 @@ public final class PostgresQueueStore implements QueueStore {
      * in memory until delivered, and a typical message then needs no read of its own.
      */
     private static final int READ_WITH_LEASE = 64 * 1024;
+    /**
+     * Threads that commit accepted messages ({@link PgIntakeCommitter}): one batch's round trips wait while the
+     * others are written. One alone was slower than a transaction per session on a busy 2-core machine, where
+     * each round trip waits to be scheduled.
+     */
+    private static final int INTAKE_COMMITTERS = 4;
+    /** {@link #leaseBatchFloor()}: a quarter of the default 20 delivery slots. */
+    private static final int LEASE_BATCH_FLOOR = 5;
 
     private final PostgresSpool spool;
-    private final PgDatabase db;
+    private final PostgresDatabase db;
     private final PgContent content;
     private final PgLeases leases;
+    private final PgIntakeCommitter committer;
+    /** Commits of messages too large for the committer, each in a transaction of its own. */
+    private final AtomicLong streamedCommits = new AtomicLong();
     private final String owner;
     /**
      * The content of small messages this process leased, checked complete and read in the lease transaction,
@@ -72,20 +86,22 @@ public final class PostgresQueueStore implements QueueStore {
 
     public PostgresQueueStore(PostgresSpool spool) {
         this.spool = spool;
-        this.db = new PgDatabase(spool);
+        this.db = new PostgresDatabase(spool.database("queue", spool.poolSize()));
         this.content = new PgContent(db);
         // Unique per process: a restarted node must not inherit (and renew) the leases of its previous life.
         this.owner = spool.nodeName() + "/" + ProcessHandle.current().pid() + "/"
                 + UUID.randomUUID().toString().substring(0, 8);
         this.leases = new PgLeases(db, owner, spool.leaseDuration());
+        // At least one connection stays for deliveries and the scheduler.
+        this.committer = new PgIntakeCommitter(db, owner, Math.min(INTAKE_COMMITTERS, spool.poolSize() - 1));
     }
 
-    /** This process's name in {@code lease_owner} and {@code accepted_by}. */
     /** The pool and transactions, for the other tables of the queue's schema (suspensions). */
-    PgDatabase database() {
+    PostgresDatabase database() {
         return db;
     }
 
+    /** This process's name in {@code lease_owner} and {@code accepted_by}. */
     public String owner() {
         return owner;
     }
@@ -100,7 +116,7 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public RecoveryReport recover() throws IOException {
         try {
-            db.migrate();
+            db.migrate("classpath:db/migration/queue", "queue_schema_history");
             int finished = db.inTransaction(PgMessages::deleteFinished);
             int quarantined = db.inTransaction(PgQuarantine::count);
             int queued = size() - quarantined;
@@ -129,32 +145,50 @@ public final class PostgresQueueStore implements QueueStore {
         }
     }
 
+    /**
+     * A message of one chunk (the usual case) is read whole before anything is written and handed to the
+     * {@link PgIntakeCommitter}, whose transaction it shares with the messages accepted at the same moment; a
+     * pooled connection is then not held while the client sends. A larger one streams into a transaction of
+     * its own, chunk by chunk, from its second chunk on. A message queued inside a transaction of this thread
+     * (a DSN queued by a state update) is written in that transaction, so that both commit or neither does.
+     */
     @Override
     public void enqueue(QueueId id, Envelope envelope, InputStream in) throws IntakeException {
         try {
-            // Read before taking a connection: a pooled connection is not held while the client sends (the
-            // pool is shared with delivery), and a message of one chunk is written with its size at once.
             byte[] head = in.readNBytes(PgContent.CHUNK);
             boolean whole = head.length < PgContent.CHUNK;
-            db.inTransaction(IOException.class, c -> {
-                PgMessages.insert(c, id, envelope, owner, whole ? head.length : 0);
-                try {
-                    long size = PgContent.write(c, id, whole ? new ByteArrayInputStream(head)
-                            : new SequenceInputStream(new ByteArrayInputStream(head), in));
-                    if (!whole) {
-                        PgMessages.setSize(c, id, size);
-                    }
-                } catch (IOException e) {
-                    throw new PgDatabase.WrappedException(e);
+            boolean nested = db.nested();
+            if (whole && !nested) {
+                committer.insert(id, envelope, head);
+                return;
+            }
+            db.inTransaction(c -> {
+                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, envelope, whole ? head.length : 0)),
+                        owner);
+                long size = PgContent.write(c, id, whole ? new ByteArrayInputStream(head)
+                        : new SequenceInputStream(new ByteArrayInputStream(head), in));
+                if (!whole) {
+                    PgMessages.setSize(c, id, size);
                 }
                 return null;
             });
+            if (!nested) {
+                streamedCommits.incrementAndGet();
+            }
         } catch (SQLException e) {
             throw unavailable("spool write failed", e);
         } catch (IOException e) {
             // The content stream failed (client gone, size limit): the database is fine, nothing was kept.
             throw new IntakeException(451, "4.3.0", "Local error in processing: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Transactions that stored accepted messages so far: with group commit fewer than the messages, as each
+     * COMMIT (one WAL flush) covers every message of its batch.
+     */
+    public long intakeCommits() {
+        return committer.commits() + streamedCommits.get();
     }
 
     private IntakeException unavailable(String what, SQLException e) {
@@ -262,6 +296,12 @@ public final class PostgresQueueStore implements QueueStore {
                 e.id(), e.id(), e.id());
     }
 
+    /** A lease is a transaction that writes (a commit): worth it for a few messages at least. */
+    @Override
+    public int leaseBatchFloor() {
+        return LEASE_BATCH_FLOOR;
+    }
+
     @Override
     public void releaseLease(QueueId id) {
         leasedContent.remove(id);
@@ -330,18 +370,13 @@ public final class PostgresQueueStore implements QueueStore {
     private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone)
             throws IOException {
         try {
-            return db.inTransaction(IOException.class, c -> {
+            return db.inTransaction(c -> {
                 Optional<StoredMessage> current = PgMessages.load(c, id, true);
                 if (current.isEmpty()) {
                     return Optional.empty();
                 }
-                MessageState next;
-                try {
-                    // May queue a DSN on this thread: it joins this transaction and commits with the new state.
-                    next = change.apply(current.get());
-                } catch (IOException e) {
-                    throw new PgDatabase.WrappedException(e);
-                }
+                // May queue a DSN on this thread: it joins this transaction and commits with the new state.
+                MessageState next = change.apply(current.get());
                 if (removeWhenDone && next.isDone()) {
                     PgMessages.delete(c, id);
                 } else {
@@ -438,15 +473,15 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public boolean releaseQuarantine(QueueId id) throws IOException {
         try {
-            return db.inTransaction(IOException.class, c -> {
+            return db.inTransaction(c -> {
                 if (!PgQuarantine.clear(c, id)) {
                     return false;
                 }
                 try {
                     PgContent.checkComplete(c, id, PgMessages.load(c, id, false).orElseThrow().size());
                 } catch (UnreadableRowException e) {
-                    throw new PgDatabase.WrappedException(new CorruptEntryException(id + " still does not read "
-                            + "back (" + e.reason() + "); it stays quarantined"));
+                    throw new CorruptEntryException(id + " still does not read back (" + e.reason()
+                            + "); it stays quarantined");
                 }
                 LOG.info("{} released from quarantine: it is delivered again", id);
                 return true;
@@ -467,6 +502,7 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public void close() {
         leases.close();
+        committer.close();
         db.close();
     }
 
@@ -484,23 +520,18 @@ public final class PostgresQueueStore implements QueueStore {
         QueueId id = message.id();
         Envelope env = message.envelope();
         try {
-            return db.inTransaction(IOException.class, c -> {
+            return db.inTransaction(c -> {
                 Optional<StoredMessage> existing = PgMessages.load(c, id, true);
                 if (existing.isPresent()) {
                     return existing;
                 }
-                PgMessages.insert(c, id, env, holder, 0);
+                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, env, 0)), holder);
                 PgMessages.store(c, id, MessageState.initial(env.recipients().size(), env.receivedAt()),
                         message.state());
-                long size;
-                try {
-                    size = PgContent.write(c, id, content);
-                } catch (IOException e) {
-                    throw new PgDatabase.WrappedException(e);
-                }
+                long size = PgContent.write(c, id, content);
                 if (size != message.size()) {
-                    throw new PgDatabase.WrappedException(new IOException("content of " + id + " is " + size
-                            + " bytes, its source says " + message.size()));
+                    throw new IOException("content of " + id + " is " + size + " bytes, its source says "
+                            + message.size());
                 }
                 PgMessages.setSize(c, id, size);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "

@@ -11,9 +11,10 @@ import java.util.List;
 /**
  * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
  * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
- * {@code relay.queue.dsn.queued}, {@code relay.queue.suspended.domains} and, for the file spool, {@code relay.queue.spool.fsyncs}. With the
- * PostgreSQL store the size is the whole cluster's queue (quarantined messages included), and -1 while the
- * database cannot be asked; {@code relay.queue.quarantined} counts the messages set aside as unreadable, which
+ * {@code relay.queue.dsn.queued}, {@code relay.queue.suspended.domains} and {@code relay.queue.spool.fsyncs}
+ * (directory fsyncs of the file spool; commits of accepted messages with PostgreSQL). With the PostgreSQL
+ * store the size is the whole cluster's queue (quarantined messages included), and -1 while the database
+ * cannot be asked; {@code relay.queue.quarantined} counts the messages set aside as unreadable, which
  * need an operator.
  * Thread-safe.
  */
@@ -38,6 +39,10 @@ public final class QueueMetrics {
                     .description("spool directory fsyncs (group commit)").register(registry);
         }
         if (store instanceof PostgresQueueStore pg) {
+            // The same meter as the file spool's: what makes accepted mail durable, per accepted message.
+            FunctionCounter.builder("relay.queue.spool.fsyncs", pg, PostgresQueueStore::intakeCommits)
+                    .description("PostgreSQL commits of accepted messages (group commit: each is one WAL flush)")
+                    .register(registry);
             Gauge.builder("relay.queue.quarantined", pg, PostgresQueueStore::quarantinedCount)
                     .description("unreadable messages set aside; an operator must repair or delete them")
                     .register(registry);

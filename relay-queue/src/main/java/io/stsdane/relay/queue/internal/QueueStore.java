@@ -36,6 +36,15 @@ public interface QueueStore extends AutoCloseable {
 
     void releaseLease(QueueId id);
 
+    /**
+     * The fewest messages worth a {@link #leaseDue} call while deliveries are in flight: a store whose lease is a
+     * transaction (a commit) asks the scheduler to wait until that many delivery slots are free, rather than lease
+     * one message per finished delivery. With nothing in flight the scheduler leases whatever is free.
+     */
+    default int leaseBatchFloor() {
+        return 1;
+    }
+
     Optional<StoredMessage> load(QueueId id) throws IOException;
 
     /** The content, opened as a stream each time; valid while the message is queued. */

@@ -120,7 +120,10 @@ public final class Scheduler implements AutoCloseable {
     private void tick() {
         try {
             int free;
-            while (!closed && (free = concurrency - inFlight.get()) > 0) {
+            // A batch at a time: with the PostgreSQL store each lease is a transaction and a commit, so a finished
+            // delivery does not lease its one successor alone while others are still running.
+            int floor = Math.min(store.leaseBatchFloor(), Math.max(1, concurrency / 4));
+            while (!closed && (free = concurrency - inFlight.get()) >= (inFlight.get() == 0 ? 1 : floor)) {
                 // One lease round trip for a batch: with the PostgreSQL store each round trip is a transaction,
                 // and one message per transaction capped a node at a few hundred messages per second.
                 List<StoredMessage> leased = store.leaseDue(clock.instant(), Math.min(free, LEASE_BATCH));

@@ -7,7 +7,7 @@ import io.stsdane.relay.core.queue.QueueId;
  * recipient rows that do not match the envelope, content chunks that do not add up): the message goes to
  * quarantine ({@link PgQuarantine}). Deliberately not a {@link java.sql.SQLException}: a driver error (connection
  * lost, statement timeout) says nothing about the row and must never quarantine anything. Unchecked so that it
- * passes through {@link PgDatabase.SqlWork} and rolls back the transaction it is thrown in.
+ * passes through {@link io.stsdane.relay.postgres.SqlWork} and rolls back the transaction it is thrown in.
  */
 final class UnreadableRowException extends RuntimeException {
 

@@ -2,7 +2,7 @@
  * Queue machinery. {@link io.stsdane.relay.queue.internal.QueueStore} is the seam between scheduling and
  * storage; {@link io.stsdane.relay.queue.internal.FileQueueStore} is the file spool behind it and
  * {@link io.stsdane.relay.queue.internal.PostgresQueueStore} the queue shared by several nodes in PostgreSQL
- * ({@code PgDatabase} pool and transactions, {@code PgMessages} rows, {@code PgContent} chunks, {@code PgLeases}
+ * (pool and transactions from relay-postgres, {@code PgMessages} rows, {@code PgContent} chunks, {@code PgLeases}
  * renewal);
  * {@link io.stsdane.relay.queue.internal.Scheduler} drives the delivery agent;
  * {@link io.stsdane.relay.queue.internal.StateTransitions} holds the retry/expiry/NOTIFY rules and

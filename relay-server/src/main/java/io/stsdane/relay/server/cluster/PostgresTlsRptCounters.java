@@ -2,6 +2,7 @@ package io.stsdane.relay.server.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.postgres.SqlWork;
 import io.stsdane.relay.queue.PostgresSpool;
 import io.stsdane.relay.tlsrpt.CounterStore;
 import io.stsdane.relay.tlsrpt.FailureKey;
@@ -323,27 +324,13 @@ public final class PostgresTlsRptCounters implements CounterStore {
         }
     }
 
-    /** A unit of work in one transaction; its result is false when it decided to change nothing. */
-    private interface Work {
-        boolean run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction, committed only if it returned true; false on any failure. */
-    private boolean inTransaction(String what, Work work) {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                boolean done = work.run(c);
-                if (done) {
-                    c.commit();
-                } else {
-                    c.rollback();
-                }
-                return done;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+    /**
+     * Runs {@code work} in one transaction; false when it returned false (it then wrote nothing) or on any
+     * failure, which rolls back and is logged.
+     */
+    private boolean inTransaction(String what, SqlWork<Boolean, RuntimeException> work) {
+        try {
+            return db.inTransaction(work);
         } catch (SQLException | RuntimeException e) {
             log.warn("TLS-RPT: cannot {} in {}: {}", what, spool, e.toString());
             return false;

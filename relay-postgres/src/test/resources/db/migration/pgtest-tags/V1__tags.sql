@@ -1,0 +1,1 @@
+CREATE TABLE tag (name text PRIMARY KEY);
