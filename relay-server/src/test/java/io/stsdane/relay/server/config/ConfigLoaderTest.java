@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         assertThat(c.server().limits()).isEqualTo(new ServerConfig.Limits(500, 50, c.server().allowedNetworks(),
                 Duration.ofMinutes(5), Duration.ofMinutes(3), 1024));
         assertThat(c.delivery().smarthostAuth()).isEmpty();
-        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
+        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 20, 100, 100));
         assertThat(c.tlsReporting()).isEqualTo(new TlsReportingConfig(true, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty()));
     }
@@ -117,7 +117,7 @@ class ConfigLoaderTest {
         assertThat(c.delivery().helo()).contains("relay.example.net");
         assertThat(c.delivery().sourceAddress()).isPresent();
         assertThat(c.delivery().delayWarning()).contains(Duration.ofHours(4));
-        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 10, 100, 20));
+        assertThat(c.delivery().concurrency()).isEqualTo(new DeliveryConfig.Concurrency(100, 20, 100, 100));
         assertThat(c.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.server().limits()).isEqualTo(new ServerConfig.Limits(500, 50,
                 List.of(Cidr.parse("10.20.0.0/16")), Duration.ofMinutes(5), Duration.ofMinutes(3), 1024));
