@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stsdane.relay.core.delivery.RecipientOutcome;
 import io.stsdane.relay.core.delivery.RecipientOutcome.Kind;
+import io.stsdane.relay.core.net.Cidr;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.testing.CapturingIntake;
 import io.stsdane.relay.smtp.inbound.InboundOptions;
@@ -53,7 +54,7 @@ class RealServerDeliveryTest {
         listener = new InboundServer(InboundOptions.builder()
                 .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .hostname("mx.example.test")
-                .allowedNetworks(List.of("127.0.0.0/8"))
+                .allowedNetworks(List.of(Cidr.parse("127.0.0.0/8")))
                 .maxRecipients(1)
                 .build(), intake);
         listener.start();
