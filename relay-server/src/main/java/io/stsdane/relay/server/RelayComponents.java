@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * The seam where {@code relay-server} meets the other modules: everything the commands need that a module
  * builds. Every command gets its parts here, as {@code relay run} gets the running relay's.
- * {@link io.stsdane.relay.server.wiring.ModuleComponents} is the real implementation; tests use stand-ins. Implementations are used from the main thread only.
+ * {@link io.stsdane.relay.server.wiring.ModuleComponents} is the real implementation; tests use stand-ins.
+ * Implementations are used from the main thread only.
  */
 public interface RelayComponents {
 

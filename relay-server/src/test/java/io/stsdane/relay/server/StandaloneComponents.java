@@ -15,8 +15,9 @@ import java.util.function.Function;
 
 /**
  * A test stand-in for {@link io.stsdane.relay.server.wiring.ModuleComponents}: a resolver of the test's choosing,
- * {@code relay check}'s parts built on it (as the seam builds them), the readiness checks (spool, DNS), a {@link FakeQueueAdmin} behind
- * {@code /queue}, and no mail services and no database, so CLI and lifecycle tests run without the modules.
+ * {@code relay check}'s parts built on it (as the seam builds them), the readiness checks (spool, DNS), a
+ * {@link FakeQueueAdmin} behind {@code /queue}, and no mail services and no database, so CLI and lifecycle tests
+ * run without the modules.
  */
 public final class StandaloneComponents implements RelayComponents {
 

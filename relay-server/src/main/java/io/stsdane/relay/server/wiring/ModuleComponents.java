@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the whole relay from its configuration. The policy sources are consulted in the order
  * {@link PolicyChain} fixes: local override, DANE, MTA-STS (RFC 8461 §2: MTA-STS never overrides DANE); the
- * delivery engine falls back to opportunistic TLS only when none applies. Start order: delivery engine, queue (recovery, then scheduling), TLS reporting (unless
+ * delivery engine falls back to opportunistic TLS only when none applies. Start order: delivery engine, queue
+ * (recovery, then scheduling), TLS reporting (unless
  * {@code tls-reporting.enabled} is false), SMTP listener; the
  * listener opens last so no message is accepted before the queue can hold it, and closes first.
  * Used from the main thread only.

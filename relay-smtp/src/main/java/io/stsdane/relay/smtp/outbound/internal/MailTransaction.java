@@ -115,8 +115,8 @@ final class MailTransaction {
     private CompletableFuture<Result> afterEnvelope(SmtpReply mail, List<SmtpReply> rcpts, SmtpReply dataReply,
             InputStream body) {
         if (!mail.isPositive()) {
-            List<RecipientOutcome> out = request.recipients().stream().map(r -> fromReply(r, mail, OutcomeScope.MESSAGE))
-                    .toList();
+            List<RecipientOutcome> out = request.recipients().stream()
+                    .map(r -> fromReply(r, mail, OutcomeScope.MESSAGE)).toList();
             return finish(out, mail, dataReply);
         }
         List<RecipientOutcome> out = new ArrayList<>();
