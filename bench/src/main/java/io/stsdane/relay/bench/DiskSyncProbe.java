@@ -71,7 +71,8 @@ public final class DiskSyncProbe {
             for (int t = 0; t < threads; t++) {
                 String prefix = (metadata ? "s" : "d") + t + "-";
                 writers.add(pool.submit(() -> {
-                    for (long n = 0; System.nanoTime() < stop; n++) {
+                    // at least one write each, even when the thread only got to run after the window closed
+                    for (long n = 0; n == 0 || System.nanoTime() < stop; n++) {
                         store(work, prefix + n, content, metadata);
                         done.incrementAndGet();
                     }
