@@ -12,13 +12,13 @@ import java.nio.file.Path;
 import java.util.zip.CRC32;
 
 /** Writes a spool of format version 1 (one file per message), as relays before the journal left it. */
-final class LegacySpoolWriter {
+public final class LegacySpoolWriter {
 
     private LegacySpoolWriter() {
     }
 
     /** {@code queue/<id>.msg} in the {@link SpoolFile} layout, and {@code queue/<id>.st} when state is given. */
-    static Path write(Path spoolDir, QueueId id, Envelope envelope, byte[] content, String stateJson)
+    public static Path write(Path spoolDir, QueueId id, Envelope envelope, byte[] content, String stateJson)
             throws IOException {
         Path queue = Files.createDirectories(spoolDir.resolve("queue"));
         Files.createDirectories(spoolDir.resolve("tmp"));
