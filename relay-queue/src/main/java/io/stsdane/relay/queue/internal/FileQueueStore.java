@@ -5,6 +5,7 @@ import io.stsdane.relay.core.queue.ContentRefusedException;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.util.DurableFiles;
 import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.queue.RecoveryReport;
 import java.io.IOException;
@@ -229,10 +230,10 @@ public final class FileQueueStore implements QueueStore {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 OwnerGroupFiles.restrictFile(tmp);
-                writeFully(ch, head, head.length);
+                DurableFiles.writeFully(ch, ByteBuffer.wrap(head));
                 byte[] buf = new byte[64 * 1024];
                 for (int n; (n = rest.read(buf)) >= 0; ) {
-                    writeFully(ch, buf, n);
+                    DurableFiles.writeFully(ch, ByteBuffer.wrap(buf, 0, n));
                     crc.update(buf, 0, n);
                     length += n;
                 }
@@ -246,13 +247,6 @@ public final class FileQueueStore implements QueueStore {
         }
         j.directoryChanged(largeDir);
         return length;
-    }
-
-    private static void writeFully(FileChannel ch, byte[] b, int n) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(b, 0, n);
-        while (buf.hasRemaining()) {
-            ch.write(buf);
-        }
     }
 
     /** A message whose commit failed: the client gets 451, so it must not come back at the next start. */

@@ -269,10 +269,15 @@ final class JournalRecovery {
     }
 
     private void quarantineFile(Path p, String reason) throws IOException {
+        moveToQuarantine(p, quarantineDir, clock, reason);
+        quarantined++;
+    }
+
+    /** Moves a whole file to {@code quarantine/<name>.<millis>}, with a WARN line saying why. */
+    static void moveToQuarantine(Path p, Path quarantineDir, Clock clock, String reason) throws IOException {
         Path target = quarantineDir.resolve(p.getFileName() + "." + clock.millis());
         Files.move(p, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         LOG.warn("spool recovery: {} moved to {} ({}); inspect it", p, target, reason);
-        quarantined++;
     }
 
     private static void truncate(Path file, long size) throws IOException {

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,10 +117,7 @@ final class LegacySpool {
     }
 
     private void quarantine(Path p, String reason) throws IOException {
-        Path target = quarantineDir.resolve(p.getFileName() + "." + clock.millis());
-        Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-        LOG.warn("spool recovery: corrupt entry {} moved to {} ({}); inspect it and re-inject or delete it",
-                p, target, reason);
+        JournalRecovery.moveToQuarantine(p, quarantineDir, clock, reason);
     }
 
     private static boolean isState(Path p) {
