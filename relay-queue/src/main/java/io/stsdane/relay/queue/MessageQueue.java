@@ -9,7 +9,6 @@ import io.stsdane.relay.queue.internal.DomainBackoff;
 import io.stsdane.relay.queue.internal.DomainSuspensions;
 import io.stsdane.relay.queue.internal.DsnComposer;
 import io.stsdane.relay.queue.internal.FileQueueStore;
-import io.stsdane.relay.queue.internal.GroupCommitter;
 import io.stsdane.relay.queue.internal.PostgresQueueStore;
 import io.stsdane.relay.queue.internal.QueueIds;
 import io.stsdane.relay.queue.internal.QueueMetrics;
@@ -18,6 +17,7 @@ import io.stsdane.relay.queue.internal.RetryPolicy;
 import io.stsdane.relay.queue.internal.Scheduler;
 import io.stsdane.relay.queue.internal.SpoolAdmin;
 import io.stsdane.relay.queue.internal.SpoolIntake;
+import io.stsdane.relay.queue.internal.SpoolSync;
 import io.stsdane.relay.queue.internal.StateTransitions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +49,7 @@ public final class MessageQueue implements AutoCloseable {
         StateTransitions transitions = new StateTransitions(retry, b.maxQueueLifetime, b.delayWarning);
         this.store = b.postgres != null
                 ? new PostgresQueueStore(b.postgres)
-                : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, GroupCommitter.DirectorySync.FSYNC);
+                : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, SpoolSync.FSYNC);
         DomainSuspensions suspensions = store instanceof PostgresQueueStore pg
                 ? DomainSuspensions.inDatabase(pg, b.clock) : DomainSuspensions.inSpool(b.directory, b.clock);
         QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, suspensions, b.clock);

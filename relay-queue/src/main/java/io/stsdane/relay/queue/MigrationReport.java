@@ -12,8 +12,8 @@ import java.util.List;
  * @param bytes content bytes copied
  * @param releasedFromEarlierRun messages an interrupted earlier run had copied and removed from the file
  *     spool but not yet handed to the nodes; handed over now
- * @param incompleteWrites files in the spool's {@code tmp/}: writes that were never acknowledged to a client,
- *     so not mail anyone is waiting for; ignored
+ * @param incompleteWrites writes the spool's recovery found cut short by a crash (never acknowledged to a
+ *     client, so not mail anyone is waiting for); dropped
  * @param leftBehind entries still in the file spool that need an operator (corrupt, quarantined, unreadable,
  *     or an id PostgreSQL already uses for a different message)
  */

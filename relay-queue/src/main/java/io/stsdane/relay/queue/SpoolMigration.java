@@ -2,8 +2,8 @@ package io.stsdane.relay.queue;
 
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.queue.internal.FileQueueStore;
-import io.stsdane.relay.queue.internal.GroupCommitter;
 import io.stsdane.relay.queue.internal.PostgresQueueStore;
+import io.stsdane.relay.queue.internal.SpoolSync;
 import io.stsdane.relay.queue.internal.StoredMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL only, and running the migration again finishes the job without a second copy and without a
  * second delivery. Corrupt entries are left where they are and reported.
  *
- * <p>The file spool is read directly, without the file queue's recovery or scheduler: nothing in it is
- * changed except the removal of migrated entries. The spool's lock ({@code spool.dir/lock}) is taken first, so
- * the migration refuses to run while a relay still uses the spool.
+ * <p>The file spool is opened and replayed as a relay would (a torn tail is cut, unreadable records are
+ * quarantined, a version 1 spool is first migrated to the journal), but without its scheduler: nothing in it
+ * is delivered, and nothing changes except the removal of migrated entries. The spool's lock
+ * ({@code spool.dir/lock}) is taken first, so the migration refuses to run while a relay still uses the spool.
  * Not thread-safe: run one migration per spool at a time.
  */
 public final class SpoolMigration {
@@ -66,25 +67,26 @@ public final class SpoolMigration {
             throws IOException {
         requireSpool(fileSpoolDir);
         String holder = holderFor(fileSpoolDir);
-        try (FileQueueStore files = new FileQueueStore(fileSpoolDir, 0, Clock.systemUTC(),
-                GroupCommitter.DirectorySync.FSYNC);
+        try (FileQueueStore files = new FileQueueStore(fileSpoolDir, 0, Clock.systemUTC(), SpoolSync.FSYNC);
                 PostgresQueueStore pg = new PostgresQueueStore(target)) {
             return new SpoolMigration(files, pg, dryRun, holder).run();
         }
     }
 
     /**
-     * Throws unless {@code fileSpoolDir} looks like a relay file spool (it has {@code queue/}, {@code tmp/} and
+     * Throws unless {@code fileSpoolDir} looks like a relay file spool (it has {@code journal/}, or the
+     * {@code queue/} of format version 1, and
      * {@code quarantine/}). {@link #migrate} checks it first; a caller that prepares the target before (its
      * tables, the MTA-STS policies) checks it before that, so that a wrong directory leaves the database as it
      * was.
      */
     public static void requireSpool(Path fileSpoolDir) throws IOException {
-        for (String sub : List.of("queue", "tmp", "quarantine")) {
-            if (!Files.isDirectory(fileSpoolDir.resolve(sub))) {
-                throw new IOException(fileSpoolDir + " is not a relay file spool: it has no " + sub
-                        + "/ directory (give the spool.dir of the node the messages come from)");
-            }
+        boolean journal = Files.isDirectory(fileSpoolDir.resolve("journal"));
+        boolean version1 = Files.isDirectory(fileSpoolDir.resolve("queue"));
+        if (!(journal || version1) || !Files.isDirectory(fileSpoolDir.resolve("quarantine"))) {
+            throw new IOException(fileSpoolDir + " is not a relay file spool: it has no "
+                    + (journal || version1 ? "quarantine/" : "journal/") + " directory (give the spool.dir of the "
+                    + "node the messages come from)");
         }
     }
 
@@ -105,13 +107,13 @@ public final class SpoolMigration {
     }
 
     private MigrationReport run() throws IOException {
+        files.recover();
         FileQueueStore.Inventory inventory = files.inventory();
         boolean tables = dryRun ? target.tablesExist() : openTarget();
         int released = tables ? handOverEarlierCopies(inventory.messages()) : 0;
         for (QueueId id : inventory.messages()) {
             migrateOne(id, tables);
         }
-        inventory.unrecognised().forEach(p -> leave(p.toString(), "not a spool file name; inspect it"));
         inventory.quarantined().forEach(p -> leave(p.toString(),
                 "quarantined by an earlier recovery as corrupt; inspect it, re-inject or delete it"));
         MigrationReport report = new MigrationReport(dryRun, migrated, alreadyPresent, bytes, released,

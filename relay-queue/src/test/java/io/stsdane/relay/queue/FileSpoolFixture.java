@@ -9,7 +9,7 @@ import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Ret;
 import io.stsdane.relay.queue.internal.Attempt;
 import io.stsdane.relay.queue.internal.FileQueueStore;
-import io.stsdane.relay.queue.internal.GroupCommitter;
+import io.stsdane.relay.queue.internal.SpoolSync;
 import io.stsdane.relay.queue.internal.MessageState;
 import io.stsdane.relay.queue.internal.QueueIds;
 import io.stsdane.relay.queue.internal.RecipientState;
@@ -51,7 +51,6 @@ final class FileSpoolFixture {
     FileSpoolFixture(Path dir) throws Exception {
         this.dir = dir;
         try (FileQueueStore store = open(dir)) {
-            store.recover();
             fresh = add(store, envelope(rcpt("bob@example.net")), TestMessages.bytes(TestMessages.text("fresh")),
                     null);
             Attempt deferred1 = attempt(60, RecipientOutcome.Kind.DEFERRED, "4.2.0", "451 4.2.0 busy");
@@ -75,8 +74,16 @@ final class FileSpoolFixture {
         }
     }
 
+    /** The store on {@code dir}, recovered. */
     static FileQueueStore open(Path dir) throws IOException {
-        return new FileQueueStore(dir, 0, Clock.systemUTC(), GroupCommitter.DirectorySync.FSYNC);
+        FileQueueStore store = new FileQueueStore(dir, 0, Clock.systemUTC(), SpoolSync.FSYNC);
+        try {
+            store.recover();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
     }
 
     private QueueId add(FileQueueStore store, Envelope env, byte[] body, MessageState state) throws Exception {

@@ -5,12 +5,14 @@ import io.stsdane.relay.core.queue.ContentRefusedException;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.core.util.DurableFiles;
 import io.stsdane.relay.core.util.OwnerGroupFiles;
 import io.stsdane.relay.queue.RecoveryReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,166 +24,143 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue on the local file system (see docs/queue.md for the format).
+ * The queue on the local file system: a journal with group commit (see docs/queue.md for the format).
  *
  * <pre>
- *   spool.dir/queue/&lt;id&gt;.msg   envelope + content, written once (temp file, fsync, rename, dir fsync)
- *   spool.dir/queue/&lt;id&gt;.st    recipient state, replaced the same way; absent = nothing tried yet
- *   spool.dir/tmp/                 writes in progress; emptied at start-up
- *   spool.dir/quarantine/          corrupt entries, moved aside for an operator
+ *   spool.dir/journal/&lt;seq&gt;.seg  append-only segments of checksummed records ({@link JournalRecord})
+ *   spool.dir/large/&lt;id&gt;         the content of a message over 1 MiB, streamed into a file of its own
+ *   spool.dir/quarantine/          what recovery could not read, copied aside for an operator
  *   spool.dir/lock                 locked while a store is open on the directory ({@link SpoolLock})
  * </pre>
  *
- * Thread-safe: writes of different messages run in parallel and share directory fsyncs
- * ({@link GroupCommitter}); read-modify-write of one message is serialised by a striped lock.
+ * A message is accepted by appending one MESSAGE record and waiting for the group commit, which makes every
+ * record appended before it durable with one {@code fsync}. State changes are STATE records, made durable the
+ * same way before they return; removals are REMOVED records that do not wait (lazy: a crash before the next
+ * commit brings the message back, and it is delivered again). In memory: where each message lies
+ * ({@link Located}) and its schedule ({@link ScheduleIndex}). Segments no queued message refers to are deleted;
+ * live messages of old segments are copied forward by a maintenance thread, so the journal stays proportional
+ * to the queue. Thread-safe: appends are serialised by the journal, read-modify-write of one message by a
+ * striped lock.
  */
 public final class FileQueueStore implements QueueStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileQueueStore.class);
-    private static final String MSG = ".msg";
-    private static final String STATE = ".st";
+    /** Messages larger than this keep their content in a file of their own, out of the journal. */
+    static final int LARGE = 1 << 20;
+    static final long SEGMENT_SIZE = 64L << 20;
 
-    private final Path queueDir;
-    private final Path tmpDir;
+    private final Path directory;
+    private final Path journalDir;
+    private final Path largeDir;
     private final Path quarantineDir;
     private final long minFreeDisk;
     private final Clock clock;
-    private final GroupCommitter committer;
+    private final SpoolSync sync;
+    private final long segmentSize;
     private final ScheduleIndex index = new ScheduleIndex();
+    private final Map<QueueId, Located> locators = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[64];
     private final SpoolLock spoolLock;
+    private final ExecutorService maintenance;
+    private final AtomicInteger quarantined = new AtomicInteger();
+    private volatile Journal journal;
+    private volatile int incompleteWrites;
 
     /** Takes the directory's {@link SpoolLock}: fails when another process (or store) has the spool open. */
-    public FileQueueStore(Path directory, long minFreeDisk, Clock clock, GroupCommitter.DirectorySync sync)
+    public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync) throws IOException {
+        this(directory, minFreeDisk, clock, sync, SEGMENT_SIZE);
+    }
+
+    /** With segments of {@code segmentSize} bytes (the default is 64 MiB; tests rotate and compact sooner). */
+    public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, long segmentSize)
             throws IOException {
         OwnerGroupFiles.createDirectories(directory);
         this.spoolLock = SpoolLock.acquire(directory);
-        this.queueDir = OwnerGroupFiles.createDirectories(directory.resolve("queue"));
-        this.tmpDir = OwnerGroupFiles.createDirectories(directory.resolve("tmp"));
+        this.directory = directory;
+        this.journalDir = OwnerGroupFiles.createDirectories(directory.resolve("journal"));
+        this.largeDir = OwnerGroupFiles.createDirectories(directory.resolve("large"));
         this.quarantineDir = OwnerGroupFiles.createDirectories(directory.resolve("quarantine"));
         this.minFreeDisk = minFreeDisk;
         this.clock = clock;
-        this.committer = new GroupCommitter(queueDir, sync);
+        this.sync = sync;
+        this.segmentSize = segmentSize;
+        this.maintenance = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spool-compactor");
+            t.setDaemon(true);
+            return t;
+        });
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
     }
 
-    /** Directory fsyncs so far: with group commit, fewer than the messages written concurrently. */
-    public long directorySyncs() {
-        return committer.syncCount();
+    /** Every {@code fsync} of the spool so far: with group commit, far fewer than the messages written. */
+    public long spoolSyncs() {
+        Journal j = journal;
+        return j == null ? 0 : j.syncCount();
+    }
+
+    /** Entries recovery set aside since this store was opened (see {@code quarantine/}). */
+    public int quarantinedCount() {
+        return quarantined.get();
     }
 
     @Override
     public RecoveryReport recover() throws IOException {
-        int dropped = 0;
-        try (DirectoryStream<Path> tmp = Files.newDirectoryStream(tmpDir)) {
-            for (Path p : tmp) {
-                // Never renamed into queue/, so never acknowledged: the client got no 250 for it.
-                Files.deleteIfExists(p);
-                dropped++;
-            }
+        if (journal != null) {
+            throw new IllegalStateException("the spool is already recovered");
         }
-        int recovered = 0;
-        int quarantined = 0;
+        JournalRecovery.Result replay = new JournalRecovery(journalDir, largeDir, quarantineDir, clock, index).run();
+        locators.putAll(replay.live());
+        int dropped = replay.tornTails();
         int orphans = 0;
-        // Messages first: a state file is only an orphan once its message is known to be gone (and a
-        // quarantined message takes its state file along).
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, p -> !isState(p))) {
-            for (Path p : dir) {
-                String name = p.getFileName().toString();
-                QueueId id = name.endsWith(MSG) ? parseId(stem(name)) : null;
-                if (id == null) {
-                    quarantine(p, "not a spool file name");
-                    quarantined++;
-                } else {
-                    switch (recoverMessage(id, p)) {
-                        case QUEUED -> recovered++;
-                        case QUARANTINED -> quarantined++;
-                        case FINISHED -> { }
-                    }
-                }
-            }
+        for (Path p : JournalRecovery.orphanLargeFiles(largeDir, locators)) {
+            // A large message's file without a durable MESSAGE record (never acknowledged), or of a removed one.
+            Files.deleteIfExists(p);
+            orphans++;
         }
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, FileQueueStore::isState)) {
-            for (Path p : dir) {
-                if (!Files.exists(queueDir.resolve(stem(p.getFileName().toString()) + MSG))) {
-                    // remove() deletes the message first; a crash before the state went leaves this.
-                    LOG.info("spool recovery: removing state file {} of a message that was already removed", p);
-                    Files.deleteIfExists(p);
-                    orphans++;
-                }
-            }
+        journal = new Journal(journalDir, sync, segmentSize, replay.segments(), j -> scheduleMaintenance());
+        int legacyQuarantined = 0;
+        Path legacy = directory.resolve("queue");
+        if (Files.isDirectory(legacy)) {
+            LegacySpool.Migrated m = new LegacySpool(directory, quarantineDir, clock).migrateInto(this);
+            dropped += m.incompleteWrites();
+            legacyQuarantined = m.quarantined();
         }
-        RecoveryReport report = new RecoveryReport(recovered, dropped, quarantined, orphans);
+        quarantined.addAndGet(replay.quarantined() + legacyQuarantined);
+        incompleteWrites = dropped;
+        scheduleMaintenance();
+        RecoveryReport report = new RecoveryReport(index.size(), dropped, quarantined.get(), orphans);
         LOG.info("spool recovery of {}: {} messages queued, {} incomplete writes dropped, {} entries quarantined "
-                + "in {}, {} orphan state files removed", queueDir.getParent(), recovered, dropped, quarantined,
-                quarantineDir, orphans);
+                + "in {}, {} orphan files removed; journal of {} segments", directory, report.recovered(), dropped,
+                report.quarantined(), quarantineDir, orphans, replay.segments().size());
         return report;
-    }
-
-    private enum Recovered { QUEUED, FINISHED, QUARANTINED }
-
-    private Recovered recoverMessage(QueueId id, Path file) throws IOException {
-        try {
-            StoredMessage m = read(id);
-            if (m.state().isDone()) {
-                // Finished, but a crash came before remove(): nothing is left to do for it.
-                removeFiles(id);
-                return Recovered.FINISHED;
-            }
-            index.put(id, m.envelope().receivedAt(), m.state());
-            return Recovered.QUEUED;
-        } catch (CorruptEntryException e) {
-            quarantine(file, e.getMessage());
-            Path st = queueDir.resolve(id + STATE);
-            if (Files.exists(st)) {
-                quarantine(st, "state of a quarantined message");
-            }
-            return Recovered.QUARANTINED;
-        }
-    }
-
-    private static boolean isState(Path p) {
-        return p.getFileName().toString().endsWith(STATE);
-    }
-
-    private static String stem(String name) {
-        return name.substring(0, name.lastIndexOf('.'));
-    }
-
-    private static QueueId parseId(String s) {
-        try {
-            return new QueueId(s);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private void quarantine(Path p, String reason) throws IOException {
-        Path target = quarantineDir.resolve(p.getFileName() + "." + clock.millis());
-        Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-        LOG.warn("spool recovery: corrupt entry {} moved to {} ({}); inspect it and re-inject or delete it",
-                p, target, reason);
     }
 
     @Override
     public void checkCapacity() throws IntakeException {
         long free;
         try {
-            free = Files.getFileStore(queueDir).getUsableSpace();
+            free = Files.getFileStore(journalDir).getUsableSpace();
         } catch (IOException e) {
             throw new IntakeException(451, "4.3.0", "cannot check spool free space: " + e.getMessage(), e);
         }
         if (free < minFreeDisk) {
-            LOG.warn("refusing mail: {} bytes free in {}, below spool.min-free-disk {}", free, queueDir, minFreeDisk);
+            LOG.warn("refusing mail: {} bytes free in {}, below spool.min-free-disk {}", free, journalDir,
+                    minFreeDisk);
             throw new IntakeException(452, "4.3.1", "Insufficient system storage");
         }
     }
@@ -189,23 +168,17 @@ public final class FileQueueStore implements QueueStore {
     @Override
     public void enqueue(QueueId id, Envelope envelope, InputStream content) throws IntakeException {
         checkCapacity();
-        Path target = queueDir.resolve(id + MSG);
-        if (index.contains(id) || Files.exists(target)) {
+        Journal j = openJournal();
+        if (locators.containsKey(id)) {
             throw new IntakeException(451, "4.3.0", "queue id " + id + " is already in use");
         }
-        Path tmp = tmpDir.resolve(id + MSG + "." + UUID.randomUUID());
-        boolean renamed = false;
+        Located at = null;
         try {
-            try (FileChannel ch = create(tmp)) {
-                SpoolFile.write(ch, envelope, content);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            renamed = true;
-            committer.awaitDurable();
+            at = append(j, id, envelope, content);
+            j.awaitDurable();
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
-            if (renamed) {
-                deleteQuietly(target);
+            if (at != null) {
+                forgetUnacknowledged(j, id, at);
             }
             if (e instanceof ContentRefusedException refused) {
                 // The client's doing (refused data, a lost connection); the listener logs it, rate-limited.
@@ -213,23 +186,82 @@ public final class FileQueueStore implements QueueStore {
                 throw new IntakeException(451, "4.3.0", "message data refused: " + refused.getMessage(), e);
             }
             LOG.error("could not spool message {} in {} (check free space and permissions of spool.dir): {}",
-                    id, queueDir, e.toString());
+                    id, directory, e.toString());
             throw new IntakeException(451, "4.3.0", "Local error in processing: spool write failed", e);
         }
+        locators.put(id, at);
         index.put(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
                 envelope.receivedAt()));
     }
 
-    /** A new spool file, 0640 before anything is written to it ({@link OwnerGroupFiles}). */
-    private static FileChannel create(Path file) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private Journal openJournal() {
+        Journal j = journal;
+        if (j == null) {
+            throw new IllegalStateException("the spool is not recovered yet");
+        }
+        return j;
+    }
+
+    /**
+     * Appends the MESSAGE record of a new message (not yet durable). Up to {@link #LARGE} bytes of content go
+     * into the record; more, and the content is streamed into {@code large/<id>} and forced, and the record
+     * only refers to it (the commit syncs {@code large/} before the segment, so the file's name is durable
+     * before the record that names it).
+     */
+    Located append(Journal j, QueueId id, Envelope envelope, InputStream content) throws IOException {
+        byte[] env = SpoolJson.MAPPER.writeValueAsBytes(envelope);
+        byte[] head = content.readNBytes(LARGE + 1);
+        CRC32 crc = new CRC32();
+        crc.update(head);
+        byte[] record;
+        if (head.length <= LARGE) {
+            record = JournalRecord.message(id, env, false, head.length, crc.getValue(), head, head.length);
+        } else {
+            long length = writeLarge(j, id, head, content, crc);
+            record = JournalRecord.message(id, env, true, length, crc.getValue(), head, 0);
+        }
+        return Located.of(j.append(record, true), record, envelope.recipients().size());
+    }
+
+    private long writeLarge(Journal j, QueueId id, byte[] head, InputStream rest, CRC32 crc) throws IOException {
+        Path tmp = largeDir.resolve(id.value() + ".tmp");
+        long length = head.length;
         try {
-            OwnerGroupFiles.restrictFile(file);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                OwnerGroupFiles.restrictFile(tmp);
+                DurableFiles.writeFully(ch, ByteBuffer.wrap(head));
+                byte[] buf = new byte[64 * 1024];
+                for (int n; (n = rest.read(buf)) >= 0; ) {
+                    DurableFiles.writeFully(ch, ByteBuffer.wrap(buf, 0, n));
+                    crc.update(buf, 0, n);
+                    length += n;
+                }
+                j.force(ch);
+            }
+            Files.move(tmp, largeDir.resolve(id.value()), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            deleteQuietly(tmp);
             throw e;
         }
-        return ch;
+        j.directoryChanged(largeDir);
+        return length;
+    }
+
+    /** A message whose commit failed: the client gets 451, so it must not come back at the next start. */
+    private void forgetUnacknowledged(Journal j, QueueId id, Located at) {
+        j.unref(at.segment(), at.recordLength());
+        try {
+            j.append(JournalRecord.removed(id), false);
+            j.requestCommit();
+        } catch (IOException e) {
+            LOG.warn("could not record that message {} was refused; it may be delivered after a restart: {}",
+                    id, e.toString());
+        }
+        if (at.external()) {
+            deleteQuietly(largeDir.resolve(id.value()));
+        }
     }
 
     private static void deleteQuietly(Path p) {
@@ -245,9 +277,12 @@ public final class FileQueueStore implements QueueStore {
         List<StoredMessage> out = new ArrayList<>();
         for (QueueId id : index.leaseDue(now, max)) {
             try {
-                out.add(read(id));
-            } catch (NoSuchFileException e) {
-                index.release(id); // an admin deleted it just now
+                Optional<StoredMessage> m = load(id);
+                if (m.isPresent()) {
+                    out.add(m.get());
+                } else {
+                    index.release(id); // an admin deleted it just now
+                }
             } catch (IOException e) {
                 LOG.error("cannot read queued message {}; it stays queued and is retried at the next start: {}",
                         id, e.toString());
@@ -263,63 +298,105 @@ public final class FileQueueStore implements QueueStore {
 
     @Override
     public Optional<StoredMessage> load(QueueId id) throws IOException {
-        if (!index.contains(id)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(read(id));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        // A segment may be deleted between looking up where the message is and reading it: then the
+        // maintenance thread has moved it, and the next look-up finds the copy.
+        for (int attempt = 0; ; attempt++) {
+            Located at = locators.get(id);
+            if (at == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(read(id, at));
+            } catch (NoSuchFileException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
         }
     }
 
-    private StoredMessage read(QueueId id) throws IOException {
-        SpoolFile.Layout layout = SpoolFile.read(queueDir.resolve(id + MSG));
-        Envelope env = layout.envelope();
-        Path st = queueDir.resolve(id + STATE);
-        MessageState state;
-        if (Files.exists(st)) {
-            try {
-                state = SpoolJson.MAPPER.readValue(st.toFile(), MessageState.class);
-            } catch (IOException | RuntimeException e) {
-                throw new CorruptEntryException(st + ": unreadable state: " + e.getMessage());
-            }
-            if (state.recipients().size() != env.recipients().size()) {
-                throw new CorruptEntryException(st + ": state does not match the envelope's recipients");
-            }
-        } else {
-            state = MessageState.initial(env.recipients().size(), env.receivedAt());
+    private StoredMessage read(QueueId id, Located at) throws IOException {
+        Journal j = openJournal();
+        Envelope env;
+        try {
+            env = SpoolJson.MAPPER.readValue(readBytes(j, at.segment(), at.envelopeOffset(), at.envelopeLength()),
+                    Envelope.class);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptEntryException(id + ": unreadable envelope: " + e.getMessage());
         }
-        return new StoredMessage(id, env, layout.contentLength(), state);
+        MessageState state = at.state() == null
+                ? MessageState.initial(env.recipients().size(), env.receivedAt())
+                : readState(j, id, at.state());
+        return new StoredMessage(id, env, at.contentLength(), state);
+    }
+
+    private static MessageState readState(Journal j, QueueId id, Located.State s) throws IOException {
+        byte[] json = readBytes(j, s.segment(), s.offset(), s.length());
+        try {
+            return SpoolJson.MAPPER.readValue(json, MessageState.class);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptEntryException(id + ": unreadable state: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readBytes(Journal j, long segment, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(j.file(segment), StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, offset + buf.position()) < 0) {
+                    throw new CorruptEntryException(j.file(segment) + ": ends before offset "
+                            + (offset + length));
+                }
+            }
+            return buf.array();
+        }
     }
 
     @Override
     public MessageContent content(QueueId id) {
-        Path file = queueDir.resolve(id + MSG);
-        SpoolFile.Layout layout;
-        try {
-            layout = SpoolFile.read(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Located at = locators.get(id);
+        if (at == null) {
+            throw new UncheckedIOException(new NoSuchFileException(id + " is not queued"));
         }
+        long size = at.contentLength();
         return new MessageContent() {
             @Override
             public InputStream open() throws IOException {
-                InputStream in = Files.newInputStream(file);
-                try {
-                    in.skipNBytes(layout.contentOffset());
-                } catch (IOException e) {
-                    in.close();
-                    throw e;
-                }
-                return new LimitedInputStream(in, layout.contentLength());
+                return openContent(id);
             }
 
             @Override
             public long size() {
-                return layout.contentLength();
+                return size;
             }
         };
+    }
+
+    private InputStream openContent(QueueId id) throws IOException {
+        Journal j = openJournal();
+        for (int attempt = 0; ; attempt++) {
+            Located at = locators.get(id);
+            if (at == null) {
+                throw new NoSuchFileException(id + " is no longer queued");
+            }
+            if (at.external()) {
+                return new LimitedInputStream(Files.newInputStream(largeDir.resolve(id.value())),
+                        at.contentLength());
+            }
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(j.file(at.segment()), StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                continue; // moved forward by the maintenance thread; the look-up finds the copy
+            }
+            ch.position(at.contentOffset());
+            return new LimitedInputStream(Channels.newInputStream(ch), at.contentLength());
+        }
     }
 
     @Override
@@ -332,20 +409,20 @@ public final class FileQueueStore implements QueueStore {
         return change(id, change, true);
     }
 
-    private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone) throws IOException {
+    private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone)
+            throws IOException {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            Optional<StoredMessage> current = load(id);
-            if (current.isEmpty()) {
+            Located at = locators.get(id);
+            if (at == null) {
                 return Optional.empty();
             }
-            MessageState next = change.apply(current.get());
+            MessageState next = change.apply(read(id, at));
             if (removeWhenDone && next.isDone()) {
-                index.remove(id);
-                removeFiles(id);
+                removeLocked(id, at, false);
             } else {
-                writeState(id, next);
+                writeState(id, at, next);
                 index.update(id, next);
             }
             return Optional.of(next);
@@ -354,20 +431,25 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
-    private void writeState(QueueId id, MessageState state) throws IOException {
-        Path tmp = tmpDir.resolve(id + STATE + "." + UUID.randomUUID());
+    /** Appends a STATE record and waits for its commit; the caller holds the message's lock. */
+    private void writeState(QueueId id, Located at, MessageState state) throws IOException {
+        Journal j = openJournal();
+        byte[] record = JournalRecord.state(id, SpoolJson.MAPPER.writeValueAsBytes(state));
+        Journal.Position pos = j.append(record, true);
         try {
-            try (FileChannel ch = create(tmp)) {
-                ch.write(ByteBuffer.wrap(SpoolJson.MAPPER.writeValueAsBytes(state)));
-                ch.force(true);
-            }
-            Files.move(tmp, queueDir.resolve(id + STATE), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            j.awaitDurable();
         } catch (IOException e) {
-            deleteQuietly(tmp);
+            j.unref(pos.segment(), record.length);
             throw e;
         }
-        committer.awaitDurable();
+        locators.put(id, at.withState(Located.state(pos, id, record.length)));
+        dropState(j, at);
+    }
+
+    private static void dropState(Journal j, Located at) {
+        if (at.state() != null) {
+            j.unref(at.state().segment(), at.state().recordLength());
+        }
     }
 
     @Override
@@ -375,20 +457,38 @@ public final class FileQueueStore implements QueueStore {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            if (!index.remove(id)) {
+            Located at = locators.get(id);
+            if (at == null) {
                 return false;
             }
-            removeFiles(id);
+            removeLocked(id, at, false);
             return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Message first: a crash in between leaves an orphan state file, which recovery removes. */
-    private void removeFiles(QueueId id) throws IOException {
-        Files.deleteIfExists(queueDir.resolve(id + MSG));
-        Files.deleteIfExists(queueDir.resolve(id + STATE));
+    /**
+     * Appends a REMOVED record. Without {@code durable} it does not wait for the commit: a crash before the next
+     * one brings the message back with its last durable state and it is delivered again (at least once), the
+     * same outcome as a crash between the remote server's 250 and the state write. A large message's file is
+     * deleted only once the removal is durable, so a message that comes back still has its content.
+     */
+    private void removeLocked(QueueId id, Located at, boolean durable) throws IOException {
+        Journal j = openJournal();
+        j.append(JournalRecord.removed(id), false);
+        locators.remove(id);
+        index.remove(id);
+        j.unref(at.segment(), at.recordLength());
+        dropState(j, at);
+        if (durable || at.external()) {
+            j.awaitDurable();
+            if (at.external()) {
+                Files.deleteIfExists(largeDir.resolve(id.value()));
+            }
+        } else {
+            j.requestCommit();
+        }
     }
 
     private ReentrantLock lockFor(QueueId id) {
@@ -410,9 +510,76 @@ public final class FileQueueStore implements QueueStore {
         return index.oldestReceived();
     }
 
+    private void scheduleMaintenance() {
+        try {
+            maintenance.execute(this::maintain);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the store is closing; the next start compacts
+        }
+    }
+
+    /**
+     * Deletes finished segments, then, while the journal is more than twice its live records plus two
+     * segments, copies the live messages of the oldest segment forward and deletes it. Runs on the
+     * maintenance thread.
+     */
+    private void maintain() {
+        Journal j = journal;
+        try {
+            j.deleteFinishedPrefix();
+            for (int budget = j.sealed().size(); budget > 0 && wasteful(j); budget--) {
+                new JournalCompaction(j, this).compact(j.sealed().get(0));
+                j.deleteFinishedPrefix();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("spool maintenance of {} failed; it is tried again at the next segment: {}", journalDir,
+                    e.toString());
+        }
+    }
+
+    private boolean wasteful(Journal j) {
+        return !j.sealed().isEmpty() && j.totalBytes() > 2 * j.liveBytes() + 2 * segmentSize;
+    }
+
+    /** For {@link JournalCompaction}: the messages with a record in segment {@code seq}. */
+    List<QueueId> referencing(long seq) {
+        List<QueueId> out = new ArrayList<>();
+        locators.forEach((id, at) -> {
+            if (at.refersTo(seq)) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    ReentrantLock lock(QueueId id) {
+        return lockFor(id);
+    }
+
+    Located located(QueueId id) {
+        return locators.get(id);
+    }
+
+    void relocate(QueueId id, Located at) {
+        locators.put(id, at);
+    }
+
+    static byte[] bytesAt(Journal j, long segment, long offset, int length) throws IOException {
+        return readBytes(j, segment, offset, length);
+    }
+
     @Override
     public void close() {
-        committer.close();
+        maintenance.shutdown();
+        try {
+            maintenance.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Journal j = journal;
+        if (j != null) {
+            j.close();
+        }
         try {
             spoolLock.close();
         } catch (IOException e) {
@@ -421,82 +588,84 @@ public final class FileQueueStore implements QueueStore {
     }
 
     /**
-     * What the spool directories hold, read without changing anything and without the index
-     * ({@link #recover()} is the read-write counterpart that cleans up). For moving a stopped node's spool
-     * elsewhere (SpoolMigration).
+     * What the spool holds, after {@link #recover()}. For moving a stopped node's spool elsewhere
+     * (SpoolMigration).
      *
-     * @param messages ids of the {@code <id>.msg} files in {@code queue/}
-     * @param unrecognised files in {@code queue/} that are neither a message nor a state file
-     * @param quarantined entries an earlier recovery moved aside for an operator
-     * @param incompleteWrites files in {@code tmp/}: writes never acknowledged, which recovery drops
+     * @param messages ids of the queued messages
+     * @param quarantined entries a recovery set aside for an operator
+     * @param incompleteWrites writes never acknowledged that the recovery dropped
      */
-    public record Inventory(List<QueueId> messages, List<Path> unrecognised, List<Path> quarantined,
-            int incompleteWrites) {
+    public record Inventory(List<QueueId> messages, List<Path> quarantined, int incompleteWrites) {
     }
 
-    /** Lists the spool as it is on disk; see {@link Inventory}. */
+    /** Lists the recovered spool; see {@link Inventory}. */
     public Inventory inventory() throws IOException {
-        List<QueueId> messages = new ArrayList<>();
-        List<Path> unrecognised = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(queueDir, p -> !isState(p))) {
-            for (Path p : dir) {
-                String name = p.getFileName().toString();
-                QueueId id = name.endsWith(MSG) ? parseId(stem(name)) : null;
-                if (id == null) {
-                    unrecognised.add(p);
-                } else {
-                    messages.add(id);
-                }
-            }
-        }
-        List<Path> quarantined = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(quarantineDir)) {
-            dir.forEach(quarantined::add);
-        }
-        int incomplete = 0;
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmpDir)) {
-            for (Path ignored : dir) {
-                incomplete++;
-            }
-        }
+        List<QueueId> messages = new ArrayList<>(locators.keySet());
         messages.sort(null);
-        return new Inventory(messages, unrecognised, quarantined, incomplete);
+        List<Path> aside = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(quarantineDir)) {
+            dir.forEach(aside::add);
+        }
+        aside.sort(null);
+        return new Inventory(messages, aside, incompleteWrites);
     }
 
     /**
-     * Reads an entry straight from disk, whether or not the index knows it (the spool of a stopped node).
-     * Throws {@link NoSuchFileException} when it is gone and a {@code CorruptEntryException} (an
-     * {@link IOException}) when it cannot be read back as written.
+     * Reads a queued message. Throws {@link NoSuchFileException} when it is gone and a
+     * {@code CorruptEntryException} (an {@link IOException}) when it cannot be read back as written.
      */
     public StoredMessage readEntry(QueueId id) throws IOException {
-        return read(id);
+        return load(id).orElseThrow(() -> new NoSuchFileException(id + " is not queued"));
     }
 
     /**
-     * The content of an entry, as {@link #content} but checked against the checksum in the file's trailer
-     * when the stream reaches its end: a corrupt body fails the read instead of being passed on as intact.
+     * The content of an entry, as {@link #content} but checked against the checksum recorded when it was
+     * accepted when the stream reaches its end: a corrupt body fails the read instead of being passed on.
      */
     public InputStream openVerifiedContent(QueueId id) throws IOException {
-        Path file = queueDir.resolve(id + MSG);
-        SpoolFile.Layout layout = SpoolFile.read(file);
-        return new ChecksumCheckingInputStream(content(id).open(), layout.contentCrc(),
-                file + ": content checksum mismatch");
+        Located at = locators.get(id);
+        if (at == null) {
+            throw new NoSuchFileException(id + " is not queued");
+        }
+        return new ChecksumCheckingInputStream(openContent(id), at.contentCrc(),
+                id + ": content checksum mismatch");
     }
 
     /**
-     * Removes an entry the index may not know (the spool of a stopped node) the same way {@link #remove}
-     * does, then waits until the removal is durable: a caller that has moved the message elsewhere must not
-     * see it come back after a power loss.
+     * Removes an entry and waits until the removal is durable: a caller that has moved the message elsewhere
+     * must not see it come back after a power loss.
      */
     public void removeEntry(QueueId id) throws IOException {
         ReentrantLock lock = lockFor(id);
         lock.lock();
         try {
-            index.remove(id);
-            removeFiles(id);
+            Located at = locators.get(id);
+            if (at != null) {
+                removeLocked(id, at, true);
+            }
         } finally {
             lock.unlock();
         }
-        committer.awaitDurable();
+    }
+
+    /** For {@link LegacySpool}: appends a message and its state, not yet durable; {@link #commitImported} follows. */
+    void importMessage(QueueId id, Envelope envelope, InputStream content, MessageState state) throws IOException {
+        Journal j = openJournal();
+        Located at = append(j, id, envelope, content);
+        if (state != null) {
+            byte[] record = JournalRecord.state(id, SpoolJson.MAPPER.writeValueAsBytes(state));
+            at = at.withState(Located.state(j.append(record, true), id, record.length));
+        }
+        locators.put(id, at);
+        index.put(id, envelope.receivedAt(), state != null ? state
+                : MessageState.initial(envelope.recipients().size(), envelope.receivedAt()));
+    }
+
+    void commitImported() throws IOException {
+        openJournal().awaitDurable();
+    }
+
+    boolean contains(QueueId id) {
+        return locators.containsKey(id);
     }
 }

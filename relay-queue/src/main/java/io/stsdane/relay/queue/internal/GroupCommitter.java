@@ -3,9 +3,6 @@ package io.stsdane.relay.queue.internal;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,46 +10,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes renames in one directory durable with one directory fsync for everybody waiting (group commit).
+ * Makes everybody's writes durable with one commit (for the journal: one {@code fsync} of the segment) for
+ * everybody waiting (group commit).
  *
- * <p>A caller renames its file, then calls {@link #awaitDurable()}. It joins the batch that the committer
- * thread will sync next; a batch is only swapped out right before its fsync starts, so every rename that
- * happened before a caller joined is covered by that fsync. Under load the fsync count grows with the
+ * <p>A caller appends its record, then calls {@link #awaitDurable()}. It joins the batch that the committer
+ * thread will commit next; a batch is only swapped out right before its commit starts, so every write that
+ * happened before a caller joined is covered by that commit. Under load the commit count grows with the
  * number of batches, not of messages. Thread-safe.
  */
 public final class GroupCommitter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** The one fsync seam: tests count calls, production forces the directory. */
+    /** What one commit does: make every write made before it started durable. */
     @FunctionalInterface
-    public interface DirectorySync {
-        void sync(Path directory) throws IOException;
-
-        DirectorySync FSYNC = dir -> {
-            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-                ch.force(true);
-            }
-        };
+    public interface Commit {
+        void commit() throws IOException;
     }
 
-    private final Path directory;
-    private final DirectorySync sync;
+    private final String what;
+    private final Commit commit;
     private final Thread thread;
     private final AtomicLong syncs = new AtomicLong();
     private CompletableFuture<Void> batch = new CompletableFuture<>();
     private boolean requested;
     private boolean closed;
 
-    public GroupCommitter(Path directory, DirectorySync sync) {
-        this.directory = directory;
-        this.sync = sync;
+    public GroupCommitter(String what, Commit commit) {
+        this.what = what;
+        this.commit = commit;
         this.thread = new Thread(this::run, "spool-committer");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Blocks until a directory fsync that started after this call has completed. */
+    /**
+     * Asks for a commit soon without waiting for it: for writes whose loss in a crash costs a duplicate
+     * delivery, never a message.
+     */
+    public synchronized void request() {
+        if (!closed) {
+            requested = true;
+            notifyAll();
+        }
+    }
+
+    /** Blocks until a commit that started after this call has completed. */
     public void awaitDurable() throws IOException {
         CompletableFuture<Void> mine;
         synchronized (this) {
@@ -69,11 +72,11 @@ public final class GroupCommitter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the spool fsync");
         } catch (ExecutionException e) {
-            throw new IOException("directory fsync failed for " + directory, e.getCause());
+            throw new IOException("commit of " + what + " failed", e.getCause());
         }
     }
 
-    /** Directory fsyncs done so far. */
+    /** Commits done so far. */
     public long syncCount() {
         return syncs.get();
     }
@@ -97,11 +100,11 @@ public final class GroupCommitter implements AutoCloseable {
                 requested = false;
             }
             try {
-                sync.sync(directory);
+                commit.commit();
                 syncs.incrementAndGet();
                 current.complete(null);
             } catch (IOException | UncheckedIOException e) {
-                LOG.error("fsync of spool directory {} failed; messages waiting on it are refused", directory, e);
+                LOG.error("commit of {} failed; messages waiting on it are refused", what, e);
                 current.completeExceptionally(e);
             }
         }

@@ -12,9 +12,11 @@ import java.util.List;
  * Queue meters: {@code relay.queue.size}, {@code relay.queue.oldest.age} (seconds),
  * {@code relay.queue.received}, {@code relay.queue.recipients{outcome=delivered|deferred|bounced}},
  * {@code relay.queue.dsn.queued}, {@code relay.queue.suspended.domains} and {@code relay.queue.spool.fsyncs}
- * (directory fsyncs of the file spool; commits of accepted messages with PostgreSQL). With the PostgreSQL
- * store the size is the whole cluster's queue (quarantined messages included), and -1 while the database
- * cannot be asked; {@code relay.queue.quarantined} counts the messages set aside as unreadable, which
+ * (every fsync of the file spool; commits of accepted messages with PostgreSQL; divided by
+ * {@code relay.queue.received} it is the syncs per accepted message). With the PostgreSQL store the size is the
+ * whole cluster's queue (quarantined messages included), and -1 while the database cannot be asked;
+ * {@code relay.queue.quarantined} counts the messages set aside as unreadable (for the file spool: what recovery
+ * moved to {@code quarantine/} since the start), which
  * need an operator.
  * Thread-safe.
  */
@@ -35,8 +37,12 @@ public final class QueueMetrics {
                         .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(0.0))
                 .baseUnit("seconds").description("age of the oldest queued message").register(registry);
         if (store instanceof FileQueueStore files) {
-            FunctionCounter.builder("relay.queue.spool.fsyncs", files, FileQueueStore::directorySyncs)
-                    .description("spool directory fsyncs (group commit)").register(registry);
+            FunctionCounter.builder("relay.queue.spool.fsyncs", files, FileQueueStore::spoolSyncs)
+                    .description("every fsync of the file spool: journal group commits, large messages, directories")
+                    .register(registry);
+            Gauge.builder("relay.queue.quarantined", files, FileQueueStore::quarantinedCount)
+                    .description("spool entries recovery could not read and set aside in quarantine/")
+                    .register(registry);
         }
         if (store instanceof PostgresQueueStore pg) {
             // The same meter as the file spool's: what makes accepted mail durable, per accepted message.

@@ -1,12 +1,8 @@
 package io.stsdane.relay.queue.internal;
 
 import io.stsdane.relay.core.queue.Envelope;
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,7 +11,8 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * The layout of one message file ({@code <id>.msg}); written once, never modified.
+ * The layout of one message file ({@code <id>.msg}) of the spool format version 1, read only to migrate such
+ * a spool into the journal ({@link LegacySpool}).
  *
  * <pre>
  *   "STSQ" version(1)  envelopeLength(int32)  envelope JSON  crc32(envelope)(int32)
@@ -41,31 +38,6 @@ final class SpoolFile {
     }
 
     private SpoolFile() {
-    }
-
-    /** Writes the whole file to {@code ch} and forces it to disk. Streams the content in 64 KiB steps. */
-    static void write(FileChannel ch, Envelope envelope, InputStream content) throws IOException {
-        byte[] env = SpoolJson.MAPPER.writeValueAsBytes(envelope);
-        DataOutputStream out = new DataOutputStream(
-                new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024));
-        out.write(MAGIC);
-        out.writeByte(VERSION);
-        out.writeInt(env.length);
-        out.write(env);
-        out.writeInt((int) crc(env, env.length));
-        CRC32 crc = new CRC32();
-        long length = 0;
-        byte[] buf = new byte[64 * 1024];
-        for (int n; (n = content.read(buf)) >= 0; ) {
-            out.write(buf, 0, n);
-            crc.update(buf, 0, n);
-            length += n;
-        }
-        out.writeLong(length);
-        out.writeInt((int) crc.getValue());
-        out.write(END);
-        out.flush();
-        ch.force(true);
     }
 
     /** Reads and checks header and trailer (not the content checksum: that would read every byte). */

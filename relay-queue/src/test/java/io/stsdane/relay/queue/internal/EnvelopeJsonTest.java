@@ -70,12 +70,13 @@ class EnvelopeJsonTest {
     void fileSpoolKeepsTheReportFlagAcrossRestart() throws Exception {
         QueueId id = new QueueId("R1");
         FileQueueStore s = new FileQueueStore(dir, 0, java.time.Clock.systemUTC(),
-                GroupCommitter.DirectorySync.FSYNC);
+                SpoolSync.FSYNC);
+        s.recover();
         s.enqueue(id, envelope(true), new ByteArrayInputStream(bytes(text("report"))));
         s.close();
 
         FileQueueStore again = new FileQueueStore(dir, 0, java.time.Clock.systemUTC(),
-                GroupCommitter.DirectorySync.FSYNC);
+                SpoolSync.FSYNC);
         try {
             again.recover();
             assertThat(again.load(id).orElseThrow().envelope().tlsReport()).isTrue();

@@ -138,7 +138,7 @@ class SchedulerTest {
     @Test
     void aDsnThatCannotBeQueuedIsOwedUntilItCanBeNeverLost() throws Exception {
         MutableClock clock = new MutableClock(T0);
-        FileQueueStore files = new FileQueueStore(dir, 0, clock, GroupCommitter.DirectorySync.FSYNC);
+        FileQueueStore files = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC);
         TroubledStore store = new TroubledStore(files);
         store.recover();
         ScriptedAgent agent = new ScriptedAgent((req, r) -> req.envelope().isBounce()
@@ -172,7 +172,7 @@ class SchedulerTest {
     @Test
     void resultsThatCannotBeWrittenAreKeptAndWrittenWhenTheStoreIsBackInsteadOfDeliveringAgain() throws Exception {
         MutableClock clock = new MutableClock(T0);
-        FileQueueStore files = new FileQueueStore(dir, 0, clock, GroupCommitter.DirectorySync.FSYNC);
+        FileQueueStore files = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC);
         TroubledStore store = new TroubledStore(files);
         store.full.set(false);
         store.recover();

@@ -39,18 +39,21 @@ class SpoolHardeningTest {
         Path spool = tmp.resolve("new/spool");
         QueueId id = new QueueId("P1");
         try (FileQueueStore s = new FileQueueStore(spool, 0, new MutableClock(T0),
-                GroupCommitter.DirectorySync.FSYNC)) {
+                SpoolSync.FSYNC)) {
             s.recover();
+            s.enqueue(new QueueId("BIG"), envelope("a@example.org", T0, rcpt("b@example.net")),
+                    new ByteArrayInputStream(io.stsdane.relay.queue.TestMessages.content(1, 2 << 20)));
             s.enqueue(id, envelope("a@example.org", T0, rcpt("b@example.net"), rcpt("c@example.net")),
                     new ByteArrayInputStream(bytes(text("private"))));
             s.update(id, m -> m.state().withRecipient(0, m.state().recipients().get(0)
                     .withStatus(RecipientState.Status.DELIVERED, "2.0.0", "250 ok", RecipientState.Report.NONE)));
         }
-        for (Path dir : List.of(tmp.resolve("new"), spool, spool.resolve("queue"), spool.resolve("tmp"),
+        for (Path dir : List.of(tmp.resolve("new"), spool, spool.resolve("journal"), spool.resolve("large"),
                 spool.resolve("quarantine"))) {
             assertThat(mode(dir)).as(dir.toString()).isEqualTo("rwxr-x---");
         }
-        try (Stream<Path> files = Files.list(spool.resolve("queue"))) {
+        try (Stream<Path> files = Stream.concat(Files.list(spool.resolve("journal")),
+                Files.list(spool.resolve("large")))) {
             assertThat(files.map(SpoolHardeningTest::mode)).containsExactly("rw-r-----", "rw-r-----");
         }
         assertThat(mode(spool.resolve("lock"))).isEqualTo("rw-r-----");
@@ -60,7 +63,7 @@ class SpoolHardeningTest {
     void dataRefusedByTheClientSideIsNoSpoolError() throws Exception {
         try (LogCapture log = LogCapture.of(FileQueueStore.class);
                 FileQueueStore s = new FileQueueStore(tmp, 0, new MutableClock(T0),
-                        GroupCommitter.DirectorySync.FSYNC)) {
+                        SpoolSync.FSYNC)) {
             s.recover();
             assertThatThrownBy(() -> s.enqueue(new QueueId("R1"), envelope("a@example.org", T0,
                     rcpt("b@example.net")), failingAfterSomeBytes(new ContentRefusedException(
@@ -72,9 +75,7 @@ class SpoolHardeningTest {
                     .isInstanceOf(IntakeException.class);
             assertThat(log.messages(Level.ERROR)).singleElement()
                     .satisfies(m -> assertThat(m).contains("R2", "check free space"));
-            try (Stream<Path> left = Files.list(tmp.resolve("tmp"))) {
-                assertThat(left).isEmpty();
-            }
+            assertThat(s.size()).isZero();
         }
     }
 

@@ -130,7 +130,7 @@ public final class QueueMigrateCommand implements Callable<Integer> {
                     r.releasedFromEarlierRun(), would);
         }
         if (r.incompleteWrites() > 0) {
-            out.printf("%d incomplete write(s) in tmp/ ignored (never acknowledged to a client)%n",
+            out.printf("%d incomplete write(s) cut from the spool (never acknowledged to a client)%n",
                     r.incompleteWrites());
         }
         if (r.complete()) {

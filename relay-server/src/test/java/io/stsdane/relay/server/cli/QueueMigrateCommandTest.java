@@ -9,6 +9,8 @@ import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.queue.MessageQueue;
+import io.stsdane.relay.queue.internal.FileQueueStore;
+import io.stsdane.relay.queue.internal.SpoolSync;
 import io.stsdane.relay.server.Main;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.sts.PolicyStore;
@@ -20,6 +22,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -74,7 +77,7 @@ class QueueMigrateCommandTest {
 
         assertThat(run("queue", "migrate", "--from", dir.toString(), "--config", config.toString())).isEqualTo(1);
 
-        assertThat(err.toString()).contains("is not a relay file spool: it has no queue/ directory");
+        assertThat(err.toString()).contains("is not a relay file spool: it has no journal/ directory");
     }
 
     /** A wrong --from that even holds an MTA-STS cache creates no schema, no table, and copies no policy. */
@@ -89,7 +92,7 @@ class QueueMigrateCommandTest {
         assertThat(run("queue", "migrate", "--from", notASpool.toString(), "--config", config.toString()))
                 .isEqualTo(1);
 
-        assertThat(err.toString()).contains(notASpool + " is not a relay file spool: it has no queue/ directory");
+        assertThat(err.toString()).contains(notASpool + " is not a relay file spool: it has no journal/ directory");
         assertThat(db.count("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
                 + db.schema() + "'")).as("schema created").isZero();
     }
@@ -110,13 +113,13 @@ class QueueMigrateCommandTest {
         assertThat(out.toString()).contains("Dry run: nothing was written.",
                 "1 unexpired MTA-STS polic(ies) would be copied", "2 message(s) would be copied into PostgreSQL",
                 "Every message would move.");
-        assertThat(queueFiles(spool)).hasSize(4);
+        assertThat(queuedIn(spool)).isEqualTo(2);
 
         assertThat(run("queue", "migrate", "--config", config.toString(), "--from", spool.toString()))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("1 MTA-STS polic(ies) copied, 0 kept", "1 expired left behind",
                 "2 message(s) copied into PostgreSQL", "Every message is in PostgreSQL now.");
-        assertThat(queueFiles(spool)).isEmpty();
+        assertThat(queuedIn(spool)).isZero();
         assertThat(db.string("SELECT string_agg(domain, ',') FROM sts_policy")).isEqualTo("example.net");
         assertThat(db.string("SELECT string_agg(id, ',' ORDER BY id) FROM queue_message"))
                 .isEqualTo(ids.get(0) + "," + ids.get(1));
@@ -166,9 +169,10 @@ class QueueMigrateCommandTest {
                 ""));
     }
 
-    private static List<Path> queueFiles(Path spool) throws IOException {
-        try (Stream<Path> files = Files.list(spool.resolve("queue"))) {
-            return files.toList();
+    /** Messages in the file spool of a stopped node, as its next start would recover them. */
+    private static int queuedIn(Path spool) throws IOException {
+        try (FileQueueStore store = new FileQueueStore(spool, 0, Clock.systemUTC(), SpoolSync.FSYNC)) {
+            return store.recover().recovered();
         }
     }
 

@@ -2,6 +2,9 @@ package io.stsdane.relay.server.crash;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stsdane.relay.queue.internal.FileQueueStore;
+import io.stsdane.relay.queue.internal.SpoolSync;
 import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
 import io.stsdane.relay.server.e2e.SmtpSubmission;
@@ -10,6 +13,11 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +29,7 @@ import java.util.stream.Stream;
  * What a relay under a crash test needs around it, all in the test's JVM: the signed DNS zone that sends
  * {@code example.test} to 127.0.0.1, GreenMail as that MX on a port fixed in advance (so it can start late),
  * and a {@code relay.yaml} with fixed ports so every restart finds the same listener, spool and destination.
- * Not thread-safe except {@link #arrivals()} and {@link #spoolEntries()}, which only read.
+ * Not thread-safe except {@link #arrivals()} and {@link #queuedMessages()}, which only read.
  */
 final class CrashRig implements AutoCloseable {
 
@@ -32,14 +40,17 @@ final class CrashRig implements AutoCloseable {
     private final GreenMail destination;
     private final Path config;
     private final int smtpPort;
+    private final int adminPort;
+    private final HttpClient http = HttpClient.newHttpClient();
     private boolean destinationStarted;
 
-    private CrashRig(Path dir, DnsTestServer dns, GreenMail destination, Path config, int smtpPort) {
+    private CrashRig(Path dir, DnsTestServer dns, GreenMail destination, Path config, int smtpPort, int adminPort) {
         this.dir = dir;
         this.dns = dns;
         this.destination = destination;
         this.config = config;
         this.smtpPort = smtpPort;
+        this.adminPort = adminPort;
     }
 
     /** Starts DNS and writes the configuration; the destination MX is not running yet. */
@@ -47,11 +58,12 @@ final class CrashRig implements AutoCloseable {
         DnsTestServer dns = ExampleDestination.dns();
         int mxPort = RunningRelay.freePort();
         int smtpPort = RunningRelay.freePort();
+        int adminPort = RunningRelay.freePort();
         GreenMail destination = new GreenMail(new ServerSetup(mxPort, "127.0.0.1", "smtp"));
         Path config = Files.writeString(dir.resolve("relay.yaml"),
-                RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), RunningRelay.freePort())
+                RunningRelay.baseYaml(smtpPort, dir.resolve("spool"), adminPort)
                         + RunningRelay.signedDnsDeliveryYaml(dns, dir, mxPort));
-        return new CrashRig(dir, dns, destination, config, smtpPort);
+        return new CrashRig(dir, dns, destination, config, smtpPort, adminPort);
     }
 
     void startDestination() {
@@ -94,13 +106,23 @@ final class CrashRig implements AutoCloseable {
         return counts;
     }
 
-    /** Every file left in the spool's queue and temp directories (messages, their state, half-written files). */
-    List<Path> spoolEntries() {
-        return Stream.of("queue", "tmp")
-                .map(dir.resolve("spool")::resolve)
-                .filter(Files::isDirectory)
-                .flatMap(CrashRig::list)
-                .toList();
+    /** How many messages the running relay still queues, as its admin API lists them. */
+    int queuedMessages() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/queue")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET /queue answered " + r.statusCode() + ": " + r.body());
+        }
+        return new ObjectMapper().readTree(r.body()).size();
+    }
+
+    /** How many messages the spool of the stopped relay holds, as its next start will recover them. */
+    int queuedInStoppedSpool() throws IOException {
+        try (FileQueueStore store = new FileQueueStore(dir.resolve("spool"), 0, Clock.systemUTC(),
+                SpoolSync.FSYNC)) {
+            return store.recover().recovered();
+        }
     }
 
     /** Entries recovery found corrupt and moved aside. */

@@ -8,13 +8,11 @@ import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The whole relay, wired exactly as {@code relay run} wires it, running in the test's JVM on free loopback
@@ -23,10 +21,12 @@ import java.util.stream.Stream;
 public final class RunningRelay implements AutoCloseable {
 
     private final RelayApplication app;
+    private final PrometheusMeterRegistry registry;
     private final RelayConfig config;
     private final int smtpPort;
 
-    private RunningRelay(RelayApplication app, RelayConfig config, int smtpPort) {
+    private RunningRelay(RelayApplication app, RelayConfig config, int smtpPort, PrometheusMeterRegistry registry) {
+        this.registry = registry;
         this.app = app;
         this.config = config;
         this.smtpPort = smtpPort;
@@ -66,7 +66,7 @@ public final class RunningRelay implements AutoCloseable {
         RelayApplication app = new RelayApplication(config, registry,
                 new ModuleComponents().assemble(config, registry));
         app.start();
-        return new RunningRelay(app, config, smtp);
+        return new RunningRelay(app, config, smtp, registry);
     }
 
     /** The server, spool and admin sections of a test relay on loopback, as YAML. */
@@ -108,17 +108,9 @@ public final class RunningRelay implements AutoCloseable {
         return app.adminAddress().getPort();
     }
 
-    /** The message files in the spool's queue directory (an empty queue has none). */
+    /** How many messages the relay's queue holds ({@code relay.queue.size}). */
     public long queuedMessages() {
-        Path queue = config.spool().dir().resolve("queue");
-        if (!Files.isDirectory(queue)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(queue)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".msg")).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return (long) registry.get("relay.queue.size").gauge().value();
     }
 
     @Override
