@@ -90,15 +90,41 @@ run_load() {
     --delivery-timeout-s "$DELIVERY_TIMEOUT_S" "$@"
 }
 
-# measure NAME TARGET SINK_CONTROL: one warm-up and RUNS measured runs; results in $RESULTS/NAME.jsonl.
+# spool_syncs METRICS_URL: "FSYNCS RECEIVED" from the relay's /metrics (relay_queue_spool_fsyncs_total and
+# relay_queue_received_total); "0 0" when there is no URL.
+spool_syncs() {
+  [[ -n ${1:-} ]] || { echo "0 0"; return; }
+  curl -fsS "$1" | awk '/^relay_queue_spool_fsyncs_total/ {f = $2} /^relay_queue_received_total/ {r = $2}
+    END {printf "%d %d\n", f, r}'
+}
+
+# with_syncs METRICS_URL BEFORE: reads one JSON line on stdin and adds "spool_fsyncs_per_msg" (the syncs the
+# relay's spool made per message it accepted since BEFORE, from spool_syncs) when there is a URL.
+with_syncs() {
+  local line
+  read -r line
+  if [[ -n ${1:-} ]]; then
+    local f0 r0 f1 r1
+    read -r f0 r0 <<<"$2"
+    read -r f1 r1 <<<"$(spool_syncs "$1")"
+    line=$(awk -v l="$line" -v f=$((f1 - f0)) -v r=$((r1 - r0)) \
+      'BEGIN { sub(/[}]$/, "", l); printf "%s,\"spool_fsyncs_per_msg\":%.3f}\n", l, (r > 0 ? f / r : 0) }')
+  fi
+  echo "$line"
+}
+
+# measure NAME TARGET SINK_CONTROL [METRICS_URL]: one warm-up and RUNS measured runs; results in
+# $RESULTS/NAME.jsonl, with the spool's syncs per accepted message when the relay's /metrics URL is given.
 measure() {
-  local name=$1 target=$2 control=$3 r
+  local name=$1 target=$2 control=$3 metrics=${4:-} r before
   bench_log "$name: warm-up ($WARMUP messages)"
   run_load "$target" "${name//[^A-Za-z0-9]/}w$RANDOM" "$control" "$WARMUP" >/dev/null
   : >"$RESULTS/$name.jsonl"
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
-    run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | tee -a "$RESULTS/$name.jsonl"
+    before=$(spool_syncs "$metrics")
+    run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | with_syncs "$metrics" "$before" \
+      | tee -a "$RESULTS/$name.jsonl"
   done
 }
 

@@ -26,7 +26,7 @@ relay_variant() {
     start_relay "$WORLD_DIR/relay.yaml" "$WORLD_DIR/relay.log" || return 1
   fi
   wait_for_port "$RELAY_PORT" 120 || return 1
-  measure "relay-$v" "127.0.0.1:$RELAY_PORT" "$SINK_CONTROL"
+  measure "relay-$v" "127.0.0.1:$RELAY_PORT" "$SINK_CONTROL" "http://127.0.0.1:$ADMIN_PORT/metrics"
   delivery_security "$v" "$WORLD_DIR/relay.log"
 }
 

@@ -10,7 +10,8 @@
 # Series: plaintext (new connection per message, smtp-source's default; delivery to smtp-sink), starttls (same,
 # delivery with STARTTLS to the bench sink's self-signed certificate), keepalive (smtp-source -d: one
 # connection per session for all its messages; delivery to smtp-sink). Knobs: SESSIONS=20 MESSAGES=5000
-# SIZE_BYTES=4096 RUNS=2 TARGETS="relay postfix" SERIES="plaintext starttls keepalive".
+# SIZE_BYTES=4096 RUNS=2 TARGETS="relay postfix" SERIES="plaintext starttls keepalive"; RELAY_CMD (another
+# build's launcher, to compare builds in the same run) and RELAY_LABEL (its name in the results, default relay).
 # One JSON line per run in $RESULTS/smtp-source.jsonl, and a markdown table on stdout at the end.
 # The relay keeps its defaults (fsync before every 250); it delivers through its normal MX path (the bench DNS
 # fixture names 127.0.0.1 as mx.bench.test) with delivery.port pointed at the sink.
@@ -56,11 +57,13 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# one_run TARGET SERIES PHASE PORT: smtp-source sends MESSAGES, then waits until the sink has them all.
+# one_run TARGET SERIES PHASE PORT [METRICS_URL]: smtp-source sends MESSAGES, then waits until the sink has
+# them all; with the relay's /metrics URL the line also has the spool's fsyncs per accepted message.
 one_run() {
-  local target=$1 series=$2 phase=$3 port=$4 keep=() before t0 t1 t2 now
+  local target=$1 series=$2 phase=$3 port=$4 metrics=${5:-} keep=() before syncs t0 t1 t2 now
   [[ $series == keepalive ]] && keep=(-d)
   before=$(delivered)
+  syncs=$(spool_syncs "$metrics")
   t0=$(date +%s.%N)
   smtp-source "${keep[@]}" -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE_BYTES" -f sender@load.invalid \
     -t bench@bench.test -M load.invalid "127.0.0.1:$port"
@@ -72,14 +75,15 @@ one_run() {
   done
   t2=$(date +%s.%N)
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  [[ $target == relay ]] && target=${RELAY_LABEL:-relay}
   awk -v t="$target" -v s="$series" -v p="$phase" -v m="$MESSAGES" -v n="$SESSIONS" -v t0="$t0" -v t1="$t1" \
     -v t2="$t2" -v d="$now" 'BEGIN { printf "{\"date\":\"%s\",\"target\":\"%s\",\"series\":\"%s\",\"phase\":\"%s\",\"messages\":%d,\"sessions\":%d,\"accept_msg_s\":%.0f,\"e2e_msg_s\":%.0f}\n", d, t, s, p, m, n, m / (t1 - t0), m / (t2 - t0) }' \
-    | tee -a "$OUT"
+    | with_syncs "$metrics" "$syncs" | tee -a "$OUT"
 }
 
 # series_for TARGET SERIES: a fresh target process, one cold run, RUNS warm runs.
 series_for() {
-  local target=$1 series=$2 port r
+  local target=$1 series=$2 port metrics= r
   start_series_sink "$series"
   if [[ $target == relay ]]; then
     start_world plaintext
@@ -88,14 +92,15 @@ series_for() {
     start_relay "$WORLD_DIR/relay.yaml" "$WORLD_DIR/relay.log"
     wait_for_port "$RELAY_PORT" 120
     port=$RELAY_PORT
+    metrics=http://127.0.0.1:$ADMIN_PORT/metrics
   else
     pf_configure "$TO_PORT" may
     pf_start
     port=$PF_PORT
   fi
-  one_run "$target" "$series" cold "$port"
+  one_run "$target" "$series" cold "$port" "$metrics"
   for ((r = 1; r <= RUNS; r++)); do
-    one_run "$target" "$series" warm "$port"
+    one_run "$target" "$series" warm "$port" "$metrics"
   done
   if [[ $target == relay ]]; then
     stop_relay
@@ -107,9 +112,10 @@ series_for() {
 }
 
 table() {
-  echo "| target | series | phase | accept msg/s | end-to-end msg/s |"
-  echo "|---|---|---|---:|---:|"
-  sed -E 's/.*"target":"([^"]*)","series":"([^"]*)","phase":"([^"]*)".*"accept_msg_s":([0-9]*),"e2e_msg_s":([0-9]*).*/| \1 | \2 | \3 | \4 | \5 |/' "$OUT"
+  echo "| target | series | phase | accept msg/s | end-to-end msg/s | spool fsyncs per accepted message |"
+  echo "|---|---|---|---:|---:|---:|"
+  sed -E -e 's/.*"target":"([^"]*)","series":"([^"]*)","phase":"([^"]*)".*"accept_msg_s":([0-9]*),"e2e_msg_s":([0-9]*)(,"spool_fsyncs_per_msg":([0-9.]*))?.*/| \1 | \2 | \3 | \4 | \5 | \7 |/' \
+    -e 's/\|  \|$/| n\/a |/' "$OUT"
 }
 
 install_postfix

@@ -73,15 +73,17 @@ public final class Report {
 
         md.append("\n### End to end (accepted by the relay to received by the sink)\n\n")
                 .append("| Series | end-to-end msg/s | accept msg/s | accept p50 / p99 ms | delivery p50 / p99 ms "
-                        + "| delivered / accepted | connections / TLS handshakes at the sink |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                        + "| delivered / accepted | connections / TLS handshakes at the sink | spool fsyncs per accepted message "
+                        + "|\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<Map<String, Object>>> e : series.entrySet()) {
             List<Map<String, Object>> runs = e.getValue();
             String label = SERIES.get(e.getKey());
             if (runs.isEmpty()) {
-                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | | |\n");
+                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | | | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f | %s |\n", label,
+            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f | %s | %s |\n",
+                    label,
                     median(runs, "e2e_msgs_per_s"), median(runs, "accept_msgs_per_s"),
                     median(runs, "accept_p50_ms"), median(runs, "accept_p99_ms"),
                     e.getKey().equals("upper-bound") ? "n/a"
@@ -89,7 +91,9 @@ public final class Report {
                                     median(runs, "delivery_p99_ms")),
                     median(runs, "delivered"), median(runs, "accepted"),
                     runs.get(0).containsKey("sink_connections") ? String.format(Locale.ROOT, "%.0f / %.0f",
-                            median(runs, "sink_connections"), median(runs, "sink_tls_sessions")) : "not recorded"));
+                            median(runs, "sink_connections"), median(runs, "sink_tls_sessions")) : "not recorded",
+                    runs.get(0).containsKey("spool_fsyncs_per_msg")
+                            ? String.format(Locale.ROOT, "%.3f", median(runs, "spool_fsyncs_per_msg")) : "n/a"));
         }
 
         md.append(deliverySecurity());
@@ -106,6 +110,10 @@ public final class Report {
                 .append(relayPlain.isEmpty() ? NOT_MEASURED
                         : String.format(Locale.ROOT, "%.1f ms", median(relayPlain, "accept_p99_ms")))
                 .append(" | < 50 ms |\n");
+        md.append("| relay spool fsyncs per accepted message, plaintext | ")
+                .append(relayPlain.isEmpty() || !relayPlain.get(0).containsKey("spool_fsyncs_per_msg") ? NOT_MEASURED
+                        : String.format(Locale.ROOT, "%.3f", median(relayPlain, "spool_fsyncs_per_msg")))
+                .append(" | < 0.2 |\n");
 
         Map<String, String> mem = env("memory.env");
         md.append("\n### Memory and recovery (sts-dane-relay)\n\n| Figure | Measured | Target |\n|---|---:|---:|\n");
