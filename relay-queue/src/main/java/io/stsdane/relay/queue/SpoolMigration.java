@@ -83,7 +83,7 @@ public final class SpoolMigration {
         for (String sub : List.of("queue", "tmp", "quarantine")) {
             if (!Files.isDirectory(fileSpoolDir.resolve(sub))) {
                 throw new IOException(fileSpoolDir + " is not a relay file spool: it has no " + sub
-                        + "/ directory (give the spool.dir of the node the messages come from)");
+                        + "/ directory (give the spool directory of the node the messages come from)");
             }
         }
     }
