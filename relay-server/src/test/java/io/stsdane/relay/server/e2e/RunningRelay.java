@@ -1,9 +1,6 @@
 package io.stsdane.relay.server.e2e;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.RelayApplication;
-import io.stsdane.relay.server.config.ConfigLoader;
-import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -12,24 +9,19 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The whole relay, wired exactly as {@code relay run} wires it, running in the test's JVM on free loopback
- * ports, with its configuration written as a real {@code relay.yaml}.
+ * The whole relay, wired exactly as {@code relay run} wires it ({@link RelayApplication#start(Path,
+ * io.stsdane.relay.server.RelayComponents)}), running in the test's JVM on free loopback ports, with its
+ * configuration written as a real {@code relay.yaml}.
  */
 public final class RunningRelay implements AutoCloseable {
 
     private final RelayApplication app;
-    private final RelayConfig config;
-    private final int smtpPort;
 
-    private RunningRelay(RelayApplication app, RelayConfig config, int smtpPort) {
+    private RunningRelay(RelayApplication app) {
         this.app = app;
-        this.config = config;
-        this.smtpPort = smtpPort;
     }
 
     /**
@@ -61,12 +53,7 @@ public final class RunningRelay implements AutoCloseable {
         int admin = freePort();
         String yaml = baseYaml(smtp, serverYaml, dir.resolve("spool"), spoolYaml, admin) + extraYaml;
         Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
-        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
-        RelayApplication app = new RelayApplication(config, registry,
-                new ModuleComponents().assemble(config, registry));
-        app.start();
-        return new RunningRelay(app, config, smtp);
+        return new RunningRelay(RelayApplication.start(file, new ModuleComponents()));
     }
 
     /** The server, spool and admin sections of a test relay on loopback, as YAML. */
@@ -101,7 +88,7 @@ public final class RunningRelay implements AutoCloseable {
     }
 
     public int smtpPort() {
-        return smtpPort;
+        return app.smtpAddress().getPort();
     }
 
     public int adminPort() {
@@ -110,7 +97,7 @@ public final class RunningRelay implements AutoCloseable {
 
     /** The message files in the spool's queue directory (an empty queue has none). */
     public long queuedMessages() {
-        Path queue = config.spool().dir().resolve("queue");
+        Path queue = app.config().spool().dir().resolve("queue");
         if (!Files.isDirectory(queue)) {
             return 0;
         }
