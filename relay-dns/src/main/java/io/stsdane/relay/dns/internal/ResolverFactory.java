@@ -74,7 +74,8 @@ public final class ResolverFactory {
             case OFF -> {
                 head.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
                 log.warn("DNSSEC is off: every DNS answer is treated as INSECURE, so DANE is DISABLED and"
-                        + " TLSA records are never enforced. Validate, or trust the AD bit of a validating resolver, to enforce DANE.");
+                        + " TLSA records are never enforced. Validate, or trust the AD bit of a validating resolver,"
+                        + " to enforce DANE.");
             }
             default -> throw new IllegalStateException(mode.toString());
         }
