@@ -73,9 +73,9 @@ public final class ResolverFactory {
             case TRUST_AD -> head.setEDNS(0, EDNS_PAYLOAD, ExtendedFlags.DO, List.of());
             case OFF -> {
                 head.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
-                log.warn("DNSSEC is off: every DNS answer is treated as INSECURE, so DANE is DISABLED and"
-                        + " TLSA records are never enforced. Validate, or trust the AD bit of a validating resolver,"
-                        + " to enforce DANE.");
+                // Operator guidance at start-up, not a validation error: it names the key to change.
+                log.warn("dns.dnssec is off: every DNS answer is treated as INSECURE, so DANE is DISABLED and"
+                        + " TLSA records are never enforced. Set dns.dnssec to validate or trust-ad to enforce DANE.");
             }
             default -> throw new IllegalStateException(mode.toString());
         }
