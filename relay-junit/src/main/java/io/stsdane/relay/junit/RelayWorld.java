@@ -2,12 +2,15 @@ package io.stsdane.relay.junit;
 
 import com.icegreen.greenmail.base.GreenMailOperations;
 import io.stsdane.relay.core.delivery.RecipientOutcome;
+import io.stsdane.relay.core.queue.QueueId;
 import io.stsdane.relay.core.util.Require;
 import io.stsdane.relay.junit.internal.DeliveryRecords;
 import io.stsdane.relay.junit.internal.Destinations;
-import io.stsdane.relay.junit.internal.EmbeddedRelay;
 import io.stsdane.relay.junit.internal.SmtpHandOff;
 import io.stsdane.relay.junit.internal.TempDirectory;
+import io.stsdane.relay.server.RelayApplication;
+import io.stsdane.relay.server.admin.QueueAdminPort;
+import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.smtp.ReceivedTransaction;
 import io.stsdane.relay.testkit.world.TestInternet;
@@ -56,10 +59,10 @@ public final class RelayWorld implements AutoCloseable {
     private final TempDirectory dir;
     private final TestInternet internet;
     private final DeliveryRecords records;
-    private final EmbeddedRelay relay;
+    private final RelayApplication relay;
     private final Duration patience;
 
-    private RelayWorld(TempDirectory dir, TestInternet internet, DeliveryRecords records, EmbeddedRelay relay,
+    private RelayWorld(TempDirectory dir, TestInternet internet, DeliveryRecords records, RelayApplication relay,
             Duration patience) {
         this.dir = dir;
         this.internet = internet;
@@ -130,7 +133,8 @@ public final class RelayWorld implements AutoCloseable {
      * test when the world is shared by a class.
      */
     public void reset() {
-        relay.clearQueue();
+        QueueAdminPort queue = relay.queueAdmin();
+        queue.list().forEach(m -> queue.delete(new QueueId(m.id())));
         records.clear();
     }
 
@@ -222,7 +226,8 @@ public final class RelayWorld implements AutoCloseable {
                         .text();
                 Path config = Files.writeString(dir.path().resolve("relay.yaml"), yaml);
                 DeliveryRecords records = new DeliveryRecords();
-                EmbeddedRelay relay = EmbeddedRelay.start(config, records);
+                // The relay as relay run assembles it, with every delivery attempt told to the records.
+                RelayApplication relay = RelayApplication.start(config, new ModuleComponents(records));
                 return new RelayWorld(dir, internet, records, relay, patience);
             } catch (Exception e) {
                 if (internet != null) {

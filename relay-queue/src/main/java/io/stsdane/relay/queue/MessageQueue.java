@@ -214,8 +214,8 @@ public final class MessageQueue implements AutoCloseable {
         public MessageQueue build() {
             if ((directory == null) == (postgres == null)) {
                 throw new IllegalStateException(directory == null
-                        ? "a spool is required: directory (spool.dir) or postgres (spool.postgres)"
-                        : "choose one spool: directory (spool.dir) or postgres (spool.postgres), not both");
+                        ? "a spool is required: directory(Path) or postgres(PostgresSpool)"
+                        : "choose one spool: directory(Path) or postgres(PostgresSpool), not both");
             }
             Objects.requireNonNull(hostname, "hostname is required");
             Objects.requireNonNull(deliveryAgent, "deliveryAgent is required");

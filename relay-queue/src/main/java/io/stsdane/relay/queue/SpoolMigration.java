@@ -85,8 +85,8 @@ public final class SpoolMigration {
         boolean version1 = Files.isDirectory(fileSpoolDir.resolve("queue"));
         if (!(journal || version1) || !Files.isDirectory(fileSpoolDir.resolve("quarantine"))) {
             throw new IOException(fileSpoolDir + " is not a relay file spool: it has no "
-                    + (journal || version1 ? "quarantine/" : "journal/") + " directory (give the spool.dir of the "
-                    + "node the messages come from)");
+                    + (journal || version1 ? "quarantine/" : "journal/") + " directory (give the spool directory "
+                    + "of the node the messages come from)");
         }
     }
 

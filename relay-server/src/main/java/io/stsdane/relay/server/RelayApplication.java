@@ -9,12 +9,16 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.admin.AdminServer;
+import io.stsdane.relay.server.admin.QueueAdminPort;
+import io.stsdane.relay.server.config.ConfigLoader;
 import io.stsdane.relay.core.net.HostPort;
 import io.stsdane.relay.server.config.RelayConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * answer while the rest starts), then every {@link ManagedService} in order; {@link #close()} stops them in
  * reverse. A failed start stops what had started and rethrows. Not thread-safe: start and close from one
  * thread (close may come from a shutdown hook once {@link #start()} has returned).
+ *
+ * <p>{@link #assemble} builds the relay as {@code relay run} does; {@link #start(Path, RelayComponents)} also
+ * loads its configuration file and starts it, for a relay embedded in a JVM of its own (tests, relay-junit).
  */
 public final class RelayApplication implements AutoCloseable {
 
@@ -39,6 +46,25 @@ public final class RelayApplication implements AutoCloseable {
         this.config = config;
         this.registry = registry;
         this.assembly = assembly;
+    }
+
+    /**
+     * The relay of {@code config}, its parts built by {@code components} (not started yet), its meters in a
+     * {@link #newRegistry() new registry}: what {@code relay run} runs.
+     */
+    public static RelayApplication assemble(RelayConfig config, RelayComponents components) {
+        PrometheusMeterRegistry registry = newRegistry();
+        return new RelayApplication(config, registry, components.assemble(config, registry));
+    }
+
+    /**
+     * Loads {@code configFile} as {@code relay run --config} does (without {@code RELAY_*} environment overrides),
+     * {@link #assemble assembles} the relay with {@code components} and starts it; the caller closes it.
+     */
+    public static RelayApplication start(Path configFile, RelayComponents components) throws Exception {
+        RelayApplication app = assemble(ConfigLoader.load(Optional.of(configFile), Map.of()).config(), components);
+        app.start();
+        return app;
     }
 
     /** A registry with the JVM and process meters every deployment wants. */
@@ -88,6 +114,31 @@ public final class RelayApplication implements AutoCloseable {
                     + " it", listen);
         }
         return server;
+    }
+
+    /** The configuration this relay runs with. */
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Where the SMTP listener accepts mail ({@code server.listen}). */
+    public InetSocketAddress smtpAddress() {
+        return config.server().listen().toResolved();
+    }
+
+    /** The relay's meters, as {@code /metrics} shows them. */
+    public PrometheusMeterRegistry meters() {
+        return registry;
+    }
+
+    /** What {@code /queue} of the admin API talks to. */
+    public QueueAdminPort queueAdmin() {
+        return assembly.queueAdmin();
+    }
+
+    /** The reload a SIGHUP runs: configurations from {@code source} applied to this relay's parts. */
+    public ConfigReloader reloader(ConfigReloader.Source source) {
+        return new ConfigReloader(source, config, assembly.live());
     }
 
     /** Where the admin server listens; only valid after {@link #start()}. */

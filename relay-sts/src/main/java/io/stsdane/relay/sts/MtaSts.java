@@ -104,7 +104,7 @@ public final class MtaSts {
         /** {@code mta-sts.https-port}: 443 except in tests. */
         public Builder httpsPort(int port) {
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("mta-sts.https-port must be 1-65535, got " + port);
+                throw new IllegalArgumentException("httpsPort must be 1-65535, got " + port);
             }
             this.httpsPort = port;
             return this;

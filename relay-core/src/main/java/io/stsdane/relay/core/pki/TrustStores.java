@@ -42,16 +42,16 @@ public final class TrustStores {
     }
 
     /** Trusts exactly the certificates in a PEM bundle. */
-    public static X509TrustManager fromPemFile(Path pemBundle) {
+    public static X509TrustManager fromPemFile(Path caFile) {
         Collection<? extends Certificate> certs;
-        try (InputStream in = Files.newInputStream(pemBundle)) {
+        try (InputStream in = Files.newInputStream(caFile)) {
             certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls.ca-file " + pemBundle + " cannot be read as a PEM bundle of "
+            throw new IllegalArgumentException("caFile " + caFile + " cannot be read as a PEM bundle of "
                     + "CA certificates: " + e.getMessage(), e);
         }
         if (certs.isEmpty()) {
-            throw new IllegalArgumentException("tls.ca-file " + pemBundle + " holds no certificate; "
+            throw new IllegalArgumentException("caFile " + caFile + " holds no certificate; "
                     + "give a PEM bundle or remove the setting to use the JDK trust store");
         }
         try {
@@ -63,7 +63,7 @@ public final class TrustStores {
             }
             return fromKeyStore(ks);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build a trust store from " + pemBundle, e);
+            throw new IllegalStateException("cannot build a trust store from " + caFile, e);
         }
     }
 

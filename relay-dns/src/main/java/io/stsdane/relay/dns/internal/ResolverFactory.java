@@ -44,17 +44,17 @@ public final class ResolverFactory {
         List<InetSocketAddress> servers = options.servers().isEmpty()
                 ? ResolverConfig.getCurrentConfig().servers() : options.servers();
         if (servers.isEmpty()) {
-            throw new IllegalArgumentException("dns.servers: none configured and none found in the system"
+            throw new IllegalArgumentException("servers: none configured and none found in the system"
                     + " configuration (/etc/resolv.conf); list at least one resolver");
         }
         DnssecMode mode = options.dnssec();
         if (mode == DnssecMode.TRUST_AD && !options.allowNonLoopbackAd()) {
             for (InetSocketAddress s : servers) {
                 if (s.getAddress() == null || !s.getAddress().isLoopbackAddress()) {
-                    throw new IllegalArgumentException("dns.dnssec: trust-ad would trust the AD bit from " + s
+                    throw new IllegalArgumentException("dnssec: TRUST_AD would trust the AD bit from " + s
                             + ", which is not a loopback address; an attacker on the path can forge that bit."
                             + " Run a validating resolver on loopback (for example unbound on 127.0.0.1),"
-                            + " or use dns.dnssec: validate, or set dns.allow-non-loopback-ad: true only if the"
+                            + " or use VALIDATE, or set allowNonLoopbackAd only if the"
                             + " path to that resolver is protected");
                 }
             }
@@ -73,13 +73,14 @@ public final class ResolverFactory {
             case TRUST_AD -> head.setEDNS(0, EDNS_PAYLOAD, ExtendedFlags.DO, List.of());
             case OFF -> {
                 head.setEDNS(0, EDNS_PAYLOAD, 0, List.of());
+                // Operator guidance at start-up, not a validation error: it names the key to change.
                 log.warn("dns.dnssec is off: every DNS answer is treated as INSECURE, so DANE is DISABLED and"
                         + " TLSA records are never enforced. Set dns.dnssec to validate or trust-ad to enforce DANE.");
             }
             default -> throw new IllegalStateException(mode.toString());
         }
         if (mode != DnssecMode.VALIDATE && options.trustAnchors() != null) {
-            log.warn("dns.trust-anchors is ignored: it is used only with dns.dnssec: validate");
+            log.warn("trustAnchors {} ignored: they are used only when DNSSEC is VALIDATE", options.trustAnchors());
         }
         List<String> described = servers.stream().map(ResolverFactory::describe).toList();
         log.info("DNS: servers {}, DNSSEC {}", described, mode.name().toLowerCase(java.util.Locale.ROOT));
@@ -90,7 +91,7 @@ public final class ResolverFactory {
                 new SecurityClassifier(mode));
         DnsjavaResolver.Path unvalidated = DnsjavaResolver.Path.of(head, false, new SecurityClassifier(DnssecMode.OFF));
         if (!options.insecureDomains().isEmpty()) {
-            log.info("DNS: names at or below {} are not DNSSEC-validated (dns.insecure-domains): no DANE for them",
+            log.info("DNS: names at or below {} are not DNSSEC-validated (insecureDomains): no DANE for them",
                     options.insecureDomains());
         }
         return new DnsjavaResolver(validating, unvalidated, options.insecureDomains(), described, budget,
@@ -99,13 +100,13 @@ public final class ResolverFactory {
 
     private static void check(DnsOptions options) {
         if (options.timeout().isNegative() || options.timeout().isZero()) {
-            throw new IllegalArgumentException("dns.timeout must be positive, not " + options.timeout());
+            throw new IllegalArgumentException("timeout must be positive, not " + options.timeout());
         }
         if (options.retries() < 0) {
-            throw new IllegalArgumentException("dns.retries must be 0 or more, not " + options.retries());
+            throw new IllegalArgumentException("retries must be 0 or more, not " + options.retries());
         }
         if (options.cacheMaxEntries() < 0) {
-            throw new IllegalArgumentException("dns.cache-max-entries must be 0 or more, not "
+            throw new IllegalArgumentException("cacheMaxEntries must be 0 or more, not "
                     + options.cacheMaxEntries());
         }
     }

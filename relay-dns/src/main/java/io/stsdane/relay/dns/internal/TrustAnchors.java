@@ -27,12 +27,12 @@ final class TrustAnchors {
             }
             validator.loadTrustAnchors(in);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("dns.trust-anchors: cannot read DNSSEC trust anchors from " + source
+            throw new IllegalArgumentException("trustAnchors: cannot read DNSSEC trust anchors from " + source
                     + " (" + e.getMessage() + "); give a readable file of zone-file DS or DNSKEY records,"
                     + " or remove the setting to use the built-in IANA root anchors", e);
         }
         if (validator.getTrustAnchors().items().isEmpty()) {
-            throw new IllegalArgumentException("dns.trust-anchors: " + source + " holds no DS or DNSKEY record;"
+            throw new IllegalArgumentException("trustAnchors: " + source + " holds no DS or DNSKEY record;"
                     + " every answer would be insecure and DANE could never apply");
         }
     }

@@ -45,9 +45,9 @@ final class SpoolLock implements AutoCloseable {
         if (lock == null) {
             String holder = holder(channel);
             channel.close();
-            throw new IOException("spool.dir " + spoolDir.toAbsolutePath() + " is in use by another relay process"
+            throw new IOException(spoolDir.toAbsolutePath() + " is in use by another relay process"
                     + (holder.isEmpty() ? "" : " (pid " + holder + ")") + ": stop it first, or give this one a"
-                    + " spool.dir of its own (" + file + " is locked)");
+                    + " spool directory of its own (" + file + " is locked)");
         }
         channel.truncate(0);
         channel.write(StandardCharsets.US_ASCII.encode(ProcessHandle.current().pid() + "\n"), 0);

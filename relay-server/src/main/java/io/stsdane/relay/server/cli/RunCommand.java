@@ -1,6 +1,5 @@
 package io.stsdane.relay.server.cli;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.ConfigReloader;
 import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.RelayComponents;
@@ -46,17 +45,14 @@ public final class RunCommand implements Callable<Integer> {
         log.info("Effective configuration ({}, then RELAY_* environment overrides):\n{}",
                 config.file == null ? "embedded defaults" : config.file, loaded.effectiveYaml());
         loaded.warnings().forEach(w -> log.warn("Configuration: {}", w));
-        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
         RelayApplication app;
-        RelayComponents.Assembly assembly;
         try {
-            assembly = components.assemble(loaded.config(), registry);
-            app = new RelayApplication(loaded.config(), registry, assembly);
+            app = RelayApplication.assemble(loaded.config(), components);
         } catch (UncheckedIOException e) {
             // The spool cannot be opened (in use by another relay, not writable): the message names it.
             throw new CommandFailure("cannot start: " + e.getMessage());
         }
-        ConfigReloader reloader = new ConfigReloader(() -> config.load(env), loaded.config(), assembly.live());
+        ConfigReloader reloader = app.reloader(() -> config.load(env));
         // SIGHUP reloads (without a handler the JVM would stop on it, so it
         // is installed before the listener accepts anything); the handler runs on its own thread.
         Signal.handle(new Signal("HUP"), sig -> {

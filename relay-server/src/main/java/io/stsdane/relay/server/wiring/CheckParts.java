@@ -1,7 +1,6 @@
 package io.stsdane.relay.server.wiring;
 
 import io.stsdane.relay.core.dns.DnsResolver;
-import io.stsdane.relay.core.pki.TrustStores;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.smtp.outbound.DeliveryOptions;
 import io.stsdane.relay.sts.StsPolicySource;
@@ -28,7 +27,7 @@ public record CheckParts(DnsResolver dns, PolicyChain policies, DeliveryOptions 
      *     domain publishes now and leaves the running relay's cache alone
      */
     public static CheckParts build(RelayConfig config, DnsResolver dns, Path stsCache) {
-        X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
+        X509TrustManager trust = ModuleComponents.trustManager(config);
         String helo = config.delivery().helo().or(() -> config.server().hostname()).orElse("localhost");
         OkHttpClient http = OutboundHttp.client(dns);
         return new CheckParts(dns, PolicyChain.build(config, dns, trust, http, stsCache, null),

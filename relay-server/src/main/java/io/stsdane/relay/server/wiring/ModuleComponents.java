@@ -22,6 +22,7 @@ import io.stsdane.relay.server.admin.SpoolWritableCheck;
 import io.stsdane.relay.server.cluster.PostgresPolicyStore;
 import io.stsdane.relay.server.cluster.PostgresTlsRptCounters;
 import io.stsdane.relay.server.config.DeliveryConfig;
+import io.stsdane.relay.server.config.ModuleKeys;
 import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.config.ServerConfig;
 import io.stsdane.relay.server.config.SpoolConfig;
@@ -75,7 +76,7 @@ public final class ModuleComponents implements RelayComponents {
 
     @Override
     public DnsResolver dnsResolver(DnsOptions options) {
-        return DnsResolvers.create(options);
+        return ModuleKeys.DNS.build(() -> DnsResolvers.create(options));
     }
 
     @Override
@@ -86,8 +87,8 @@ public final class ModuleComponents implements RelayComponents {
     @Override
     public Assembly assemble(RelayConfig config, PrometheusMeterRegistry registry) {
         String hostname = LocalNames.hostname(config);
-        DnsResolver dns = DnsResolvers.create(config.dns(), registry);
-        X509TrustManager trust = TrustStores.load(config.tls().caFile().orElse(null));
+        DnsResolver dns = ModuleKeys.DNS.build(() -> DnsResolvers.create(config.dns(), registry));
+        X509TrustManager trust = trustManager(config);
 
         OkHttpClient http = OutboundHttp.client(dns);
         PolicyStore stsStore = stsStore(config.spool(), hostname);
@@ -116,9 +117,8 @@ public final class ModuleComponents implements RelayComponents {
                 policies.inOrder(), tlsRpt.map(TlsRpt::reporter).orElse(TlsReporter.NONE), registry, observer);
         agent.bind(engine);
         Optional<DkimIntake> dkim = dkim(config, queue, registry);
-        InboundServer listener = new InboundServer(inboundOptions(config, hostname), dns,
-                dkim.<MessageIntake>map(d -> d).orElse(queue.intake()),
-                registry);
+        InboundServer listener = ModuleKeys.SERVER.build(() -> new InboundServer(inboundOptions(config, hostname), dns,
+                dkim.<MessageIntake>map(d -> d).orElse(queue.intake()), registry));
 
         List<ManagedService> services = new ArrayList<>();
         // Stopped last: MTA-STS and TLS reporting derive their HTTP clients from it.
@@ -144,7 +144,10 @@ public final class ModuleComponents implements RelayComponents {
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
         LiveConfig live = next -> {
             // The listener's files first: when one cannot be used this throws before anything changed.
-            listener.reload(inboundOptions(next, hostname));
+            ModuleKeys.SERVER.build(() -> {
+                listener.reload(inboundOptions(next, hostname));
+                return null;
+            });
             policies.override().replaceLevels(next.policies());
             List<String> reloaded = new ArrayList<>(List.of("policies (" + next.policies().size()
                     + " override(s))", "server.allowed-networks", "server.auth.users-file", "server.tls"));
@@ -156,6 +159,11 @@ public final class ModuleComponents implements RelayComponents {
             return reloaded;
         };
         return new Assembly(services, readiness, new QueueAdminAdapter(queue.admin(), Clock.systemUTC()), live);
+    }
+
+    /** The trust store of {@code tls.ca-file}, or the JDK's; also what {@code relay check} judges with. */
+    static X509TrustManager trustManager(RelayConfig config) {
+        return ModuleKeys.TLS.build(() -> TrustStores.load(config.tls().caFile().orElse(null)));
     }
 
     /**

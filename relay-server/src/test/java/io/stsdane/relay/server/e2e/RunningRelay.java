@@ -1,9 +1,6 @@
 package io.stsdane.relay.server.e2e;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stsdane.relay.server.RelayApplication;
-import io.stsdane.relay.server.config.ConfigLoader;
-import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import io.stsdane.relay.testkit.config.RelayConfigYaml;
 import io.stsdane.relay.testkit.dns.DnsTestServer;
@@ -11,25 +8,18 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * The whole relay, wired exactly as {@code relay run} wires it, running in the test's JVM on free loopback
- * ports, with its configuration written as a real {@code relay.yaml}.
+ * The whole relay, wired exactly as {@code relay run} wires it ({@link RelayApplication#start(Path,
+ * io.stsdane.relay.server.RelayComponents)}), running in the test's JVM on free loopback ports, with its
+ * configuration written as a real {@code relay.yaml}.
  */
 public final class RunningRelay implements AutoCloseable {
 
     private final RelayApplication app;
-    private final PrometheusMeterRegistry registry;
-    private final RelayConfig config;
-    private final int smtpPort;
 
-    private RunningRelay(RelayApplication app, RelayConfig config, int smtpPort, PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    private RunningRelay(RelayApplication app) {
         this.app = app;
-        this.config = config;
-        this.smtpPort = smtpPort;
     }
 
     /**
@@ -61,12 +51,7 @@ public final class RunningRelay implements AutoCloseable {
         int admin = freePort();
         String yaml = baseYaml(smtp, serverYaml, dir.resolve("spool"), spoolYaml, admin) + extraYaml;
         Path file = Files.writeString(dir.resolve("relay.yaml"), yaml);
-        RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-        PrometheusMeterRegistry registry = RelayApplication.newRegistry();
-        RelayApplication app = new RelayApplication(config, registry,
-                new ModuleComponents().assemble(config, registry));
-        app.start();
-        return new RunningRelay(app, config, smtp, registry);
+        return new RunningRelay(RelayApplication.start(file, new ModuleComponents()));
     }
 
     /** The server, spool and admin sections of a test relay on loopback, as YAML. */
@@ -101,7 +86,7 @@ public final class RunningRelay implements AutoCloseable {
     }
 
     public int smtpPort() {
-        return smtpPort;
+        return app.smtpAddress().getPort();
     }
 
     public int adminPort() {
@@ -110,7 +95,7 @@ public final class RunningRelay implements AutoCloseable {
 
     /** How many messages the relay's queue holds ({@code relay.queue.size}). */
     public long queuedMessages() {
-        return (long) registry.get("relay.queue.size").gauge().value();
+        return (long) app.meters().get("relay.queue.size").gauge().value();
     }
 
     @Override

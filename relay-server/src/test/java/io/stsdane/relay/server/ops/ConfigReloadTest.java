@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.stsdane.relay.server.ConfigReloader;
 import io.stsdane.relay.server.RelayApplication;
-import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.ConfigLoader;
-import io.stsdane.relay.server.config.RelayConfig;
 import io.stsdane.relay.server.crash.RelayProcess;
 import io.stsdane.relay.server.e2e.ExampleDestination;
 import io.stsdane.relay.server.e2e.RunningRelay;
@@ -43,8 +41,8 @@ class ConfigReloadTest {
         Path file = dir.resolve("relay.yaml");
         String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort());
         Files.writeString(file, base);
-        try (Reloadable relay = Reloadable.start(file)) {
-            ConfigReloader reloader = relay.reloader();
+        try (RelayApplication relay = RelayApplication.start(file, new ModuleComponents())) {
+            ConfigReloader reloader = relay.reloader(() -> ConfigLoader.load(Optional.of(file), Map.of()));
             assertThat(submit(smtp)).startsWith("250");
 
             Files.writeString(file, base.replace("  hostname: relay.test\n",
@@ -75,8 +73,8 @@ class ConfigReloadTest {
             String base = RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort())
                     + RunningRelay.signedDnsDeliveryYaml(dns, dir, mx.port());
             Files.writeString(file, base + keys.yaml());
-            try (Reloadable relay = Reloadable.start(file)) {
-                ConfigReloader reloader = relay.reloader();
+            try (RelayApplication relay = RelayApplication.start(file, new ModuleComponents())) {
+                ConfigReloader reloader = relay.reloader(() -> ConfigLoader.load(Optional.of(file), Map.of()));
                 // Rotation: the Ed25519 key's selector is retired, the RSA key stays.
                 Files.writeString(file, base + keys.yaml().replaceAll("(?m)^.*name: ed1.*\\R", ""));
                 assertThat(reloader.reload()).isTrue();
@@ -126,24 +124,5 @@ class ConfigReloadTest {
     private static String submit(int port) throws Exception {
         return SmtpSubmission.send(port, "alice@example.org", List.of("bob@example.net"),
                 "Subject: reload\r\n\r\nreload\r\n");
-    }
-
-    /** A whole relay started from {@code file}, and the reload a SIGHUP would run on it. */
-    private record Reloadable(RelayApplication app, ConfigReloader reloader) implements AutoCloseable {
-
-        static Reloadable start(Path file) throws Exception {
-            RelayConfig config = ConfigLoader.load(Optional.of(file), Map.of()).config();
-            var registry = RelayApplication.newRegistry();
-            RelayComponents.Assembly assembly = new ModuleComponents().assemble(config, registry);
-            RelayApplication app = new RelayApplication(config, registry, assembly);
-            app.start();
-            return new Reloadable(app, new ConfigReloader(() -> ConfigLoader.load(Optional.of(file), Map.of()),
-                    config, assembly.live()));
-        }
-
-        @Override
-        public void close() {
-            app.close();
-        }
     }
 }

@@ -33,6 +33,6 @@ class InboundOptionsTest extends InboundTestBase {
         Path rsaKey = Files.writeString(tmp.resolve("rsa.key"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n"
                 + "-----END RSA PRIVATE KEY-----\n");
         assertThatThrownBy(() -> new InboundServer(options().tls(pem[0], rsaKey).build(), intake))
-                .hasMessageContaining("server.tls.key").hasMessageContaining("openssl pkcs8");
+                .hasMessageContaining("tlsKey").hasMessageContaining("openssl pkcs8");
     }
 }

@@ -5,7 +5,9 @@ import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsStatus;
 import io.stsdane.relay.core.util.DomainNames;
+import io.stsdane.relay.core.util.Futures;
 import io.stsdane.relay.core.util.LogText;
+import io.stsdane.relay.core.util.Throwables;
 import io.stsdane.relay.tlsrpt.CounterStore;
 import io.stsdane.relay.tlsrpt.PendingReport;
 import io.stsdane.relay.tlsrpt.PolicyCounts;
@@ -27,7 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,12 +166,11 @@ public final class ReportJob {
         String name = "_smtp._tls." + domain;
         DnsResult<String> result;
         try {
-            result = resolver.txt(name).toCompletableFuture().get(DNS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new TlsRptLookupOutcome.TryLater(name + ": interrupted");
-        } catch (Exception e) {
-            return new TlsRptLookupOutcome.TryLater(name + ": " + e);
+            result = Futures.await(resolver.txt(name), DNS_TIMEOUT);
+        } catch (TimeoutException e) {
+            return new TlsRptLookupOutcome.TryLater(name + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new TlsRptLookupOutcome.TryLater(name + ": " + Throwables.rootMessage(e));
         }
         if (!result.isUsable()) {
             return new TlsRptLookupOutcome.TryLater(name + ": " + result.status() + " " + result.security() + " "

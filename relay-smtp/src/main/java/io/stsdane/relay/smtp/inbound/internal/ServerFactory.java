@@ -90,7 +90,7 @@ public final class ServerFactory {
         try {
             return UserDirectory.load(options.usersFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("server.auth.users-file " + options.usersFile() + " cannot be read", e);
+            throw new UncheckedIOException("usersFile " + options.usersFile() + " cannot be read", e);
         }
     }
 
@@ -104,7 +104,8 @@ public final class ServerFactory {
         try {
             return TlsContexts.fromPem(options.tlsCertificate(), options.tlsKey());
         } catch (IOException e) {
-            throw new UncheckedIOException("server.tls.cert or server.tls.key cannot be read", e);
+            throw new UncheckedIOException("tlsCertificate " + options.tlsCertificate() + " or tlsKey "
+                    + options.tlsKey() + " cannot be read", e);
         }
     }
 }

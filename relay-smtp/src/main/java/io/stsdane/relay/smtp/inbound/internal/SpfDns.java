@@ -105,6 +105,7 @@ final class SpfDns implements DNSService {
     /** The relay's resolver applies {@code dns.timeout} and {@code dns.retries} to every lookup. */
     @Override
     public void setTimeOut(int timeOut) {
-        throw new UnsupportedOperationException("SPF lookups use the relay resolver's dns.timeout");
+        throw new UnsupportedOperationException(
+                "SPF lookups use the timeout of the relay resolver (DnsOptions.timeout)");
     }
 }

@@ -30,7 +30,8 @@ public final class TlsContexts {
     /**
      * @param chain PEM certificates, leaf first
      * @param key PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY}); RSA, EC or Ed25519
-     * @throws IllegalArgumentException naming the file and what to change
+     * @throws IllegalArgumentException naming the parameter ({@code tlsCertificate}, {@code tlsKey}), the file and
+     *     what to change
      */
     public static SSLContext fromPem(Path chain, Path key) throws IOException {
         Certificate[] certs;
@@ -39,10 +40,10 @@ public final class TlsContexts {
                     .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(chain)))
                     .toArray(new Certificate[0]);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("server.tls.cert " + chain + ": not a PEM certificate chain", e);
+            throw new IllegalArgumentException("tlsCertificate " + chain + ": not a PEM certificate chain", e);
         }
         if (certs.length == 0) {
-            throw new IllegalArgumentException("server.tls.cert " + chain + ": no certificate found");
+            throw new IllegalArgumentException("tlsCertificate " + chain + ": no certificate found");
         }
         PrivateKey privateKey = privateKey(key, certs[0].getPublicKey().getAlgorithm());
         try {
@@ -55,22 +56,21 @@ public final class TlsContexts {
             ctx.init(kmf.getKeyManagers(), null, null);
             return ctx;
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("server.tls.key " + key + " and server.tls.cert " + chain
-                    + " cannot be used together", e);
+            throw new IllegalArgumentException("tlsKey " + key + " does not belong to tlsCertificate " + chain, e);
         }
     }
 
     private static PrivateKey privateKey(Path key, String algorithm) throws IOException {
         Matcher m = PKCS8.matcher(Files.readString(key, StandardCharsets.US_ASCII));
         if (!m.find()) {
-            throw new IllegalArgumentException("server.tls.key " + key + ": expected an unencrypted PKCS#8 PEM key "
+            throw new IllegalArgumentException("tlsKey " + key + ": expected an unencrypted PKCS#8 PEM key "
                     + "(BEGIN PRIVATE KEY); convert with 'openssl pkcs8 -topk8 -nocrypt -in old.key -out new.key'");
         }
         byte[] der = Base64.getMimeDecoder().decode(m.group(1));
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("server.tls.key " + key + ": not a " + algorithm
+            throw new IllegalArgumentException("tlsKey " + key + ": not a " + algorithm
                     + " key matching the certificate", e);
         }
     }
