@@ -92,6 +92,14 @@ final class JournalRecovery {
 
     private void replay(long seq, Path file, boolean last) throws IOException {
         long size = Files.size(file);
+        if (last && size < JournalSegment.HEADER) {
+            // The newest segment, caught by a crash between its creation and its header: nothing was appended.
+            LOG.warn("spool recovery: removed {} ({} bytes): a segment a crash interrupted while it was being "
+                    + "created (never written to)", file, size);
+            Files.delete(file);
+            torn++;
+            return;
+        }
         try (InputStream raw = Files.newInputStream(file);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
             byte[] magic = new byte[JournalSegment.HEADER];
@@ -167,7 +175,16 @@ final class JournalRecovery {
                     quarantineRecord(file, pos, r, "unreadable message record: " + e.getMessage());
                     return;
                 }
-                live.put(r.id(), Located.of(at, recordLength, layout, env.recipients().size()));
+                Located message = Located.of(at, recordLength, layout, env.recipients().size());
+                Located queued = live.get(r.id());
+                if (queued != null) {
+                    // A second MESSAGE record of a queued message is a compaction copy (ids are never reused).
+                    // The copy's STATE record follows it; a crash between the two must not reset the state
+                    // the message already has in an older segment.
+                    live.put(r.id(), queued.state() == null ? message : message.withState(queued.state()));
+                    return;
+                }
+                live.put(r.id(), message);
                 index.put(r.id(), env.receivedAt(), MessageState.initial(env.recipients().size(),
                         env.receivedAt()));
             }

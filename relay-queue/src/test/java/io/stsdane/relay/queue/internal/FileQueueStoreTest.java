@@ -217,6 +217,61 @@ class FileQueueStoreTest {
         assertThat(third.size()).isZero();
     }
 
+    /**
+     * Compaction copies a message as two records, MESSAGE then STATE; a crash between them leaves a copy without
+     * its state after the durable STATE in an older segment. Recovery keeps that state.
+     */
+    @Test
+    void aCompactionCopyCutShortBeforeItsStateKeepsTheStateTheMessageHad() throws Exception {
+        FileQueueStore s = open();
+        s.recover();
+        QueueId id = new QueueId("CP");
+        s.enqueue(id, envelope("a@example.org", T0, rcpt("b@example.net"), rcpt("c@example.net")),
+                new ByteArrayInputStream(bytes(text("copy"))));
+        s.update(id, m -> m.state().withRecipient(0, m.state().recipients().get(0)
+                .withStatus(RecipientState.Status.DELIVERED, "2.0.0", "250 ok", RecipientState.Report.NONE)));
+        s.close();
+        // The copy's MESSAGE record is the original's bytes again, appended after the STATE record.
+        Path segment;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("journal"))) {
+            segment = files.filter(p -> p.toString().endsWith(".seg")).max(Path::compareTo).orElseThrow();
+        }
+        byte[] journal = java.nio.file.Files.readAllBytes(segment);
+        int first = JournalSegment.HEADER;
+        int length = JournalRecord.FRAME + JournalRecord.bodyLength(java.util.Arrays.copyOfRange(journal, first,
+                first + JournalRecord.FRAME));
+        java.nio.file.Files.write(segment, java.util.Arrays.copyOfRange(journal, first, first + length),
+                java.nio.file.StandardOpenOption.APPEND);
+
+        FileQueueStore again = open();
+        again.recover();
+        assertThat(again.load(id).orElseThrow().state().recipients())
+                .extracting(RecipientState::status)
+                .containsExactly(RecipientState.Status.DELIVERED, RecipientState.Status.PENDING);
+        assertThat(read(again, id)).isEqualTo(bytes(text("copy")));
+    }
+
+    /** A crash between creating the next segment and writing its header leaves an empty newest file. */
+    @Test
+    void anEmptyNewestSegmentIsACrashDuringItsCreationNotSomethingToQuarantine() throws Exception {
+        FileQueueStore s = open();
+        s.recover();
+        QueueId id = new QueueId("EM");
+        s.enqueue(id, envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(bytes(text("empty next"))));
+        s.close();
+        java.nio.file.Files.createFile(dir.resolve("journal").resolve("9999999999999999.seg"));
+
+        FileQueueStore again = open();
+        RecoveryReport report = again.recover();
+
+        assertThat(report.quarantined()).isZero();
+        assertThat(read(again, id)).isEqualTo(bytes(text("empty next")));
+        again.enqueue(new QueueId("EN"), envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(bytes(text("after"))));
+        assertThat(again.size()).isEqualTo(2);
+    }
+
     /** A deferral after a DANE mismatch: the attempt's policy and TLS outcome are part of its history. */
     static Attempt daneMismatch(Instant at) {
         return new Attempt(at, io.stsdane.relay.core.delivery.RecipientOutcome.Kind.DEFERRED, "4.7.5",
