@@ -3,8 +3,10 @@ package io.stsdane.relay.queue.internal;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,11 +18,18 @@ import org.slf4j.LoggerFactory;
  * <p>A caller appends its record, then calls {@link #awaitDurable()}. It joins the batch that the committer
  * thread will commit next; a batch is only swapped out right before its commit starts, so every write that
  * happened before a caller joined is covered by that commit. Under load the commit count grows with the
- * number of batches, not of messages. Thread-safe.
+ * number of batches, not of messages. A {@link #request() lazy request} (a write whose loss costs a duplicate
+ * delivery, never a message) starts no commit of its own: it rides along with the next one a waiting caller
+ * starts, or is committed {@link #LAZY_DELAY} after it was made when nobody waits. Thread-safe.
  */
 public final class GroupCommitter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
+    /** The longest a lazy request waits for a commit that somebody waits for. */
+    static final Duration LAZY_DELAY = Duration.ofMillis(200);
+
+    private final long lazyDelayNanos;
 
     /** What one commit does: make every write made before it started durable. */
     @FunctionalInterface
@@ -34,9 +43,16 @@ public final class GroupCommitter implements AutoCloseable {
     private final AtomicLong syncs = new AtomicLong();
     private CompletableFuture<Void> batch = new CompletableFuture<>();
     private boolean requested;
+    /** {@link System#nanoTime()} of the oldest lazy request not yet committed (never 0); 0 when there is none. */
+    private long lazySince;
     private boolean closed;
 
     public GroupCommitter(String what, Commit commit) {
+        this(what, commit, LAZY_DELAY);
+    }
+
+    GroupCommitter(String what, Commit commit, Duration lazyDelay) {
+        this.lazyDelayNanos = lazyDelay.toNanos();
         this.what = what;
         this.commit = commit;
         this.thread = new Thread(this::run, "spool-committer");
@@ -49,8 +65,8 @@ public final class GroupCommitter implements AutoCloseable {
      * delivery, never a message.
      */
     public synchronized void request() {
-        if (!closed) {
-            requested = true;
+        if (!closed && lazySince == 0) {
+            lazySince = System.nanoTime() | 1;
             notifyAll();
         }
     }
@@ -85,19 +101,24 @@ public final class GroupCommitter implements AutoCloseable {
         while (true) {
             CompletableFuture<Void> current;
             synchronized (this) {
-                while (!requested && !closed) {
+                while (!requested && !closed && !lazyDue()) {
                     try {
-                        wait();
+                        if (lazySince == 0) {
+                            wait();
+                        } else {
+                            TimeUnit.NANOSECONDS.timedWait(this, lazySince + lazyDelayNanos - System.nanoTime());
+                        }
                     } catch (InterruptedException e) {
                         closed = true;
                     }
                 }
-                if (!requested) {
+                if (!requested && lazySince == 0) {
                     return;
                 }
                 current = batch;
                 batch = new CompletableFuture<>();
                 requested = false;
+                lazySince = 0;
             }
             try {
                 commit.commit();
@@ -108,6 +129,11 @@ public final class GroupCommitter implements AutoCloseable {
                 current.completeExceptionally(e);
             }
         }
+    }
+
+    /** Whether the oldest lazy request has waited the lazy delay. */
+    private boolean lazyDue() {
+        return lazySince != 0 && System.nanoTime() - lazySince >= lazyDelayNanos;
     }
 
     @Override

@@ -137,7 +137,7 @@ final class Journal implements AutoCloseable {
         committer.awaitDurable();
     }
 
-    /** Asks for a commit soon without waiting (lazy records). */
+    /** Asks for a commit without waiting (lazy records): the next one somebody waits for, or a timer's. */
     void requestCommit() {
         committer.request();
     }
