@@ -44,6 +44,9 @@ class SpfSelfCheckTest extends InboundTestBase {
         TestZone example = server.root().child("example");
         example.child("soft.example").txt("soft.example", "v=spf1 ip4:192.0.2.10 ~all");
         example.child("nospf.example").txt("nospf.example", "not an SPF record");
+        TestZone included = example.child("incl.example");
+        included.txt("incl.example", "v=spf1 include:_spf.incl.example -all");
+        included.txt("_spf.incl.example", "v=spf1 ip4:192.0.2.10 -all");
         return server;
     }
 
@@ -100,6 +103,15 @@ class SpfSelfCheckTest extends InboundTestBase {
     void rejectModeAcceptsAnAuthorizedRelay() throws Exception {
         assertThat(mailFrom(server(SpfMode.REJECT, "192.0.2.10"), "app@example.com")).startsWith("250");
         assertThat(spf("pass")).isEqualTo(1);
+    }
+
+    /** Providers publish their ranges under underscore names (include:_spf.…): not host names, still asked. */
+    @Test
+    void anIncludeOfAnUnderscoreNameIsFollowed() throws Exception {
+        assertThat(mailFrom(server(SpfMode.REJECT, "192.0.2.10"), "app@incl.example")).startsWith("250");
+        assertThat(mailFrom(server(SpfMode.REJECT, "198.51.100.7"), "app@incl.example")).startsWith("550 5.7.23");
+        assertThat(spf("pass")).isEqualTo(1);
+        assertThat(spf("fail")).isEqualTo(1);
     }
 
     @Test
