@@ -7,8 +7,6 @@ import io.stsdane.relay.core.testing.InMemoryDnsResolver;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /** The blocking host name seam over the relay's resolver, as OkHttp's {@code Dns} uses it. */
@@ -55,50 +53,14 @@ class HostAddressesTest {
 
     @Test
     void aResolverThatNeverAnswersIsGivenUpAfterTheWait() {
-        assertThatThrownBy(() -> new HostAddresses(new Silent(), Duration.ofMillis(50)).lookup("reports.example.com"))
+        dns.silent("reports.example.com");
+
+        assertThatThrownBy(() -> new HostAddresses(dns, Duration.ofMillis(50)).lookup("reports.example.com"))
                 .isInstanceOf(UnknownHostException.class).hasMessageContaining("no answer within 50 ms");
     }
 
     @Test
     void theWaitMustBePositive() {
         assertThatThrownBy(() -> new HostAddresses(dns, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    /** A resolver whose answers never come. */
-    private static final class Silent implements DnsResolver {
-        @Override
-        public CompletionStage<DnsResult<MxRecord>> mx(String domain) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<InetAddress>> addresses(String host) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<InetAddress>> a(String host) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<String>> txt(String name) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public CompletionStage<DnsResult<String>> ptr(String name) {
-            return new CompletableFuture<>();
-        }
     }
 }

@@ -44,6 +44,7 @@ public final class InMemoryDnsResolver implements DnsResolver {
     private final Map<String, DnsResult<String>> txt = new ConcurrentHashMap<>();
     private final Map<String, String> failing = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<?>> heldTxt = new ConcurrentHashMap<>();
+    private final java.util.Set<String> silentHosts = ConcurrentHashMap.newKeySet();
     private volatile boolean addressesOnAnotherThread;
 
     /** MX records of {@code domain} with the given security; none at all is NODATA (RFC 5321 §5.1: implicit MX). */
@@ -105,6 +106,12 @@ public final class InMemoryDnsResolver implements DnsResolver {
         return this;
     }
 
+    /** Address lookups of {@code host} never answer, as a resolver whose every server stays silent. */
+    public InMemoryDnsResolver silent(String host) {
+        silentHosts.add(host);
+        return this;
+    }
+
     /**
      * Completes address lookups on a pool thread, later than the call, as a real resolver does; MX answers stay
      * already completed. Code that chains an MX lookup into address lookups then meets both kinds of completion.
@@ -121,6 +128,9 @@ public final class InMemoryDnsResolver implements DnsResolver {
 
     @Override
     public CompletionStage<DnsResult<InetAddress>> addresses(String host) {
+        if (silentHosts.contains(host)) {
+            return new CompletableFuture<>();
+        }
         return addressesOnAnotherThread
                 ? CompletableFuture.supplyAsync(() -> answer(host, addresses))
                 : CompletableFuture.completedFuture(answer(host, addresses));
