@@ -98,17 +98,29 @@ spool_syncs() {
     END {printf "%d %d\n", f, r}'
 }
 
+# process_cpu_ms PID: CPU time (user + system) the process has used so far, in milliseconds; 0 without a PID.
+process_cpu_ms() {
+  [[ -n ${1:-} && -r /proc/$1/stat ]] || { echo 0; return; }
+  # fields 14 and 15 of /proc/PID/stat (after the parenthesised command name, which may contain spaces)
+  sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", ($12 + $13) * 1000 / hz}'
+}
+
 # with_syncs METRICS_URL BEFORE: reads one JSON line on stdin and adds "spool_fsyncs_per_msg" (the syncs the
-# relay's spool made per message it accepted since BEFORE, from spool_syncs) when there is a URL.
+# relay's spool made per message it accepted since BEFORE, from spool_syncs) when there is a URL, and
+# "relay_cpu_ms_per_msg" (CPU the relay's JVM used from the start of the run until the sink had every message,
+# intake and delivery together, per accepted message) when RELAY_JAVA_PID is set.
 with_syncs() {
   local line
   read -r line
   if [[ -n ${1:-} ]]; then
-    local f0 r0 f1 r1
-    read -r f0 r0 <<<"$2"
+    local f0 r0 c0 f1 r1 c1
+    read -r f0 r0 c0 <<<"$2"
     read -r f1 r1 <<<"$(spool_syncs "$1")"
-    line=$(awk -v l="$line" -v f=$((f1 - f0)) -v r=$((r1 - r0)) \
-      'BEGIN { sub(/[}]$/, "", l); printf "%s,\"spool_fsyncs_per_msg\":%.3f}\n", l, (r > 0 ? f / r : 0) }')
+    c1=$(process_cpu_ms "${RELAY_JAVA_PID:-}")
+    line=$(awk -v l="$line" -v f=$((f1 - f0)) -v r=$((r1 - r0)) -v c=$((c1 - c0)) -v pid="${RELAY_JAVA_PID:-}" \
+      'BEGIN { sub(/[}]$/, "", l); printf "%s,\"spool_fsyncs_per_msg\":%.3f", l, (r > 0 ? f / r : 0)
+        if (pid != "") printf ",\"relay_cpu_ms_per_msg\":%.3f", (r > 0 ? c / r : 0)
+        printf "}\n" }')
   fi
   echo "$line"
 }
@@ -122,7 +134,7 @@ measure() {
   : >"$RESULTS/$name.jsonl"
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
-    before=$(spool_syncs "$metrics")
+    before="$(spool_syncs "$metrics") $(process_cpu_ms "${RELAY_JAVA_PID:-}")"
     run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | with_syncs "$metrics" "$before" \
       | tee -a "$RESULTS/$name.jsonl"
   done
