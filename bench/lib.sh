@@ -105,7 +105,7 @@ tree_cpu_ms() {
   [[ -n ${1:-} && -r /proc/$1/stat ]] || { echo 0; return; }
   # /proc/PID/stat after the parenthesised command name: $2 ppid, $12 utime, $13 stime, $14 cutime, $15 cstime
   for f in /proc/[0-9]*/stat; do
-    read -r line <"$f" 2>/dev/null && echo "${f//[^0-9]/} ${line##*) }"
+    read -r line 2>/dev/null <"$f" && echo "${f//[^0-9]/} ${line##*) }"
   done | awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
     { parent[$1] = $3; ticks[$1] = $13 + $14 + $15 + $16 }
     END { for (p in ticks) { q = p; while (q != "" && q != root && q in parent && q != 0) q = parent[q]
@@ -172,11 +172,13 @@ start_relay() {
   RELAY_PID=$BG_PID
   local i
   RELAY_JAVA_PID=
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 600; i++)); do
     if [[ $(cat "/proc/$RELAY_PID/comm" 2>/dev/null) == java ]]; then
       RELAY_JAVA_PID=$RELAY_PID
     else
-      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -x java | head -1 || true)
+      # the relay's JVM runs a jar; a launcher may first run short-lived JVMs (./relay asks java for its version)
+      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -f -- ' -jar ' | head -1 || true)
+      [[ $(cat "/proc/$RELAY_JAVA_PID/comm" 2>/dev/null) == java ]] || RELAY_JAVA_PID=
     fi
     [[ -n $RELAY_JAVA_PID ]] && CPU_PID=$RELAY_JAVA_PID && return 0
     sleep 0.1
