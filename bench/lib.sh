@@ -113,6 +113,27 @@ tree_cpu_ms() {
           printf "%d\n", t * 1000 / hz }'
 }
 
+# thread_ticks PID: one line per thread of PID, "NAME UTIME STIME" in clock ticks (digits in names become #, so
+# a pool's threads share a name).
+thread_ticks() {
+  local t line name
+  for t in /proc/$1/task/*; do
+    read -r line 2>/dev/null <"$t/stat" || continue
+    read -r name 2>/dev/null <"$t/comm" || continue
+    line=${line##*) }
+    echo "${name//[0-9 ]/#} $(cut -d' ' -f12,13 <<<"$line")"
+  done
+}
+
+# thread_cpu_report BEFORE AFTER: CPU seconds (total, user, system) per thread name between two thread_ticks snapshots,
+# the largest first; threads that started in between count from zero, threads that ended in between are missing.
+thread_cpu_report() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { u[$1] -= $2; s[$1] -= $3; next } { u[$1] += $2; s[$1] += $3 }
+    END { for (n in u) { tu += u[n]; ts += s[n]; printf "%8.2f %8.2f %8.2f  %s\n", (u[n] + s[n]) / hz, u[n] / hz, s[n] / hz, n }
+          printf "%8.2f %8.2f %8.2f  %s\n", (tu + ts) / hz, tu / hz, ts / hz, "(all threads)" }' "$1" "$2" \
+    | sort -rn -k1,1 | awk 'BEGIN { print "  CPU s   user s    sys s  thread" } $1 > 0 { print }'
+}
+
 # with_syncs METRICS_URL BEFORE: reads one JSON line on stdin and adds "spool_fsyncs_per_msg" (the syncs the
 # relay's spool made per message it accepted since BEFORE, from spool_syncs) when there is a URL, and
 # "cpu_ms_per_msg" (CPU the target used from the start of the run until the sink had every message, intake and
@@ -141,8 +162,14 @@ measure() {
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
     before="$(spool_syncs "$metrics") $(tree_cpu_ms "${CPU_PID:-}")"
+    [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]] && thread_ticks "$CPU_PID" >"$WORK/threads.before"
     run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | with_syncs "$metrics" "$before" \
       | tee -a "$RESULTS/$name.jsonl"
+    if [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]]; then
+      # where the relay's CPU went during the run, by thread (JIT, GC, intake, delivery, queue)
+      thread_ticks "$CPU_PID" >"$WORK/threads.after"
+      thread_cpu_report "$WORK/threads.before" "$WORK/threads.after" >"$RESULTS/$name-r$r.threads"
+    fi
   done
 }
 
