@@ -55,6 +55,14 @@ class FileQueueStoreTest {
         return s;
     }
 
+    /** A recovered store on small segments, which rotate (and get compacted and deleted) after a few messages. */
+    private FileQueueStore recoveredWithSegmentsOf(long segmentSize) throws IOException {
+        FileQueueStore s = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC, segmentSize);
+        opened.add(s);
+        s.recover();
+        return s;
+    }
+
     private FileQueueStore open() throws IOException {
         return open(0, SpoolSync.FSYNC);
     }
@@ -424,9 +432,7 @@ class FileQueueStoreTest {
     @Test
     void finishedSegmentsAreDeletedAndLiveMessagesCompactedForward() throws Exception {
         long segment = 64 * 1024;
-        FileQueueStore s = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC, segment);
-        opened.add(s);
-        s.recover();
+        FileQueueStore s = recoveredWithSegmentsOf(segment);
         List<QueueId> kept = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             QueueId id = new QueueId("C" + i);
@@ -458,10 +464,7 @@ class FileQueueStoreTest {
 
     @Test
     void aContentStreamReadsOnAfterItsSegmentIsDeletedAndNoSegmentStaysOpenAfterwards() throws Exception {
-        long segment = 64 * 1024;
-        FileQueueStore s = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC, segment);
-        opened.add(s);
-        s.recover();
+        FileQueueStore s = recoveredWithSegmentsOf(64 * 1024);
         Path first = segments().get(0);
         String firstFile = first.toRealPath().toString();
         QueueId id = new QueueId("R0");
