@@ -3,6 +3,7 @@ package io.stsdane.relay.queue.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -166,6 +167,15 @@ final class Journal implements AutoCloseable {
         return Optional.ofNullable(segments.get(seq));
     }
 
+    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    synchronized SegmentReader reader(long seq) throws NoSuchFileException {
+        JournalSegment s = segments.get(seq);
+        if (s == null) {
+            throw new NoSuchFileException(file(seq) + " was deleted");
+        }
+        return s.reader;
+    }
+
     Path file(long seq) {
         return JournalSegment.path(dir, seq);
     }
@@ -205,6 +215,7 @@ final class Journal implements AutoCloseable {
                 segments.remove(oldest.seq);
             }
             Files.deleteIfExists(oldest.file);
+            oldest.reader.retire();
             LOG.debug("spool: deleted finished journal segment {}", oldest.file);
             deleted++;
         }
@@ -219,6 +230,7 @@ final class Journal implements AutoCloseable {
         committer.close();
         synchronized (this) {
             active.closeQuietly();
+            segments.values().forEach(s -> s.reader.retire());
         }
     }
 }
