@@ -29,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -73,8 +72,6 @@ public final class Scheduler implements AutoCloseable {
     private final Clock clock;
     private final QueueMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** A tick is queued on the timer and has not begun: further wake-ups until it begins are served by it. */
-    private final AtomicBoolean tickQueued = new AtomicBoolean();
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private volatile boolean closed;
@@ -109,24 +106,15 @@ public final class Scheduler implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Look for due messages now (new mail, admin action, a slot became free). Wake-ups that come while a tick is
-     * queued and has not begun join it (one per message accepted and one per message finished would otherwise
-     * queue a tick each); a wake-up during a tick queues the next one, so none is lost.
-     */
+    /** Look for due messages now (new mail, admin action, a slot became free). */
     public void wake() {
-        if (!timer.isShutdown() && tickQueued.compareAndSet(false, true)) {
+        if (!timer.isShutdown()) {
             try {
-                timer.execute(this::wokenTick);
+                timer.execute(this::tick);
             } catch (RejectedExecutionException e) {
-                tickQueued.set(false); // closing
+                // closing
             }
         }
-    }
-
-    private void wokenTick() {
-        tickQueued.set(false);
-        tick();
     }
 
     private void tick() {

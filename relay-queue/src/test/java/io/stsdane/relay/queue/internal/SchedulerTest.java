@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -41,18 +40,13 @@ class SchedulerTest {
 
     /**
      * The file store, except that queueing a DSN fails while {@code full} is set (a disk filling up) and state
-     * updates fail while {@code down} is set (a queue database that is unreachable), counting those failures;
-     * counts the scheduler's ticks (each asks for the lease batch floor first) and, while {@code leaseGate} is
-     * set, holds a lease's answer until the gate opens (a slow tick).
+     * updates fail while {@code down} is set (a queue database that is unreachable), counting those failures.
      */
     private static final class TroubledStore implements QueueStore {
         private final FileQueueStore delegate;
         final AtomicBoolean full = new AtomicBoolean(true);
         final AtomicBoolean down = new AtomicBoolean(false);
         final AtomicInteger failedUpdates = new AtomicInteger();
-        final AtomicInteger ticks = new AtomicInteger();
-        final CountDownLatch leaseHeld = new CountDownLatch(1);
-        volatile CountDownLatch leaseGate;
 
         TroubledStore(FileQueueStore delegate) {
             this.delegate = delegate;
@@ -77,24 +71,8 @@ class SchedulerTest {
         }
 
         @Override
-        public int leaseBatchFloor() {
-            ticks.incrementAndGet();
-            return delegate.leaseBatchFloor();
-        }
-
-        @Override
         public List<StoredMessage> leaseDue(Instant now, int max) {
-            List<StoredMessage> leased = delegate.leaseDue(now, max);
-            CountDownLatch gate = leaseGate;
-            if (gate != null) {
-                leaseHeld.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return leased;
+            return delegate.leaseDue(now, max);
         }
 
         @Override
@@ -150,16 +128,11 @@ class SchedulerTest {
     /** A scheduler polling every 10 ms, with up to 4 deliveries at once and one retry after 5 minutes. */
     private Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
             MutableClock clock) {
-        return scheduler(store, files, agent, ids, clock, Duration.ofMillis(10));
-    }
-
-    private Scheduler scheduler(QueueStore store, FileQueueStore files, ScriptedAgent agent, QueueIds ids,
-            MutableClock clock, Duration pollInterval) {
         RetryPolicy retry = new RetryPolicy(List.of(Duration.ofMinutes(5)), 0, () -> 0.5);
         DomainSuspensions suspensions = DomainSuspensions.inSpool(dir, clock);
         return new Scheduler(store, agent, new StateTransitions(retry, Duration.ofDays(5), null),
                 new DomainBackoff(3, retry), suspensions, new DsnComposer("relay.example.com", Duration.ofDays(5)), ids, 4,
-                pollInterval, clock, new QueueMetrics(new SimpleMeterRegistry(), files, suspensions, clock));
+                Duration.ofMillis(10), clock, new QueueMetrics(new SimpleMeterRegistry(), files, suspensions, clock));
     }
 
     @Test
@@ -222,42 +195,5 @@ class SchedulerTest {
         } finally {
             store.close();
         }
-    }
-
-    /**
-     * One wake-up per message accepted and one per message finished: a burst of them while a tick is queued
-     * costs that one tick, not a tick each; and a wake-up during a tick (a message that came after its lease)
-     * still gets the message delivered.
-     */
-    @Test
-    void wakeUpsWhileATickIsQueuedJoinItAndNoneDuringATickIsLost() throws Exception {
-        MutableClock clock = new MutableClock(T0);
-        FileQueueStore files = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC);
-        TroubledStore store = new TroubledStore(files);
-        store.full.set(false);
-        store.recover();
-        ScriptedAgent agent = ScriptedAgent.deliveringAll();
-        QueueIds ids = new QueueIds(clock);
-        CountDownLatch gate = new CountDownLatch(1);
-        store.leaseGate = gate;
-        try (Scheduler scheduler = scheduler(store, files, agent, ids, clock, Duration.ofHours(1))) {
-            scheduler.start(); // the first tick leases nothing and is held before it returns
-            store.leaseHeld.await();
-            store.leaseGate = null;
-            QueueId id = ids.get();
-            store.enqueue(id, envelope("alice@example.org", T0, rcpt("bob@example.net")),
-                    new ByteArrayInputStream(bytes(text("came after the lease"))));
-            for (int i = 0; i < 100; i++) {
-                scheduler.wake();
-            }
-            gate.countDown();
-
-            await().atMost(Duration.ofSeconds(20)).until(() -> store.load(id).isEmpty());
-            assertThat(agent.deliveries()).hasSize(1);
-        } finally {
-            store.close();
-        }
-        // the first tick, the one the 100 wake-ups joined, and the one the finished delivery asked for
-        assertThat(store.ticks.get()).isLessThanOrEqualTo(3);
     }
 }
