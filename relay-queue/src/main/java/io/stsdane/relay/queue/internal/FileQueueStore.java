@@ -73,6 +73,7 @@ public final class FileQueueStore implements QueueStore {
     private final Clock clock;
     private final SpoolSync sync;
     private final long segmentSize;
+    private final CommitDelay commitDelay;
     private final ScheduleIndex index = new ScheduleIndex();
     private final Map<QueueId, Located> locators = new ConcurrentHashMap<>();
     /** Envelopes of the messages leased for delivery, from the lease until its release or the removal. */
@@ -86,12 +87,23 @@ public final class FileQueueStore implements QueueStore {
 
     /** Takes the directory's {@link SpoolLock}: fails when another process (or store) has the spool open. */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync) throws IOException {
-        this(directory, minFreeDisk, clock, sync, SEGMENT_SIZE);
+        this(directory, minFreeDisk, clock, sync, CommitDelay.none());
+    }
+
+    /** With a group commit that may wait for intakes on their way ({@code spool.commit-delay}). */
+    public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, CommitDelay commitDelay)
+            throws IOException {
+        this(directory, minFreeDisk, clock, sync, SEGMENT_SIZE, commitDelay);
     }
 
     /** With segments of {@code segmentSize} bytes (the default is 64 MiB; tests rotate and compact sooner). */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, long segmentSize)
             throws IOException {
+        this(directory, minFreeDisk, clock, sync, segmentSize, CommitDelay.none());
+    }
+
+    private FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, long segmentSize,
+            CommitDelay commitDelay) throws IOException {
         OwnerGroupFiles.createDirectories(directory);
         this.spoolLock = SpoolLock.acquire(directory);
         this.directory = directory;
@@ -103,6 +115,7 @@ public final class FileQueueStore implements QueueStore {
         this.clock = clock;
         this.sync = sync;
         this.segmentSize = segmentSize;
+        this.commitDelay = commitDelay;
         this.maintenance = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spool-compactor");
             t.setDaemon(true);
@@ -138,7 +151,8 @@ public final class FileQueueStore implements QueueStore {
             Files.deleteIfExists(p);
             orphans++;
         }
-        journal = new Journal(journalDir, sync, segmentSize, replay.segments(), j -> scheduleMaintenance());
+        journal = new Journal(journalDir, sync, segmentSize, replay.segments(), commitDelay,
+                j -> scheduleMaintenance());
         int legacyQuarantined = 0;
         Path legacy = directory.resolve("queue");
         if (Files.isDirectory(legacy)) {

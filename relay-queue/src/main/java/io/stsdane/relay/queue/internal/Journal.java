@@ -48,10 +48,11 @@ final class Journal implements AutoCloseable {
 
     /**
      * @param existing the segments recovery found, by sequence number; the last one takes the appends
+     * @param commitDelay how long a commit may wait for intakes on their way
      * @param onRotate called (on the appending thread, outside any lock) after a new segment was started
      */
-    Journal(Path dir, SpoolSync sync, long segmentSize, Map<Long, JournalSegment> existing, Consumer<Journal> onRotate)
-            throws IOException {
+    Journal(Path dir, SpoolSync sync, long segmentSize, Map<Long, JournalSegment> existing, CommitDelay commitDelay,
+            Consumer<Journal> onRotate) throws IOException {
         this.dir = dir;
         this.disk = sync;
         this.sync = this::countedSync;
@@ -65,7 +66,7 @@ final class Journal implements AutoCloseable {
             this.active = segments.lastEntry().getValue().reopen();
             segments.put(active.seq, active);
         }
-        this.committer = new GroupCommitter("the spool journal in " + dir, this::commit);
+        this.committer = new GroupCommitter("the spool journal in " + dir, this::commit, commitDelay);
     }
 
     private void countedSync(FileChannel ch) throws IOException {

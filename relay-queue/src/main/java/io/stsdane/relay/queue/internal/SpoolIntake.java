@@ -16,10 +16,13 @@ public final class SpoolIntake implements MessageIntake {
     private final BooleanSupplier started;
     private final Runnable onAccepted;
     private final QueueMetrics metrics;
+    private final CommitDelay commitDelay;
 
+    /** @param commitDelay told when an intake begins and ends, so that the store's commit can wait for it */
     public SpoolIntake(QueueStore store, Supplier<QueueId> ids, BooleanSupplier started, Runnable onAccepted,
-            QueueMetrics metrics) {
+            QueueMetrics metrics, CommitDelay commitDelay) {
         this.store = store;
+        this.commitDelay = commitDelay;
         this.ids = ids;
         this.started = started;
         this.onAccepted = onAccepted;
@@ -40,7 +43,12 @@ public final class SpoolIntake implements MessageIntake {
     @Override
     public void accept(QueueId id, Envelope envelope, InputStream content) throws IntakeException {
         requireStarted();
-        store.enqueue(id, envelope, content);
+        commitDelay.begin();
+        try {
+            store.enqueue(id, envelope, content);
+        } finally {
+            commitDelay.end();
+        }
         metrics.received();
         onAccepted.run();
     }
