@@ -1,14 +1,14 @@
 package io.stsdane.relay.queue.internal;
 
+import io.stsdane.relay.core.util.ChunkInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
  * {@code length} bytes of a journal segment from {@code offset}, read through the segment's shared
  * {@link SegmentReader}, on which it holds until closed. Not thread-safe.
  */
-final class SegmentInputStream extends InputStream {
+final class SegmentInputStream extends ChunkInputStream {
 
     private final SegmentReader reader;
     private long position;
@@ -21,12 +21,6 @@ final class SegmentInputStream extends InputStream {
         this.reader = reader;
         this.position = offset;
         this.remaining = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

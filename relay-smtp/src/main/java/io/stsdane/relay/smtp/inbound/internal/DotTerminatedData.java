@@ -1,5 +1,6 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
+import io.stsdane.relay.core.util.ChunkInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,7 @@ import java.util.Objects;
  * commands a client pipelines after DATA stay unread. A connection that ends before the indicator fails the read
  * with an {@link EOFException}. Not thread-safe: one DATA transfer on its session's thread.
  */
-final class DotTerminatedData extends InputStream {
+final class DotTerminatedData extends ChunkInputStream {
 
     private static final int CHUNK = 8192;
     private static final byte CR = '\r';
@@ -47,12 +48,6 @@ final class DotTerminatedData extends InputStream {
             throw new IllegalArgumentException("the connection's input must support mark and reset");
         }
         this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 import io.stsdane.relay.core.queue.ContentRefusedException;
+import io.stsdane.relay.core.util.ChunkInputStream;
 import io.stsdane.relay.smtp.inbound.BareLineEndings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * the queue aborts, stores nothing and knows the failure is not its own (so is a read error of the client's
  * connection). Not thread-safe: one DATA transfer on one thread.
  */
-final class MessageDataFilter extends InputStream {
+final class MessageDataFilter extends ChunkInputStream {
 
     /** Why the data was refused, with the reply to give once the rest of DATA has been drained. */
     enum Problem {
@@ -75,12 +76,6 @@ final class MessageDataFilter extends InputStream {
     /** Whether the end of DATA was reached without a problem. */
     boolean complete() {
         return eof && problem == null;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     /**
