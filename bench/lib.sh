@@ -7,7 +7,9 @@ RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
 WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
 SESSIONS=${SESSIONS:-20}
 MESSAGES=${MESSAGES:-5000}
-WARMUP=${WARMUP:-2000}
+# 10,000: after 2,000 messages the relay's JIT is still compiling its hot paths (a third of its CPU in the
+# measured runs; docs/performance.md); cold figures are a separate run (WARMUP=0 on a fresh relay)
+WARMUP=${WARMUP:-10000}
 SIZE=${SIZE:-4K}
 RUNS=${RUNS:-3}
 DELIVERY_TIMEOUT_S=${DELIVERY_TIMEOUT_S:-300}
