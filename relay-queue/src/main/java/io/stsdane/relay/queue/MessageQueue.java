@@ -58,7 +58,7 @@ public final class MessageQueue implements AutoCloseable {
         DomainBackoff backoff = new DomainBackoff(b.domainFailureThreshold, retry);
         this.scheduler = new Scheduler(store, b.deliveryAgent, transitions, backoff, suspensions,
                 new DsnComposer(b.hostname, b.maxQueueLifetime), ids, b.concurrency, b.pollInterval, b.clock, metrics);
-        this.intake = new SpoolIntake(store, ids, () -> started, scheduler::wake, metrics, commitDelay);
+        this.intake = new SpoolIntake(store, ids, () -> started, scheduler::wake, metrics);
         this.admin = new SpoolAdmin(store, transitions, scheduler::wake, b.clock, backoff, suspensions);
     }
 

@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How long a group commit may wait for writers on their way ({@code spool.commit-delay}), and who is on the
- * way: the intakes that have started taking a message ({@link #begin}) and not yet joined a commit. A commit
+ * way: the intakes that have read a whole message and are appending it ({@link #begin}), not yet joined a
+ * commit (a client still sending its DATA is not on its way: it may take minutes). A commit
  * waits only while such intakes exist, so that their messages share its {@code fsync}; with nobody on the
  * way (a lone session) it starts at once. The idea of PostgreSQL's {@code commit_delay}, which waits only when
  * {@code commit_siblings} other transactions are open, with the siblings counted exactly.
@@ -34,16 +35,16 @@ public final class CommitDelay {
         return new CommitDelay(Duration.ZERO);
     }
 
-    /** An intake on this thread starts taking a message that it will wait to be durable. */
-    public void begin() {
+    /** An intake on this thread has read its whole message and is about to append it and wait for it. */
+    void begin() {
         if (underway.get() == null) {
             underway.set(Boolean.TRUE);
             onTheirWay.incrementAndGet();
         }
     }
 
-    /** The intake on this thread is done (its commit is over, or it failed before it waited for one). */
-    public void end() {
+    /** The intake on this thread failed before it waited for a commit. */
+    void end() {
         arrived();
     }
 

@@ -197,6 +197,7 @@ public final class FileQueueStore implements QueueStore {
             at = append(j, id, envelope, content);
             j.awaitDurable();
         } catch (IOException | RuntimeException e) {
+            commitDelay.end();
             if (at != null) {
                 forgetUnacknowledged(j, id, at);
             }
@@ -240,6 +241,9 @@ public final class FileQueueStore implements QueueStore {
             long length = writeLarge(j, id, head, content, crc);
             record = JournalRecord.message(id, env, true, length, crc.getValue(), head, 0);
         }
+        // The whole message is read: this intake will join the next commit within moments, so a commit that
+        // starts now may wait for it (a client still sending its DATA is not counted: it could take minutes).
+        commitDelay.begin();
         return Located.of(j.append(record, true), record, envelope.recipients().size());
     }
 

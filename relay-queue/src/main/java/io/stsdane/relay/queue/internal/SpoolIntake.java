@@ -16,13 +16,10 @@ public final class SpoolIntake implements MessageIntake {
     private final BooleanSupplier started;
     private final Runnable onAccepted;
     private final QueueMetrics metrics;
-    private final CommitDelay commitDelay;
 
-    /** @param commitDelay told when an intake begins and ends, so that the store's commit can wait for it */
     public SpoolIntake(QueueStore store, Supplier<QueueId> ids, BooleanSupplier started, Runnable onAccepted,
-            QueueMetrics metrics, CommitDelay commitDelay) {
+            QueueMetrics metrics) {
         this.store = store;
-        this.commitDelay = commitDelay;
         this.ids = ids;
         this.started = started;
         this.onAccepted = onAccepted;
@@ -43,12 +40,7 @@ public final class SpoolIntake implements MessageIntake {
     @Override
     public void accept(QueueId id, Envelope envelope, InputStream content) throws IntakeException {
         requireStarted();
-        commitDelay.begin();
-        try {
-            store.enqueue(id, envelope, content);
-        } finally {
-            commitDelay.end();
-        }
+        store.enqueue(id, envelope, content);
         metrics.received();
         onAccepted.run();
     }
