@@ -7,8 +7,8 @@ RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
 WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
 SESSIONS=${SESSIONS:-20}
 MESSAGES=${MESSAGES:-5000}
-# 10,000: after 2,000 messages the relay's JIT is still compiling its hot paths (a third of its CPU in the
-# measured runs; docs/performance.md); cold figures are a separate run (WARMUP=0 on a fresh relay)
+# messages per warm-up round (warm_up repeats rounds until the relay's JIT has settled); cold figures are a
+# separate run (WARMUP=0 on a fresh relay)
 WARMUP=${WARMUP:-10000}
 SIZE=${SIZE:-4K}
 RUNS=${RUNS:-3}
@@ -115,22 +115,24 @@ tree_cpu_ms() {
           printf "%d\n", t * 1000 / hz }'
 }
 
-# thread_ticks PID: one line per thread of PID, "NAME UTIME STIME" in clock ticks (digits in names become #, so
-# a pool's threads share a name).
+# thread_ticks PID: one line per thread of PID, "TID NAME UTIME STIME" in clock ticks (digits in names become #,
+# so a pool's threads share a name).
 thread_ticks() {
   local t line name
   for t in /proc/$1/task/*; do
     read -r line 2>/dev/null <"$t/stat" || continue
     read -r name 2>/dev/null <"$t/comm" || continue
     line=${line##*) }
-    echo "${name//[0-9 ]/#} $(cut -d' ' -f12,13 <<<"$line")"
+    echo "${t##*/} ${name//[0-9 ]/#} $(cut -d' ' -f12,13 <<<"$line")"
   done
 }
 
-# thread_cpu_report BEFORE AFTER: CPU seconds (total, user, system) per thread name between two thread_ticks snapshots,
-# the largest first; threads that started in between count from zero, threads that ended in between are missing.
+# thread_cpu_report BEFORE AFTER: CPU seconds (total, user, system) per thread name between two thread_ticks
+# snapshots, the largest first; each thread counts from its BEFORE line (from zero when it started in between),
+# threads that ended in between are missing.
 thread_cpu_report() {
-  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { u[$1] -= $2; s[$1] -= $3; next } { u[$1] += $2; s[$1] += $3 }
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { u0[$1] = $3; s0[$1] = $4; next }
+      { u[$2] += $3 - u0[$1]; s[$2] += $4 - s0[$1] }
     END { for (n in u) { tu += u[n]; ts += s[n]; printf "%8.2f %8.2f %8.2f  %s\n", (u[n] + s[n]) / hz, u[n] / hz, s[n] / hz, n }
           printf "%8.2f %8.2f %8.2f  %s\n", (tu + ts) / hz, tu / hz, ts / hz, "(all threads)" }' "$1" "$2" \
     | sort -rn -k1,1 | awk 'BEGIN { print "  CPU s   user s    sys s  thread" } $1 > 0 { print }'
@@ -154,20 +156,51 @@ with_syncs() {
       printf "}\n" }'
 }
 
-# measure NAME TARGET SINK_CONTROL [METRICS_URL]: one warm-up and RUNS measured runs; results in
-# $RESULTS/NAME.jsonl, with the spool's syncs per accepted message when the relay's /metrics URL is given.
+# relay_under_test: true while the target whose CPU is counted is a running relay JVM (start_relay), not Postfix.
+relay_under_test() { [[ -n ${RELAY_JAVA_PID:-} && ${CPU_PID:-} == "$RELAY_JAVA_PID" ]]; }
+
+# jit_percent BEFORE AFTER: the share (integer percent) of the relay's CPU between two thread_ticks snapshots that
+# its JIT compiler threads (C1 and C2, "C# CompilerThread#") used.
+jit_percent() {
+  thread_cpu_report "$1" "$2" | awk '$4 == "(all" { all = $1 } $4 == "C##CompilerThre" { jit += $1 }
+    END { printf "%d\n", (all > 0 ? 100 * jit / all : 0) }'
+}
+
+# warm_up NAME TARGET SINK_CONTROL: warm-up rounds of WARMUP messages, discarded. Against the relay the rounds
+# go on while its JIT compiler threads used more than WARM_JIT_PERCENT (default 10) percent of its CPU in the
+# last round, WARMUP_ROUNDS (default 6) at most: the relay's hot paths run once per message, and C2 compiles
+# them for tens of thousands of messages (docs/performance.md), so a fixed count measures a half-compiled relay
+# on one machine and a warm one on another. Sets WARMED_UP to the messages sent.
+warm_up() {
+  local name=$1 target=$2 control=$3 round jit
+  WARMED_UP=0
+  for ((round = 1; round <= ${WARMUP_ROUNDS:-6}; round++)); do
+    bench_log "$name: warm-up round $round ($WARMUP messages)"
+    relay_under_test && thread_ticks "$CPU_PID" >"$WORK/warm.before"
+    run_load "$target" "${name//[^A-Za-z0-9]/}w$round$RANDOM" "$control" "$WARMUP" >/dev/null
+    WARMED_UP=$((WARMED_UP + WARMUP))
+    relay_under_test && ((WARMUP > 0)) || return 0
+    thread_ticks "$CPU_PID" >"$WORK/warm.after"
+    jit=$(jit_percent "$WORK/warm.before" "$WORK/warm.after")
+    bench_log "$name: the JIT compiler threads used $jit % of the relay's CPU in that round"
+    ((jit > ${WARM_JIT_PERCENT:-10})) || return 0
+  done
+}
+
+# measure NAME TARGET SINK_CONTROL [METRICS_URL]: the warm-up and RUNS measured runs; results in
+# $RESULTS/NAME.jsonl, with the spool's syncs per accepted message when the relay's /metrics URL is given and
+# the warm-up's length ("warmup_messages").
 measure() {
   local name=$1 target=$2 control=$3 metrics=${4:-} r before
-  bench_log "$name: warm-up ($WARMUP messages)"
-  run_load "$target" "${name//[^A-Za-z0-9]/}w$RANDOM" "$control" "$WARMUP" >/dev/null
+  warm_up "$name" "$target" "$control"
   : >"$RESULTS/$name.jsonl"
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
     before="$(spool_syncs "$metrics") $(tree_cpu_ms "${CPU_PID:-}")"
-    [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]] && thread_ticks "$CPU_PID" >"$WORK/threads.before"
+    relay_under_test && thread_ticks "$CPU_PID" >"$WORK/threads.before"
     run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | with_syncs "$metrics" "$before" \
-      | tee -a "$RESULTS/$name.jsonl"
-    if [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]]; then
+      | sed "s/}\$/,\"warmup_messages\":$WARMED_UP}/" | tee -a "$RESULTS/$name.jsonl"
+    if relay_under_test; then
       # where the relay's CPU went during the run, by thread (JIT, GC, intake, delivery, queue)
       thread_ticks "$CPU_PID" >"$WORK/threads.after"
       thread_cpu_report "$WORK/threads.before" "$WORK/threads.after" >"$RESULTS/$name-r$r.threads"

@@ -6,9 +6,11 @@
 #   bench/run.sh relay      # only the relay variants (then: bench/run.sh report)
 #   bench/run.sh postfix | memory | jmh | report
 #
-# Knobs (environment): SESSIONS=20 MESSAGES=5000 SIZE=4K RUNS=3 WARMUP=10000 VARIANTS="plaintext starttls dane
-# mta-sts" RELAY_CMD=./relay SKIP_BUILD=1 RESULTS=bench/target/results PROFILE=1 (a JFR recording of each relay
-# variant, $RESULTS/relay-VARIANT.jfr) JMH_OPTS="-f 1 -wi 2 -i 3"; memory.sh's knobs are listed there.
+# Knobs (environment): SESSIONS=20 MESSAGES=5000 SIZE=4K RUNS=3 WARMUP=10000 (messages per warm-up round; rounds
+# repeat while the relay's JIT threads use > WARM_JIT_PERCENT=10 % of its CPU, WARMUP_ROUNDS=6 at most)
+# VARIANTS="plaintext starttls dane mta-sts" RELAY_CMD=./relay SKIP_BUILD=1 RESULTS=bench/target/results
+# PROFILE=1 (a JFR recording of each relay variant, $RESULTS/relay-VARIANT.jfr) JMH_OPTS="-f 1 -wi 2 -i 3";
+# memory.sh's knobs are listed there.
 # Everything listens on 127.0.0.1 only. The whole suite takes about 25 minutes on a quiet 2-core machine, most of
 # it Postfix's STARTTLS series and queueing 100,000 messages.
 set -euo pipefail

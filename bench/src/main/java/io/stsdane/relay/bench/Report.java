@@ -70,6 +70,12 @@ public final class Report {
                 String.format(Locale.ROOT, "%.0f messages of %.0f octets over %.0f sessions per run; median of %d runs "
                         + "after a warm-up run", num(l.get(0), "messages"), num(l.get(0), "size"),
                         num(l.get(0), "sessions"), l.size())));
+        series.forEach((name, runs) -> {
+            if (!runs.isEmpty() && runs.get(0).containsKey("warmup_messages")) {
+                row(md, "Warm-up: " + SERIES.get(name), String.format(Locale.ROOT, "%.0f messages",
+                        num(runs.get(0), "warmup_messages")));
+            }
+        });
 
         md.append("\n### End to end (accepted by the relay to received by the sink)\n\n")
                 .append("| Series | end-to-end msg/s | accept msg/s | accept p50 / p99 ms | delivery p50 / p99 ms "

@@ -37,6 +37,15 @@ class ReportTest {
                 .containsPattern("\\| load generator straight into the sink[^\n]* \\| n/a \\| n/a \\|\n");
     }
 
+    @Test
+    void eachSeriesShowsHowLongItsWarmUpWas() throws Exception {
+        Files.writeString(dir.resolve("relay-plaintext.jsonl"), run(900).replace("}\n", ",\"warmup_messages\":30000}\n"));
+        Files.writeString(dir.resolve("postfix-plaintext.jsonl"), run(300));
+
+        assertThat(new Report(dir).render()).contains("| Warm-up: sts-dane-relay, plaintext delivery | 30000 messages |")
+                .doesNotContain("| Warm-up: Postfix");
+    }
+
     private static String withCpu(String run, double cpu) {
         return run.replace("}\n", ",\"cpu_ms_per_msg\":" + cpu + "}\n");
     }
