@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Type;
 
 /** The dnsjava resolver against the in-process signed DNS tree, over real UDP and TCP. */
@@ -351,6 +352,19 @@ class DnsjavaResolverTest {
         DnsResult<MxRecord> mx = get(r.mx("example.com"));
         assertThat(get(r.mx("Example.COM."))).isSameAs(mx);
         assertThat(get(r.mx("example..com")).status()).isEqualTo(DnsStatus.ERROR);
+    }
+
+    @Test
+    void twoReadersOfTheSameTypeAndNameEachGetTheirOwnAnswer() throws Exception {
+        RecordQuery<InetAddress> address = new RecordQuery<>(Type.A, rec -> ((ARecord) rec).getAddress());
+        RecordQuery<String> text = new RecordQuery<>(Type.A, rec -> ((ARecord) rec).getAddress().getHostAddress());
+        DnsjavaResolver r = (DnsjavaResolver) resolver(DnssecMode.VALIDATE);
+        for (int round = 1; round <= 2; round++) { // the second round from the cache
+            List<InetAddress> addresses = get(r.lookup("mx.example.com", address)).records();
+            List<String> texts = get(r.lookup("mx.example.com", text)).records();
+            assertThat(addresses).as("round %d", round).containsExactly(InetAddress.getByName("192.0.2.1"));
+            assertThat(texts).as("round %d", round).containsExactly("192.0.2.1");
+        }
     }
 
     @Test
