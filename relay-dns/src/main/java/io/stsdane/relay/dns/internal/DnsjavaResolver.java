@@ -2,6 +2,7 @@ package io.stsdane.relay.dns.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
@@ -93,7 +94,10 @@ final class DnsjavaResolver implements DnsResolver {
     private final List<String> servers;
     private final Duration budget;
     private final AnswerCache cache;
-    /** Per host, the last {@link #combine} result; valid only while both halves are the cached answers. */
+    /**
+     * Per host, the last {@link #combine} result; valid only while both halves are the cached answers, and
+     * dropped after the shorter half's TTL (by then it can no longer be valid).
+     */
     private final Cache<String, Combined> combined;
     private final DnsMetrics metrics;
 
@@ -114,7 +118,11 @@ final class DnsjavaResolver implements DnsResolver {
         this.servers = List.copyOf(servers);
         this.budget = budget;
         this.cache = new AnswerCache(cacheMaxEntries, ticker, this::answer);
-        this.combined = Caffeine.newBuilder().maximumSize(cacheMaxEntries).build();
+        this.combined = Caffeine.newBuilder()
+                .maximumSize(cacheMaxEntries)
+                .ticker(ticker)
+                .expireAfter(Expiry.creating((String host, Combined c) -> Duration.ofSeconds(c.result().ttlSeconds())))
+                .build();
         this.metrics = metrics;
     }
 
