@@ -1,6 +1,5 @@
 package io.stsdane.relay.dns.internal;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +55,22 @@ final class DnsjavaResolver implements DnsResolver {
     /** RFC 1034 §3.6.2 discourages chains at all; resolvers give up near this length. */
     static final int MAX_CHAIN = 8;
 
-    /** A cache key; {@code name} is canonical, so the caller's string is usually the key itself. */
-    private record Key(String name, int type) {
-    }
+    private static final RecordQuery<MxRecord> MX = new RecordQuery<>(Type.MX, rec -> {
+        MXRecord mx = (MXRecord) rec;
+        return new MxRecord(mx.getPriority(), Names.canonical(mx.getTarget()));
+    });
+    private static final RecordQuery<InetAddress> A = new RecordQuery<>(Type.A, rec -> ((ARecord) rec).getAddress());
+    private static final RecordQuery<InetAddress> AAAA =
+            new RecordQuery<>(Type.AAAA, rec -> ((AAAARecord) rec).getAddress());
+    private static final RecordQuery<TlsaRecord> TLSA = new RecordQuery<>(Type.TLSA, rec -> {
+        TLSARecord t = (TLSARecord) rec;
+        return new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                t.getCertificateAssociationData());
+    });
+    private static final RecordQuery<String> TXT =
+            new RecordQuery<>(Type.TXT, rec -> String.join("", ((TXTRecord) rec).getStrings()));
+    private static final RecordQuery<String> PTR =
+            new RecordQuery<>(Type.PTR, rec -> Names.canonical(((PTRRecord) rec).getTarget()));
 
     /** The address set last combined for a host, and the two answers it was combined from. */
     private record Combined(DnsResult<InetAddress> v6, DnsResult<InetAddress> v4, DnsResult<InetAddress> result) {
@@ -82,9 +93,11 @@ final class DnsjavaResolver implements DnsResolver {
     private final List<String> insecureDomains;
     private final List<String> servers;
     private final Duration budget;
-    /** Answers already mapped to the relay's record types, so a cache hit hands out the cached value itself. */
-    private final AsyncCache<Key, DnsResult<?>> cache;
-    /** Per host, the last {@link #combine} result; valid only while both halves are the cached answers. */
+    private final AnswerCache cache;
+    /**
+     * Per host, the last {@link #combine} result; valid only while both halves are the cached answers, and
+     * dropped after the shorter half's TTL (by then it can no longer be valid).
+     */
     private final Cache<String, Combined> combined;
     private final DnsMetrics metrics;
 
@@ -104,21 +117,18 @@ final class DnsjavaResolver implements DnsResolver {
         this.insecureDomains = List.copyOf(insecureDomains);
         this.servers = List.copyOf(servers);
         this.budget = budget;
-        this.cache = Caffeine.newBuilder()
+        this.cache = new AnswerCache(cacheMaxEntries, ticker, this::answer);
+        this.combined = Caffeine.newBuilder()
                 .maximumSize(cacheMaxEntries)
                 .ticker(ticker)
-                .expireAfter(Expiry.creating((Key k, DnsResult<?> v) -> Duration.ofSeconds(v.ttlSeconds())))
-                .buildAsync();
-        this.combined = Caffeine.newBuilder().maximumSize(cacheMaxEntries).build();
+                .expireAfter(Expiry.creating((String host, Combined c) -> Duration.ofSeconds(c.result().ttlSeconds())))
+                .build();
         this.metrics = metrics;
     }
 
     @Override
     public CompletionStage<DnsResult<MxRecord>> mx(String domain) {
-        return lookup(domain, Type.MX, rec -> {
-            MXRecord mx = (MXRecord) rec;
-            return new MxRecord(mx.getPriority(), Names.canonical(mx.getTarget()));
-        });
+        return lookup(domain, MX);
     }
 
     /**
@@ -141,31 +151,27 @@ final class DnsjavaResolver implements DnsResolver {
 
     @Override
     public CompletionStage<DnsResult<InetAddress>> a(String host) {
-        return lookup(host, Type.A, rec -> ((ARecord) rec).getAddress());
+        return lookup(host, A);
     }
 
     @Override
     public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
-        return lookup(host, Type.AAAA, rec -> ((AAAARecord) rec).getAddress());
+        return lookup(host, AAAA);
     }
 
     @Override
     public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
-        return lookup(name, Type.TLSA, rec -> {
-            TLSARecord t = (TLSARecord) rec;
-            return new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
-                    t.getCertificateAssociationData());
-        });
+        return lookup(name, TLSA);
     }
 
     @Override
     public CompletionStage<DnsResult<String>> txt(String name) {
-        return lookup(name, Type.TXT, rec -> String.join("", ((TXTRecord) rec).getStrings()));
+        return lookup(name, TXT);
     }
 
     @Override
     public CompletionStage<DnsResult<String>> ptr(String name) {
-        return lookup(name, Type.PTR, rec -> Names.canonical(((PTRRecord) rec).getTarget()));
+        return lookup(name, PTR);
     }
 
     @Override
@@ -211,12 +217,10 @@ final class DnsjavaResolver implements DnsResolver {
     }
 
     /**
-     * One cached lookup of {@code type} at {@code name}, CNAMEs followed, its records mapped by {@code reader}
-     * (which must match {@code type}) once, when the answer arrives. A cache hit costs one map probe: a name
-     * already canonical is its own key, and nothing is built for the miss path.
+     * One cached lookup of {@code query} at {@code name}, CNAMEs followed, its records read by the query once, when
+     * the answer arrives. A name already canonical is its own cache key.
      */
-    @SuppressWarnings("unchecked")
-    <T> CompletableFuture<DnsResult<T>> lookup(String name, int type, Function<Record, T> reader) {
+    <T> CompletableFuture<DnsResult<T>> lookup(String name, RecordQuery<T> query) {
         String canonical = Names.isCanonical(name) ? name : null;
         if (canonical == null) {
             try {
@@ -226,12 +230,12 @@ final class DnsjavaResolver implements DnsResolver {
                         DnsResult.error(name, validating.classifier().ofFailure(null), e.getMessage()));
             }
         }
-        Key key = new Key(canonical, type);
-        CompletableFuture<DnsResult<?>> cached = cache.getIfPresent(key);
-        if (cached == null) {
-            cached = cache.get(key, (k, executor) -> fetch(k.name(), type).thenApply(r -> r.map(reader)));
-        }
-        return (CompletableFuture<DnsResult<T>>) (CompletableFuture<?>) cached;
+        return cache.get(canonical, query);
+    }
+
+    /** Asks DNS for {@code query} at canonical {@code name} and reads the records. */
+    private <T> CompletableFuture<DnsResult<T>> answer(String name, RecordQuery<T> query) {
+        return fetch(name, query.type()).thenApply(r -> r.map(query.reader()));
     }
 
     /** Asks DNS for {@code type} at canonical {@code name}, within the overall budget. */

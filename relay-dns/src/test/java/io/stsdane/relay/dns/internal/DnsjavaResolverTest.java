@@ -31,11 +31,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Type;
 
 /** The dnsjava resolver against the in-process signed DNS tree, over real UDP and TCP. */
 class DnsjavaResolverTest {
 
+    /**
+     * No query goes unanswered unless a test says so: a long timeout costs nothing, and its lookup budget (four
+     * times the timeout) leaves a busy machine time to validate a chain; 2.8 s was seen running out.
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** For the tests that drop queries: they wait this long for each. */
+    private static final Duration SHORT_TIMEOUT = Duration.ofMillis(700);
     private static final String TLSA = "3 1 1 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
 
     @TempDir
@@ -147,7 +155,7 @@ class DnsjavaResolverTest {
     @EnumSource(value = Misbehaviour.class, names = {"SERVFAIL", "DROP"})
     void aFailedAaaaQueryBesideAnInsecureAnswerKeepsTheAddressesThatCameBack(Misbehaviour how) throws Exception {
         dns.misbehave("mx.plain.com", Type.AAAA, how);
-        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.plain.com"));
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE, SHORT_TIMEOUT).addresses("mx.plain.com"));
         assertThat(a.status()).isEqualTo(DnsStatus.NOERROR);
         assertThat(a.security()).isEqualTo(DnsSecurity.INSECURE);
         assertThat(a.isUsable()).isTrue();
@@ -176,7 +184,7 @@ class DnsjavaResolverTest {
     @EnumSource(value = Misbehaviour.class, names = {"SERVFAIL", "DROP"})
     void aFailedAaaaQueryInASignedZoneStaysIndeterminate(Misbehaviour how) {
         dns.misbehave("mx.example.com", Type.AAAA, how);
-        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.example.com"));
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE, SHORT_TIMEOUT).addresses("mx.example.com"));
         assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
         assertThat(a.isUsable()).isFalse();
     }
@@ -251,7 +259,7 @@ class DnsjavaResolverTest {
         dns.misbehave("plain.com", Misbehaviour.GARBAGE);
         dns.misbehave("example.com", Misbehaviour.SERVFAIL);
         dns.misbehave("mx.example.com", Misbehaviour.DROP);
-        DnsResolver r = resolver(DnssecMode.OFF);
+        DnsResolver r = resolver(DnssecMode.OFF, SHORT_TIMEOUT);
         for (CompletionStage<? extends DnsResult<?>> s : List.of(r.addresses("mx.plain.com"), r.mx("plain.com"),
                 r.mx("example.com"), r.addresses("mx.example.com"))) {
             DnsResult<?> result = get((CompletionStage<? extends DnsResult<?>>) s);
@@ -264,8 +272,11 @@ class DnsjavaResolverTest {
     void nextServerIsAskedWhenTheFirstStaysSilent() throws Exception {
         try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             InetSocketAddress dead = new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort());
-            DnsResolver r = ResolverFactory.create(options(DnssecMode.VALIDATE).withServers(List.of(dead, dns.address())),
-                    ticker);
+            // dnsjava notices a timeout when its selector wakes, at least once a second, so the silent server's
+            // 700 ms can end after 1.7 s: past the 1.4 s after which one round of two servers starts no attempt.
+            // A second round moves that deadline to 2.8 s; the live server still answers in the first.
+            DnsResolver r = ResolverFactory.create(options(DnssecMode.VALIDATE, SHORT_TIMEOUT, 1)
+                    .withServers(List.of(dead, dns.address())), ticker);
             assertThat(r.describeServers()).hasSize(2);
             DnsResult<MxRecord> mx = get(r.mx("example.com"));
             assertThat(mx.status()).isEqualTo(DnsStatus.NOERROR);
@@ -276,7 +287,7 @@ class DnsjavaResolverTest {
     @Test
     void unansweredQueriesAreIndeterminateWhenValidating() {
         dns.misbehave("mx.example.com", Misbehaviour.DROP);
-        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE).addresses("mx.example.com"));
+        DnsResult<InetAddress> a = get(resolver(DnssecMode.VALIDATE, SHORT_TIMEOUT).addresses("mx.example.com"));
         assertThat(a.status()).isEqualTo(DnsStatus.ERROR);
         assertThat(a.security()).isEqualTo(DnsSecurity.INDETERMINATE);
     }
@@ -354,6 +365,19 @@ class DnsjavaResolverTest {
     }
 
     @Test
+    void twoReadersOfTheSameTypeAndNameEachGetTheirOwnAnswer() throws Exception {
+        RecordQuery<InetAddress> address = new RecordQuery<>(Type.A, rec -> ((ARecord) rec).getAddress());
+        RecordQuery<String> text = new RecordQuery<>(Type.A, rec -> ((ARecord) rec).getAddress().getHostAddress());
+        DnsjavaResolver r = (DnsjavaResolver) resolver(DnssecMode.VALIDATE);
+        for (int round = 1; round <= 2; round++) { // the second round from the cache
+            List<InetAddress> addresses = get(r.lookup("mx.example.com", address)).records();
+            List<String> texts = get(r.lookup("mx.example.com", text)).records();
+            assertThat(addresses).as("round %d", round).containsExactly(InetAddress.getByName("192.0.2.1"));
+            assertThat(texts).as("round %d", round).containsExactly("192.0.2.1");
+        }
+    }
+
+    @Test
     void negativeAnswersAreCachedToo() {
         DnsResolver r = resolver(DnssecMode.VALIDATE);
         assertThat(get(r.tlsa("_25._tcp.new.example.com")).status()).isEqualTo(DnsStatus.NXDOMAIN);
@@ -397,12 +421,20 @@ class DnsjavaResolverTest {
     }
 
     private DnsResolver resolver(DnssecMode mode) {
-        return ResolverFactory.create(options(mode), ticker);
+        return resolver(mode, TIMEOUT);
+    }
+
+    private DnsResolver resolver(DnssecMode mode, Duration timeout) {
+        return ResolverFactory.create(options(mode, timeout, 0), ticker);
     }
 
     private DnsOptions options(DnssecMode mode) {
+        return options(mode, TIMEOUT, 0);
+    }
+
+    private DnsOptions options(DnssecMode mode, Duration timeout, int retries) {
         return new DnsOptions(List.of(dns.address()), mode, mode == DnssecMode.VALIDATE ? dns.trustAnchorFile(dir) : null,
-                false, Duration.ofMillis(700), 0, 1000);
+                false, timeout, retries, 1000);
     }
 
     /** The stage's result; shared with the other resolver tests of this package. */
