@@ -61,6 +61,9 @@ final class Journal implements AutoCloseable {
         this.segments.putAll(existing);
         if (existing.isEmpty()) {
             this.active = startSegment(1);
+        } else if (segments.lastEntry().getValue().encoding != RecordEncoding.CURRENT) {
+            // An older relay's segment stays as it is (read, compacted, deleted); appends go to a new one.
+            this.active = startSegment(segments.lastKey() + 1);
         } else {
             // Appends go on where the last run stopped (recovery cut any torn tail off).
             this.active = segments.lastEntry().getValue().reopen();
@@ -168,13 +171,18 @@ final class Journal implements AutoCloseable {
         return Optional.ofNullable(segments.get(seq));
     }
 
-    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
-    synchronized SegmentReader reader(long seq) throws NoSuchFileException {
+    /** Segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    synchronized JournalSegment existing(long seq) throws NoSuchFileException {
         JournalSegment s = segments.get(seq);
         if (s == null) {
             throw new NoSuchFileException(file(seq) + " was deleted");
         }
-        return s.reader;
+        return s;
+    }
+
+    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    SegmentReader reader(long seq) throws NoSuchFileException {
+        return existing(seq).reader;
     }
 
     Path file(long seq) {

@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /**
  * One segment file of the journal, {@code journal/<seq>.seg}: a header ({@code "STSJ"} and the format version)
- * followed by {@link JournalRecord}s, only ever appended to. The writable segment is written through a
+ * followed by {@link JournalRecord}s, only ever appended to. Version 1 was the spool of one file per message
+ * ({@code queue/<id>.msg}); version 2 the journal with JSON envelopes and states; version 3, which new segments
+ * are, encodes them in binary ({@link RecordEncoding}). The writable segment is written through a
  * {@link RandomAccessFile}, whose writes, unlike a {@code FileChannel}'s, are not aborted (and the file closed
  * for every thread) when the writing thread is interrupted. Thread-safe; appends are serialised by the
  * {@link Journal}.
@@ -19,13 +21,13 @@ import java.util.Optional;
 final class JournalSegment {
 
     static final byte[] MAGIC = "STSJ".getBytes(StandardCharsets.US_ASCII);
-    /** Version 1 was the spool of one file per message ({@code queue/<id>.msg}); this journal is version 2. */
-    static final byte VERSION = 2;
     static final int HEADER = MAGIC.length + 1;
     private static final String SUFFIX = ".seg";
 
     final long seq;
     final Path file;
+    /** How its envelopes and states are encoded, by its format version. */
+    final RecordEncoding encoding;
     /** Every read of this segment goes through it; retired when the segment is deleted. */
     final SegmentReader reader;
     private RandomAccessFile writer;
@@ -34,9 +36,10 @@ final class JournalSegment {
     private int refs;
     private long liveBytes;
 
-    private JournalSegment(long seq, Path file, RandomAccessFile writer, long size) {
+    private JournalSegment(long seq, Path file, RecordEncoding encoding, RandomAccessFile writer, long size) {
         this.seq = seq;
         this.file = file;
+        this.encoding = encoding;
         this.reader = new SegmentReader(file);
         this.writer = writer;
         this.size = size;
@@ -67,16 +70,22 @@ final class JournalSegment {
         RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
         try {
             raf.write(MAGIC);
-            raf.write(VERSION);
+            raf.write(RecordEncoding.CURRENT.version);
         } catch (IOException e) {
             raf.close();
             throw e;
         }
-        return new JournalSegment(seq, file, raf, HEADER);
+        return new JournalSegment(seq, file, RecordEncoding.CURRENT, raf, HEADER);
     }
 
-    /** Reopens the last segment of an earlier run for appends after its valid length {@code size}. */
+    /**
+     * Reopens the last segment of an earlier run for appends after its valid length {@code size}; only a
+     * segment of the {@linkplain RecordEncoding#CURRENT current} format takes appends.
+     */
     JournalSegment reopen() throws IOException {
+        if (encoding != RecordEncoding.CURRENT) {
+            throw new IllegalStateException(file + " is of format version " + encoding.version);
+        }
         RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
         try {
             raf.seek(size);
@@ -84,15 +93,15 @@ final class JournalSegment {
             raf.close();
             throw e;
         }
-        JournalSegment s = new JournalSegment(seq, file, raf, size);
+        JournalSegment s = new JournalSegment(seq, file, encoding, raf, size);
         s.refs = refs;
         s.liveBytes = liveBytes;
         return s;
     }
 
     /** A segment written by an earlier run, read-only; {@code size} is its valid length. */
-    static JournalSegment sealed(Path file, long seq, long size) {
-        return new JournalSegment(seq, file, null, size);
+    static JournalSegment sealed(Path file, long seq, RecordEncoding encoding, long size) {
+        return new JournalSegment(seq, file, encoding, null, size);
     }
 
     /** Appends a whole record; returns the offset it starts at. */
