@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One segment file of the journal, {@code journal/<seq>.seg}: a header ({@code "STSJ"} and the format version)
@@ -16,7 +18,8 @@ import java.util.Optional;
  * are, encodes them in binary ({@link RecordEncoding}). The writable segment is written through a
  * {@link RandomAccessFile}, whose writes, unlike a {@code FileChannel}'s, are not aborted (and the file closed
  * for every thread) when the writing thread is interrupted. Thread-safe; appends are serialised by the
- * {@link Journal}.
+ * {@link Journal}; its size and references are read and counted without the segment's lock, which only
+ * orders writes against sealing and closing.
  */
 final class JournalSegment {
 
@@ -30,11 +33,13 @@ final class JournalSegment {
     final RecordEncoding encoding;
     /** Every read of this segment goes through it; retired when the segment is deleted. */
     final SegmentReader reader;
-    private RandomAccessFile writer;
-    private long size;
+    /** Null once sealed or closed; changed under the segment's lock. */
+    private volatile RandomAccessFile writer;
+    /** Changed under the segment's lock. */
+    private volatile long size;
     /** Index entries (message records and latest state records of queued messages) pointing here. */
-    private int refs;
-    private long liveBytes;
+    private final AtomicInteger refs = new AtomicInteger();
+    private final AtomicLong liveBytes = new AtomicLong();
 
     private JournalSegment(long seq, Path file, RecordEncoding encoding, RandomAccessFile writer, long size) {
         this.seq = seq;
@@ -94,8 +99,8 @@ final class JournalSegment {
             throw e;
         }
         JournalSegment s = new JournalSegment(seq, file, encoding, raf, size);
-        s.refs = refs;
-        s.liveBytes = liveBytes;
+        s.refs.set(refs.get());
+        s.liveBytes.set(liveBytes.get());
         return s;
     }
 
@@ -112,7 +117,7 @@ final class JournalSegment {
         return at;
     }
 
-    synchronized long size() {
+    long size() {
         return size;
     }
 
@@ -121,10 +126,7 @@ final class JournalSegment {
      * the disk works, so appends go on during the {@code fsync} and form the next batch.
      */
     void force(SpoolSync sync) throws IOException {
-        RandomAccessFile w;
-        synchronized (this) {
-            w = writer;
-        }
+        RandomAccessFile w = writer;
         if (w != null) {
             try {
                 sync.sync(w.getChannel());
@@ -155,21 +157,21 @@ final class JournalSegment {
         }
     }
 
-    synchronized void ref(long bytes) {
-        refs++;
-        liveBytes += bytes;
+    void ref(long bytes) {
+        refs.incrementAndGet();
+        liveBytes.addAndGet(bytes);
     }
 
-    synchronized void unref(long bytes) {
-        refs--;
-        liveBytes -= bytes;
+    void unref(long bytes) {
+        refs.decrementAndGet();
+        liveBytes.addAndGet(-bytes);
     }
 
-    synchronized boolean unreferenced() {
-        return refs <= 0;
+    boolean unreferenced() {
+        return refs.get() <= 0;
     }
 
-    synchronized long liveBytes() {
-        return liveBytes;
+    long liveBytes() {
+        return liveBytes.get();
     }
 }
