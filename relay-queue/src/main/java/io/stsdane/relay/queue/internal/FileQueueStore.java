@@ -211,7 +211,7 @@ public final class FileQueueStore implements QueueStore {
             throw new IntakeException(451, "4.3.0", "Local error in processing: spool write failed", e);
         }
         locators.put(id, at);
-        index.put(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
+        index.add(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
                 envelope.receivedAt()));
     }
 
