@@ -211,7 +211,7 @@ public final class FileQueueStore implements QueueStore {
             throw new IntakeException(451, "4.3.0", "Local error in processing: spool write failed", e);
         }
         locators.put(id, at);
-        index.put(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
+        index.add(id, envelope.receivedAt(), MessageState.initial(envelope.recipients().size(),
                 envelope.receivedAt()));
     }
 
@@ -230,7 +230,7 @@ public final class FileQueueStore implements QueueStore {
      * before the record that names it).
      */
     Located append(Journal j, QueueId id, Envelope envelope, InputStream content) throws IOException {
-        byte[] env = SpoolJson.MAPPER.writeValueAsBytes(envelope);
+        byte[] env = SpoolBinary.encode(envelope);
         byte[] head = content.readNBytes(LARGE + 1);
         CRC32 crc = new CRC32();
         crc.update(head);
@@ -365,10 +365,10 @@ public final class FileQueueStore implements QueueStore {
     }
 
     private Envelope readEnvelope(QueueId id, Located at) throws IOException {
-        Journal j = openJournal();
+        JournalSegment segment = openJournal().existing(at.segment());
         try {
-            return SpoolJson.MAPPER.readValue(readBytes(j, at.segment(), at.envelopeOffset(),
-                    at.envelopeLength()), Envelope.class);
+            byte[] encoded = readBytes(segment.reader, at.envelopeOffset(), at.envelopeLength());
+            return segment.encoding.envelope(encoded, 0, encoded.length);
         } catch (NoSuchFileException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -376,8 +376,7 @@ public final class FileQueueStore implements QueueStore {
         }
     }
 
-    private static byte[] readBytes(Journal j, long segment, long offset, int length) throws IOException {
-        SegmentReader reader = j.reader(segment);
+    private static byte[] readBytes(SegmentReader reader, long offset, int length) throws IOException {
         reader.acquire();
         try {
             return reader.readFully(offset, length);
@@ -463,7 +462,7 @@ public final class FileQueueStore implements QueueStore {
     /** Appends a STATE record and waits for its commit; the caller holds the message's lock. */
     private void writeState(QueueId id, Located at, MessageState state) throws IOException {
         Journal j = openJournal();
-        byte[] record = JournalRecord.state(id, SpoolJson.MAPPER.writeValueAsBytes(state));
+        byte[] record = JournalRecord.state(id, SpoolBinary.encode(state));
         Journal.Position pos = j.append(record, true);
         try {
             j.awaitDurable();
@@ -594,8 +593,8 @@ public final class FileQueueStore implements QueueStore {
         locators.put(id, at);
     }
 
-    static byte[] bytesAt(Journal j, long segment, long offset, int length) throws IOException {
-        return readBytes(j, segment, offset, length);
+    static byte[] bytesAt(JournalSegment segment, long offset, int length) throws IOException {
+        return readBytes(segment.reader, offset, length);
     }
 
     @Override
@@ -683,7 +682,7 @@ public final class FileQueueStore implements QueueStore {
         Journal j = openJournal();
         Located at = append(j, id, envelope, content);
         if (state != null) {
-            byte[] record = JournalRecord.state(id, SpoolJson.MAPPER.writeValueAsBytes(state));
+            byte[] record = JournalRecord.state(id, SpoolBinary.encode(state));
             at = at.withState(Located.state(j.append(record, true), id, record.length, state));
         }
         locators.put(id, at);

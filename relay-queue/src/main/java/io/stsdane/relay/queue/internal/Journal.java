@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code fsync} of any directory in which a file was created since the last commit, makes every append before
  * it durable. A segment that grows past the segment size is forced, closed and followed by a new one.
  * Every {@code fsync} the spool does goes through {@link SpoolSync} and is counted ({@link #syncCount()}).
- * Thread-safe.
+ * Thread-safe: one lock serialises the appends (the write and, rarely, starting the next segment) and nothing
+ * else; look-ups of segments, references, commits and the directories a commit syncs take no lock of it.
  */
 final class Journal implements AutoCloseable {
 
@@ -40,11 +41,15 @@ final class Journal implements AutoCloseable {
     private final SpoolSync sync;
     private final long segmentSize;
     private final AtomicLong syncs = new AtomicLong();
-    private final TreeMap<Long, JournalSegment> segments = new TreeMap<>();
+    private final ConcurrentSkipListMap<Long, JournalSegment> segments = new ConcurrentSkipListMap<>();
+    /** Guarded by itself. */
     private final List<Path> dirtyDirectories = new ArrayList<>();
     private final GroupCommitter committer;
     private final Consumer<Journal> onRotate;
-    private JournalSegment active;
+    /** Serialises appends, and the changes of {@link #active} and of the set of segments. */
+    private final Object appendLock = new Object();
+    /** Written under {@link #appendLock}. */
+    private volatile JournalSegment active;
 
     /**
      * @param existing the segments recovery found, by sequence number; the last one takes the appends
@@ -61,6 +66,9 @@ final class Journal implements AutoCloseable {
         this.segments.putAll(existing);
         if (existing.isEmpty()) {
             this.active = startSegment(1);
+        } else if (segments.lastEntry().getValue().encoding != RecordEncoding.CURRENT) {
+            // An older relay's segment stays as it is (read, compacted, deleted); appends go to a new one.
+            this.active = startSegment(segments.lastKey() + 1);
         } else {
             // Appends go on where the last run stopped (recovery cut any torn tail off).
             this.active = segments.lastEntry().getValue().reopen();
@@ -97,7 +105,7 @@ final class Journal implements AutoCloseable {
     Position append(byte[] record, boolean referenced) throws IOException {
         boolean rotated = false;
         Position at;
-        synchronized (this) {
+        synchronized (appendLock) {
             if (active.size() + record.length > segmentSize && active.size() > JournalSegment.HEADER) {
                 active.seal(sync);
                 active = startSegment(active.seq + 1);
@@ -115,7 +123,7 @@ final class Journal implements AutoCloseable {
     }
 
     /** Drops a reference taken by {@link #append} (or by recovery) on segment {@code seq}. */
-    synchronized void unref(long seq, long bytes) {
+    void unref(long seq, long bytes) {
         JournalSegment s = segments.get(seq);
         if (s != null) {
             s.unref(bytes);
@@ -128,9 +136,11 @@ final class Journal implements AutoCloseable {
     }
 
     /** The directory gets an {@code fsync} in the next commit, before the segment's: a file was created in it. */
-    synchronized void directoryChanged(Path directory) {
-        if (!dirtyDirectories.contains(directory)) {
-            dirtyDirectories.add(directory);
+    void directoryChanged(Path directory) {
+        synchronized (dirtyDirectories) {
+            if (!dirtyDirectories.contains(directory)) {
+                dirtyDirectories.add(directory);
+            }
         }
     }
 
@@ -146,12 +156,11 @@ final class Journal implements AutoCloseable {
 
     private void commit() throws IOException {
         List<Path> dirs;
-        JournalSegment current;
-        synchronized (this) {
+        synchronized (dirtyDirectories) {
             dirs = List.copyOf(dirtyDirectories);
             dirtyDirectories.clear();
-            current = active;
         }
+        JournalSegment current = active;
         for (Path d : dirs) {
             syncDirectory(d);
         }
@@ -164,17 +173,22 @@ final class Journal implements AutoCloseable {
         return syncs.get();
     }
 
-    synchronized Optional<JournalSegment> segment(long seq) {
+    Optional<JournalSegment> segment(long seq) {
         return Optional.ofNullable(segments.get(seq));
     }
 
-    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
-    synchronized SegmentReader reader(long seq) throws NoSuchFileException {
+    /** Segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    JournalSegment existing(long seq) throws NoSuchFileException {
         JournalSegment s = segments.get(seq);
         if (s == null) {
             throw new NoSuchFileException(file(seq) + " was deleted");
         }
-        return s.reader;
+        return s;
+    }
+
+    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    SegmentReader reader(long seq) throws NoSuchFileException {
+        return existing(seq).reader;
     }
 
     Path file(long seq) {
@@ -182,20 +196,21 @@ final class Journal implements AutoCloseable {
     }
 
     /** The sealed segments, oldest first. */
-    synchronized List<JournalSegment> sealed() {
-        return segments.values().stream().filter(s -> s != active).toList();
+    List<JournalSegment> sealed() {
+        JournalSegment current = active;
+        return segments.values().stream().filter(s -> s != current).toList();
     }
 
-    synchronized long activeSeq() {
+    long activeSeq() {
         return active.seq;
     }
 
-    synchronized long totalBytes() {
+    long totalBytes() {
         return segments.values().stream().mapToLong(JournalSegment::size).sum();
     }
 
     /** Bytes of records that queued messages still refer to. */
-    synchronized long liveBytes() {
+    long liveBytes() {
         return segments.values().stream().mapToLong(JournalSegment::liveBytes).sum();
     }
 
@@ -208,7 +223,7 @@ final class Journal implements AutoCloseable {
         int deleted = 0;
         while (true) {
             JournalSegment oldest;
-            synchronized (this) {
+            synchronized (appendLock) {
                 oldest = segments.firstEntry().getValue();
                 if (oldest == active || !oldest.unreferenced()) {
                     break;
@@ -229,7 +244,7 @@ final class Journal implements AutoCloseable {
     @Override
     public void close() {
         committer.close();
-        synchronized (this) {
+        synchronized (appendLock) {
             active.closeQuietly();
             segments.values().forEach(s -> s.reader.retire());
         }

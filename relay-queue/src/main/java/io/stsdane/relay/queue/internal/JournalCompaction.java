@@ -55,18 +55,24 @@ final class JournalCompaction {
         }
     }
 
+    /**
+     * Appends the copies: the state encoded from memory, where it is kept; the envelope byte for byte, or
+     * re-encoded in the current format when its segment is of an older one.
+     */
     private Located copy(QueueId id, Located from) throws IOException {
-        byte[] envelope = FileQueueStore.bytesAt(journal, from.segment(), from.envelopeOffset(),
-                from.envelopeLength());
+        JournalSegment segment = journal.existing(from.segment());
+        byte[] envelope = FileQueueStore.bytesAt(segment, from.envelopeOffset(), from.envelopeLength());
+        if (segment.encoding != RecordEncoding.CURRENT) {
+            envelope = SpoolBinary.encode(segment.encoding.envelope(envelope, 0, envelope.length));
+        }
         byte[] content = from.external() ? new byte[0]
-                : FileQueueStore.bytesAt(journal, from.segment(), from.contentOffset(), (int) from.contentLength());
+                : FileQueueStore.bytesAt(segment, from.contentOffset(), (int) from.contentLength());
         byte[] message = JournalRecord.message(id, envelope, from.external(), from.contentLength(),
                 from.contentCrc(), content, content.length);
         Located to = Located.of(journal.append(message, true), message, from.recipients());
         if (from.state() != null) {
             Located.State s = from.state();
-            byte[] state = JournalRecord.state(id, FileQueueStore.bytesAt(journal, s.segment(), s.offset(),
-                    s.length()));
+            byte[] state = JournalRecord.state(id, SpoolBinary.encode(s.value()));
             to = to.withState(Located.state(journal.append(state, true), id, state.length, s.value()));
         }
         return to;

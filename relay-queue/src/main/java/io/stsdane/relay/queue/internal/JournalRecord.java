@@ -2,9 +2,7 @@ package io.stsdane.relay.queue.internal;
 
 import io.stsdane.relay.core.queue.QueueId;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -15,12 +13,13 @@ import java.util.zip.CRC32C;
  * checksum does not match was torn by a crash (or damaged) and is never read as data.
  *
  * <pre>
- *   MESSAGE  id(UTF) envelopeLength(int32) envelope(JSON) external(byte) contentLength(int64) crc32(content)(int32)
+ *   MESSAGE  id(UTF) envelopeLength(int32) envelope external(byte) contentLength(int64) crc32(content)(int32)
  *            content bytes (only when not external: a large message's content is in large/&lt;id&gt;)
- *   STATE    id(UTF) MessageState(JSON, to the end of the record)
+ *   STATE    id(UTF) MessageState (to the end of the record)
  *   REMOVED  id(UTF)
  * </pre>
  *
+ * Envelope and state are encoded as the segment's {@link RecordEncoding} says (binary since format version 3).
  * Immutable value; the codec methods are stateless.
  */
 record JournalRecord(Type type, QueueId id, byte[] body) {
@@ -55,49 +54,52 @@ record JournalRecord(Type type, QueueId id, byte[] body) {
     }
 
     /** Builds a record in one array, frame included, so that it is appended with a single write. */
-    static final class Builder extends ByteArrayOutputStream {
-        private final DataOutputStream data = new DataOutputStream(this);
+    private static final class Builder {
+        private final BinaryWriter out;
 
-        Builder(Type type, QueueId id, int sizeHint) throws IOException {
-            super(FRAME + 64 + sizeHint);
-            data.write(new byte[FRAME]);
-            buf[8] = type.code;
-            data.writeUTF(id.value());
+        Builder(Type type, QueueId id, int sizeHint) {
+            String value = id.value(); // ASCII (QueueId's syntax): its modified UTF-8 is one byte a character
+            out = new BinaryWriter(FRAME + 2 + value.length() + sizeHint);
+            out.writeLong(0).writeByte(type.code).writeShort(value.length());
+            for (int i = 0; i < value.length(); i++) {
+                out.writeByte(value.charAt(i));
+            }
         }
 
-        DataOutputStream data() {
-            return data;
+        BinaryWriter out() {
+            return out;
         }
 
         /** The finished record: fills in length and checksum. */
         byte[] frame() {
-            int body = count - FRAME;
+            int body = out.size() - FRAME;
             CRC32C crc = new CRC32C();
-            crc.update(buf, 8, body + 1);
-            ByteBuffer.wrap(buf, 0, 8).putInt(body).putInt((int) crc.getValue());
-            return buf.length == count ? buf : java.util.Arrays.copyOf(buf, count);
+            crc.update(out.buffer(), 8, body + 1);
+            out.setInt(0, body);
+            out.setInt(4, (int) crc.getValue());
+            return out.toByteArray();
         }
     }
 
     static byte[] message(QueueId id, byte[] envelope, boolean external, long contentLength, long contentCrc,
-            byte[] inlineContent, int inlineLength) throws IOException {
+            byte[] inlineContent, int inlineLength) {
         Builder b = new Builder(Type.MESSAGE, id, envelope.length + 17 + inlineLength);
-        b.data().writeInt(envelope.length);
-        b.data().write(envelope);
-        b.data().writeByte(external ? 1 : 0);
-        b.data().writeLong(contentLength);
-        b.data().writeInt((int) contentCrc);
-        b.data().write(inlineContent, 0, inlineLength);
+        b.out().writeInt(envelope.length)
+                .write(envelope, 0, envelope.length)
+                .writeBoolean(external)
+                .writeLong(contentLength)
+                .writeInt((int) contentCrc)
+                .write(inlineContent, 0, inlineLength);
         return b.frame();
     }
 
-    static byte[] state(QueueId id, byte[] stateJson) throws IOException {
-        Builder b = new Builder(Type.STATE, id, stateJson.length);
-        b.data().write(stateJson);
+    static byte[] state(QueueId id, byte[] encodedState) {
+        Builder b = new Builder(Type.STATE, id, encodedState.length);
+        b.out().write(encodedState, 0, encodedState.length);
         return b.frame();
     }
 
-    static byte[] removed(QueueId id) throws IOException {
+    static byte[] removed(QueueId id) {
         return new Builder(Type.REMOVED, id, 0).frame();
     }
 

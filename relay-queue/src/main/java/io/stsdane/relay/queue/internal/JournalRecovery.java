@@ -91,6 +91,7 @@ final class JournalRecovery {
     }
 
     private void replay(long seq, Path file, boolean last) throws IOException {
+        RecordEncoding encoding = RecordEncoding.CURRENT;
         long size = Files.size(file);
         if (last && size < JournalSegment.HEADER) {
             // The newest segment, caught by a crash between its creation and its header: nothing was appended.
@@ -109,10 +110,10 @@ final class JournalRecovery {
                 quarantineFile(file, "no journal segment header");
                 return;
             }
-            if (magic[4] != JournalSegment.VERSION) {
-                throw new IOException(file + " is a version " + magic[4] + " spool journal segment; this relay "
-                        + "reads version " + JournalSegment.VERSION + ": run the relay version that wrote it");
-            }
+            encoding = RecordEncoding.ofVersion(magic[4]).orElseThrow(() -> new IOException(file
+                    + " is a version " + magic[4] + " spool journal segment; this relay reads versions "
+                    + RecordEncoding.JSON.version + " to " + RecordEncoding.CURRENT.version
+                    + ": run the relay version that wrote it"));
             long pos = JournalSegment.HEADER;
             byte[] frame = new byte[JournalRecord.FRAME];
             while (pos < size) {
@@ -151,16 +152,17 @@ final class JournalRecovery {
                     pos += JournalRecord.FRAME + length;
                     continue;
                 }
-                apply(seq, file, pos, record);
+                apply(seq, file, pos, record, encoding);
                 pos += JournalRecord.FRAME + length;
             }
         } catch (EOFException e) {
             throw new IOException(file + " changed while it was being replayed", e);
         }
-        segments.put(seq, JournalSegment.sealed(file, seq, size));
+        segments.put(seq, JournalSegment.sealed(file, seq, encoding, size));
     }
 
-    private void apply(long seq, Path file, long pos, JournalRecord r) throws IOException {
+    private void apply(long seq, Path file, long pos, JournalRecord r, RecordEncoding encoding)
+            throws IOException {
         Journal.Position at = new Journal.Position(seq, pos);
         long recordLength = JournalRecord.FRAME + (long) r.body().length;
         switch (r.type()) {
@@ -169,8 +171,7 @@ final class JournalRecovery {
                 JournalRecord.MessageLayout layout;
                 try {
                     layout = r.messageLayout();
-                    env = SpoolJson.MAPPER.readValue(r.body(), layout.envelopeOffset(), layout.envelopeLength(),
-                            Envelope.class);
+                    env = encoding.envelope(r.body(), layout.envelopeOffset(), layout.envelopeLength());
                 } catch (IOException | RuntimeException e) {
                     quarantineRecord(file, pos, r, "unreadable message record: " + e.getMessage());
                     return;
@@ -195,8 +196,7 @@ final class JournalRecovery {
                 }
                 MessageState state;
                 try {
-                    state = SpoolJson.MAPPER.readValue(r.body(), r.stateOffset(),
-                            r.body().length - r.stateOffset(), MessageState.class);
+                    state = encoding.state(r.body(), r.stateOffset(), r.body().length - r.stateOffset());
                     if (state.recipients().size() != l.recipients()) {
                         throw new CorruptEntryException("state does not match the envelope's recipients");
                     }

@@ -8,35 +8,43 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One segment file of the journal, {@code journal/<seq>.seg}: a header ({@code "STSJ"} and the format version)
- * followed by {@link JournalRecord}s, only ever appended to. The writable segment is written through a
+ * followed by {@link JournalRecord}s, only ever appended to. Version 1 was the spool of one file per message
+ * ({@code queue/<id>.msg}); version 2 the journal with JSON envelopes and states; version 3, which new segments
+ * are, encodes them in binary ({@link RecordEncoding}). The writable segment is written through a
  * {@link RandomAccessFile}, whose writes, unlike a {@code FileChannel}'s, are not aborted (and the file closed
  * for every thread) when the writing thread is interrupted. Thread-safe; appends are serialised by the
- * {@link Journal}.
+ * {@link Journal}; its size and references are read and counted without the segment's lock, which only
+ * orders writes against sealing and closing.
  */
 final class JournalSegment {
 
     static final byte[] MAGIC = "STSJ".getBytes(StandardCharsets.US_ASCII);
-    /** Version 1 was the spool of one file per message ({@code queue/<id>.msg}); this journal is version 2. */
-    static final byte VERSION = 2;
     static final int HEADER = MAGIC.length + 1;
     private static final String SUFFIX = ".seg";
 
     final long seq;
     final Path file;
+    /** How its envelopes and states are encoded, by its format version. */
+    final RecordEncoding encoding;
     /** Every read of this segment goes through it; retired when the segment is deleted. */
     final SegmentReader reader;
-    private RandomAccessFile writer;
-    private long size;
+    /** Null once sealed or closed; changed under the segment's lock. */
+    private volatile RandomAccessFile writer;
+    /** Changed under the segment's lock. */
+    private volatile long size;
     /** Index entries (message records and latest state records of queued messages) pointing here. */
-    private int refs;
-    private long liveBytes;
+    private final AtomicInteger refs = new AtomicInteger();
+    private final AtomicLong liveBytes = new AtomicLong();
 
-    private JournalSegment(long seq, Path file, RandomAccessFile writer, long size) {
+    private JournalSegment(long seq, Path file, RecordEncoding encoding, RandomAccessFile writer, long size) {
         this.seq = seq;
         this.file = file;
+        this.encoding = encoding;
         this.reader = new SegmentReader(file);
         this.writer = writer;
         this.size = size;
@@ -67,16 +75,22 @@ final class JournalSegment {
         RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
         try {
             raf.write(MAGIC);
-            raf.write(VERSION);
+            raf.write(RecordEncoding.CURRENT.version);
         } catch (IOException e) {
             raf.close();
             throw e;
         }
-        return new JournalSegment(seq, file, raf, HEADER);
+        return new JournalSegment(seq, file, RecordEncoding.CURRENT, raf, HEADER);
     }
 
-    /** Reopens the last segment of an earlier run for appends after its valid length {@code size}. */
+    /**
+     * Reopens the last segment of an earlier run for appends after its valid length {@code size}; only a
+     * segment of the {@linkplain RecordEncoding#CURRENT current} format takes appends.
+     */
     JournalSegment reopen() throws IOException {
+        if (encoding != RecordEncoding.CURRENT) {
+            throw new IllegalStateException(file + " is of format version " + encoding.version);
+        }
         RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
         try {
             raf.seek(size);
@@ -84,15 +98,15 @@ final class JournalSegment {
             raf.close();
             throw e;
         }
-        JournalSegment s = new JournalSegment(seq, file, raf, size);
-        s.refs = refs;
-        s.liveBytes = liveBytes;
+        JournalSegment s = new JournalSegment(seq, file, encoding, raf, size);
+        s.refs.set(refs.get());
+        s.liveBytes.set(liveBytes.get());
         return s;
     }
 
     /** A segment written by an earlier run, read-only; {@code size} is its valid length. */
-    static JournalSegment sealed(Path file, long seq, long size) {
-        return new JournalSegment(seq, file, null, size);
+    static JournalSegment sealed(Path file, long seq, RecordEncoding encoding, long size) {
+        return new JournalSegment(seq, file, encoding, null, size);
     }
 
     /** Appends a whole record; returns the offset it starts at. */
@@ -103,7 +117,7 @@ final class JournalSegment {
         return at;
     }
 
-    synchronized long size() {
+    long size() {
         return size;
     }
 
@@ -112,10 +126,7 @@ final class JournalSegment {
      * the disk works, so appends go on during the {@code fsync} and form the next batch.
      */
     void force(SpoolSync sync) throws IOException {
-        RandomAccessFile w;
-        synchronized (this) {
-            w = writer;
-        }
+        RandomAccessFile w = writer;
         if (w != null) {
             try {
                 sync.sync(w.getChannel());
@@ -146,21 +157,21 @@ final class JournalSegment {
         }
     }
 
-    synchronized void ref(long bytes) {
-        refs++;
-        liveBytes += bytes;
+    void ref(long bytes) {
+        refs.incrementAndGet();
+        liveBytes.addAndGet(bytes);
     }
 
-    synchronized void unref(long bytes) {
-        refs--;
-        liveBytes -= bytes;
+    void unref(long bytes) {
+        refs.decrementAndGet();
+        liveBytes.addAndGet(-bytes);
     }
 
-    synchronized boolean unreferenced() {
-        return refs <= 0;
+    boolean unreferenced() {
+        return refs.get() <= 0;
     }
 
-    synchronized long liveBytes() {
-        return liveBytes;
+    long liveBytes() {
+        return liveBytes.get();
     }
 }

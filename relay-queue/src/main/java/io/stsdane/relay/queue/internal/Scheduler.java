@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,6 +73,7 @@ public final class Scheduler implements AutoCloseable {
     private final Clock clock;
     private final QueueMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private volatile boolean closed;
@@ -106,15 +108,24 @@ public final class Scheduler implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Look for due messages now (new mail, admin action, a slot became free). */
+    /**
+     * Look for due messages now (new mail, admin action, a slot became free). Wakes while a look is already
+     * queued share it: one task in the timer's queue at a time, not one per accepted message.
+     */
     public void wake() {
-        if (!timer.isShutdown()) {
+        if (!timer.isShutdown() && wakePending.compareAndSet(false, true)) {
             try {
-                timer.execute(this::tick);
+                timer.execute(this::wokenTick);
             } catch (RejectedExecutionException e) {
-                // closing
+                wakePending.set(false); // closing
             }
         }
+    }
+
+    /** A look {@link #wake()} asked for: a wake from now on queues another, so nothing due is missed. */
+    private void wokenTick() {
+        wakePending.set(false);
+        tick();
     }
 
     private void tick() {

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The envelope JSON of the file spool and the PostgreSQL {@code jsonb} column (both use {@link SpoolJson}) keeps
- * the TLS-RPT report flag and the DKIM signatures the relay added, and envelopes written before those existed read
- * as ordinary, unsigned mail.
+ * The envelope JSON of the PostgreSQL {@code jsonb} column and of file spool segments of version 2 (both
+ * {@link SpoolJson}) keeps the TLS-RPT report flag and the DKIM signatures the relay added, and envelopes written
+ * before those existed read as ordinary, unsigned mail.
  */
 class EnvelopeJsonTest {
 
