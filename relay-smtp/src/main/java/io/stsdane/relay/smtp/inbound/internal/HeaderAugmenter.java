@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -16,8 +17,6 @@ import java.util.function.Function;
 final class HeaderAugmenter extends InputStream {
 
     static final int MAX_HEADER = 256 * 1024;
-    private static final byte[] MESSAGE_ID = "message-id".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DATE = "date".getBytes(StandardCharsets.US_ASCII);
 
     private final InputStream in;
     private final String received;
@@ -58,43 +57,6 @@ final class HeaderAugmenter extends InputStream {
         return out;
     }
 
-    /**
-     * Whether the header line {@code line[start, end)} is the field {@code name} (lower case): the text before
-     * its first colon, white space around it ignored, equals {@code name} ignoring ASCII case. Byte by byte: this
-     * runs for every header line of every message.
-     */
-    private static boolean names(byte[] line, int start, int end, byte[] name) {
-        int colon = start;
-        while (colon < end && line[colon] != ':') {
-            colon++;
-        }
-        if (colon == start || colon == end) {
-            return false;
-        }
-        int from = start;
-        int to = colon;
-        while (from < to && isWhitespace(line[from])) {
-            from++;
-        }
-        while (to > from && isWhitespace(line[to - 1])) {
-            to--;
-        }
-        if (to - from != name.length) {
-            return false;
-        }
-        for (int i = 0; i < name.length; i++) {
-            byte c = line[from + i];
-            if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != name[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isWhitespace(byte b) {
-        return Character.isWhitespace((char) (b & 0xff));
-    }
-
     /** The octets read ahead (the header block and perhaps some of the body) and what the header block has. */
     private record Header(byte[] held, int length, Presence presence) {
     }
@@ -115,13 +77,15 @@ final class HeaderAugmenter extends InputStream {
                     }
                     continue;
                 }
-                int start = lineStart;
+                String line = new String(held, lineStart, scanned + 1 - lineStart, StandardCharsets.ISO_8859_1);
                 lineStart = scanned + 1;
-                if (scanned == start + 1 && held[start] == '\r') {
+                if (line.equals("\r\n")) {
                     return new Header(held, count, new Presence(messageId, date));
                 }
-                messageId |= names(held, start, scanned, MESSAGE_ID);
-                date |= names(held, start, scanned, DATE);
+                String name = line.indexOf(':') > 0 ? line.substring(0, line.indexOf(':')).strip()
+                        .toLowerCase(Locale.ROOT) : "";
+                messageId |= name.equals("message-id");
+                date |= name.equals("date");
             }
             if (count == held.length) {
                 held = Arrays.copyOf(held, held.length * 2);
