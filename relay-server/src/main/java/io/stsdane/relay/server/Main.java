@@ -8,6 +8,7 @@ import io.stsdane.relay.server.cli.QueueCommand;
 import io.stsdane.relay.server.cli.RelayCommand;
 import io.stsdane.relay.server.cli.RunCommand;
 import io.stsdane.relay.server.config.ConfigException;
+import io.stsdane.relay.server.logging.Logging;
 import io.stsdane.relay.server.wiring.ModuleComponents;
 import java.util.Map;
 import picocli.CommandLine;
@@ -24,7 +25,9 @@ public final class Main {
     public static void main(String[] args) {
         routeLogs(args, System.getenv());
         RelayComponents components = new ModuleComponents();
-        System.exit(commandLine(components, System.getenv()).execute(args));
+        int status = commandLine(components, System.getenv()).execute(args);
+        Logging.stop();
+        System.exit(status);
     }
 
     /**

@@ -7,6 +7,7 @@
  *   <li>{@code config}: the YAML contract, loaded into validated immutable records.</li>
  *   <li>{@code cli}: the {@code run}, {@code check} and {@code queue} commands.</li>
  *   <li>{@code admin}: the admin HTTP API (metrics, health, queue).</li>
+ *   <li>{@code logging}: the console appender that writes lines a batch at a time, and its stop at exit.</li>
  * </ul>
  */
 package io.stsdane.relay.server;

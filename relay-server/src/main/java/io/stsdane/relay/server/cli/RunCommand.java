@@ -4,6 +4,7 @@ import io.stsdane.relay.server.ConfigReloader;
 import io.stsdane.relay.server.RelayApplication;
 import io.stsdane.relay.server.RelayComponents;
 import io.stsdane.relay.server.config.LoadedConfig;
+import io.stsdane.relay.server.logging.Logging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -70,6 +71,9 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutting down");
             app.close();
+            log.info("Stopped");
+            // The JVM ends when this hook returns: what the logging still queues is written now.
+            Logging.stop();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

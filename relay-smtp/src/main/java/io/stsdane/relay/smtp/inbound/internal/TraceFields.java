@@ -1,22 +1,24 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 import io.stsdane.relay.core.queue.QueueId;
-import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Builds the header fields the listener adds: Received (RFC 5321 §4.4), Message-ID and Date. Thread-safe. */
 final class TraceFields {
 
     private static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String hostname;
     private final Clock clock;
+    /** The date of the last second a field was built in: every message of that second shares the text. */
+    private volatile FormattedSecond lastDate = new FormattedSecond(Long.MIN_VALUE, "");
 
     TraceFields(String hostname, Clock clock) {
         this.hostname = hostname;
@@ -46,9 +48,11 @@ final class TraceFields {
     String missing(HeaderAugmenter.Presence present, boolean addMessageId, boolean addDate, QueueId id) {
         StringBuilder sb = new StringBuilder();
         if (addMessageId && !present.messageId()) {
-            byte[] random = new byte[8];
-            RANDOM.nextBytes(random);
-            sb.append("Message-ID: <").append(id.value()).append('.').append(HexFormat.of().formatHex(random))
+            // The queue id makes the Message-ID unique on this host (RFC 5322 §3.6.4); the random part only keeps
+            // ids apart across relays that share a hostname or a reset spool, and a Message-ID is no secret, so
+            // a non-cryptographic source is enough.
+            long random = ThreadLocalRandom.current().nextLong();
+            sb.append("Message-ID: <").append(id.value()).append('.').append(HexFormat.of().toHexDigits(random))
                     .append('@').append(hostname).append(">\r\n");
         }
         if (addDate && !present.date()) {
@@ -58,7 +62,18 @@ final class TraceFields {
     }
 
     private String date() {
-        return RFC5322.format(ZonedDateTime.now(clock));
+        Instant now = clock.instant();
+        FormattedSecond last = lastDate;
+        if (last.epochSecond() != now.getEpochSecond()) {
+            last = new FormattedSecond(now.getEpochSecond(), RFC5322.format(ZonedDateTime.ofInstant(now,
+                    clock.getZone())));
+            lastDate = last;
+        }
+        return last.text();
+    }
+
+    /** A date as RFC 5322 §3.3 writes it, for the second it names. */
+    private record FormattedSecond(long epochSecond, String text) {
     }
 
     /** RFC 3848 and RFC 6531 §3.7.3 "with" protocol names. */
