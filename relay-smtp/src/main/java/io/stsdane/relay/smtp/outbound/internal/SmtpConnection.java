@@ -29,6 +29,7 @@ final class SmtpConnection {
     private volatile Capabilities capabilities = Capabilities.NONE;
     private volatile TlsInfo tls;
     private int messages;
+    private boolean pooled;
 
     SmtpConnection(Channel channel, ReplyHandler replies, ReplyDecoder decoder, Route route) {
         this.channel = channel;
@@ -68,6 +69,13 @@ final class SmtpConnection {
 
     void countMessage() {
         messages++;
+    }
+
+    /** True the first time only: whether this is the first time the session goes back to the pool. */
+    boolean firstPooled() {
+        boolean first = !pooled;
+        pooled = true;
+        return first;
     }
 
     /** Whether the connection is open and no error has broken it. */
