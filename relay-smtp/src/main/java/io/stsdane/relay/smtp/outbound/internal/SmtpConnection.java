@@ -129,10 +129,11 @@ final class SmtpConnection {
 
     /**
      * Streams the body after a 354 reply and returns the reply to the final dot. The body is pulled chunk by
-     * chunk as the socket drains; if no chunk is taken for {@code block}, the session times out.
+     * chunk as the socket drains; if no chunk is taken for {@code block}, the session times out. {@code size} is
+     * the body's size in octets.
      */
-    CompletableFuture<SmtpReply> sendBody(InputStream body, Duration block, Duration end) {
-        DotStuffingInput input = new DotStuffingInput(body);
+    CompletableFuture<SmtpReply> sendBody(InputStream body, long size, Duration block, Duration end) {
+        DotStuffingInput input = new DotStuffingInput(body, size);
         CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
         ScheduledFuture<?> watchdog = channel.eventLoop().scheduleAtFixedRate(() -> {
             if (System.nanoTime() - input.lastProgressNanos() > block.toNanos()) {
