@@ -76,7 +76,11 @@ final class ConnectionPool {
             c.quit();
             return;
         }
-        c.channel().closeFuture().addListener(f -> evict(key, c));
+        // Once per session, not per offer: a session returns up to maxMessages times, and every listener added
+        // would stay on its close future until the session closes.
+        if (c.firstPooled()) {
+            c.channel().closeFuture().addListener(f -> evict(key, c));
+        }
     }
 
     private void evict(Route.PoolKey key, SmtpConnection c) {

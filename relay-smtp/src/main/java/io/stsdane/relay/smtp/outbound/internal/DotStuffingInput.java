@@ -26,7 +26,7 @@ final class DotStuffingInput implements ChunkedInput<SmtpContent> {
     private static final int CHUNK = 16 * 1024;
 
     private final InputStream in;
-    private final byte[] buf = new byte[CHUNK];
+    private final byte[] buf;
     private boolean lineStart = true;
     private byte last = '\n';
     private byte beforeLast = '\r';
@@ -35,8 +35,10 @@ final class DotStuffingInput implements ChunkedInput<SmtpContent> {
     private long progress;
     private volatile long lastProgressNanos = System.nanoTime();
 
-    DotStuffingInput(InputStream in) {
+    /** @param size the content's size in octets: a smaller message gets a buffer of its size, not a whole chunk */
+    DotStuffingInput(InputStream in, long size) {
         this.in = in;
+        this.buf = new byte[(int) Math.max(1, Math.min(CHUNK, size))];
     }
 
     long lastProgressNanos() {

@@ -142,7 +142,7 @@ final class MailTransaction {
                         : fromReply(r, d, OutcomeScope.MESSAGE)));
                 return finish(out, d, d);
             }
-            return c.sendBody(body, timeouts.dataBlock(), timeouts.dataEnd()).thenApply(end -> {
+            return c.sendBody(body, request.content().size(), timeouts.dataBlock(), timeouts.dataEnd()).thenApply(end -> {
                 accepted.forEach(r -> out.add(fromReply(r, end, OutcomeScope.MESSAGE)));
                 c.countMessage();
                 return new Result.Done(out, end, true);

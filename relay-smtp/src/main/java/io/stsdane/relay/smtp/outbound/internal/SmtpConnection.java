@@ -29,6 +29,7 @@ final class SmtpConnection {
     private volatile Capabilities capabilities = Capabilities.NONE;
     private volatile TlsInfo tls;
     private int messages;
+    private boolean pooled;
 
     SmtpConnection(Channel channel, ReplyHandler replies, ReplyDecoder decoder, Route route) {
         this.channel = channel;
@@ -68,6 +69,13 @@ final class SmtpConnection {
 
     void countMessage() {
         messages++;
+    }
+
+    /** True the first time only: whether this is the first time the session goes back to the pool. */
+    boolean firstPooled() {
+        boolean first = !pooled;
+        pooled = true;
+        return first;
     }
 
     /** Whether the connection is open and no error has broken it. */
@@ -121,10 +129,11 @@ final class SmtpConnection {
 
     /**
      * Streams the body after a 354 reply and returns the reply to the final dot. The body is pulled chunk by
-     * chunk as the socket drains; if no chunk is taken for {@code block}, the session times out.
+     * chunk as the socket drains; if no chunk is taken for {@code block}, the session times out. {@code size} is
+     * the body's size in octets.
      */
-    CompletableFuture<SmtpReply> sendBody(InputStream body, Duration block, Duration end) {
-        DotStuffingInput input = new DotStuffingInput(body);
+    CompletableFuture<SmtpReply> sendBody(InputStream body, long size, Duration block, Duration end) {
+        DotStuffingInput input = new DotStuffingInput(body, size);
         CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
         ScheduledFuture<?> watchdog = channel.eventLoop().scheduleAtFixedRate(() -> {
             if (System.nanoTime() - input.lastProgressNanos() > block.toNanos()) {
