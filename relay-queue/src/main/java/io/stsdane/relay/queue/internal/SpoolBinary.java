@@ -18,7 +18,7 @@ import java.util.Set;
  * The binary encoding of envelopes and states in journal segments of version 3 (see docs/queue.md for the
  * layout), written with a {@link BinaryWriter}: every component in declaration order, lists as a count and their
  * items. Enum constants are stored by ordinal, so a constant is only ever added at the end of its enum
- * ({@code SpoolBinaryTest} pins the bytes). Stateless.
+ * ({@code SpoolBinaryTest} pins the bytes and the order of each such enum). Stateless.
  */
 final class SpoolBinary {
 

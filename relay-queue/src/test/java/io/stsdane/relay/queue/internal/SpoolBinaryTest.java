@@ -9,6 +9,8 @@ import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.Notify;
 import io.stsdane.relay.core.queue.Recipient;
 import io.stsdane.relay.core.queue.Ret;
+import io.stsdane.relay.core.tls.PolicyOrigin;
+import io.stsdane.relay.core.tls.TlsLevel;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -68,6 +70,26 @@ class SpoolBinaryTest {
                 List.of())), null);
         assertThat(HexFormat.of().formatHex(SpoolBinary.encode(s))).isEqualTo(
                 "0000000000010300000001010000000000000003000000000000000005352e302e30ffffffffffffffff020000000000");
+    }
+
+    /**
+     * Version 3 segments store these enums by ordinal: a constant inserted or moved would make every stored one
+     * after it read as another. New constants go at the end, and this list grows with them.
+     */
+    @Test
+    void theEnumsStoredByOrdinalKeepTheirOrder() {
+        assertThat(names(Ret.values())).containsExactly("FULL", "HDRS");
+        assertThat(names(Notify.values())).containsExactly("NEVER", "SUCCESS", "FAILURE", "DELAY");
+        assertThat(names(RecipientState.Status.values())).containsExactly("PENDING", "DELIVERED", "BOUNCED");
+        assertThat(names(RecipientState.Report.values())).containsExactly("NONE", "FAILED", "DELAYED", "RELAYED");
+        assertThat(names(RecipientOutcome.Kind.values())).containsExactly("DELIVERED", "DEFERRED", "BOUNCED");
+        assertThat(names(PolicyOrigin.values())).containsExactly("OVERRIDE", "DANE", "MTA_STS", "OPPORTUNISTIC",
+                "REQUIRETLS", "TLSRPT_REPORT");
+        assertThat(names(TlsLevel.values())).containsExactly("NONE", "MAY", "ENCRYPT", "DANE", "VERIFY");
+    }
+
+    private static List<String> names(Enum<?>[] constants) {
+        return Arrays.stream(constants).map(Enum::name).toList();
     }
 
     @Test
