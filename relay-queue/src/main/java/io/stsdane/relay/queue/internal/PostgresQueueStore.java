@@ -65,6 +65,11 @@ public final class PostgresQueueStore implements QueueStore {
      * each round trip waits to be scheduled.
      */
     private static final int INTAKE_COMMITTERS = 4;
+    /**
+     * Threads that commit delivery results ({@link PgResultCommitter}): two, so that one writes while the other
+     * waits for its round trips.
+     */
+    private static final int RESULT_COMMITTERS = 2;
     /** {@link #leaseBatchFloor()}: a quarter of the default 20 delivery slots. */
     private static final int LEASE_BATCH_FLOOR = 5;
 
@@ -73,6 +78,7 @@ public final class PostgresQueueStore implements QueueStore {
     private final PgContent content;
     private final PgLeases leases;
     private final PgIntakeCommitter committer;
+    private final PgResultCommitter results;
     /** Commits of messages too large for the committer, each in a transaction of its own. */
     private final AtomicLong streamedCommits = new AtomicLong();
     private final String owner;
@@ -94,6 +100,7 @@ public final class PostgresQueueStore implements QueueStore {
         this.leases = new PgLeases(db, owner, spool.leaseDuration());
         // At least one connection stays for deliveries and the scheduler.
         this.committer = new PgIntakeCommitter(db, owner, Math.min(INTAKE_COMMITTERS, spool.poolSize() - 1));
+        this.results = new PgResultCommitter(db, Math.min(RESULT_COMMITTERS, spool.poolSize() - 1));
     }
 
     /** The pool and transactions, for the other tables of the queue's schema (suspensions). */
@@ -302,6 +309,16 @@ public final class PostgresQueueStore implements QueueStore {
         return LEASE_BATCH_FLOOR;
     }
 
+    /**
+     * Results are group-committed ({@link PgResultCommitter}): as many recorded at once as one batch holds share
+     * a commit, where the default few threads, each waiting for a commit of its own, capped deliveries at a few
+     * per commit time.
+     */
+    @Override
+    public int resultWriters() {
+        return PgResultCommitter.MAX_BATCH;
+    }
+
     @Override
     public void releaseLease(QueueId id) {
         leasedContent.remove(id);
@@ -356,15 +373,40 @@ public final class PostgresQueueStore implements QueueStore {
 
     /**
      * One transaction instead of an update and a delete: a finished message is deleted under the row lock its
-     * results were computed under, so recording a delivery costs one commit.
+     * results were computed under; and that transaction is shared with the other results recorded at the same
+     * moment ({@link PgResultCommitter}), so recording a delivery costs a share of one commit. Inside a
+     * transaction of this thread the change joins it instead.
      */
     @Override
     public Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
-        Optional<MessageState> after = change(id, change, true);
+        Optional<MessageState> after;
+        if (db.nested()) {
+            after = change(id, change, true);
+        } else {
+            PgResultCommitter.Applied applied;
+            try {
+                applied = results.apply(id, change);
+            } catch (UnreadableRowException e) { // thrown by the change: its batch rolled back
+                quarantine(e);
+                return Optional.empty();
+            } catch (SQLException e) {
+                throw io("update the state of " + id, e);
+            }
+            if (applied.quarantined() != null) {
+                reportQuarantined(applied.quarantined());
+                forget(id);
+            }
+            after = applied.after();
+        }
         if (after.isPresent() && after.get().isDone()) {
             forget(id);
         }
         return after;
+    }
+
+    /** Transactions that recorded delivery results (state changes and removals) through group commit so far. */
+    public long resultCommits() {
+        return results.commits();
     }
 
     private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone)
@@ -503,6 +545,7 @@ public final class PostgresQueueStore implements QueueStore {
     public void close() {
         leases.close();
         committer.close();
+        results.close();
         db.close();
     }
 
