@@ -15,7 +15,7 @@
 # Each run creates its own database relay_bench_<time>_<pid> and drops it at the end, so it never touches the
 # tables of a database someone else uses; the relays create their tables (Flyway) at start, as in production.
 set -euo pipefail
-WARMUP=${WARMUP:-1000} # before lib.sh, whose default is 2000
+WARMUP=${WARMUP:-1000} # before lib.sh, whose default is 10000
 source "$(dirname "$0")/lib.sh"
 POOL_SIZE=${POOL_SIZE:-10}
 PG_HOST=${PG_HOST:-127.0.0.1}

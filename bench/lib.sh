@@ -7,7 +7,9 @@ RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
 WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
 SESSIONS=${SESSIONS:-20}
 MESSAGES=${MESSAGES:-5000}
-WARMUP=${WARMUP:-2000}
+# 10,000: after 2,000 messages the relay's JIT is still compiling its hot paths (a third of its CPU in the
+# measured runs; docs/performance.md); cold figures are a separate run (WARMUP=0 on a fresh relay)
+WARMUP=${WARMUP:-10000}
 SIZE=${SIZE:-4K}
 RUNS=${RUNS:-3}
 DELIVERY_TIMEOUT_S=${DELIVERY_TIMEOUT_S:-300}
@@ -98,31 +100,58 @@ spool_syncs() {
     END {printf "%d %d\n", f, r}'
 }
 
-# process_cpu_ms PID: CPU time (user + system) the process has used so far, in milliseconds; 0 without a PID.
-process_cpu_ms() {
+# tree_cpu_ms PID: CPU time (user + system) used so far by the process PID and every process below it, including
+# children they have already reaped (cutime/cstime), in milliseconds; 0 without a PID. For Postfix's master this
+# counts every smtpd, cleanup, qmgr and smtp process, those that exited too; for the relay it is its JVM.
+tree_cpu_ms() {
   [[ -n ${1:-} && -r /proc/$1/stat ]] || { echo 0; return; }
-  # fields 14 and 15 of /proc/PID/stat (after the parenthesised command name, which may contain spaces)
-  sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", ($12 + $13) * 1000 / hz}'
+  # /proc/PID/stat after the parenthesised command name: $2 ppid, $12 utime, $13 stime, $14 cutime, $15 cstime
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$f" && echo "${f//[^0-9]/} ${line##*) }"
+  done | awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+    { parent[$1] = $3; ticks[$1] = $13 + $14 + $15 + $16 }
+    END { for (p in ticks) { q = p; while (q != "" && q != root && q in parent && q != 0) q = parent[q]
+            if (q == root) t += ticks[p] }
+          printf "%d\n", t * 1000 / hz }'
+}
+
+# thread_ticks PID: one line per thread of PID, "NAME UTIME STIME" in clock ticks (digits in names become #, so
+# a pool's threads share a name).
+thread_ticks() {
+  local t line name
+  for t in /proc/$1/task/*; do
+    read -r line 2>/dev/null <"$t/stat" || continue
+    read -r name 2>/dev/null <"$t/comm" || continue
+    line=${line##*) }
+    echo "${name//[0-9 ]/#} $(cut -d' ' -f12,13 <<<"$line")"
+  done
+}
+
+# thread_cpu_report BEFORE AFTER: CPU seconds (total, user, system) per thread name between two thread_ticks snapshots,
+# the largest first; threads that started in between count from zero, threads that ended in between are missing.
+thread_cpu_report() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { u[$1] -= $2; s[$1] -= $3; next } { u[$1] += $2; s[$1] += $3 }
+    END { for (n in u) { tu += u[n]; ts += s[n]; printf "%8.2f %8.2f %8.2f  %s\n", (u[n] + s[n]) / hz, u[n] / hz, s[n] / hz, n }
+          printf "%8.2f %8.2f %8.2f  %s\n", (tu + ts) / hz, tu / hz, ts / hz, "(all threads)" }' "$1" "$2" \
+    | sort -rn -k1,1 | awk 'BEGIN { print "  CPU s   user s    sys s  thread" } $1 > 0 { print }'
 }
 
 # with_syncs METRICS_URL BEFORE: reads one JSON line on stdin and adds "spool_fsyncs_per_msg" (the syncs the
 # relay's spool made per message it accepted since BEFORE, from spool_syncs) when there is a URL, and
-# "relay_cpu_ms_per_msg" (CPU the relay's JVM used from the start of the run until the sink had every message,
-# intake and delivery together, per accepted message) when RELAY_JAVA_PID is set.
+# "cpu_ms_per_msg" (CPU the target used from the start of the run until the sink had every message, intake and
+# delivery together, per accepted message) when CPU_PID names the target's process (start_relay, pf_start).
 with_syncs() {
-  local line
+  local line f0 r0 c0 f1=0 r1=0 c1
   read -r line
-  if [[ -n ${1:-} ]]; then
-    local f0 r0 c0 f1 r1 c1
-    read -r f0 r0 c0 <<<"$2"
-    read -r f1 r1 <<<"$(spool_syncs "$1")"
-    c1=$(process_cpu_ms "${RELAY_JAVA_PID:-}")
-    line=$(awk -v l="$line" -v f=$((f1 - f0)) -v r=$((r1 - r0)) -v c=$((c1 - c0)) -v pid="${RELAY_JAVA_PID:-}" \
-      'BEGIN { sub(/[}]$/, "", l); printf "%s,\"spool_fsyncs_per_msg\":%.3f", l, (r > 0 ? f / r : 0)
-        if (pid != "") printf ",\"relay_cpu_ms_per_msg\":%.3f", (r > 0 ? c / r : 0)
-        printf "}\n" }')
-  fi
-  echo "$line"
+  read -r f0 r0 c0 <<<"$2"
+  [[ -n ${1:-} ]] && read -r f1 r1 <<<"$(spool_syncs "$1")"
+  c1=$(tree_cpu_ms "${CPU_PID:-}")
+  awk -v l="$line" -v f=$((f1 - f0)) -v r=$((r1 - r0)) -v c=$((c1 - c0)) -v url="${1:-}" -v pid="${CPU_PID:-}" \
+    'BEGIN { sub(/[}]$/, "", l); printf "%s", l
+      if (url != "") printf ",\"spool_fsyncs_per_msg\":%.3f", (r > 0 ? f / r : 0)
+      if (match(l, /"accepted":[0-9]+/)) a = substr(l, RSTART + 11, RLENGTH - 11)
+      if (pid != "" && a > 0) printf ",\"cpu_ms_per_msg\":%.3f", c / a
+      printf "}\n" }'
 }
 
 # measure NAME TARGET SINK_CONTROL [METRICS_URL]: one warm-up and RUNS measured runs; results in
@@ -134,9 +163,15 @@ measure() {
   : >"$RESULTS/$name.jsonl"
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
-    before="$(spool_syncs "$metrics") $(process_cpu_ms "${RELAY_JAVA_PID:-}")"
+    before="$(spool_syncs "$metrics") $(tree_cpu_ms "${CPU_PID:-}")"
+    [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]] && thread_ticks "$CPU_PID" >"$WORK/threads.before"
     run_load "$target" "${name//[^A-Za-z0-9]/}r$r$RANDOM" "$control" "$MESSAGES" | with_syncs "$metrics" "$before" \
       | tee -a "$RESULTS/$name.jsonl"
+    if [[ -n ${RELAY_JAVA_PID:-} && $CPU_PID == "$RELAY_JAVA_PID" ]]; then
+      # where the relay's CPU went during the run, by thread (JIT, GC, intake, delivery, queue)
+      thread_ticks "$CPU_PID" >"$WORK/threads.after"
+      thread_cpu_report "$WORK/threads.before" "$WORK/threads.after" >"$RESULTS/$name-r$r.threads"
+    fi
   done
 }
 
@@ -160,19 +195,21 @@ machine_info() {
 RELAY_CMD=${RELAY_CMD:-$BENCH_ROOT/relay}
 
 # start_relay CONFIG LOG: starts the relay in its own process group; sets RELAY_PID (the group) and
-# RELAY_JAVA_PID (the JVM, for /proc and jcmd).
+# RELAY_JAVA_PID and CPU_PID (the JVM, for /proc and jcmd).
 start_relay() {
   start_bg "$2" setsid $RELAY_CMD run --config "$1"
   RELAY_PID=$BG_PID
   local i
   RELAY_JAVA_PID=
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 600; i++)); do
     if [[ $(cat "/proc/$RELAY_PID/comm" 2>/dev/null) == java ]]; then
       RELAY_JAVA_PID=$RELAY_PID
     else
-      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -x java | head -1 || true)
+      # the relay's JVM runs a jar; a launcher may first run short-lived JVMs (./relay asks java for its version)
+      RELAY_JAVA_PID=$(pgrep -g "$RELAY_PID" -f -- ' -jar ' | head -1 || true)
+      [[ $(cat "/proc/$RELAY_JAVA_PID/comm" 2>/dev/null) == java ]] || RELAY_JAVA_PID=
     fi
-    [[ -n $RELAY_JAVA_PID ]] && return 0
+    [[ -n $RELAY_JAVA_PID ]] && CPU_PID=$RELAY_JAVA_PID && return 0
     sleep 0.1
   done
   echo "relay did not start a JVM; see $2" >&2
@@ -182,6 +219,7 @@ start_relay() {
 
 # stop_relay: SIGTERM to the relay's process group (the launcher and its JVM), then waits.
 stop_relay() {
+  CPU_PID=
   kill -TERM -- "-$RELAY_PID" 2>/dev/null || true
   wait "$RELAY_PID" 2>/dev/null || true
 }

@@ -6,10 +6,10 @@
 #   bench/run.sh relay      # only the relay variants (then: bench/run.sh report)
 #   bench/run.sh postfix | memory | jmh | report
 #
-# Knobs (environment): SESSIONS=20 MESSAGES=5000 SIZE=4K RUNS=3 WARMUP=2000 VARIANTS="plaintext starttls dane
+# Knobs (environment): SESSIONS=20 MESSAGES=5000 SIZE=4K RUNS=3 WARMUP=10000 VARIANTS="plaintext starttls dane
 # mta-sts" RELAY_CMD=./relay SKIP_BUILD=1 RESULTS=bench/target/results PROFILE=1 (a JFR recording of each relay
 # variant, $RESULTS/relay-VARIANT.jfr) JMH_OPTS="-f 1 -wi 2 -i 3"; memory.sh's knobs are listed there.
-# Everything listens on 127.0.0.1 only. The whole suite takes about 20 minutes on a quiet 2-core machine, most of
+# Everything listens on 127.0.0.1 only. The whole suite takes about 25 minutes on a quiet 2-core machine, most of
 # it Postfix's STARTTLS series and queueing 100,000 messages.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

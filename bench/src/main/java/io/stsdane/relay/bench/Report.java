@@ -74,15 +74,16 @@ public final class Report {
         md.append("\n### End to end (accepted by the relay to received by the sink)\n\n")
                 .append("| Series | end-to-end msg/s | accept msg/s | accept p50 / p99 ms | delivery p50 / p99 ms "
                         + "| delivered / accepted | connections / TLS handshakes at the sink | spool fsyncs per accepted message "
-                        + "|\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + "| CPU ms per accepted message (all of the target's processes) "
+                        + "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<Map<String, Object>>> e : series.entrySet()) {
             List<Map<String, Object>> runs = e.getValue();
             String label = SERIES.get(e.getKey());
             if (runs.isEmpty()) {
-                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | | | |\n");
+                md.append("| ").append(label).append(" | ").append(NOT_MEASURED).append(" | | | | | | | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f | %s | %s |\n",
+            md.append(String.format(Locale.ROOT, "| %s | **%.0f** | %.0f | %.1f / %.1f | %s | %.0f / %.0f | %s | %s | %s |\n",
                     label,
                     median(runs, "e2e_msgs_per_s"), median(runs, "accept_msgs_per_s"),
                     median(runs, "accept_p50_ms"), median(runs, "accept_p99_ms"),
@@ -92,8 +93,7 @@ public final class Report {
                     median(runs, "delivered"), median(runs, "accepted"),
                     runs.get(0).containsKey("sink_connections") ? String.format(Locale.ROOT, "%.0f / %.0f",
                             median(runs, "sink_connections"), median(runs, "sink_tls_sessions")) : "not recorded",
-                    runs.get(0).containsKey("spool_fsyncs_per_msg")
-                            ? String.format(Locale.ROOT, "%.3f", median(runs, "spool_fsyncs_per_msg")) : "n/a"));
+                    optional(runs, "spool_fsyncs_per_msg", "%.3f"), optional(runs, "cpu_ms_per_msg", "%.2f")));
         }
 
         md.append(deliverySecurity());
@@ -132,6 +132,11 @@ public final class Report {
         md.append("\n### JMH hot paths\n\n");
         md.append(jmh());
         return md.toString();
+    }
+
+    /** The median of an optional field, formatted; "n/a" when the runs did not record it. */
+    private static String optional(List<Map<String, Object>> runs, String field, String format) {
+        return runs.get(0).containsKey(field) ? String.format(Locale.ROOT, format, median(runs, field)) : "n/a";
     }
 
     /**

@@ -27,6 +27,21 @@ class ReportTest {
     }
 
     @Test
+    void cpuPerMessageIsShownWhereARunRecordedIt() throws Exception {
+        Files.writeString(dir.resolve("postfix-plaintext.jsonl"), withCpu(run(300), 6.0) + withCpu(run(200), 5.0));
+        Files.writeString(dir.resolve("upper-bound.jsonl"), run(4000));
+
+        String md = new Report(dir).render();
+
+        assertThat(md).containsPattern("\\| Postfix relay, plaintext delivery \\| \\*\\*250\\*\\* \\|.* \\| n/a \\| 5\\.50 \\|\n")
+                .containsPattern("\\| load generator straight into the sink[^\n]* \\| n/a \\| n/a \\|\n");
+    }
+
+    private static String withCpu(String run, double cpu) {
+        return run.replace("}\n", ",\"cpu_ms_per_msg\":" + cpu + "}\n");
+    }
+
+    @Test
     void theDiskProbeIsShownWithTheMachine() throws Exception {
         Files.writeString(dir.resolve("machine.env"),
                 "DISK_THREADS='20'\nDISK_FSYNC_PER_S='900'\nDISK_FDATASYNC_PER_S='5000'\n");

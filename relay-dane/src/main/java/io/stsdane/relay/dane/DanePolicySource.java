@@ -1,5 +1,7 @@
 package io.stsdane.relay.dane;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.stsdane.relay.core.dns.DnsResolver;
 import io.stsdane.relay.core.dns.DnsResult;
 import io.stsdane.relay.core.dns.DnsSecurity;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>TLSA records are looked up at {@code _<port>._tcp.<name>}, first for the CNAME-expanded host name, then
  * for the host name itself (RFC 7672 §2.2.2). Thread-safe; stages never complete exceptionally.
+ *
+ * <p>Every decision asks DNS again (the resolver's cache answers within the TTL). What a secure TLSA RRset
+ * makes of a host (its status, the {@link TlsaVerifier}, the policy texts) is kept per host and reused only while
+ * DNS hands out the very answer object it was made of, that is while the resolver's cache holds that answer
+ * within its TTL. An expired, changed or no longer secure answer is another object and is decided afresh, as is
+ * every answer of a resolver that does not cache: nothing outlives the DNS answer it came from.
  */
 public final class DanePolicySource implements TlsPolicySource {
 
@@ -60,8 +69,33 @@ public final class DanePolicySource implements TlsPolicySource {
     private static final String INSECURE_MX =
             " (the MX RRset is not signed: the records authenticate the host, not that it is the domain's MX)";
 
+    /** MX hosts whose last TLSA verdict is kept; more are decided afresh each time, as they all were before. */
+    private static final int MAX_VERDICTS = 10_000;
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /**
+     * What a secure TLSA answer made of one host, and that answer.
+     *
+     * @param answer the TLSA answer the rest was made of
+     * @param status DANE_REQUIRED or ENCRYPT_ONLY
+     * @param verifier what the policy checks the peer with
+     * @param description the policy's log line
+     * @param rrset the policy strings (RFC 8460 §4.4)
+     */
+    private record Verdict(DnsResult<TlsaRecord> answer, DaneStatus status, PeerVerifier verifier, String description,
+            List<String> rrset) {
+    }
+
+    /** A host, the TLSA base name its verdict came from, and the security of the MX RRset that named it. */
+    private record VerdictKey(String host, String base, boolean mxSecure) {
+        static VerdictKey of(DaneStatus s) {
+            return new VerdictKey(s.mxHost(), s.tlsaBaseName(), s.mxSecure());
+        }
+    }
+
     private final DnsResolver dns;
     private final Clock clock;
+    private final Cache<VerdictKey, Verdict> verdicts = Caffeine.newBuilder().maximumSize(MAX_VERDICTS).build();
 
     public DanePolicySource(DnsResolver dns) {
         this(dns, Clock.systemUTC());
@@ -114,16 +148,26 @@ public final class DanePolicySource implements TlsPolicySource {
      * strings are every record of the TLSA RRset, usable or not, in presentation format (RFC 8460 §4.4).
      */
     public TlsPolicy toPolicy(DaneStatus status, String policyDomain) {
+        Verdict kept = verdicts.getIfPresent(VerdictKey.of(status));
+        Verdict v = kept != null && kept.status() == status ? kept : verdict(null, status);
+        TlsLevel level = status.kind() == DaneStatus.Kind.DANE_REQUIRED ? TlsLevel.DANE : TlsLevel.ENCRYPT;
+        return new TlsPolicy(level, PolicyOrigin.DANE, policyDomain, status.tlsaBaseName(), v.verifier(),
+                v.description(), v.rrset());
+    }
+
+    /** The verifier and policy texts of a DANE_REQUIRED or ENCRYPT_ONLY status, made of {@code answer}. */
+    private Verdict verdict(DnsResult<TlsaRecord> answer, DaneStatus status) {
         String base = status.tlsaBaseName();
         List<String> rrset = status.records().stream().map(TlsaRecord::toString).toList();
+        String insecureMx = status.mxSecure() ? "" : INSECURE_MX;
         return switch (status.kind()) {
-            case DANE_REQUIRED -> new TlsPolicy(TlsLevel.DANE, PolicyOrigin.DANE, policyDomain, base,
+            case DANE_REQUIRED -> new Verdict(answer, status,
                     new TlsaVerifier(status.usableRecords(), List.of(base, status.mxHost()), clock),
                     "DANE: certificate must match TLSA at " + tlsaName(base, status) + " " + status.usableRecords()
-                            + (status.mxSecure() ? "" : INSECURE_MX), rrset);
-            case ENCRYPT_ONLY -> new TlsPolicy(TlsLevel.ENCRYPT, PolicyOrigin.DANE, policyDomain, base,
-                    PeerVerifier.ACCEPT_ANY, "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status)
-                            + " " + status.records() + (status.mxSecure() ? "" : INSECURE_MX), rrset);
+                            + insecureMx, rrset);
+            case ENCRYPT_ONLY -> new Verdict(answer, status, PeerVerifier.ACCEPT_ANY,
+                    "DANE: TLS required, no usable TLSA record at " + tlsaName(base, status) + " "
+                            + status.records() + insecureMx, rrset);
             default -> throw new IllegalArgumentException("no DANE policy for " + status);
         };
     }
@@ -173,13 +217,20 @@ public final class DanePolicySource implements TlsPolicySource {
                 return index + 1 < candidates.size() ? tlsa(host, port, mxSecure, candidates, index + 1)
                         : done(DaneStatus.notApplicable(host, "no TLSA records at " + name + " (securely denied)"));
             }
+            VerdictKey key = new VerdictKey(host, base, mxSecure);
+            Verdict kept = verdicts.getIfPresent(key);
+            if (kept != null && kept.answer() == t) {
+                return done(kept.status());
+            }
             List<TlsaRecord> usable = t.records().stream().filter(TlsaMatching::isUsable).toList();
             DaneStatus.Kind kind = usable.isEmpty() ? DaneStatus.Kind.ENCRYPT_ONLY : DaneStatus.Kind.DANE_REQUIRED;
             String reason = (usable.isEmpty()
                     ? "secure TLSA RRset at " + name + " has no record usable for SMTP: TLS without authentication"
                     : "secure TLSA RRset at " + name + " with " + usable.size() + " usable record(s)")
                     + (mxSecure ? "" : INSECURE_MX);
-            return done(new DaneStatus(kind, host, base, t.records(), usable, mxSecure, null, reason));
+            DaneStatus status = new DaneStatus(kind, host, base, t.records(), usable, mxSecure, null, reason);
+            verdicts.put(key, verdict(t, status));
+            return done(status);
         });
     }
 
@@ -193,7 +244,7 @@ public final class DanePolicySource implements TlsPolicySource {
 
     /** A smart host given as an address (RFC 7672 §2.2.2: TLSA records belong to host names, so none to look up). */
     private static boolean isAddressLiteral(String host) {
-        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        return host.contains(":") || IPV4_LITERAL.matcher(host).matches();
     }
 
     private static String canonical(String host) {

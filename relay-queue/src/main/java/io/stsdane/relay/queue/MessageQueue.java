@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.util.Require;
+import io.stsdane.relay.queue.internal.CommitDelay;
 import io.stsdane.relay.queue.internal.DomainBackoff;
 import io.stsdane.relay.queue.internal.DomainSuspensions;
 import io.stsdane.relay.queue.internal.DsnComposer;
@@ -45,11 +46,12 @@ public final class MessageQueue implements AutoCloseable {
 
     private MessageQueue(Builder b) throws IOException {
         QueueIds ids = new QueueIds(b.clock);
+        CommitDelay commitDelay = new CommitDelay(b.commitDelay);
         RetryPolicy retry = new RetryPolicy(b.retrySchedule, b.jitter, () -> ThreadLocalRandom.current().nextDouble());
         StateTransitions transitions = new StateTransitions(retry, b.maxQueueLifetime, b.delayWarning);
         this.store = b.postgres != null
                 ? new PostgresQueueStore(b.postgres)
-                : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, SpoolSync.FSYNC);
+                : new FileQueueStore(b.directory, b.minFreeDisk, b.clock, SpoolSync.FSYNC, commitDelay);
         DomainSuspensions suspensions = store instanceof PostgresQueueStore pg
                 ? DomainSuspensions.inDatabase(pg, b.clock) : DomainSuspensions.inSpool(b.directory, b.clock);
         QueueMetrics metrics = new QueueMetrics(b.meterRegistry, store, suspensions, b.clock);
@@ -97,6 +99,7 @@ public final class MessageQueue implements AutoCloseable {
 
     /**
      * Options of the queue. Config keys: {@code spool.dir} or {@code spool.postgres}, {@code spool.min-free-disk},
+     * {@code spool.commit-delay},
      * {@code delivery.retry-schedule}, {@code delivery.max-queue-lifetime}, {@code delivery.delay-warning}.
      * Not thread-safe.
      */
@@ -110,6 +113,7 @@ public final class MessageQueue implements AutoCloseable {
         private Duration maxQueueLifetime = Duration.ofDays(5);
         private Duration delayWarning;
         private long minFreeDisk = 100L << 20;
+        private Duration commitDelay = Duration.ofMillis(2);
         private DeliveryAgent deliveryAgent;
         private int concurrency = 20;
         private int domainFailureThreshold = 3;
@@ -171,6 +175,18 @@ public final class MessageQueue implements AutoCloseable {
                 throw new IllegalArgumentException("minFreeDisk must not be negative");
             }
             this.minFreeDisk = bytes;
+            return this;
+        }
+
+        /**
+         * {@code spool.commit-delay} (default 2 ms): the longest a spool commit waits for intakes on their way
+         * to it, so that they share its {@code fsync}; zero never waits. File backend.
+         */
+        public Builder commitDelay(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("commitDelay must not be negative");
+            }
+            this.commitDelay = d;
             return this;
         }
 

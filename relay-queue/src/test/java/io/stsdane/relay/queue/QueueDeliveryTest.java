@@ -27,6 +27,8 @@ import io.stsdane.relay.core.tls.PolicyOrigin;
 import io.stsdane.relay.core.tls.TlsLevel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +39,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The queue end to end: real spool, real scheduler, a scripted delivery agent, controlled time. */
@@ -118,6 +121,37 @@ class QueueDeliveryTest {
 
     private static RecipientOutcome bounced(Recipient r, String status, String reply, String remoteMta) {
         return RecipientOutcome.bounced(r, OutcomeScope.RECIPIENT, status, reply, remoteMta);
+    }
+
+    /**
+     * spool.commit-delay counts as "on its way" only a session whose whole message is read: a client still sending
+     * its DATA (which may take minutes) must not hold another session's commit, and so its 250, for the delay.
+     */
+    @Test
+    @Timeout(60)
+    void aClientStillSendingItsDataHoldsBackNoOtherSessionsCommit() throws Exception {
+        start((req, r) -> deferred(r), b -> b.commitDelay(Duration.ofDays(1)));
+        PipedOutputStream slowClient = new PipedOutputStream();
+        PipedInputStream slowData = new PipedInputStream(slowClient);
+        QueueId slowId = queue.intake().nextId();
+        CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> {
+            try {
+                queue.intake().accept(slowId, envelope(SENDER, T0, rcpt("bob@example.net")), slowData);
+            } catch (IntakeException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        slowClient.write(bytes("Subject: slow\r\n"));
+        slowClient.flush();
+
+        QueueId fast = submit(envelope(SENDER, T0, rcpt("carol@example.net")), text("fast"));
+
+        assertThat(show(fast).recipients()).hasSize(1);
+        assertThat(slow).isNotDone();
+        slowClient.write(bytes("\r\nthe rest\r\n"));
+        slowClient.close();
+        slow.get();
+        assertThat(show(slowId).recipients()).hasSize(1);
     }
 
     @Test

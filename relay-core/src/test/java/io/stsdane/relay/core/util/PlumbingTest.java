@@ -14,6 +14,26 @@ import org.junit.jupiter.api.Test;
 class PlumbingTest {
 
     @Test
+    void aChunkStreamsOneOctetReadGoesThroughItsChunkReadAndKeepsOctetsAbove127() throws IOException {
+        byte[] data = {0, 0x7f, (byte) 0x80, (byte) 0xff};
+        ChunkInputStream in = new ChunkInputStream() {
+            private int at;
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (at == data.length) {
+                    return -1;
+                }
+                b[off] = data[at++];
+                return 1;
+            }
+        };
+
+        assertThat(new int[] {in.read(), in.read(), in.read(), in.read(), in.read()})
+                .containsExactly(0, 0x7f, 0x80, 0xff, -1);
+    }
+
+    @Test
     void positiveValuesPassAndOthersNameTheParameter() {
         assertThat(Require.positive(Duration.ofMillis(1), "timeout")).isEqualTo(Duration.ofMillis(1));
         assertThat(Require.positive(3, "poolSize")).isEqualTo(3);

@@ -1,6 +1,7 @@
 package io.stsdane.relay.dns.internal;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,12 @@ final class DnsjavaResolver implements DnsResolver {
     /** RFC 1034 §3.6.2 discourages chains at all; resolvers give up near this length. */
     static final int MAX_CHAIN = 8;
 
+    /** A cache key; {@code name} is canonical, so the caller's string is usually the key itself. */
     private record Key(String name, int type) {
+    }
+
+    /** The address set last combined for a host, and the two answers it was combined from. */
+    private record Combined(DnsResult<InetAddress> v6, DnsResult<InetAddress> v4, DnsResult<InetAddress> result) {
     }
 
     /**
@@ -75,7 +82,10 @@ final class DnsjavaResolver implements DnsResolver {
     private final List<String> insecureDomains;
     private final List<String> servers;
     private final Duration budget;
-    private final AsyncCache<Key, DnsResult<Record>> cache;
+    /** Answers already mapped to the relay's record types, so a cache hit hands out the cached value itself. */
+    private final AsyncCache<Key, DnsResult<?>> cache;
+    /** Per host, the last {@link #combine} result; valid only while both halves are the cached answers. */
+    private final Cache<String, Combined> combined;
     private final DnsMetrics metrics;
 
     /**
@@ -97,51 +107,65 @@ final class DnsjavaResolver implements DnsResolver {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(cacheMaxEntries)
                 .ticker(ticker)
-                .expireAfter(Expiry.creating((Key k, DnsResult<Record> v) -> Duration.ofSeconds(v.ttlSeconds())))
+                .expireAfter(Expiry.creating((Key k, DnsResult<?> v) -> Duration.ofSeconds(v.ttlSeconds())))
                 .buildAsync();
+        this.combined = Caffeine.newBuilder().maximumSize(cacheMaxEntries).build();
         this.metrics = metrics;
     }
 
     @Override
     public CompletionStage<DnsResult<MxRecord>> mx(String domain) {
-        return lookup(domain, Type.MX).thenApply(r -> r.map(rec -> {
+        return lookup(domain, Type.MX, rec -> {
             MXRecord mx = (MXRecord) rec;
             return new MxRecord(mx.getPriority(), Names.canonical(mx.getTarget()));
-        }));
+        });
     }
 
+    /**
+     * The AAAA and A answers combined ({@link #combine}). The combination is kept beside the cache and handed
+     * out again only while both halves are still the very answers it was made of: an expired or changed half
+     * is a new answer object, so the address set never outlives either half's TTL.
+     */
     @Override
     public CompletionStage<DnsResult<InetAddress>> addresses(String host) {
-        return aaaa(host).thenCombine(a(host), DnsjavaResolver::combine);
+        return aaaa(host).thenCombine(a(host), (v6, v4) -> {
+            Combined last = combined.getIfPresent(v4.name());
+            if (last != null && last.v6() == v6 && last.v4() == v4) {
+                return last.result();
+            }
+            DnsResult<InetAddress> result = combine(v6, v4);
+            combined.put(v4.name(), new Combined(v6, v4, result));
+            return result;
+        });
     }
 
     @Override
     public CompletionStage<DnsResult<InetAddress>> a(String host) {
-        return lookup(host, Type.A).thenApply(r -> r.map(rec -> ((ARecord) rec).getAddress()));
+        return lookup(host, Type.A, rec -> ((ARecord) rec).getAddress());
     }
 
     @Override
     public CompletionStage<DnsResult<InetAddress>> aaaa(String host) {
-        return lookup(host, Type.AAAA).thenApply(r -> r.map(rec -> ((AAAARecord) rec).getAddress()));
+        return lookup(host, Type.AAAA, rec -> ((AAAARecord) rec).getAddress());
     }
 
     @Override
     public CompletionStage<DnsResult<TlsaRecord>> tlsa(String name) {
-        return lookup(name, Type.TLSA).thenApply(r -> r.map(rec -> {
+        return lookup(name, Type.TLSA, rec -> {
             TLSARecord t = (TLSARecord) rec;
             return new TlsaRecord(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
                     t.getCertificateAssociationData());
-        }));
+        });
     }
 
     @Override
     public CompletionStage<DnsResult<String>> txt(String name) {
-        return lookup(name, Type.TXT).thenApply(r -> r.map(rec -> String.join("", ((TXTRecord) rec).getStrings())));
+        return lookup(name, Type.TXT, rec -> String.join("", ((TXTRecord) rec).getStrings()));
     }
 
     @Override
     public CompletionStage<DnsResult<String>> ptr(String name) {
-        return lookup(name, Type.PTR).thenApply(r -> r.map(rec -> Names.canonical(((PTRRecord) rec).getTarget())));
+        return lookup(name, Type.PTR, rec -> Names.canonical(((PTRRecord) rec).getTarget()));
     }
 
     @Override
@@ -186,22 +210,39 @@ final class DnsjavaResolver implements DnsResolver {
                 && other.status() != DnsStatus.ERROR && other.security() == DnsSecurity.INSECURE;
     }
 
-    /** One cached lookup of {@code type} at {@code name}, CNAMEs followed. */
-    CompletableFuture<DnsResult<Record>> lookup(String name, int type) {
-        String canonical;
-        try {
-            canonical = Names.canonical(Names.toName(name));
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(
-                    DnsResult.error(name, validating.classifier().ofFailure(null), e.getMessage()));
+    /**
+     * One cached lookup of {@code type} at {@code name}, CNAMEs followed, its records mapped by {@code reader}
+     * (which must match {@code type}) once, when the answer arrives. A cache hit costs one map probe: a name
+     * already canonical is its own key, and nothing is built for the miss path.
+     */
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<DnsResult<T>> lookup(String name, int type, Function<Record, T> reader) {
+        String canonical = Names.isCanonical(name) ? name : null;
+        if (canonical == null) {
+            try {
+                canonical = Names.canonical(Names.toName(name));
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.completedFuture(
+                        DnsResult.error(name, validating.classifier().ofFailure(null), e.getMessage()));
+            }
         }
-        Lookup start = Lookup.start(canonical);
-        SecurityClassifier classifier = path(canonical).classifier();
-        return cache.get(new Key(canonical, type), (k, executor) -> resolve(start, type, 0)
+        Key key = new Key(canonical, type);
+        CompletableFuture<DnsResult<?>> cached = cache.getIfPresent(key);
+        if (cached == null) {
+            cached = cache.get(key, (k, executor) -> fetch(k.name(), type).thenApply(r -> r.map(reader)));
+        }
+        return (CompletableFuture<DnsResult<T>>) (CompletableFuture<?>) cached;
+    }
+
+    /** Asks DNS for {@code type} at canonical {@code name}, within the overall budget. */
+    private CompletableFuture<DnsResult<Record>> fetch(String name, int type) {
+        Lookup start = Lookup.start(name);
+        SecurityClassifier classifier = path(name).classifier();
+        return resolve(start, type, 0)
                 .completeOnTimeout(start.error(classifier.ofFailure(null),
                         "no answer within " + budget.toMillis() + " ms"), budget.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(t -> start.error(classifier.ofFailure(null), describe(t)))
-                .whenComplete((r, t) -> metrics.answered(type, r)));
+                .whenComplete((r, t) -> metrics.answered(type, r));
     }
 
     /** The way {@code name} is asked: unvalidated at or below a {@code dns.insecure-domains} entry. */

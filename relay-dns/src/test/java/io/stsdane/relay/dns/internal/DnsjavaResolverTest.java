@@ -326,6 +326,34 @@ class DnsjavaResolverTest {
     }
 
     @Test
+    void aCachedAnswerIsHandedOutAsItIsAndTheAddressSetLivesOnlyAsLongAsBothHalves() throws Exception {
+        example.ttl(60).a("halves.example.com", "192.0.2.7").ttl(300).aaaa("halves.example.com", "2001:db8::7");
+        DnsResolver r = resolver(DnssecMode.VALIDATE);
+        DnsResult<InetAddress> first = get(r.addresses("halves.example.com"));
+        assertThat(get(r.addresses("halves.example.com"))).isSameAs(first);
+        assertThat(get(r.tlsa("_25._tcp.mx.example.com"))).isSameAs(get(r.tlsa("_25._tcp.mx.example.com")));
+
+        example.remove("halves.example.com", Type.A).ttl(60).a("halves.example.com", "192.0.2.8");
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        assertThat(get(r.addresses("halves.example.com")).records()).as("A expired, AAAA still cached")
+                .containsExactly(InetAddress.getByName("2001:db8::7"), InetAddress.getByName("192.0.2.8"));
+
+        example.corruptSignatures("halves.example.com");
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        DnsResult<InetAddress> bogus = get(r.addresses("halves.example.com"));
+        assertThat(bogus.security()).as("the A half turned bogus while AAAA is cached").isEqualTo(DnsSecurity.BOGUS);
+        assertThat(get(r.addresses("halves.example.com")).security()).isEqualTo(DnsSecurity.BOGUS);
+    }
+
+    @Test
+    void namesNotYetCanonicalShareTheCanonicalNamesCacheEntry() {
+        DnsResolver r = resolver(DnssecMode.VALIDATE);
+        DnsResult<MxRecord> mx = get(r.mx("example.com"));
+        assertThat(get(r.mx("Example.COM."))).isSameAs(mx);
+        assertThat(get(r.mx("example..com")).status()).isEqualTo(DnsStatus.ERROR);
+    }
+
+    @Test
     void negativeAnswersAreCachedToo() {
         DnsResolver r = resolver(DnssecMode.VALIDATE);
         assertThat(get(r.tlsa("_25._tcp.new.example.com")).status()).isEqualTo(DnsStatus.NXDOMAIN);

@@ -12,9 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * A message is accepted by appending one MESSAGE record and waiting for the group commit, which makes every
  * record appended before it durable with one {@code fsync}. State changes are STATE records, made durable the
  * same way before they return; removals are REMOVED records that do not wait (lazy: a crash before the next
- * commit brings the message back, and it is delivered again). In memory: where each message lies
- * ({@link Located}) and its schedule ({@link ScheduleIndex}). Segments no queued message refers to are deleted;
+ * commit brings the message back, and it is delivered again). In memory: where each message lies and its
+ * latest state ({@link Located}), its schedule ({@link ScheduleIndex}), and the envelopes of leased messages
+ * (read once per lease, for the state change that records the outcome). Segments no queued message refers to are deleted;
  * live messages of old segments are copied forward by a maintenance thread, so the journal stays proportional
  * to the queue. Thread-safe: appends are serialised by the journal, read-modify-write of one message by a
  * striped lock.
@@ -67,11 +68,16 @@ public final class FileQueueStore implements QueueStore {
     private final Path largeDir;
     private final Path quarantineDir;
     private final long minFreeDisk;
+    /** Looked up once: finding the mount of a path reads the mount table. */
+    private final FileStore fileStore;
     private final Clock clock;
     private final SpoolSync sync;
     private final long segmentSize;
+    private final CommitDelay commitDelay;
     private final ScheduleIndex index = new ScheduleIndex();
     private final Map<QueueId, Located> locators = new ConcurrentHashMap<>();
+    /** Envelopes of the messages leased for delivery, from the lease until its release or the removal. */
+    private final Map<QueueId, Envelope> leasedEnvelopes = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[64];
     private final SpoolLock spoolLock;
     private final ExecutorService maintenance;
@@ -81,12 +87,23 @@ public final class FileQueueStore implements QueueStore {
 
     /** Takes the directory's {@link SpoolLock}: fails when another process (or store) has the spool open. */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync) throws IOException {
-        this(directory, minFreeDisk, clock, sync, SEGMENT_SIZE);
+        this(directory, minFreeDisk, clock, sync, CommitDelay.none());
+    }
+
+    /** With a group commit that may wait for intakes on their way ({@code spool.commit-delay}). */
+    public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, CommitDelay commitDelay)
+            throws IOException {
+        this(directory, minFreeDisk, clock, sync, SEGMENT_SIZE, commitDelay);
     }
 
     /** With segments of {@code segmentSize} bytes (the default is 64 MiB; tests rotate and compact sooner). */
     public FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, long segmentSize)
             throws IOException {
+        this(directory, minFreeDisk, clock, sync, segmentSize, CommitDelay.none());
+    }
+
+    private FileQueueStore(Path directory, long minFreeDisk, Clock clock, SpoolSync sync, long segmentSize,
+            CommitDelay commitDelay) throws IOException {
         OwnerGroupFiles.createDirectories(directory);
         this.spoolLock = SpoolLock.acquire(directory);
         this.directory = directory;
@@ -94,9 +111,11 @@ public final class FileQueueStore implements QueueStore {
         this.largeDir = OwnerGroupFiles.createDirectories(directory.resolve("large"));
         this.quarantineDir = OwnerGroupFiles.createDirectories(directory.resolve("quarantine"));
         this.minFreeDisk = minFreeDisk;
+        this.fileStore = Files.getFileStore(journalDir);
         this.clock = clock;
         this.sync = sync;
         this.segmentSize = segmentSize;
+        this.commitDelay = commitDelay;
         this.maintenance = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spool-compactor");
             t.setDaemon(true);
@@ -132,7 +151,8 @@ public final class FileQueueStore implements QueueStore {
             Files.deleteIfExists(p);
             orphans++;
         }
-        journal = new Journal(journalDir, sync, segmentSize, replay.segments(), j -> scheduleMaintenance());
+        journal = new Journal(journalDir, sync, segmentSize, replay.segments(), commitDelay,
+                j -> scheduleMaintenance());
         int legacyQuarantined = 0;
         Path legacy = directory.resolve("queue");
         if (Files.isDirectory(legacy)) {
@@ -154,7 +174,7 @@ public final class FileQueueStore implements QueueStore {
     public void checkCapacity() throws IntakeException {
         long free;
         try {
-            free = Files.getFileStore(journalDir).getUsableSpace();
+            free = fileStore.getUsableSpace();
         } catch (IOException e) {
             throw new IntakeException(451, "4.3.0", "cannot check spool free space: " + e.getMessage(), e);
         }
@@ -177,6 +197,7 @@ public final class FileQueueStore implements QueueStore {
             at = append(j, id, envelope, content);
             j.awaitDurable();
         } catch (IOException | RuntimeException e) {
+            commitDelay.end();
             if (at != null) {
                 forgetUnacknowledged(j, id, at);
             }
@@ -220,6 +241,9 @@ public final class FileQueueStore implements QueueStore {
             long length = writeLarge(j, id, head, content, crc);
             record = JournalRecord.message(id, env, true, length, crc.getValue(), head, 0);
         }
+        // The whole message is read: this intake will join the next commit within moments, so a commit that
+        // starts now may wait for it (a client still sending its DATA is not counted: it could take minutes).
+        commitDelay.begin();
         return Located.of(j.append(record, true), record, envelope.recipients().size());
     }
 
@@ -277,7 +301,7 @@ public final class FileQueueStore implements QueueStore {
         List<StoredMessage> out = new ArrayList<>();
         for (QueueId id : index.leaseDue(now, max)) {
             try {
-                Optional<StoredMessage> m = load(id);
+                Optional<StoredMessage> m = loadLeased(id);
                 if (m.isPresent()) {
                     out.add(m.get());
                 } else {
@@ -291,8 +315,22 @@ public final class FileQueueStore implements QueueStore {
         return out;
     }
 
+    /** Loads a message just leased and keeps its envelope for the lease. */
+    private Optional<StoredMessage> loadLeased(QueueId id) throws IOException {
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            Optional<StoredMessage> m = load(id);
+            m.ifPresent(stored -> leasedEnvelopes.put(id, stored.envelope()));
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void releaseLease(QueueId id) {
+        leasedEnvelopes.remove(id);
         index.release(id);
     }
 
@@ -316,41 +354,35 @@ public final class FileQueueStore implements QueueStore {
     }
 
     private StoredMessage read(QueueId id, Located at) throws IOException {
+        Envelope env = leasedEnvelopes.get(id);
+        if (env == null) {
+            env = readEnvelope(id, at);
+        }
+        MessageState state = at.state() == null
+                ? MessageState.initial(env.recipients().size(), env.receivedAt())
+                : at.state().value();
+        return new StoredMessage(id, env, at.contentLength(), state);
+    }
+
+    private Envelope readEnvelope(QueueId id, Located at) throws IOException {
         Journal j = openJournal();
-        Envelope env;
         try {
-            env = SpoolJson.MAPPER.readValue(readBytes(j, at.segment(), at.envelopeOffset(), at.envelopeLength()),
-                    Envelope.class);
+            return SpoolJson.MAPPER.readValue(readBytes(j, at.segment(), at.envelopeOffset(),
+                    at.envelopeLength()), Envelope.class);
         } catch (NoSuchFileException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new CorruptEntryException(id + ": unreadable envelope: " + e.getMessage());
         }
-        MessageState state = at.state() == null
-                ? MessageState.initial(env.recipients().size(), env.receivedAt())
-                : readState(j, id, at.state());
-        return new StoredMessage(id, env, at.contentLength(), state);
-    }
-
-    private static MessageState readState(Journal j, QueueId id, Located.State s) throws IOException {
-        byte[] json = readBytes(j, s.segment(), s.offset(), s.length());
-        try {
-            return SpoolJson.MAPPER.readValue(json, MessageState.class);
-        } catch (IOException | RuntimeException e) {
-            throw new CorruptEntryException(id + ": unreadable state: " + e.getMessage());
-        }
     }
 
     private static byte[] readBytes(Journal j, long segment, long offset, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(j.file(segment), StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, offset + buf.position()) < 0) {
-                    throw new CorruptEntryException(j.file(segment) + ": ends before offset "
-                            + (offset + length));
-                }
-            }
-            return buf.array();
+        SegmentReader reader = j.reader(segment);
+        reader.acquire();
+        try {
+            return reader.readFully(offset, length);
+        } finally {
+            reader.release();
         }
     }
 
@@ -385,17 +417,14 @@ public final class FileQueueStore implements QueueStore {
                 return new LimitedInputStream(Files.newInputStream(largeDir.resolve(id.value())),
                         at.contentLength());
             }
-            FileChannel ch;
             try {
-                ch = FileChannel.open(j.file(at.segment()), StandardOpenOption.READ);
+                return new SegmentInputStream(j.reader(at.segment()), at.contentOffset(), at.contentLength());
             } catch (NoSuchFileException e) {
                 if (attempt >= 3) {
                     throw e;
                 }
-                continue; // moved forward by the maintenance thread; the look-up finds the copy
+                // moved forward by the maintenance thread; the look-up finds the copy
             }
-            ch.position(at.contentOffset());
-            return new LimitedInputStream(Channels.newInputStream(ch), at.contentLength());
         }
     }
 
@@ -442,7 +471,7 @@ public final class FileQueueStore implements QueueStore {
             j.unref(pos.segment(), record.length);
             throw e;
         }
-        locators.put(id, at.withState(Located.state(pos, id, record.length)));
+        locators.put(id, at.withState(Located.state(pos, id, record.length, state)));
         dropState(j, at);
     }
 
@@ -478,6 +507,7 @@ public final class FileQueueStore implements QueueStore {
         Journal j = openJournal();
         j.append(JournalRecord.removed(id), false);
         locators.remove(id);
+        leasedEnvelopes.remove(id);
         index.remove(id);
         j.unref(at.segment(), at.recordLength());
         dropState(j, at);
@@ -654,7 +684,7 @@ public final class FileQueueStore implements QueueStore {
         Located at = append(j, id, envelope, content);
         if (state != null) {
             byte[] record = JournalRecord.state(id, SpoolJson.MAPPER.writeValueAsBytes(state));
-            at = at.withState(Located.state(j.append(record, true), id, record.length));
+            at = at.withState(Located.state(j.append(record, true), id, record.length, state));
         }
         locators.put(id, at);
         index.put(id, envelope.receivedAt(), state != null ? state

@@ -20,7 +20,13 @@ import org.slf4j.LoggerFactory;
  * happened before a caller joined is covered by that commit. Under load the commit count grows with the
  * number of batches, not of messages. A {@link #request() lazy request} (a write whose loss costs a duplicate
  * delivery, never a message) starts no commit of its own: it rides along with the next one a waiting caller
- * starts, or is committed {@link #LAZY_DELAY} after it was made when nobody waits. Thread-safe.
+ * starts, or is committed {@link #LAZY_DELAY} after it was made when nobody waits.
+ *
+ * <p>On a fast disk a commit takes well under a millisecond, so writers that arrive a moment apart would each
+ * get one of their own. A {@link CommitDelay} lets a commit that somebody waits for wait, at most its bound,
+ * while other intakes are on their way to joining it; with none on the way it starts at once, so a lone
+ * writer pays nothing. Every caller that joined a batch gets the batch's commit (or its failure), including
+ * when the committer is {@link #close() closed} during the wait. Thread-safe.
  */
 public final class GroupCommitter implements AutoCloseable {
 
@@ -30,6 +36,7 @@ public final class GroupCommitter implements AutoCloseable {
     static final Duration LAZY_DELAY = Duration.ofMillis(200);
 
     private final long lazyDelayNanos;
+    private final CommitDelay commitDelay;
 
     /** What one commit does: make every write made before it started durable. */
     @FunctionalInterface
@@ -46,13 +53,15 @@ public final class GroupCommitter implements AutoCloseable {
     /** {@link System#nanoTime()} of the oldest lazy request not yet committed (never 0); 0 when there is none. */
     private long lazySince;
     private boolean closed;
+    private volatile boolean delaying;
 
-    public GroupCommitter(String what, Commit commit) {
-        this(what, commit, LAZY_DELAY);
+    public GroupCommitter(String what, Commit commit, CommitDelay commitDelay) {
+        this(what, commit, commitDelay, LAZY_DELAY);
     }
 
-    GroupCommitter(String what, Commit commit, Duration lazyDelay) {
+    GroupCommitter(String what, Commit commit, CommitDelay commitDelay, Duration lazyDelay) {
         this.lazyDelayNanos = lazyDelay.toNanos();
+        this.commitDelay = commitDelay;
         this.what = what;
         this.commit = commit;
         this.thread = new Thread(this::run, "spool-committer");
@@ -74,6 +83,7 @@ public final class GroupCommitter implements AutoCloseable {
     /** Blocks until a commit that started after this call has completed. */
     public void awaitDurable() throws IOException {
         CompletableFuture<Void> mine;
+        commitDelay.joined();
         synchronized (this) {
             if (closed) {
                 throw new IOException("spool is closed");
@@ -115,6 +125,9 @@ public final class GroupCommitter implements AutoCloseable {
                 if (!requested && lazySince == 0) {
                     return;
                 }
+                if (requested) {
+                    awaitWritersOnTheirWay();
+                }
                 current = batch;
                 batch = new CompletableFuture<>();
                 requested = false;
@@ -129,6 +142,30 @@ public final class GroupCommitter implements AutoCloseable {
                 current.completeExceptionally(e);
             }
         }
+    }
+
+    /**
+     * Waits, at most the commit delay, while intakes are on their way to this batch; every join wakes it up.
+     * Closing ends the wait: the batch is committed as it is.
+     */
+    private void awaitWritersOnTheirWay() {
+        long deadline = System.nanoTime() + commitDelay.boundNanos();
+        for (long left = commitDelay.boundNanos(); left > 0 && !closed && commitDelay.writersOnTheirWay();
+                left = deadline - System.nanoTime()) {
+            delaying = true;
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                closed = true;
+            } finally {
+                delaying = false;
+            }
+        }
+    }
+
+    /** Whether the committer is holding a commit back for intakes on their way (for tests). */
+    boolean delaying() {
+        return delaying;
     }
 
     /** Whether the oldest lazy request has waited the lazy delay. */

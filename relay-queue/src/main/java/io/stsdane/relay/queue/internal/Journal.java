@@ -3,6 +3,7 @@ package io.stsdane.relay.queue.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -47,10 +48,11 @@ final class Journal implements AutoCloseable {
 
     /**
      * @param existing the segments recovery found, by sequence number; the last one takes the appends
+     * @param commitDelay how long a commit may wait for intakes on their way
      * @param onRotate called (on the appending thread, outside any lock) after a new segment was started
      */
-    Journal(Path dir, SpoolSync sync, long segmentSize, Map<Long, JournalSegment> existing, Consumer<Journal> onRotate)
-            throws IOException {
+    Journal(Path dir, SpoolSync sync, long segmentSize, Map<Long, JournalSegment> existing, CommitDelay commitDelay,
+            Consumer<Journal> onRotate) throws IOException {
         this.dir = dir;
         this.disk = sync;
         this.sync = this::countedSync;
@@ -64,7 +66,7 @@ final class Journal implements AutoCloseable {
             this.active = segments.lastEntry().getValue().reopen();
             segments.put(active.seq, active);
         }
-        this.committer = new GroupCommitter("the spool journal in " + dir, this::commit);
+        this.committer = new GroupCommitter("the spool journal in " + dir, this::commit, commitDelay);
     }
 
     private void countedSync(FileChannel ch) throws IOException {
@@ -166,6 +168,15 @@ final class Journal implements AutoCloseable {
         return Optional.ofNullable(segments.get(seq));
     }
 
+    /** The reader of segment {@code seq}; {@link NoSuchFileException} when it was deleted. */
+    synchronized SegmentReader reader(long seq) throws NoSuchFileException {
+        JournalSegment s = segments.get(seq);
+        if (s == null) {
+            throw new NoSuchFileException(file(seq) + " was deleted");
+        }
+        return s.reader;
+    }
+
     Path file(long seq) {
         return JournalSegment.path(dir, seq);
     }
@@ -205,6 +216,7 @@ final class Journal implements AutoCloseable {
                 segments.remove(oldest.seq);
             }
             Files.deleteIfExists(oldest.file);
+            oldest.reader.retire();
             LOG.debug("spool: deleted finished journal segment {}", oldest.file);
             deleted++;
         }
@@ -219,6 +231,7 @@ final class Journal implements AutoCloseable {
         committer.close();
         synchronized (this) {
             active.closeQuietly();
+            segments.values().forEach(s -> s.reader.retire());
         }
     }
 }

@@ -67,7 +67,7 @@ final class JournalCompaction {
             Located.State s = from.state();
             byte[] state = JournalRecord.state(id, FileQueueStore.bytesAt(journal, s.segment(), s.offset(),
                     s.length()));
-            to = to.withState(Located.state(journal.append(state, true), id, state.length));
+            to = to.withState(Located.state(journal.append(state, true), id, state.length, s.value()));
         }
         return to;
     }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Start-up replay of the journal: reads every segment in order, checks each record's frame and checksum, and
  * rebuilds where every queued message lies ({@link Located}) and its schedule ({@link ScheduleIndex}); a later
- * record of a message wins, a REMOVED record or a finished state drops it. Only the small index entries stay
- * in memory: envelopes and states are parsed one at a time and let go.
+ * record of a message wins, a REMOVED record or a finished state drops it. Only the small index entries and
+ * the latest states stay in memory: envelopes are parsed one at a time and let go.
  *
  * <p>A record that runs past the end of the last segment is the tail of an append a crash cut short (never
  * acknowledged: the 250 follows the commit): the tail is cut off. Anything else that does not read (a bad
@@ -211,7 +211,7 @@ final class JournalRecovery {
                     live.remove(r.id());
                     index.remove(r.id());
                 } else {
-                    live.put(r.id(), l.withState(Located.state(at, r.id(), recordLength)));
+                    live.put(r.id(), l.withState(Located.state(at, r.id(), recordLength, state)));
                     index.update(r.id(), state);
                 }
             }

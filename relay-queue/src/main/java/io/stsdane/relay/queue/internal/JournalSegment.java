@@ -26,6 +26,8 @@ final class JournalSegment {
 
     final long seq;
     final Path file;
+    /** Every read of this segment goes through it; retired when the segment is deleted. */
+    final SegmentReader reader;
     private RandomAccessFile writer;
     private long size;
     /** Index entries (message records and latest state records of queued messages) pointing here. */
@@ -35,6 +37,7 @@ final class JournalSegment {
     private JournalSegment(long seq, Path file, RandomAccessFile writer, long size) {
         this.seq = seq;
         this.file = file;
+        this.reader = new SegmentReader(file);
         this.writer = writer;
         this.size = size;
     }

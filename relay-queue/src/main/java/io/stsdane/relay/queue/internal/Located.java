@@ -4,14 +4,18 @@ import io.stsdane.relay.core.queue.QueueId;
 
 /**
  * Where a queued message lies in the journal: its MESSAGE record (envelope, and the content unless it is
- * {@code external}, in {@code large/<id>}) and its latest STATE record ({@code null}: nothing tried yet).
- * Offsets are absolute within the segment file. About 100 bytes a message in memory. Immutable.
+ * {@code external}, in {@code large/<id>}) and its latest STATE record with the state it holds ({@code null}:
+ * nothing tried yet, the initial state). Offsets are absolute within the segment file. About 100 bytes a message
+ * in memory, plus its state once it has one. Immutable.
  */
 record Located(long segment, long recordLength, long envelopeOffset, int envelopeLength, boolean external,
         long contentOffset, long contentLength, long contentCrc, int recipients, State state) {
 
-    /** A STATE record: the JSON at {@code [offset, offset + length)} of segment {@code segment}. */
-    record State(long segment, long offset, int length, long recordLength) {
+    /**
+     * A STATE record: the encoded state at {@code [offset, offset + length)} of segment {@code segment}, and
+     * that state, kept so that a change does not read it back.
+     */
+    record State(long segment, long offset, int length, long recordLength, MessageState value) {
     }
 
     /** The location of the MESSAGE record {@code record}, appended at {@code at}. */
@@ -27,10 +31,11 @@ record Located(long segment, long recordLength, long envelopeOffset, int envelop
                 l.external(), bodyStart + l.contentOffset(), l.contentLength(), l.contentCrc(), recipients, null);
     }
 
-    static State state(Journal.Position at, QueueId id, long recordLength) {
+    static State state(Journal.Position at, QueueId id, long recordLength, MessageState value) {
         int idLength = 2 + id.value().length();
-        long json = at.offset() + JournalRecord.FRAME + idLength;
-        return new State(at.segment(), json, (int) (recordLength - JournalRecord.FRAME - idLength), recordLength);
+        long encoded = at.offset() + JournalRecord.FRAME + idLength;
+        return new State(at.segment(), encoded, (int) (recordLength - JournalRecord.FRAME - idLength),
+                recordLength, value);
     }
 
     Located withState(State s) {

@@ -55,6 +55,14 @@ class FileQueueStoreTest {
         return s;
     }
 
+    /** A recovered store on small segments, which rotate (and get compacted and deleted) after a few messages. */
+    private FileQueueStore recoveredWithSegmentsOf(long segmentSize) throws IOException {
+        FileQueueStore s = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC, segmentSize);
+        opened.add(s);
+        s.recover();
+        return s;
+    }
+
     private FileQueueStore open() throws IOException {
         return open(0, SpoolSync.FSYNC);
     }
@@ -424,9 +432,7 @@ class FileQueueStoreTest {
     @Test
     void finishedSegmentsAreDeletedAndLiveMessagesCompactedForward() throws Exception {
         long segment = 64 * 1024;
-        FileQueueStore s = new FileQueueStore(dir, 0, clock, SpoolSync.FSYNC, segment);
-        opened.add(s);
-        s.recover();
+        FileQueueStore s = recoveredWithSegmentsOf(segment);
         List<QueueId> kept = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             QueueId id = new QueueId("C" + i);
@@ -454,6 +460,90 @@ class FileQueueStoreTest {
             assertThat(again.load(id).orElseThrow().state().held()).isTrue();
             assertThat(read(again, id)).isEqualTo(TestMessages.content(i, 1_000));
         }
+    }
+
+    @Test
+    void aContentStreamReadsOnAfterItsSegmentIsDeletedAndNoSegmentStaysOpenAfterwards() throws Exception {
+        FileQueueStore s = recoveredWithSegmentsOf(64 * 1024);
+        Path first = segments().get(0);
+        String firstFile = first.toRealPath().toString();
+        QueueId id = new QueueId("R0");
+        s.enqueue(id, envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(TestMessages.content(0, 5_000)));
+        InputStream open = s.content(id).open();
+        byte[] head = open.readNBytes(1_000);
+        s.remove(id);
+        // Messages that come and go fill segments until the maintenance thread deletes the first one.
+        for (int i = 1; Files.exists(first); i++) {
+            QueueId filler = new QueueId("R" + i);
+            s.enqueue(filler, envelope("a@example.org", T0, rcpt("b@example.net")),
+                    new ByteArrayInputStream(TestMessages.content(i, 5_000)));
+            assertThat(read(s, filler)).isEqualTo(TestMessages.content(i, 5_000));
+            s.remove(filler);
+        }
+        assertThat(openFiles(dir.resolve("journal"))).anyMatch(f -> f.startsWith(firstFile));
+
+        byte[] rest = open.readAllBytes();
+        open.close();
+
+        assertThat(concat(head, rest)).isEqualTo(TestMessages.content(0, 5_000));
+        assertThat(openFiles(dir.resolve("journal"))).noneMatch(f -> f.endsWith("(deleted)"));
+        s.close();
+        assertThat(openFiles(dir.resolve("journal"))).isEmpty();
+    }
+
+    @Test
+    void anotherThreadsInterruptDoesNotBreakAContentStreamOnTheSameSegment() throws Exception {
+        FileQueueStore s = open();
+        s.recover();
+        QueueId a = new QueueId("IA");
+        QueueId b = new QueueId("IB");
+        s.enqueue(a, envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(TestMessages.content(1, 3_000)));
+        s.enqueue(b, envelope("a@example.org", T0, rcpt("b@example.net")),
+                new ByteArrayInputStream(TestMessages.content(2, 3_000)));
+        try (InputStream reading = s.content(a).open()) {
+            byte[] head = reading.readNBytes(100);
+            // An interrupted reader closes the segment's shared channel (FileChannel's rule) under the others.
+            Thread interrupted = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try (InputStream in = s.content(b).open()) {
+                    in.read();
+                } catch (IOException expected) {
+                    // its own read is abandoned
+                }
+            });
+            interrupted.start();
+            interrupted.join();
+
+            assertThat(concat(head, reading.readAllBytes())).isEqualTo(TestMessages.content(1, 3_000));
+        }
+        assertThat(read(s, b)).isEqualTo(TestMessages.content(2, 3_000));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** What this process has open in {@code d} (Linux: the targets of /proc/self/fd). */
+    private static List<String> openFiles(Path d) throws IOException {
+        String prefix = d.toRealPath().toString();
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(prefix)) {
+                        out.add(target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own descriptor
+                }
+            }
+        }
+        return out;
     }
 
     @Test

@@ -48,8 +48,9 @@ public final class RunCommand implements Callable<Integer> {
         RelayApplication app;
         try {
             app = RelayApplication.assemble(loaded.config(), components);
-        } catch (UncheckedIOException e) {
-            // The spool cannot be opened (in use by another relay, not writable): the message names it.
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            // The spool cannot be opened (in use by another relay, not writable), or a file a key names is not what
+            // the key says (a certificate file without a certificate): the message names the spool or the key.
             throw new CommandFailure("cannot start: " + e.getMessage());
         }
         ConfigReloader reloader = app.reloader(() -> config.load(env));

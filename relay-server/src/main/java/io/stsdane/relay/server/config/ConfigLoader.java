@@ -262,6 +262,7 @@ public final class ConfigLoader {
             throw new ConfigException(n.key("dir"), dir.toAbsolutePath() + " exists and is not a directory");
         }
         long minFreeDisk = n.required("min-free-disk", Units::parseSize);
+        Duration commitDelay = n.required("commit-delay", ConfigLoader::commitDelay);
         ConfigNode pg = n.section("postgres");
         Optional<String> url = pg.optional("url", ConfigLoader::jdbcUrl);
         String user = pg.required("user", s -> s);
@@ -278,7 +279,16 @@ public final class ConfigLoader {
                     "needed when spool.backend is postgres: jdbc:postgresql://host:5432/database")),
                     user, passwordFile, poolSize, schema, lease, connectTimeout));
         }
-        return new SpoolConfig(backend, dir, minFreeDisk, postgres);
+        return new SpoolConfig(backend, dir, minFreeDisk, commitDelay, postgres);
+    }
+
+    /** Zero (never wait) up to 100ms, PostgreSQL's ceiling for its commit_delay: longer only delays every 250. */
+    private static Duration commitDelay(String s) {
+        Duration d = Units.parseDuration(s);
+        if (d.compareTo(Duration.ofMillis(100)) > 0) {
+            throw new IllegalArgumentException("'" + s + "' is longer than 100ms");
+        }
+        return d;
     }
 
     private static String jdbcUrl(String s) {

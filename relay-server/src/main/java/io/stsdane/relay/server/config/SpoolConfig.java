@@ -11,9 +11,12 @@ import java.util.Optional;
  * @param dir where queued messages live (created at start-up if missing); used by the file backend
  * @param minFreeDisk below this many free bytes the listener refuses new mail (4xx) and readiness fails; file
  *     backend
+ * @param commitDelay the longest a spool commit waits for other sessions' messages on their way to it, so that
+ *     one {@code fsync} makes them all durable; zero never waits; file backend
  * @param postgres the database, present exactly when {@code backend} is {@link Backend#POSTGRES}
  */
-public record SpoolConfig(Backend backend, Path dir, long minFreeDisk, Optional<Postgres> postgres) {
+public record SpoolConfig(Backend backend, Path dir, long minFreeDisk, Duration commitDelay,
+        Optional<Postgres> postgres) {
 
     /** {@code spool.backend}. */
     public enum Backend { FILE, POSTGRES }

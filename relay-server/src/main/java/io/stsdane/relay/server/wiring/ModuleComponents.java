@@ -224,7 +224,8 @@ public final class ModuleComponents implements RelayComponents {
         if (spool.backend() == SpoolConfig.Backend.POSTGRES) {
             return MessageQueue.builder().postgres(postgres(spool, hostname));
         }
-        return MessageQueue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk());
+        return MessageQueue.builder().directory(spool.dir()).minFreeDisk(spool.minFreeDisk())
+                .commitDelay(spool.commitDelay());
     }
 
     /**

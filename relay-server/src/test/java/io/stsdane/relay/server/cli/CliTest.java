@@ -167,6 +167,22 @@ class CliTest {
     }
 
     @Test
+    void runFailsClearlyNamingTheKeyWhenAFileItNamesIsNotWhatTheKeySays() throws IOException {
+        Path notAKey = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n"
+                + "-----END PRIVATE KEY-----\n");
+        Path config = Files.writeString(dir.resolve("relay.yaml"), "server: {tls: {cert: '" + notAKey + "', key: '"
+                + notAKey + "'}}\nspool: {dir: '" + dir.resolve("spool") + "'}\n");
+        // The real wiring: the listener's parts (and their errors) are built by the modules.
+        CommandLine cl = Main.commandLine(new ModuleComponents(), Map.of());
+        cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> cl.execute("run", "--config", config.toString()))).isEqualTo(1);
+        assertThat(err.toString()).startsWith("relay: cannot start: server.tls.")
+                .doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
     void runFailsClearlyWhenAnotherRelayHasTheSpool() throws IOException {
         Path spool = dir.resolve("spool");
         Path config = Files.writeString(dir.resolve("relay.yaml"), "spool: {dir: '" + spool + "'}\n");

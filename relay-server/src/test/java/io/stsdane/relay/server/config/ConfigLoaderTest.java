@@ -51,6 +51,7 @@ class ConfigLoaderTest {
         assertThat(c.spool().backend()).isEqualTo(SpoolConfig.Backend.FILE);
         assertThat(c.spool().dir()).isEqualTo(Path.of("./data"));
         assertThat(c.spool().minFreeDisk()).isEqualTo(512L << 20);
+        assertThat(c.spool().commitDelay()).isEqualTo(Duration.ofMillis(2));
         assertThat(c.spool().postgres()).isEmpty();
         assertThat(c.dns().servers()).isEmpty();
         assertThat(c.dns().dnssec()).isEqualTo(DnssecMode.VALIDATE);
@@ -166,6 +167,8 @@ class ConfigLoaderTest {
             server: 5                                         | server: must be a mapping
             spool: {min-free-disk: lots}                      | spool.min-free-disk: 'lots' is not a size
             spool: {backend: mysql}                           | spool.backend: 'mysql' is not file or postgres
+            spool: {commit-delay: soon}                       | spool.commit-delay: 'soon' is not a duration
+            spool: {commit-delay: 101ms}                      | spool.commit-delay: '101ms' is longer than 100ms
             spool: {backend: postgres}                        | spool.postgres.url: needed when spool.backend is postgres
             spool: {postgres: {url: 'postgres://db/relay'}}   | spool.postgres.url: 'postgres://db/relay' is not a PostgreSQL JDBC URL
             spool: {postgres: {pool-size: 1}}                 | spool.postgres.pool-size: '1' is not a whole number in 2-1000
@@ -246,6 +249,14 @@ class ConfigLoaderTest {
         assertThat(spool.backend()).isEqualTo(SpoolConfig.Backend.POSTGRES);
         assertThat(spool.postgres()).contains(new SpoolConfig.Postgres("jdbc:postgresql://db.example.net:5432/relay",
                 "mta", Optional.of(dir.resolve("pw")), 20, "relay_eu", Duration.ofSeconds(30), Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void aCommitDelayOfZeroTurnsTheWaitOff() throws Exception {
+        SpoolConfig spool = ConfigLoader.load(Optional.empty(), Map.of("RELAY_SPOOL__COMMIT_DELAY", "0ms"))
+                .config().spool();
+
+        assertThat(spool.commitDelay()).isZero();
     }
 
     @Test

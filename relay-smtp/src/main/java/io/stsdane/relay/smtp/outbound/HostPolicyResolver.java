@@ -153,8 +153,11 @@ public final class HostPolicyResolver {
         TlsPolicySource source = sources.get(i);
         CompletableFuture<PolicyDecision> d;
         try {
-            d = source.decide(request).toCompletableFuture().copy()
-                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            d = source.decide(request).toCompletableFuture();
+            // A decision already made (from cached DNS answers, the usual case) needs no timer.
+            if (!d.isDone()) {
+                d = d.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) {
             d = CompletableFuture.failedFuture(e);
         }

@@ -12,8 +12,6 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.DropConnectionException;
-import org.subethamail.smtp.internal.io.DotTerminatedInputStream;
-import org.subethamail.smtp.internal.io.DotUnstuffingInputStream;
 import org.subethamail.smtp.server.Session;
 
 /**
@@ -57,10 +55,10 @@ final class DataCommand extends InboundCommand {
         session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
         Socket socket = session.getSocket();
         socket.setSoTimeout((int) ctx.options().dataTimeout().toMillis());
-        DotTerminatedInputStream data = new DotTerminatedInputStream(new TransferDeadline(session.getRawInput(),
+        DotTerminatedData data = new DotTerminatedData(new TransferDeadline(session.getRawInput(),
                 state.activity, ctx.options().dataTimeout().toNanos(), ctx.options().dataMinRate()));
-        MessageDataFilter filter = new MessageDataFilter(new DotUnstuffingInputStream(data),
-                ctx.options().bareLineEndings(), ctx.options().maxMessageSize());
+        MessageDataFilter filter = new MessageDataFilter(data, ctx.options().bareLineEndings(),
+                ctx.options().maxMessageSize());
         InputStream content = new HeaderAugmenter(filter, trace.received(state, tx, id),
                 present -> trace.missing(present, ctx.options().addMessageId(), ctx.options().addDate(), id));
         Submitter submitter = new Submitter(Optional.ofNullable(state.authUser), ctx.acl().contains(state.client));
@@ -103,7 +101,7 @@ final class DataCommand extends InboundCommand {
     }
 
     /** Reads what the queue left unread up to CRLF.CRLF, so none of it is taken for commands. */
-    private static void drain(DotTerminatedInputStream data, Session session) throws DropConnectionException {
+    private static void drain(DotTerminatedData data, Session session) throws DropConnectionException {
         byte[] buf = new byte[8192];
         try {
             while (data.read(buf, 0, buf.length) >= 0) {

@@ -1,12 +1,11 @@
 package io.stsdane.relay.smtp.inbound.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -50,41 +49,52 @@ final class HeaderAugmenter extends InputStream {
 
     private InputStream stream() throws IOException {
         if (out == null) {
-            ByteArrayOutputStream header = new ByteArrayOutputStream();
-            Presence presence = readHeader(header);
-            byte[] prefix = (received + additions.apply(presence)).getBytes(StandardCharsets.UTF_8);
-            out = new SequenceInputStream(java.util.Collections.enumeration(List.of(
-                    new ByteArrayInputStream(prefix), new ByteArrayInputStream(header.toByteArray()), in)));
+            Header header = readHeader();
+            byte[] prefix = (received + additions.apply(header.presence())).getBytes(StandardCharsets.UTF_8);
+            out = new SequenceInputStream(new ByteArrayInputStream(prefix),
+                    new SequenceInputStream(new ByteArrayInputStream(header.held(), 0, header.length()), in));
         }
         return out;
     }
 
-    private Presence readHeader(ByteArrayOutputStream header) throws IOException {
+    /** The octets read ahead (the header block and perhaps some of the body) and what the header block has. */
+    private record Header(byte[] held, int length, Presence presence) {
+    }
+
+    /** Reads a chunk at a time until the blank line ending the header block, the end, or past the bound. */
+    private Header readHeader() throws IOException {
         boolean messageId = false;
         boolean date = false;
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            line.write(b);
-            if (b != '\n') {
-                if (header.size() + line.size() > MAX_HEADER) {
-                    line.writeTo(header);
-                    return new Presence(true, true);
+        byte[] held = new byte[8192];
+        int count = 0;
+        int scanned = 0;
+        int lineStart = 0;
+        while (true) {
+            for (; scanned < count; scanned++) {
+                if (held[scanned] != '\n') {
+                    if (scanned >= MAX_HEADER) {
+                        return new Header(held, count, new Presence(true, true));
+                    }
+                    continue;
                 }
-                continue;
+                String line = new String(held, lineStart, scanned + 1 - lineStart, StandardCharsets.ISO_8859_1);
+                lineStart = scanned + 1;
+                if (line.equals("\r\n")) {
+                    return new Header(held, count, new Presence(messageId, date));
+                }
+                String name = line.indexOf(':') > 0 ? line.substring(0, line.indexOf(':')).strip()
+                        .toLowerCase(Locale.ROOT) : "";
+                messageId |= name.equals("message-id");
+                date |= name.equals("date");
             }
-            String text = line.toString(StandardCharsets.ISO_8859_1);
-            line.writeTo(header);
-            line.reset();
-            if (text.equals("\r\n")) {
-                break;
+            if (count == held.length) {
+                held = Arrays.copyOf(held, held.length * 2);
             }
-            String name = text.indexOf(':') > 0 ? text.substring(0, text.indexOf(':')).strip()
-                    .toLowerCase(Locale.ROOT) : "";
-            messageId |= name.equals("message-id");
-            date |= name.equals("date");
+            int n = in.read(held, count, held.length - count);
+            if (n < 0) {
+                return new Header(held, count, new Presence(messageId, date));
+            }
+            count += n;
         }
-        line.writeTo(header);
-        return new Presence(messageId, date);
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class TransferDeadline extends FilterInputStream {
 
-    /** Deadline updates every so many bytes, not per byte (the stream above reads byte by byte). */
+    /** Deadline updates every so many bytes, not per read. */
     private static final int STEP = 4096;
 
     private final SessionActivity activity;

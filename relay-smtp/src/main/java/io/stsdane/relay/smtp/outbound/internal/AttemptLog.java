@@ -1,8 +1,6 @@
 package io.stsdane.relay.smtp.outbound.internal;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.stsdane.relay.core.delivery.DeliveryAttempt;
 import io.stsdane.relay.core.delivery.DeliveryObserver;
 import io.stsdane.relay.core.delivery.DeliveryRequest;
@@ -14,12 +12,9 @@ import io.stsdane.relay.core.tls.TlsLevel;
 import io.stsdane.relay.core.tls.TlsPolicy;
 import io.stsdane.relay.core.tls.TlsReporter;
 import io.stsdane.relay.core.tls.TlsSessionResult;
-import io.stsdane.relay.core.util.LogText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,52 +29,14 @@ final class AttemptLog {
     private static final Logger LOG = LoggerFactory.getLogger("relay.delivery");
 
     private final TlsReporter reporter;
-    private final MeterRegistry meters;
+    /** Null without a registry. */
+    private final AttemptMeters meters;
     private final DeliveryObserver observer;
-
-    private static final String ATTEMPTS = "relay.delivery.attempts";
-    private static final String ATTEMPTS_HELP = "delivery attempts by policy source and outcome";
-    private static final String TLS_SESSIONS = "relay.delivery.tls.sessions";
-    private static final String TLS_SESSIONS_HELP = "outbound TLS sessions by protocol version";
-    /** The outcome tag values ({@link #metricOutcome}) besides the lower-case {@link RecipientOutcome.Kind}s. */
-    private static final List<String> OUTCOMES = List.of("delivered", "mixed", "failed", "deferred", "bounced");
 
     AttemptLog(TlsReporter reporter, MeterRegistry meters, DeliveryObserver observer) {
         this.reporter = reporter;
-        this.meters = meters;
+        this.meters = meters == null ? null : new AttemptMeters(meters);
         this.observer = observer;
-        if (meters != null) {
-            // The series with known tag values exist from start-up, at zero, for dashboards and alerts.
-            for (String outcome : OUTCOMES) {
-                attempts("none", outcome);
-                for (PolicyOrigin source : PolicyOrigin.values()) {
-                    attempts(source.label(), outcome);
-                }
-            }
-            tlsSessions("TLSv1.2");
-            tlsSessions("TLSv1.3");
-            for (RecipientOutcome.Kind k : RecipientOutcome.Kind.values()) {
-                latency(k);
-            }
-        }
-    }
-
-    private Counter attempts(String source, String outcome) {
-        return Counter.builder(ATTEMPTS).description(ATTEMPTS_HELP)
-                .tag("source", source).tag("outcome", outcome).register(meters);
-    }
-
-    private Counter tlsSessions(String protocol) {
-        return Counter.builder(TLS_SESSIONS).description(TLS_SESSIONS_HELP)
-                .tag("protocol", protocol).register(meters);
-    }
-
-    private Timer latency(RecipientOutcome.Kind kind) {
-        return Timer.builder("relay.delivery.latency")
-                .description("time from the start of a delivery run to its end")
-                .tag("outcome", kind.name().toLowerCase(java.util.Locale.ROOT))
-                .publishPercentileHistogram()
-                .register(meters);
     }
 
     /**
@@ -110,32 +67,10 @@ final class AttemptLog {
                 tls == null ? null : tls.verification().detail(),
                 outcome, reply, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         if (LOG.isInfoEnabled()) {
-            LOG.info(new JsonLine()
-                    .field("time", a.time().toString())
-                    .field("queue", a.id().toString())
-                    .field("domain", a.domain())
-                    .field("mx", a.mxHost())
-                    .field("ip", a.address())
-                    .field("policy_source", a.policySource() == null ? null : a.policySource().label())
-                    .field("policy_level", a.policyLevel() == null ? null : a.policyLevel().configName())
-                    .field("plaintext_retry", a.plaintextRetry())
-                    .field("tls_protocol", a.tlsProtocol())
-                    .field("tls_cipher", a.tlsCipher())
-                    .field("verified", a.verified())
-                    .field("verification", a.verification())
-                    .field("outcome", a.outcome())
-                    .field("reply", a.reply())
-                    .field("duration_ms", a.durationMillis())
-                    .field("dkim", req.envelope().dkimSignatures().isEmpty() ? null
-                            : req.envelope().dkimSignatures().stream().map(Object::toString)
-                                    .collect(java.util.stream.Collectors.joining(", ")))
-                    .toString());
+            LOG.info(JsonLine.of(a, req.envelope().dkimSignatures()));
         }
         if (meters != null) {
-            attempts(policy == null ? "none" : sourceLabel(policy), metricOutcome(outcome)).increment();
-            if (tls != null) {
-                tlsSessions(tls.protocol()).increment();
-            }
+            meters.attempt(policy, outcome, a.tlsProtocol());
         }
         try {
             observer.attempted(req, a);
@@ -152,62 +87,8 @@ final class AttemptLog {
         } catch (RuntimeException e) {
             LOG.warn("delivery observer failed: {}", e.toString());
         }
-        if (meters == null) {
-            return;
-        }
-        Duration d = Duration.ofNanos(System.nanoTime() - startNanos);
-        Map<RecipientOutcome.Kind, Long> kinds = new TreeMap<>();
-        outcomes.forEach(o -> kinds.merge(o.kind(), 1L, Long::sum));
-        kinds.forEach((k, n) -> latency(k).record(d));
-    }
-
-    /** A flat JSON object built field by field; strings escaped as RFC 8259 §7 requires. Not thread-safe. */
-    private static final class JsonLine {
-
-        private final StringBuilder sb = new StringBuilder("{");
-
-        JsonLine field(String name, Object value) {
-            if (sb.length() > 1) {
-                sb.append(',');
-            }
-            string(name);
-            sb.append(':');
-            if (value == null) {
-                sb.append("null");
-            } else if (value instanceof Boolean || value instanceof Number) {
-                sb.append(value);
-            } else {
-                string(value.toString());
-            }
-            return this;
-        }
-
-        private void string(String s) {
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> {
-                        // The same characters LogText escapes in plain log lines, as JSON escapes.
-                        if (LogText.unsafe(c)) {
-                            sb.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            sb.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return sb + "}";
+        if (meters != null) {
+            meters.delivery(outcomes, Duration.ofNanos(System.nanoTime() - startNanos));
         }
     }
 
@@ -250,17 +131,5 @@ final class AttemptLog {
         } catch (RuntimeException e) {
             LOG.warn("TLS reporter failed: {}", e.toString());
         }
-    }
-
-    private static String sourceLabel(TlsPolicy policy) {
-        return policy == null ? null : policy.source().label();
-    }
-
-    /** Bounded tag values: {@code delivered}, {@code mixed} (some recipients not delivered), or the failure word. */
-    private static String metricOutcome(String outcome) {
-        if (!outcome.contains(":")) {
-            return outcome;
-        }
-        return outcome.startsWith("delivered:") && !outcome.contains(",") ? "delivered" : "mixed";
     }
 }

@@ -16,10 +16,13 @@ import io.stsdane.relay.smtp.outbound.HostPolicyResolver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One {@code deliver} call: route, then for each host its policy, then each of its addresses, until one
@@ -41,6 +44,11 @@ final class DeliveryRun {
     }
 
     private static final int MAX_DIAGNOSTIC = 900;
+    /** The outcome kinds as the delivery log names them, in the order of those names. */
+    private static final List<RecipientOutcome.Kind> KINDS_BY_NAME = Stream.of(RecipientOutcome.Kind.values())
+            .sorted(Comparator.comparing(Enum::name)).toList();
+    private static final String[] KIND_NAMES = Stream.of(RecipientOutcome.Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
     private final DeliveryParts m;
     private final DeliveryRequest req;
@@ -291,10 +299,20 @@ final class DeliveryRun {
         return a.getAddress().getHostAddress() + "/" + a.getPort();
     }
 
+    /** Recipients per outcome kind, such as {@code deferred:1,delivered:2}. */
     private static String summary(List<RecipientOutcome> outcomes) {
-        return outcomes.stream().collect(Collectors.groupingBy(o -> o.kind().name().toLowerCase(java.util.Locale.ROOT),
-                java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
-                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+        int[] counts = new int[KIND_NAMES.length];
+        for (RecipientOutcome o : outcomes) {
+            counts[o.kind().ordinal()]++;
+        }
+        StringBuilder sb = new StringBuilder(24);
+        for (RecipientOutcome.Kind k : KINDS_BY_NAME) {
+            if (counts[k.ordinal()] > 0) {
+                sb.append(sb.isEmpty() ? "" : ",").append(KIND_NAMES[k.ordinal()]).append(':')
+                        .append(counts[k.ordinal()]);
+            }
+        }
+        return sb.toString();
     }
 
 }

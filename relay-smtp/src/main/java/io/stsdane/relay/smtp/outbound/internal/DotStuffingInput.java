@@ -79,18 +79,20 @@ final class DotStuffingInput implements ChunkedInput<SmtpContent> {
         return new DefaultLastSmtpContent(tail);
     }
 
+    /** The chunk's {@code n} bytes, a dot added before each dot that starts a line; runs between are copied whole. */
     private ByteBuf stuff(ByteBufAllocator alloc, int n) {
         ByteBuf out = alloc.buffer(n + n / 64 + 8);
+        int from = 0;
         for (int i = 0; i < n; i++) {
-            byte b = buf[i];
-            if (lineStart && b == '.') {
-                out.writeByte('.');
+            if (buf[i] == '.' && (i == 0 ? lineStart : buf[i - 1] == '\n')) {
+                out.writeBytes(buf, from, i - from).writeByte('.');
+                from = i;
             }
-            out.writeByte(b);
-            lineStart = b == '\n';
-            beforeLast = last;
-            last = b;
         }
+        out.writeBytes(buf, from, n - from);
+        beforeLast = n > 1 ? buf[n - 2] : last;
+        last = buf[n - 1];
+        lineStart = last == '\n';
         return out;
     }
 

@@ -4,6 +4,6 @@
  * from the public {@code HostPolicyResolver}); {@code SmtpConnector}, {@code SmtpConnection}, {@code MailTransaction}
  * (the Netty SMTP client: {@code ReplyDecoder} and {@code ReplyHandler} in, Netty's {@code SmtpRequestEncoder}
  * and {@code DotStuffingInput} out); {@code ConnectionPool} and {@code ConcurrencyLimits}; {@code AttemptLog}
- * (log line, metrics, TLS reporting).
+ * (log line written by {@code JsonLine}, metrics kept by {@code AttemptMeters}, TLS reporting).
  */
 package io.stsdane.relay.smtp.outbound.internal;
