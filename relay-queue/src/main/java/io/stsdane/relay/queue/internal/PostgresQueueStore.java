@@ -207,37 +207,44 @@ public final class PostgresQueueStore implements QueueStore {
     /**
      * One transaction per batch, of three queries whatever its size: the lease {@code UPDATE}, the chunk layout
      * of the leased messages (with the data of small ones), and their message rows joined with their
-     * recipients. A message
-     * whose rows or content do not read is quarantined in this same transaction, which holds its row lock since
-     * the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that
-     * commits.
+     * recipients. A message whose rows or content do not read is quarantined in this same transaction, which
+     * holds its row lock since the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is
+     * logged only once that commits.
+     *
+     * <p>A message is handed out once per lease: never one this process still holds (its delivery is running,
+     * or its results are still being written), even if that lease lapsed because a renewal came late; and
+     * nothing from a transaction that took so long that its leases may lapse before the first renewal
+     * ({@link PgLeases#stillValid}): a stalled process must not deliver what another node may take meanwhile.
      */
     @Override
     public List<StoredMessage> leaseDue(Instant now, int max) {
         List<UnreadableRowException> setAside = new ArrayList<>();
+        long[] sent = new long[1];
         try {
             Map<QueueId, MessageContent> contents = new HashMap<>();
             List<StoredMessage> out = db.inTransaction(c -> {
+                sent[0] = System.nanoTime();
                 List<StoredMessage> loaded = new ArrayList<>(max);
-                List<QueueId> ids;
-                while (loaded.size() < max && !(ids = lease(c, now, max - loaded.size())).isEmpty()) {
-                    Map<QueueId, PgContent.Chunks> chunks = PgContent.chunks(c, ids, READ_WITH_LEASE);
-                    for (PgMessages.Loaded l : PgMessages.loadAll(c, ids, false)) {
-                        try {
-                            StoredMessage m = l.get();
-                            PgContent.Chunks stored = chunks.getOrDefault(m.id(), PgContent.Chunks.NONE);
-                            stored.verify(m.id(), m.size());
-                            stored.whole(m.size()).ifPresent(data -> contents.put(m.id(), PgContent.inMemory(data)));
-                            loaded.add(m);
-                        } catch (UnreadableRowException e) {
-                            PgQuarantine.set(c, l.id(), e.reason());
-                            setAside.add(e);
-                        }
+                // Again only to replace messages set aside from a full batch: a batch short of what it asked for
+                // leased every message due.
+                for (int asked = max; asked > 0; asked = max - loaded.size()) {
+                    List<QueueId> ids = lease(c, now, asked);
+                    if (!ids.isEmpty()) {
+                        load(c, ids, loaded, contents, setAside);
+                    }
+                    if (ids.size() < asked) {
+                        break;
                     }
                 }
                 return loaded;
             });
             setAside.forEach(this::reportQuarantined);
+            if (!out.isEmpty() && !leases.stillValid(sent[0])) {
+                LOG.warn("leasing {} messages took {} ms, too long for a lease of {}: not delivering them here; "
+                        + "they are due again once their lease lapses", out.size(),
+                        (System.nanoTime() - sent[0]) / 1_000_000, spool.leaseDuration());
+                return List.of();
+            }
             out.forEach(m -> leases.held(m.id()));
             leasedContent.putAll(contents);
             return out;
@@ -247,17 +254,40 @@ public final class PostgresQueueStore implements QueueStore {
         }
     }
 
+    /**
+     * Reads the messages just leased into {@code loaded}, with the content of small ones into {@code contents};
+     * quarantines, in the lease transaction, those whose rows or content do not read, into {@code setAside}.
+     */
+    private static void load(Connection c, List<QueueId> ids, List<StoredMessage> loaded,
+            Map<QueueId, MessageContent> contents, List<UnreadableRowException> setAside) throws SQLException {
+        Map<QueueId, PgContent.Chunks> chunks = PgContent.chunks(c, ids, READ_WITH_LEASE);
+        for (PgMessages.Loaded l : PgMessages.loadAll(c, ids, false)) {
+            try {
+                StoredMessage m = l.get();
+                PgContent.Chunks stored = chunks.getOrDefault(m.id(), PgContent.Chunks.NONE);
+                stored.verify(m.id(), m.size());
+                stored.whole(m.size()).ifPresent(data -> contents.put(m.id(), PgContent.inMemory(data)));
+                loaded.add(m);
+            } catch (UnreadableRowException e) {
+                PgQuarantine.set(c, l.id(), e.reason());
+                setAside.add(e);
+            }
+        }
+    }
+
+    /** Leases up to {@code max} due messages that nobody holds, not even this process (its leases may lapse). */
     private List<QueueId> lease(Connection c, Instant now, int max) throws SQLException {
         List<QueueId> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
                 + "lease_until = clock_timestamp() + make_interval(secs => ?) WHERE id IN ("
                 + "SELECT id FROM queue_message WHERE NOT held AND next_due <= ? AND quarantined_at IS NULL AND "
-                + "(lease_until IS NULL OR lease_until < clock_timestamp()) "
+                + "(lease_until IS NULL OR lease_until < clock_timestamp()) AND id <> ALL (?) "
                 + "ORDER BY next_due LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
             ps.setString(1, owner);
             ps.setDouble(2, spool.leaseDuration().toMillis() / 1000.0);
             PgMessages.setTime(ps, 3, now);
-            ps.setInt(4, max);
+            ps.setArray(4, c.createArrayOf("text", leases.heldIds()));
+            ps.setInt(5, max);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(new QueueId(rs.getString(1)));
