@@ -3,7 +3,9 @@
 # two relays with spool.backend postgres sharing one fresh database, and half the load submitted to each node.
 # Prints and keeps ($RESULTS/cluster-postgres-NODES.jsonl) one JSON line per node and a summary line: end-to-end msg/s
 # (all messages of both nodes, first submission to last arrival at the sink), accept p50/p99 per node,
-# duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too).
+# duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too), the nodes'
+# CPU per accepted message (cpu_ms_per_msg, as bench/run.sh's) and the database's commits per accepted message
+# (db_commits_per_msg, from pg_stat_database: intake, leases, results, renewals and the bench's own queries).
 #
 #   bench/cluster.sh
 #
@@ -28,6 +30,7 @@ NODE_COUNT=${NODE_COUNT:-2}
 NODES=(a b c d e f g h)
 NODES=("${NODES[@]:0:NODE_COUNT}")
 NODE_PIDS=()
+NODE_JVMS=()
 
 pg() { PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_ADMIN_DB" -v ON_ERROR_STOP=1 -qAtc "$1"; }
 
@@ -87,6 +90,19 @@ load_both() {
   for i in "${NODES[@]}"; do cat "$WORK/load-$run-$i.json"; done
 }
 
+# nodes_cpu_ms: CPU (user + system) used so far by every node's JVM, in milliseconds (lib.sh tree_cpu_ms).
+nodes_cpu_ms() {
+  local pid t=0
+  for pid in "${NODE_JVMS[@]}"; do t=$((t + $(tree_cpu_ms "$pid"))); done
+  echo "$t"
+}
+
+# db_commits: transactions committed so far in the run's database (pg_stat_database, every node's and ours).
+db_commits() {
+  pg "SELECT pg_stat_force_next_flush()" >/dev/null 2>&1 || true
+  pg "SELECT xact_commit FROM pg_stat_database WHERE datname = '$PG_DB'"
+}
+
 # sink_duplicates RUN_ID: arrivals beyond the first of each message id, from the sink's own log.
 sink_duplicates() {
   curl -fsS "${SINK_CONTROL%/}/ids?run=$1" | awk '{ d += $3 - 1 } END { print d + 0 }'
@@ -116,6 +132,7 @@ for i in "${!NODES[@]}"; do
     start_relay "$cfg" "$WORLD_DIR/relay-${NODES[$i]}.log"
   fi
   NODE_PIDS+=("$RELAY_PID")
+  NODE_JVMS+=("$RELAY_JAVA_PID")
   # one after the other: Flyway's advisory lock would serialise them anyway, and a failing first node is clearer
   wait_for_port "${NODE_SMTP[$i]}" 120
   bench_log "cluster: node ${NODES[$i]} on 127.0.0.1:${NODE_SMTP[$i]} (admin ${NODE_ADMIN[$i]})"
@@ -126,8 +143,13 @@ bench_log "cluster: warm-up ($WARMUP messages over both nodes)"
 load_both "${tag}w" "$WARMUP" >/dev/null
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
+cpu0=$(nodes_cpu_ms)
+commits0=$(db_commits)
 runs=$(load_both "${tag}r" "$MESSAGES")
+# as lib.sh's cpu_ms_per_msg: from the start of the run until the sink had every message
+cpu_ms=$(($(nodes_cpu_ms) - cpu0))
 sleep 5 # a second delivery of a message (two nodes holding one lease) would arrive after the first
+commits=$(($(db_commits) - commits0))
 dups=0
 for i in "${NODES[@]}"; do dups=$((dups + $(sink_duplicates "${tag}r$i"))); done
 delivered_by=()
@@ -135,7 +157,8 @@ for i in "${NODES[@]}"; do
   delivered_by+=("$(grep -c '"outcome":"delivered' "$WORLD_DIR/relay-$i.log" || true)")
 done
 
-summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" \
+summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
+    --argjson commits "$commits" \
     --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
   variant: "cluster-postgres", nodes: length, sessions: (map(.sessions) | add), messages: (map(.messages) | add),
   accepted: (map(.accepted) | add), delivered: (map(.delivered) | add),
@@ -145,5 +168,7 @@ summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" \
   accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
   delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
   duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups,
+  cpu_ms_per_msg: ($cpu / (map(.accepted) | add)),
+  db_commits_per_msg: ($commits / (map(.accepted) | add)),
   deliveries_logged_by_node_incl_warmup: $by, loadavg_before_run: $load, database: $db }' <<<"$runs")
 { echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres-${#NODES[@]}.jsonl"

@@ -22,7 +22,9 @@ public final class ClusterNodeChild {
         int count = Integer.parseInt(args[5]);
         PostgresSpool spool = PostgresSpool.of(args[0], args[1], args[2]).withSchema(args[3]).withPoolSize(4)
                 .withLeaseDuration(Duration.ofSeconds(Long.parseLong(args[4]))).withNodeName("doomed");
-        MessageQueue queue = MessageQueue.builder().postgres(spool).hostname("doomed.test").concurrency(count)
+        // Slots to spare: a lease batch handed out to nobody (its transaction stalled for most of the lease on a
+        // busy machine) is leased again while the others are held.
+        MessageQueue queue = MessageQueue.builder().postgres(spool).hostname("doomed.test").concurrency(2 * count)
                 .pollInterval(Duration.ofMillis(100))
                 .deliveryAgent(req -> {
                     print("DELIVERING " + req.id());

@@ -28,6 +28,8 @@ final class PgLeases implements AutoCloseable {
     private final PostgresDatabase db;
     private final String owner;
     private final Duration duration;
+    /** How often leases are renewed: a third of the duration. */
+    private final Duration period;
     private final Set<QueueId> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-lease-renewal");
@@ -39,15 +41,30 @@ final class PgLeases implements AutoCloseable {
         this.db = db;
         this.owner = owner;
         this.duration = duration;
+        this.period = Duration.ofMillis(Math.max(1, duration.toMillis() / 3));
     }
 
     void start() {
-        long period = Math.max(1, duration.toMillis() / 3);
-        timer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::renew, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether leases taken by a statement sent at {@code sentNanos} ({@link System#nanoTime}) may be handed out
+     * now: they run until the duration after that at the earliest, and the first renewal of a lease just taken
+     * comes up to a period later, so at least a period must be left. A longer lease transaction (a stalled
+     * process or database) may already have let them lapse, and another node take them.
+     */
+    boolean stillValid(long sentNanos) {
+        return System.nanoTime() - sentNanos < duration.minus(period).toNanos();
     }
 
     void held(QueueId id) {
         held.add(id);
+    }
+
+    /** The messages this process holds: never to be leased again by it while it does, lease lapsed or not. */
+    String[] heldIds() {
+        return held.stream().map(QueueId::value).toArray(String[]::new);
     }
 
     /** The message was removed: nothing to release. */
@@ -82,7 +99,7 @@ final class PgLeases implements AutoCloseable {
         if (held.isEmpty()) {
             return;
         }
-        String[] ids = held.stream().map(QueueId::value).toArray(String[]::new);
+        String[] ids = heldIds();
         try {
             int renewed = db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_until = "

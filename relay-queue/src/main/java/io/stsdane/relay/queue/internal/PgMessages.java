@@ -113,9 +113,17 @@ final class PgMessages {
 
     /** Deletes a message with its recipients and content (ON DELETE CASCADE); false when it was not there. */
     static boolean delete(Connection c, QueueId id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ?")) {
-            ps.setString(1, id.value());
-            return ps.executeUpdate() > 0;
+        return deleteAll(c, List.of(id)) > 0;
+    }
+
+    /** {@link #delete} of many messages in one statement; returns how many were there. */
+    static int deleteAll(Connection c, List<QueueId> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue_message WHERE id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", ids.stream().map(QueueId::value).toArray()));
+            return ps.executeUpdate();
         }
     }
 
@@ -237,27 +245,45 @@ final class PgMessages {
         return r;
     }
 
+    /** A new state of message {@code id} to write over the one it had, {@code before}. */
+    record StateWrite(QueueId id, MessageState before, MessageState next) {
+    }
+
     /** Writes {@code next} over {@code before}: the message row and only the recipients that changed. */
     static void store(Connection c, QueueId id, MessageState before, MessageState next) throws SQLException {
+        storeAll(c, List.of(new StateWrite(id, before, next)));
+    }
+
+    /** {@link #store} of many messages: one batch of each kind of row, whatever their number. */
+    static void storeAll(Connection c, List<StateWrite> writes) throws SQLException {
+        if (writes.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE queue_message SET held = ?, report_due = ?, next_due = ? WHERE id = ?")) {
-            ps.setBoolean(1, next.held());
-            setTime(ps, 2, next.reportDue());
-            setTime(ps, 3, next.nextDue().orElse(null));
-            ps.setString(4, id.value());
-            ps.executeUpdate();
+            for (StateWrite w : writes) {
+                ps.setBoolean(1, w.next().held());
+                setTime(ps, 2, w.next().reportDue());
+                setTime(ps, 3, w.next().nextDue().orElse(null));
+                ps.setString(4, w.id().value());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET status = ?, attempts = ?, "
                 + "next_attempt = ?, last_attempt = ?, last_status = ?, last_diagnostic = ?, remote_mta = ?, "
                 + "report = ?, delay_warned = ?, history = ?::jsonb WHERE message_id = ? AND idx = ?")) {
             boolean any = false;
-            for (int i = 0; i < next.recipients().size(); i++) {
-                if (!next.recipients().get(i).equals(before.recipients().get(i))) {
-                    int p = bindRecipient(ps, 1, next.recipients().get(i));
-                    ps.setString(p, id.value());
-                    ps.setInt(p + 1, i);
-                    ps.addBatch();
-                    any = true;
+            for (StateWrite w : writes) {
+                List<RecipientState> next = w.next().recipients();
+                for (int i = 0; i < next.size(); i++) {
+                    if (!next.get(i).equals(w.before().recipients().get(i))) {
+                        int p = bindRecipient(ps, 1, next.get(i));
+                        ps.setString(p, w.id().value());
+                        ps.setInt(p + 1, i);
+                        ps.addBatch();
+                        any = true;
+                    }
                 }
             }
             if (any) {

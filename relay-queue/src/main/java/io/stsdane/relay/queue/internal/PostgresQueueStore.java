@@ -65,6 +65,11 @@ public final class PostgresQueueStore implements QueueStore {
      * each round trip waits to be scheduled.
      */
     private static final int INTAKE_COMMITTERS = 4;
+    /**
+     * Threads that commit delivery results ({@link PgResultCommitter}): two, so that one writes while the other
+     * waits for its round trips.
+     */
+    private static final int RESULT_COMMITTERS = 2;
     /** {@link #leaseBatchFloor()}: a quarter of the default 20 delivery slots. */
     private static final int LEASE_BATCH_FLOOR = 5;
 
@@ -73,6 +78,7 @@ public final class PostgresQueueStore implements QueueStore {
     private final PgContent content;
     private final PgLeases leases;
     private final PgIntakeCommitter committer;
+    private final PgResultCommitter results;
     /** Commits of messages too large for the committer, each in a transaction of its own. */
     private final AtomicLong streamedCommits = new AtomicLong();
     private final String owner;
@@ -94,6 +100,7 @@ public final class PostgresQueueStore implements QueueStore {
         this.leases = new PgLeases(db, owner, spool.leaseDuration());
         // At least one connection stays for deliveries and the scheduler.
         this.committer = new PgIntakeCommitter(db, owner, Math.min(INTAKE_COMMITTERS, spool.poolSize() - 1));
+        this.results = new PgResultCommitter(db, Math.min(RESULT_COMMITTERS, spool.poolSize() - 1));
     }
 
     /** The pool and transactions, for the other tables of the queue's schema (suspensions). */
@@ -200,37 +207,44 @@ public final class PostgresQueueStore implements QueueStore {
     /**
      * One transaction per batch, of three queries whatever its size: the lease {@code UPDATE}, the chunk layout
      * of the leased messages (with the data of small ones), and their message rows joined with their
-     * recipients. A message
-     * whose rows or content do not read is quarantined in this same transaction, which holds its row lock since
-     * the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is logged only once that
-     * commits.
+     * recipients. A message whose rows or content do not read is quarantined in this same transaction, which
+     * holds its row lock since the lease {@code UPDATE}, and more messages are leased in its place; the ERROR is
+     * logged only once that commits.
+     *
+     * <p>A message is handed out once per lease: never one this process still holds (its delivery is running,
+     * or its results are still being written), even if that lease lapsed because a renewal came late; and
+     * nothing from a transaction that took so long that its leases may lapse before the first renewal
+     * ({@link PgLeases#stillValid}): a stalled process must not deliver what another node may take meanwhile.
      */
     @Override
     public List<StoredMessage> leaseDue(Instant now, int max) {
         List<UnreadableRowException> setAside = new ArrayList<>();
+        long[] sent = new long[1];
         try {
             Map<QueueId, MessageContent> contents = new HashMap<>();
             List<StoredMessage> out = db.inTransaction(c -> {
+                sent[0] = System.nanoTime();
                 List<StoredMessage> loaded = new ArrayList<>(max);
-                List<QueueId> ids;
-                while (loaded.size() < max && !(ids = lease(c, now, max - loaded.size())).isEmpty()) {
-                    Map<QueueId, PgContent.Chunks> chunks = PgContent.chunks(c, ids, READ_WITH_LEASE);
-                    for (PgMessages.Loaded l : PgMessages.loadAll(c, ids, false)) {
-                        try {
-                            StoredMessage m = l.get();
-                            PgContent.Chunks stored = chunks.getOrDefault(m.id(), PgContent.Chunks.NONE);
-                            stored.verify(m.id(), m.size());
-                            stored.whole(m.size()).ifPresent(data -> contents.put(m.id(), PgContent.inMemory(data)));
-                            loaded.add(m);
-                        } catch (UnreadableRowException e) {
-                            PgQuarantine.set(c, l.id(), e.reason());
-                            setAside.add(e);
-                        }
+                // Again only to replace messages set aside from a full batch: a batch short of what it asked for
+                // leased every message due.
+                for (int asked = max; asked > 0; asked = max - loaded.size()) {
+                    List<QueueId> ids = lease(c, now, asked);
+                    if (!ids.isEmpty()) {
+                        load(c, ids, loaded, contents, setAside);
+                    }
+                    if (ids.size() < asked) {
+                        break;
                     }
                 }
                 return loaded;
             });
             setAside.forEach(this::reportQuarantined);
+            if (!out.isEmpty() && !leases.stillValid(sent[0])) {
+                LOG.warn("leasing {} messages took {} ms, too long for a lease of {}: not delivering them here; "
+                        + "they are due again once their lease lapses", out.size(),
+                        (System.nanoTime() - sent[0]) / 1_000_000, spool.leaseDuration());
+                return List.of();
+            }
             out.forEach(m -> leases.held(m.id()));
             leasedContent.putAll(contents);
             return out;
@@ -240,17 +254,40 @@ public final class PostgresQueueStore implements QueueStore {
         }
     }
 
+    /**
+     * Reads the messages just leased into {@code loaded}, with the content of small ones into {@code contents};
+     * quarantines, in the lease transaction, those whose rows or content do not read, into {@code setAside}.
+     */
+    private static void load(Connection c, List<QueueId> ids, List<StoredMessage> loaded,
+            Map<QueueId, MessageContent> contents, List<UnreadableRowException> setAside) throws SQLException {
+        Map<QueueId, PgContent.Chunks> chunks = PgContent.chunks(c, ids, READ_WITH_LEASE);
+        for (PgMessages.Loaded l : PgMessages.loadAll(c, ids, false)) {
+            try {
+                StoredMessage m = l.get();
+                PgContent.Chunks stored = chunks.getOrDefault(m.id(), PgContent.Chunks.NONE);
+                stored.verify(m.id(), m.size());
+                stored.whole(m.size()).ifPresent(data -> contents.put(m.id(), PgContent.inMemory(data)));
+                loaded.add(m);
+            } catch (UnreadableRowException e) {
+                PgQuarantine.set(c, l.id(), e.reason());
+                setAside.add(e);
+            }
+        }
+    }
+
+    /** Leases up to {@code max} due messages that nobody holds, not even this process (its leases may lapse). */
     private List<QueueId> lease(Connection c, Instant now, int max) throws SQLException {
         List<QueueId> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("UPDATE queue_message SET lease_owner = ?, "
                 + "lease_until = clock_timestamp() + make_interval(secs => ?) WHERE id IN ("
                 + "SELECT id FROM queue_message WHERE NOT held AND next_due <= ? AND quarantined_at IS NULL AND "
-                + "(lease_until IS NULL OR lease_until < clock_timestamp()) "
+                + "(lease_until IS NULL OR lease_until < clock_timestamp()) AND id <> ALL (?) "
                 + "ORDER BY next_due LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
             ps.setString(1, owner);
             ps.setDouble(2, spool.leaseDuration().toMillis() / 1000.0);
             PgMessages.setTime(ps, 3, now);
-            ps.setInt(4, max);
+            ps.setArray(4, c.createArrayOf("text", leases.heldIds()));
+            ps.setInt(5, max);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(new QueueId(rs.getString(1)));
@@ -300,6 +337,16 @@ public final class PostgresQueueStore implements QueueStore {
     @Override
     public int leaseBatchFloor() {
         return LEASE_BATCH_FLOOR;
+    }
+
+    /**
+     * Results are group-committed ({@link PgResultCommitter}): as many recorded at once as one batch holds share
+     * a commit, where the default few threads, each waiting for a commit of its own, capped deliveries at a few
+     * per commit time.
+     */
+    @Override
+    public int resultWriters() {
+        return PgResultCommitter.MAX_BATCH;
     }
 
     @Override
@@ -356,15 +403,40 @@ public final class PostgresQueueStore implements QueueStore {
 
     /**
      * One transaction instead of an update and a delete: a finished message is deleted under the row lock its
-     * results were computed under, so recording a delivery costs one commit.
+     * results were computed under; and that transaction is shared with the other results recorded at the same
+     * moment ({@link PgResultCommitter}), so recording a delivery costs a share of one commit. Inside a
+     * transaction of this thread the change joins it instead.
      */
     @Override
     public Optional<MessageState> updateOrRemove(QueueId id, StateChange change) throws IOException {
-        Optional<MessageState> after = change(id, change, true);
+        Optional<MessageState> after;
+        if (db.nested()) {
+            after = change(id, change, true);
+        } else {
+            PgResultCommitter.Applied applied;
+            try {
+                applied = results.apply(id, change);
+            } catch (UnreadableRowException e) { // thrown by the change: its batch rolled back
+                quarantine(e);
+                return Optional.empty();
+            } catch (SQLException e) {
+                throw io("update the state of " + id, e);
+            }
+            if (applied.quarantined() != null) {
+                reportQuarantined(applied.quarantined());
+                forget(id);
+            }
+            after = applied.after();
+        }
         if (after.isPresent() && after.get().isDone()) {
             forget(id);
         }
         return after;
+    }
+
+    /** Transactions that recorded delivery results (state changes and removals) through group commit so far. */
+    public long resultCommits() {
+        return results.commits();
     }
 
     private Optional<MessageState> change(QueueId id, StateChange change, boolean removeWhenDone)
@@ -503,6 +575,7 @@ public final class PostgresQueueStore implements QueueStore {
     public void close() {
         leases.close();
         committer.close();
+        results.close();
         db.close();
     }
 

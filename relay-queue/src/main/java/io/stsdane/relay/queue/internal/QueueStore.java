@@ -45,6 +45,15 @@ public interface QueueStore extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * The most delivery results worth recording at once: the scheduler records results on up to this many threads
+     * (and never more than its concurrency). A store that group-commits results from many callers into one commit
+     * asks for more than the default, since each thread waits for a commit while recording.
+     */
+    default int resultWriters() {
+        return 4;
+    }
+
     Optional<StoredMessage> load(QueueId id) throws IOException;
 
     /** The content, opened as a stream each time; valid while the message is queued. */

@@ -94,7 +94,7 @@ public final class Scheduler implements AutoCloseable {
         this.metrics = metrics;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "queue-scheduler"));
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(Math.min(concurrency, 4),
+        this.workers = Executors.newFixedThreadPool(Math.min(concurrency, store.resultWriters()),
                 r -> daemon(r, "queue-worker-" + n.incrementAndGet()));
     }
 

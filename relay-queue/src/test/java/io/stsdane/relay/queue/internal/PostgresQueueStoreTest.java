@@ -43,7 +43,11 @@ class PostgresQueueStoreTest {
     }
 
     private PostgresQueueStore store(String node) throws IOException {
-        PostgresQueueStore s = new PostgresQueueStore(TestSpools.spool(db, node));
+        return store(node, TestSpools.spool(db, node).leaseDuration());
+    }
+
+    private PostgresQueueStore store(String node, Duration lease) throws IOException {
+        PostgresQueueStore s = new PostgresQueueStore(TestSpools.spool(db, node).withLeaseDuration(lease));
         stores.add(s);
         s.recover();
         return s;
@@ -189,6 +193,39 @@ class PostgresQueueStoreTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> taken.addAll(b.leaseDue(T0, 10)));
         assertThat(taken).extracting(StoredMessage::id).containsExactly(id);
         assertThat(db.queryOne("SELECT lease_owner FROM queue_message")).isEqualTo(b.owner());
+    }
+
+    @Test
+    void aLeaseTransactionThatOutlastsItsLeaseHandsOutNothingAndAnotherNodeTakesEachMessageOnce() throws Exception {
+        // A lease shorter than any transaction: what a process stalled inside its lease transaction (GC, a busy
+        // machine) sees. Its leases lapse before they commit, so another node may take the messages at once.
+        PostgresQueueStore stalled = store("a", Duration.ofNanos(1));
+        PostgresQueueStore other = store("b", Duration.ofHours(1));
+        Set<QueueId> queued = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            QueueId id = ids.get();
+            stalled.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("m" + i)));
+            queued.add(id);
+        }
+
+        assertThat(stalled.leaseDue(T0.plusSeconds(1), 16)).isEmpty();
+        assertThat(other.leaseDue(T0.plusSeconds(1), 16)).extracting(StoredMessage::id)
+                .containsExactlyInAnyOrderElementsOf(queued);
+    }
+
+    @Test
+    void aNodeNeverLeasesAgainAMessageItStillHoldsButAnotherNodeMayOnceTheLeaseLapsed() throws Exception {
+        // Leases long enough that no renewal runs during the test: the lapse below stays as a late renewal left it.
+        PostgresQueueStore a = store("a", Duration.ofHours(1));
+        PostgresQueueStore b = store("b", Duration.ofHours(1));
+        QueueId id = ids.get();
+        a.enqueue(id, envelope("bob@example.net"), new ByteArrayInputStream(TestMessages.bytes("x")));
+        assertThat(a.leaseDue(T0, 10)).extracting(StoredMessage::id).containsExactly(id);
+
+        db.execute("UPDATE queue_message SET lease_until = clock_timestamp() - interval '1 second'");
+
+        assertThat(a.leaseDue(T0, 10)).isEmpty();
+        assertThat(b.leaseDue(T0, 10)).extracting(StoredMessage::id).containsExactly(id);
     }
 
     @Test
