@@ -26,6 +26,11 @@ public final class ResolverFactory {
     private static final Logger log = LoggerFactory.getLogger(ResolverFactory.class);
     /** Fits in one IP packet without fragmentation (DNS flag day 2020). */
     private static final int EDNS_PAYLOAD = 1232;
+    /**
+     * How late dnsjava may notice a UDP timeout: its NIO selector thread checks for timeouts when it wakes, at the
+     * latest every second ({@code dnsjava.nio.selector_timeout}, 1000 ms by default).
+     */
+    private static final Duration TIMEOUT_NOTICED_LATE = Duration.ofSeconds(1);
 
     private ResolverFactory() {
     }
@@ -60,8 +65,10 @@ public final class ResolverFactory {
             }
         }
         List<Resolver> perServer = servers.stream().<Resolver>map(s -> simple(s, options.timeout())).toList();
-        Duration perLookup = options.timeout().multipliedBy((long) (options.retries() + 1) * servers.size());
-        ServerFailover head = new ServerFailover(perServer, options.retries() + 1, perLookup);
+        ServerFailover head = new ServerFailover(perServer, options.retries() + 1);
+        // Every attempt a query may make, each allowed to be noticed late.
+        Duration perQuery = options.timeout().plus(TIMEOUT_NOTICED_LATE)
+                .multipliedBy((long) (options.retries() + 1) * servers.size());
         Resolver transport = head;
         switch (mode) {
             case VALIDATE -> {
@@ -85,7 +92,7 @@ public final class ResolverFactory {
         List<String> described = servers.stream().map(ResolverFactory::describe).toList();
         log.info("DNS: servers {}, DNSSEC {}", described, mode.name().toLowerCase(java.util.Locale.ROOT));
         // The validator may need a DNSKEY/DS query per zone cut on top of the answer itself.
-        Duration budget = perLookup.multipliedBy(4);
+        Duration budget = perQuery.multipliedBy(4);
         // dns.insecure-domains: asked past the validator, every answer INSECURE (as unbound's domain-insecure).
         DnsjavaResolver.Path validating = DnsjavaResolver.Path.of(transport, mode == DnssecMode.TRUST_AD,
                 new SecurityClassifier(mode));

@@ -32,7 +32,9 @@ import org.xbill.DNS.Type;
  *
  * <p>The servers are tried in rounds, {@code rounds} at most: a server that answered with an error is not asked
  * that query again (it answered; asking again only costs time), one that gave no answer is, in the next round.
- * No attempt starts after the overall timeout. When no server answers, the result is the last failure: the error
+ * Each attempt is bounded by its server's own timeout, and there is no overall deadline on top: dnsjava notices a
+ * UDP timeout only when its NIO selector thread wakes, up to a second late, so a deadline of the attempts' timeouts
+ * added up would cut the last attempts short. When no server answers, the result is the last failure: the error
  * response itself, so that a validating resolver's SERVFAIL keeps its Extended DNS Errors for
  * {@link SecurityClassifier} (a failure stays a failure, bogus stays bogus), or a {@link NoAnswer} naming each
  * server that gave no answer and why, once each.
@@ -49,14 +51,12 @@ final class ServerFailover implements Resolver {
     private final int rounds;
     /** 1 for a server whose last attempt got no answer. */
     private final AtomicIntegerArray silent;
-    private volatile Duration timeout;
 
     /**
      * @param servers in the configured order, each with its own per-attempt timeout
      * @param rounds how many times a server that gives no answer is asked, 1 or more
-     * @param timeout overall time after which no further attempt starts
      */
-    ServerFailover(List<Resolver> servers, int rounds, Duration timeout) {
+    ServerFailover(List<Resolver> servers, int rounds) {
         if (servers.isEmpty() || rounds < 1) {
             throw new IllegalArgumentException("need at least one server and one round");
         }
@@ -64,7 +64,6 @@ final class ServerFailover implements Resolver {
         this.names = servers.stream().map(ServerFailover::name).toList();
         this.rounds = rounds;
         this.silent = new AtomicIntegerArray(servers.size());
-        this.timeout = timeout;
     }
 
     /** {@code 127.0.0.1:53} for a dnsjava {@link SimpleResolver}; any other resolver by its own description. */
@@ -81,14 +80,13 @@ final class ServerFailover implements Resolver {
 
     @Override
     public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-        return new Attempts(query, executor, System.nanoTime() + timeout.toNanos()).from(0, null);
+        return new Attempts(query, executor).from(0, null);
     }
 
     /** One query's way through the servers; each stage runs after the previous one completed. */
     private final class Attempts {
         private final Message query;
         private final Executor executor;
-        private final long deadline;
         private final boolean[] answeredWithError = new boolean[servers.size()];
         /** Each "server: what happened" once, for a server that gave no answer (stages run one after another). */
         private final Set<String> noAnswer = new LinkedHashSet<>();
@@ -96,10 +94,9 @@ final class ServerFailover implements Resolver {
         private final int[] order = IntStream.range(0, servers.size()).boxed()
                 .sorted(Comparator.comparingInt(silent::get)).mapToInt(Integer::intValue).toArray();
 
-        Attempts(Message query, Executor executor, long deadline) {
+        Attempts(Message query, Executor executor) {
             this.query = query;
             this.executor = executor;
-            this.deadline = deadline;
         }
 
         /** Sends to the server at {@code step} or the first one after it still worth asking. */
@@ -109,7 +106,7 @@ final class ServerFailover implements Resolver {
             while (next < n * rounds && answeredWithError[order[next % n]]) {
                 next++;
             }
-            if (last != null && (next >= n * rounds || System.nanoTime() - deadline > 0)) {
+            if (next >= n * rounds) {
                 return last.error() == null ? CompletableFuture.completedFuture(last.response())
                         : CompletableFuture.failedFuture(new NoAnswer(noAnswer, last.error()));
             }
@@ -170,15 +167,16 @@ final class ServerFailover implements Resolver {
         servers.forEach(s -> s.setTSIGKey(key));
     }
 
-    /** The overall timeout; each server keeps its own per-attempt timeout. */
+    /** Each attempt's timeout, on every server. */
     @Override
     public void setTimeout(Duration timeout) {
-        this.timeout = timeout;
+        servers.forEach(s -> s.setTimeout(timeout));
     }
 
+    /** The first server's per-attempt timeout. */
     @Override
     public Duration getTimeout() {
-        return timeout;
+        return servers.get(0).getTimeout();
     }
 
     @Override
