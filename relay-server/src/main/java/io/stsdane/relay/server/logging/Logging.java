@@ -4,9 +4,9 @@ import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of the process's logging. The console and the delivery log are written by logback's AsyncAppender
- * (logback-base.xml), whose writer thread would die with the JVM holding lines still queued: stopping the
- * logging context writes them first. Logs after {@link #stop()} are dropped, so it runs last.
+ * The end of the process's logging. The console is written by {@link BatchingConsoleAppender}'s writer thread
+ * (logback-base.xml), a daemon that would die with the JVM holding lines still queued: stopping the logging
+ * context writes them first. Logs after {@link #stop()} are dropped, so it runs last.
  */
 public final class Logging {
 
