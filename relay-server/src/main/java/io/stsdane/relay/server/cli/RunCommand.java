@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -57,10 +58,15 @@ public final class RunCommand implements Callable<Integer> {
         ConfigReloader reloader = app.reloader(() -> config.load(env));
         // SIGHUP reloads (without a handler the JVM would stop on it, so it
         // is installed before the listener accepts anything); the handler runs on its own thread.
-        Signal.handle(new Signal("HUP"), sig -> {
+        SignalHandler before = Signal.handle(new Signal("HUP"), sig -> {
             log.info("SIGHUP: reloading the configuration");
             reloader.reload();
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // A JVM keeps a signal ignored that was ignored when it started (nohup does that to SIGHUP).
+            log.warn("SIGHUP was ignored when the relay started (nohup?) and stays ignored: a SIGHUP will not "
+                    + "reload the configuration; start the relay without nohup (a service manager or a plain shell)");
+        }
         try {
             app.start();
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,13 +37,20 @@ public final class RelayProcess {
 
     /** Starts the relay and returns once its SMTP listener on {@code smtpPort} accepts connections. */
     public static RelayProcess start(Path config, int smtpPort, Path log) throws IOException, InterruptedException {
-        List<String> cmd = List.of(
+        return start(List.of(), config, smtpPort, log);
+    }
+
+    /** As {@link #start(Path, int, Path)}, the JVM run by the command {@code wrapper} (e.g. {@code nohup}). */
+    public static RelayProcess start(List<String> wrapper, Path config, int smtpPort, Path log)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A small, quickly started JVM: the machine running the tests has few cores.
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--config", config.toString());
+                Main.class.getName(), "run", "--config", config.toString()));
         Process p = new ProcessBuilder(cmd)
                 .directory(config.getParent().toFile())
                 .redirectErrorStream(true)

@@ -102,7 +102,7 @@ class ConfigReloadTest {
             hup(relay);
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(relay.log()).contains("Configuration reloaded"));
-            assertThat(relay.log()).contains("policies (1 override(s))");
+            assertThat(relay.log()).contains("policies (1 override(s))").doesNotContain("SIGHUP was ignored");
 
             Files.writeString(file, base + "policies: {example.net: bogus-level}\n");
             hup(relay);
@@ -110,6 +110,24 @@ class ConfigReloadTest {
                     .untilAsserted(() -> assertThat(relay.log()).contains("Reload refused"));
             assertThat(relay.isAlive()).isTrue();
             assertThat(submit(smtp)).startsWith("250");
+        } finally {
+            relay.destroy();
+        }
+    }
+
+    /** nohup makes SIGHUP ignored, and a JVM keeps it so: the relay cannot reload by signal and says so. */
+    @Test
+    void aRelayStartedUnderNohupSaysThatSighupWillNotReload() throws Exception {
+        int smtp = RunningRelay.freePort();
+        Path file = dir.resolve("relay.yaml");
+        Files.writeString(file, RunningRelay.baseYaml(smtp, dir.resolve("spool"), RunningRelay.freePort()));
+        RelayProcess relay = RelayProcess.start(List.of("nohup"), file, smtp, dir.resolve("relay.log"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(relay.log())
+                    .contains("SIGHUP was ignored when the relay started (nohup?) and stays ignored"));
+            hup(relay);
+            assertThat(submit(smtp)).startsWith("250");
+            assertThat(relay.isAlive()).isTrue();
         } finally {
             relay.destroy();
         }
