@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * they only queue the event, and one writer thread writes what has queued: it waits {@code batchMillis} after the
  * first event of a batch, so that a busy relay writes its lines a batch at a time, with one write and without
  * waking the writer per line, while an idle relay's line still appears within {@code batchMillis}. No line is
- * dropped: when {@code queueSize} events wait, a logging thread waits for room. {@link #stop()} (the logging
+ * dropped, unless the console itself fails (an {@link Error} from the stream or the encoder: that batch is
+ * reported to logback's status and dropped, and the writer goes on): when {@code queueSize} events wait, a
+ * logging thread waits for room. {@link #stop()} (the logging
  * context's stop, {@link Logging#stop()}) writes everything queued before it returns; events still queued when
  * the process is killed are lost. Thread-safe.
  */
@@ -90,14 +92,21 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     private void writeUntilStopped() {
         List<ILoggingEvent> batch = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16384);
-        try {
-            while (true) {
+        while (true) {
+            try {
                 batch.add(queue.take());
                 TimeUnit.MILLISECONDS.sleep(batchMillis);
                 write(batch, bytes);
+            } catch (InterruptedException stopping) {
+                write(batch, bytes);
+                return;
+            } catch (Throwable e) { // an Error too (out of memory, a broken console): see below
+                // The writer must live on, or every logging thread (the SMTP sessions') would wait for room in
+                // the queue for ever; the batch it could not write is reported to logback's status and dropped.
+                addError("cannot write " + batch.size() + " log events to " + target + "; they are dropped", e);
+                batch.clear();
+                bytes.reset();
             }
-        } catch (InterruptedException stopping) {
-            write(batch, bytes);
         }
     }
 

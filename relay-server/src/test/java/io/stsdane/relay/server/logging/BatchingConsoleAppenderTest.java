@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -74,19 +77,69 @@ class BatchingConsoleAppenderTest {
                 .until(() -> console.toString(StandardCharsets.UTF_8).equals("WARN alone\n"));
     }
 
+    /**
+     * An Error in the writer thread (here from the encoder; out of memory would do the same) must not end it: a
+     * dead writer would leave every logging thread waiting for room in the full queue, for ever.
+     */
+    @Test
+    void anErrorWhileWritingDropsThatBatchButTheWriterLivesOn() {
+        PatternLayoutEncoder lines = encoder();
+        start(new EncoderBase<>() {
+            @Override
+            public byte[] headerBytes() {
+                return null;
+            }
+
+            @Override
+            public byte[] encode(ILoggingEvent event) {
+                if (event.getFormattedMessage().equals("poison")) {
+                    throw new StackOverflowError("test");
+                }
+                return lines.encode(event);
+            }
+
+            @Override
+            public byte[] footerBytes() {
+                return null;
+            }
+        }, 4, 0);
+        Logger log = context.getLogger("test");
+        log.addAppender(appender);
+        Thread logging = new Thread(() -> {
+            log.info("poison");
+            for (int i = 0; i < 50; i++) {
+                log.info("line {}", i);
+            }
+        });
+        logging.start();
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> console.toString(StandardCharsets.UTF_8).endsWith("INFO line 49\n"));
+        assertThat(context.getStatusManager().getCopyOfStatusList())
+                .anySatisfy(s -> assertThat(s.getThrowable()).isInstanceOf(StackOverflowError.class));
+    }
+
     private Logger start(int queueSize, int batchMillis) {
+        start(encoder(), queueSize, batchMillis);
+        Logger log = context.getLogger("test");
+        log.addAppender(appender);
+        return log;
+    }
+
+    private PatternLayoutEncoder encoder() {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%level %msg%n");
         encoder.start();
+        return encoder;
+    }
+
+    private void start(Encoder<ILoggingEvent> encoder, int queueSize, int batchMillis) {
         appender.setContext(context);
         appender.setEncoder(encoder);
         appender.setQueueSize(queueSize);
         appender.setBatchMillis(batchMillis);
         appender.start();
         assertThat(appender.isStarted()).isTrue();
-        Logger log = context.getLogger("test");
-        log.addAppender(appender);
-        return log;
     }
 }
