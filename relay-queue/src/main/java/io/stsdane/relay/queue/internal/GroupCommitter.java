@@ -24,9 +24,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On a fast disk a commit takes well under a millisecond, so writers that arrive a moment apart would each
  * get one of their own. A {@link CommitDelay} lets a commit that somebody waits for wait, at most its bound,
- * while other intakes are on their way to joining it; with none on the way it starts at once, so a lone
- * writer pays nothing. Every caller that joined a batch gets the batch's commit (or its failure), including
- * when the committer is {@link #close() closed} during the wait. Thread-safe.
+ * while other intakes are on their way to joining it, or while fewer callers have joined it than joined the
+ * commit before: under steady load the callers of one commit come back together with their next writes, so
+ * the last batch's size is how many to expect (the idea of PostgreSQL's {@code commit_delay}, which waits while
+ * {@code commit_siblings} other transactions are open). A lone writer pays nothing: nobody is on the way and
+ * the last batch was its own. When the load drops, one commit waits the bound and the next expects fewer.
+ * Every caller that joined a batch gets the batch's commit (or its failure), including when the committer is
+ * {@link #close() closed} during the wait. Thread-safe.
  */
 public final class GroupCommitter implements AutoCloseable {
 
@@ -50,6 +54,10 @@ public final class GroupCommitter implements AutoCloseable {
     private final AtomicLong syncs = new AtomicLong();
     private CompletableFuture<Void> batch = new CompletableFuture<>();
     private boolean requested;
+    /** Callers waiting for {@link #batch}. */
+    private int joined;
+    /** Callers that waited for the last commit. */
+    private int joinedLast;
     /** {@link System#nanoTime()} of the oldest lazy request not yet committed (never 0); 0 when there is none. */
     private long lazySince;
     private boolean closed;
@@ -89,6 +97,7 @@ public final class GroupCommitter implements AutoCloseable {
                 throw new IOException("spool is closed");
             }
             requested = true;
+            joined++;
             mine = batch;
             notifyAll();
         }
@@ -130,6 +139,8 @@ public final class GroupCommitter implements AutoCloseable {
                 }
                 current = batch;
                 batch = new CompletableFuture<>();
+                joinedLast = joined;
+                joined = 0;
                 requested = false;
                 lazySince = 0;
             }
@@ -145,12 +156,13 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     /**
-     * Waits, at most the commit delay, while intakes are on their way to this batch; every join wakes it up.
-     * Closing ends the wait: the batch is committed as it is.
+     * Waits, at most the commit delay, while intakes are on their way to this batch or it has fewer callers than
+     * the last one; every join wakes it up. Closing ends the wait: the batch is committed as it is.
      */
     private void awaitWritersOnTheirWay() {
         long deadline = System.nanoTime() + commitDelay.boundNanos();
-        for (long left = commitDelay.boundNanos(); left > 0 && !closed && commitDelay.writersOnTheirWay();
+        for (long left = commitDelay.boundNanos();
+                left > 0 && !closed && (commitDelay.writersOnTheirWay() || joined < joinedLast);
                 left = deadline - System.nanoTime()) {
             delaying = true;
             try {

@@ -103,6 +103,37 @@ class GroupCommitterTest {
         }
     }
 
+    /**
+     * Under steady load the writers of one commit come back together: a commit that has fewer than the last one
+     * waits for more (here for ever, the bound) instead of starting with the first.
+     */
+    @Test
+    @Timeout(60)
+    void aCommitWithFewerWritersThanTheLastOneWaitsForMore() throws Exception {
+        CommitDelay delay = new CommitDelay(FOREVER);
+        try (GroupCommitter committer = new GroupCommitter("test", commits::incrementAndGet, delay)) {
+            CountDownLatch secondMayJoin = new CountDownLatch(1);
+            Future<?> second = intakeOnItsWay(delay, committer, secondMayJoin);
+            Future<?> first = intakeOnItsWay(delay, committer, new CountDownLatch(0));
+            await().atMost(Duration.ofSeconds(30)).until(committer::delaying);
+            secondMayJoin.countDown();
+            first.get();
+            second.get();
+            assertThat(commits).hasValue(1);
+
+            Future<?> third = intakes.submit(() -> {
+                committer.awaitDurable();
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(committer::delaying);
+            assertThat(third).isNotDone();
+            committer.awaitDurable();
+            third.get();
+
+            assertThat(commits).hasValue(2);
+        }
+    }
+
     @Test
     @Timeout(60)
     void theWaitForAnIntakeThatNeverJoinsIsBounded() throws Exception {
