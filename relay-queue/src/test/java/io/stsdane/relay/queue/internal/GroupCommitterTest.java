@@ -89,18 +89,22 @@ class GroupCommitterTest {
     void concurrentIntakesShareOneCommitWhenTheCommitWaitsForTheOneOnItsWay() throws Exception {
         CommitDelay delay = new CommitDelay(FOREVER);
         try (GroupCommitter committer = new GroupCommitter("test", commits::incrementAndGet, delay)) {
-            CountDownLatch secondMayJoin = new CountDownLatch(1);
-            Future<?> second = intakeOnItsWay(delay, committer, secondMayJoin);
-            Future<?> first = intakeOnItsWay(delay, committer, new CountDownLatch(0));
-
-            await().atMost(Duration.ofSeconds(30)).until(committer::delaying);
-            assertThat(first).isNotDone();
-            secondMayJoin.countDown();
-            first.get();
-            second.get();
+            twoIntakesShareACommit(delay, committer);
 
             assertThat(commits).hasValue(1);
         }
+    }
+
+    /** Two intakes on their way; the commit the first one joins waits for the second. */
+    private void twoIntakesShareACommit(CommitDelay delay, GroupCommitter committer) throws Exception {
+        CountDownLatch secondMayJoin = new CountDownLatch(1);
+        Future<?> second = intakeOnItsWay(delay, committer, secondMayJoin);
+        Future<?> first = intakeOnItsWay(delay, committer, new CountDownLatch(0));
+        await().atMost(Duration.ofSeconds(30)).until(committer::delaying);
+        assertThat(first).isNotDone();
+        secondMayJoin.countDown();
+        first.get();
+        second.get();
     }
 
     /**
@@ -112,13 +116,7 @@ class GroupCommitterTest {
     void aCommitWithFewerWritersThanTheLastOneWaitsForMore() throws Exception {
         CommitDelay delay = new CommitDelay(FOREVER);
         try (GroupCommitter committer = new GroupCommitter("test", commits::incrementAndGet, delay)) {
-            CountDownLatch secondMayJoin = new CountDownLatch(1);
-            Future<?> second = intakeOnItsWay(delay, committer, secondMayJoin);
-            Future<?> first = intakeOnItsWay(delay, committer, new CountDownLatch(0));
-            await().atMost(Duration.ofSeconds(30)).until(committer::delaying);
-            secondMayJoin.countDown();
-            first.get();
-            second.get();
+            twoIntakesShareACommit(delay, committer);
             assertThat(commits).hasValue(1);
 
             Future<?> third = intakes.submit(() -> {
