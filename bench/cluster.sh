@@ -5,7 +5,10 @@
 # (all messages of both nodes, first submission to last arrival at the sink), accept p50/p99 per node,
 # duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too), the nodes'
 # CPU per accepted message (cpu_ms_per_msg, as bench/run.sh's) and the database's commits per accepted message
-# (db_commits_per_msg, from pg_stat_database: intake, leases, results, renewals and the bench's own queries).
+# (db_commits_per_msg, from pg_stat_database: intake, leases, results, renewals and the bench's own queries); when
+# the database server runs on this machine, its CPU per accepted message too (db_cpu_ms_per_msg, null otherwise: the postmaster's
+# process tree, every backend, the WAL writer and checkpointer, also backends of other databases of that server);
+# and each node's CPU seconds per thread name during the run in $RESULTS/relay-cluster-NODE.threads.
 #
 #   bench/cluster.sh
 #
@@ -97,6 +100,14 @@ nodes_cpu_ms() {
   echo "$t"
 }
 
+# db_server_pid: the postmaster of the database server when it listens on this machine (PG_SERVER_PID, or the
+# process listening on PG_PORT as ss shows it), else nothing.
+db_server_pid() {
+  local pid=${PG_SERVER_PID:-}
+  [[ -n $pid ]] || pid=$(ss -Hltnp "sport = :$PG_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == postgres ]] && echo "$pid"
+}
+
 # db_commits: transactions committed so far in the run's database (pg_stat_database, every node's and ours).
 db_commits() {
   pg "SELECT pg_stat_force_next_flush()" >/dev/null 2>&1 || true
@@ -144,10 +155,19 @@ load_both "${tag}w" "$WARMUP" >/dev/null
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
 cpu0=$(nodes_cpu_ms)
+for i in "${!NODES[@]}"; do thread_ticks "${NODE_JVMS[$i]}" >"$WORK/threads0-${NODES[$i]}"; done
+db_pid=$(db_server_pid || true)
+db_cpu0=$(tree_cpu_ms "$db_pid")
 commits0=$(db_commits)
 runs=$(load_both "${tag}r" "$MESSAGES")
 # as lib.sh's cpu_ms_per_msg: from the start of the run until the sink had every message
 cpu_ms=$(($(nodes_cpu_ms) - cpu0))
+for i in "${!NODES[@]}"; do
+  thread_cpu_report "$WORK/threads0-${NODES[$i]}" <(thread_ticks "${NODE_JVMS[$i]}") \
+    >"$RESULTS/relay-cluster-${NODES[$i]}.threads"
+done
+db_cpu_ms=null
+[[ -n $db_pid ]] && db_cpu_ms=$(($(tree_cpu_ms "$db_pid") - db_cpu0))
 sleep 5 # a second delivery of a message (two nodes holding one lease) would arrive after the first
 commits=$(($(db_commits) - commits0))
 dups=0
@@ -158,6 +178,7 @@ for i in "${NODES[@]}"; do
 done
 
 summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
+    --argjson dbcpu "$db_cpu_ms" \
     --argjson commits "$commits" \
     --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
   variant: "cluster-postgres", nodes: length, sessions: (map(.sessions) | add), messages: (map(.messages) | add),
@@ -169,6 +190,7 @@ summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --a
   delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
   duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups,
   cpu_ms_per_msg: ($cpu / (map(.accepted) | add)),
+  db_cpu_ms_per_msg: (if $dbcpu == null then null else $dbcpu / (map(.accepted) | add) end),
   db_commits_per_msg: ($commits / (map(.accepted) | add)),
   deliveries_logged_by_node_incl_warmup: $by, loadavg_before_run: $load, database: $db }' <<<"$runs")
 { echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres-${#NODES[@]}.jsonl"

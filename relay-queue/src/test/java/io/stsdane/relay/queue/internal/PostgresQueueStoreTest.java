@@ -31,6 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresQueueStoreTest {
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+    /** Bytes in the TOAST table of queue_content: values moved out of their rows. */
+    private static final String TOAST_BYTES =
+            "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'queue_content'::regclass";
 
     private final QueueIds ids = new QueueIds(java.time.Clock.systemUTC());
     private final List<PostgresQueueStore> stores = new ArrayList<>();
@@ -87,6 +90,26 @@ class PostgresQueueStoreTest {
         assertThat(store.load(id)).isEmpty();
         assertThat(store.remove(id)).isFalse();
         assertThat(db.queryOne("SELECT count(*) FROM queue_content")).isEqualTo(0L);
+    }
+
+    @Test
+    void contentOfUpToAboutEightKilobytesStaysInItsRowAndLargerChunksGoOutOfLine() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId small = ids.get();
+        byte[] smallBody = TestMessages.content(3, 6 * 1024);
+        store.enqueue(small, envelope("bob@example.net"), new ByteArrayInputStream(smallBody));
+        // With the default target (about 2 KB) these 6 KiB went to the TOAST table as several pieces.
+        assertThat(db.queryOne(TOAST_BYTES)).isEqualTo(0L);
+
+        QueueId large = ids.get();
+        byte[] largeBody = TestMessages.content(4, 20 * 1024);
+        store.enqueue(large, envelope("bob@example.net"), new ByteArrayInputStream(largeBody));
+        assertThat((Long) db.queryOne(TOAST_BYTES)).isPositive();
+        for (QueueId id : List.of(small, large)) {
+            try (InputStream in = store.content(id).open()) {
+                assertThat(in.readAllBytes()).isEqualTo(id.equals(small) ? smallBody : largeBody);
+            }
+        }
     }
 
     @Test
