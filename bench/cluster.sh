@@ -12,7 +12,9 @@
 #
 #   bench/cluster.sh
 #
-# Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 WARMUP=1000 SIZE=4K
+# Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 SIZE=4K
+# WARMUP=10000 (messages per warm-up round; rounds go on while the first node's JIT compiler threads used more than
+# WARM_JIT_PERCENT=10 percent of its CPU in the last round, WARMUP_ROUNDS=6 at most, as in bench/run.sh)
 # NODE_COUNT=2 (1 measures the postgres backend without a second node) POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
 # PG_PASSWORD=relay_test PG_ADMIN_DB=relay_test (where CREATE DATABASE runs; the role needs CREATEDB)
 # KEEP_DB=1 (keep the run's database for inspection) SKIP_BUILD=1 RELAY_CMD=./relay RESULTS=...
@@ -20,7 +22,6 @@
 # Each run creates its own database relay_bench_<time>_<pid> and drops it at the end, so it never touches the
 # tables of a database someone else uses; the relays create their tables (Flyway) at start, as in production.
 set -euo pipefail
-WARMUP=${WARMUP:-1000} # before lib.sh, whose default is 10000
 source "$(dirname "$0")/lib.sh"
 POOL_SIZE=${POOL_SIZE:-10}
 PG_HOST=${PG_HOST:-127.0.0.1}
@@ -150,8 +151,18 @@ for i in "${!NODES[@]}"; do
 done
 
 tag=cl$RANDOM
-bench_log "cluster: warm-up ($WARMUP messages over both nodes)"
-load_both "${tag}w" "$WARMUP" >/dev/null
+warmed_up=0
+for ((round = 1; round <= ${WARMUP_ROUNDS:-6}; round++)); do
+  bench_log "cluster: warm-up round $round ($WARMUP messages over the nodes)"
+  thread_ticks "${NODE_JVMS[0]}" >"$WORK/warm.before"
+  load_both "${tag}w$round" "$WARMUP" >/dev/null
+  warmed_up=$((warmed_up + WARMUP))
+  ((WARMUP > 0)) || break
+  thread_ticks "${NODE_JVMS[0]}" >"$WORK/warm.after"
+  jit=$(jit_percent "$WORK/warm.before" "$WORK/warm.after")
+  bench_log "cluster: the JIT compiler threads used $jit % of node ${NODES[0]}'s CPU in that round"
+  ((jit > ${WARM_JIT_PERCENT:-10})) || break
+done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
 cpu0=$(nodes_cpu_ms)
@@ -178,6 +189,7 @@ for i in "${NODES[@]}"; do
 done
 
 summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
+    --argjson warmed "$warmed_up" \
     --argjson dbcpu "$db_cpu_ms" \
     --argjson commits "$commits" \
     --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
@@ -188,7 +200,7 @@ summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --a
   accept_msgs_per_s: (map(.accept_msgs_per_s) | add),
   accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
   delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
-  duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups,
+  duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups, warmup_messages: $warmed,
   cpu_ms_per_msg: ($cpu / (map(.accepted) | add)),
   db_cpu_ms_per_msg: (if $dbcpu == null then null else $dbcpu / (map(.accepted) | add) end),
   db_commits_per_msg: ($commits / (map(.accepted) | add)),
