@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * first event of a batch, so that a busy relay writes its lines a batch at a time, with one write and without
  * waking the writer per line, while an idle relay's line still appears within {@code batchMillis}. No line is
  * dropped, unless the console itself fails (an {@link Error} from the stream or the encoder: that batch is
- * reported to logback's status and dropped, and the writer goes on): when {@code queueSize} events wait, a
- * logging thread waits for room. {@link #stop()} (the logging
+ * dropped, with a line on standard error and in logback's status, and the writer goes on): when
+ * {@code queueSize} events wait, a logging thread waits for room. {@link #stop()} (the logging
  * context's stop, {@link Logging#stop()}) writes everything queued before it returns; events still queued when
  * the process is killed are lost. Thread-safe.
  */
@@ -102,11 +102,25 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
                 return;
             } catch (Throwable e) { // an Error too (out of memory, a broken console): see below
                 // The writer must live on, or every logging thread (the SMTP sessions') would wait for room in
-                // the queue for ever; the batch it could not write is reported to logback's status and dropped.
-                addError("cannot write " + batch.size() + " log events to " + target + "; they are dropped", e);
+                // the queue for ever; the batch it could not write is dropped, and said so where it can be seen.
+                String dropped = "cannot write " + batch.size() + " log events to " + target + "; they are dropped";
+                addError(dropped, e);
                 batch.clear();
                 bytes.reset();
+                tellStandardError(dropped + ": " + e);
             }
+        }
+    }
+
+    /**
+     * One line on the process's standard error, past logback (whose status messages nobody prints at run time);
+     * a standard error that fails too is left alone.
+     */
+    private static void tellStandardError(String line) {
+        try {
+            System.err.println("log-writer: " + line);
+        } catch (Throwable ignored) { // an Error as well: see writeUntilStopped
+            // nowhere left to say it
         }
     }
 

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 class BatchingConsoleAppenderTest {
 
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream standardError = new ByteArrayOutputStream();
     private final PrintStream realOut = System.out;
+    private final PrintStream realErr = System.err;
     private final LoggerContext context = new LoggerContext();
     private final BatchingConsoleAppender appender = new BatchingConsoleAppender();
 
@@ -32,12 +34,14 @@ class BatchingConsoleAppenderTest {
     void setUp() {
         context.setMDCAdapter(new LogbackMDCAdapter());
         System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(standardError, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void tearDown() {
         context.stop();
         System.setOut(realOut);
+        System.setErr(realErr);
     }
 
     @Test
@@ -117,6 +121,9 @@ class BatchingConsoleAppenderTest {
                 .until(() -> console.toString(StandardCharsets.UTF_8).endsWith("INFO line 49\n"));
         assertThat(context.getStatusManager().getCopyOfStatusList())
                 .anySatisfy(s -> assertThat(s.getThrowable()).isInstanceOf(StackOverflowError.class));
+        assertThat(standardError.toString(StandardCharsets.UTF_8))
+                .startsWith("log-writer: cannot write ").contains("log events to System.out; they are dropped")
+                .contains("StackOverflowError");
     }
 
     private Logger start(int queueSize, int batchMillis) {
