@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * How long a group commit may wait for writers on their way ({@code spool.commit-delay}), and who is on the
  * way: the intakes that have read a whole message and are appending it ({@link #begin}), not yet joined a
  * commit (a client still sending its DATA is not on its way: it may take minutes). A commit
- * waits while such intakes exist, so that their messages share its {@code fsync} (and while it has fewer
- * callers than the last commit: {@link GroupCommitter}); with nobody on the way (a lone session) it starts at
- * once. The idea of PostgreSQL's {@code commit_delay}, which waits only when {@code commit_siblings} other
- * transactions are open, with the siblings counted exactly.
+ * waits while such intakes exist, so that their messages share its {@code fsync}; with nobody on the way (a
+ * lone session) it starts at once. (It also waits while it has fewer callers than the last commit had: that
+ * count is {@link GroupCommitter}'s.) The idea of PostgreSQL's {@code commit_delay}, which waits only when
+ * {@code commit_siblings} other transactions are open, with the intakes on their way counted exactly.
  *
  * <p>An intake's {@link #begin}, its {@link #joined() join} (in {@link GroupCommitter#awaitDurable()}) and its
  * {@link #end} happen on the intake's own thread, which is how a join is matched to its intake without the
