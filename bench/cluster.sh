@@ -151,18 +151,7 @@ for i in "${!NODES[@]}"; do
 done
 
 tag=cl$RANDOM
-warmed_up=0
-for ((round = 1; round <= ${WARMUP_ROUNDS:-6}; round++)); do
-  bench_log "cluster: warm-up round $round ($WARMUP messages over the nodes)"
-  thread_ticks "${NODE_JVMS[0]}" >"$WORK/warm.before"
-  load_both "${tag}w$round" "$WARMUP" >/dev/null
-  warmed_up=$((warmed_up + WARMUP))
-  ((WARMUP > 0)) || break
-  thread_ticks "${NODE_JVMS[0]}" >"$WORK/warm.after"
-  jit=$(jit_percent "$WORK/warm.before" "$WORK/warm.after")
-  bench_log "cluster: the JIT compiler threads used $jit % of node ${NODES[0]}'s CPU in that round"
-  ((jit > ${WARM_JIT_PERCENT:-10})) || break
-done
+warm_rounds cluster "${NODE_JVMS[0]}" load_both # the first node's JIT decides when the nodes are warm
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
 cpu0=$(nodes_cpu_ms)
@@ -189,7 +178,7 @@ for i in "${NODES[@]}"; do
 done
 
 summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
-    --argjson warmed "$warmed_up" \
+    --argjson warmed "$WARMED_UP" \
     --argjson dbcpu "$db_cpu_ms" \
     --argjson commits "$commits" \
     --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{

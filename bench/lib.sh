@@ -7,7 +7,7 @@ RESULTS=${RESULTS:-$BENCH_ROOT/bench/target/results}
 WORK=${WORK:-$(mktemp -d /tmp/relay-bench.XXXXXX)}
 SESSIONS=${SESSIONS:-20}
 MESSAGES=${MESSAGES:-5000}
-# messages per warm-up round (warm_up repeats rounds until the relay's JIT has settled); cold figures are a
+# messages per warm-up round (warm_rounds repeats rounds until the relay's JIT has settled); cold figures are a
 # separate run (WARMUP=0 on a fresh relay)
 WARMUP=${WARMUP:-10000}
 SIZE=${SIZE:-4K}
@@ -166,21 +166,22 @@ jit_percent() {
     END { printf "%d\n", (all > 0 ? 100 * jit / all : 0) }'
 }
 
-# warm_up NAME TARGET SINK_CONTROL: warm-up rounds of WARMUP messages, discarded. Against the relay the rounds
-# go on while its JIT compiler threads used more than WARM_JIT_PERCENT (default 10) percent of its CPU in the
-# last round, WARMUP_ROUNDS (default 6) at most: the relay's hot paths run once per message, and C2 compiles
-# them for tens of thousands of messages (docs/performance.md), so a fixed count measures a half-compiled relay
-# on one machine and a warm one on another. Sets WARMED_UP to the messages sent.
-warm_up() {
-  local name=$1 target=$2 control=$3 round jit
+# warm_rounds NAME PID SEND: warm-up rounds of WARMUP messages, each sent by `SEND RUN COUNT` (output discarded).
+# With the PID of a relay JVM the rounds go on while its JIT compiler threads used more than WARM_JIT_PERCENT
+# (default 10) percent of its CPU in the last round, WARMUP_ROUNDS (default 6) at most: the relay's hot paths run
+# once per message, and C2 compiles them for tens of thousands of messages (docs/performance.md), so a fixed count
+# measures a half-compiled relay on one machine and a warm one on another. With an empty PID (Postfix), one round.
+# Sets WARMED_UP to the messages sent.
+warm_rounds() {
+  local name=$1 pid=$2 send=$3 round jit
   WARMED_UP=0
   for ((round = 1; round <= ${WARMUP_ROUNDS:-6}; round++)); do
     bench_log "$name: warm-up round $round ($WARMUP messages)"
-    relay_under_test && thread_ticks "$CPU_PID" >"$WORK/warm.before"
-    run_load "$target" "${name//[^A-Za-z0-9]/}w$round$RANDOM" "$control" "$WARMUP" >/dev/null
+    [[ -n $pid ]] && thread_ticks "$pid" >"$WORK/warm.before"
+    "$send" "${name//[^A-Za-z0-9]/}w$round$RANDOM" "$WARMUP" >/dev/null
     WARMED_UP=$((WARMED_UP + WARMUP))
-    relay_under_test && ((WARMUP > 0)) || return 0
-    thread_ticks "$CPU_PID" >"$WORK/warm.after"
+    [[ -n $pid ]] && ((WARMUP > 0)) || return 0
+    thread_ticks "$pid" >"$WORK/warm.after"
     jit=$(jit_percent "$WORK/warm.before" "$WORK/warm.after")
     bench_log "$name: the JIT compiler threads used $jit % of the relay's CPU in that round"
     ((jit > ${WARM_JIT_PERCENT:-10})) || return 0
@@ -192,7 +193,9 @@ warm_up() {
 # the warm-up's length ("warmup_messages").
 measure() {
   local name=$1 target=$2 control=$3 metrics=${4:-} r before
-  warm_up "$name" "$target" "$control"
+  # shellcheck disable=SC2317 # called by warm_rounds; target and control are this function's locals
+  send_to_target() { run_load "$target" "$1" "$control" "$2"; }
+  warm_rounds "$name" "$(relay_under_test && echo "$CPU_PID")" send_to_target
   : >"$RESULTS/$name.jsonl"
   for ((r = 1; r <= RUNS; r++)); do
     bench_log "$name: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions, $SIZE)"
