@@ -3,6 +3,7 @@ package io.stsdane.relay.queue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.stsdane.relay.core.delivery.DeliveryAgent;
+import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.util.Require;
 import io.stsdane.relay.queue.internal.CommitDelay;
@@ -80,6 +81,14 @@ public final class MessageQueue implements AutoCloseable {
     /** Where the listener hands messages in; refuses with 451 until {@link #start()} has run. */
     public MessageIntake intake() {
         return intake;
+    }
+
+    /**
+     * Whether the queue would take a message now, asked afresh (free disk; the database answering), for a
+     * readiness probe; {@code intake().checkCapacity()} at MAIL FROM may go by the store's latest round trip.
+     */
+    public void checkReady() throws IntakeException {
+        intake.checkReady();
     }
 
     public QueueAdmin admin() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.stsdane.relay.core.queue.IntakeException;
 import io.stsdane.relay.core.queue.MessageIntake;
 import io.stsdane.relay.core.queue.QueueId;
+import io.stsdane.relay.queue.internal.PostgresQueueStore;
 import io.stsdane.relay.testkit.postgres.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
@@ -96,6 +97,30 @@ class PostgresClusterTest {
         assertThat(b.admin().resume("example.net")).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() -> b.admin().show(id).isEmpty());
         assertThat(counts.get(id).get()).isEqualTo(1);
+    }
+
+    @Test
+    void mailFromAsksTheDatabaseOnlyAfterAFailedRoundTripWhileReadinessAlwaysAsks() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(db.host(), db.port());
+                PostgresQueueStore store = new PostgresQueueStore(
+                        TestSpools.spool(db, "probe", db.urlVia(proxy.port())))) {
+            store.recover();
+            store.checkCapacity(); // nothing answered yet: asks, and is answered
+            store.enqueue(new QueueId("probe-1"), TestMessages.envelope("alice@example.org", Instant.now(),
+                    TestMessages.rcpt("bob@example.net")), new ByteArrayInputStream(TestMessages.bytes("x")));
+
+            proxy.down();
+            // The intake was answered and nothing failed since: MAIL FROM goes by that (no scheduler runs here).
+            store.checkCapacity();
+            assertThatThrownBy(store::checkReady).as("readiness asks the database itself")
+                    .isInstanceOfSatisfying(IntakeException.class, e -> assertThat(e.code()).isEqualTo(451));
+            assertThatThrownBy(store::checkCapacity).as("MAIL FROM after a failed round trip")
+                    .isInstanceOfSatisfying(IntakeException.class, e -> assertThat(e.code()).isEqualTo(451));
+
+            proxy.up();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(store::checkCapacity);
+            store.checkReady();
+        }
     }
 
     @Test

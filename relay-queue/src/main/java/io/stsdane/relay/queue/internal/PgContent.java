@@ -21,7 +21,7 @@ import java.util.Optional;
  * back one chunk per query. A chunk is the most of a body ever held in memory, and reading holds no
  * connection between chunks, so a slow remote server does not pin a pooled connection for a whole
  * transfer. (Large objects would stream too, but need an open transaction for the whole read and a
- * separate unlink when the message goes; rows in a table are removed by the foreign key.) Thread-safe.
+ * separate unlink when the message goes; rows in a table go with their message, V5's trigger.) Thread-safe.
  */
 final class PgContent {
 
@@ -50,24 +50,6 @@ final class PgContent {
                 ps.executeUpdate();
                 total += n;
             }
-        }
-    }
-
-    /** Inserts the content of messages held in one chunk each, in one batch; empty content has no chunk. */
-    static void writeWhole(Connection c, Map<QueueId, byte[]> contents) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO queue_content (message_id, seq, data) VALUES (?, 0, ?)")) {
-            for (Map.Entry<QueueId, byte[]> e : contents.entrySet()) {
-                if (e.getValue().length > CHUNK) {
-                    throw new IllegalArgumentException(e.getKey() + " does not fit in one chunk");
-                }
-                if (e.getValue().length > 0) {
-                    ps.setString(1, e.getKey().value());
-                    ps.setBytes(2, e.getValue());
-                    ps.addBatch();
-                }
-            }
-            ps.executeBatch();
         }
     }
 

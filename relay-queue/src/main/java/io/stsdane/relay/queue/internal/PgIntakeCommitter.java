@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Group commit of accepted messages into the PostgreSQL queue ({@link PgGroupCommit}): a committer inserts every
@@ -48,13 +46,10 @@ final class PgIntakeCommitter implements AutoCloseable {
     PgIntakeCommitter(PostgresDatabase db, String owner, int committers) {
         this.commit = new PgGroupCommit<>(db, "intake", committers, MAX_BATCH, (c, batch) -> {
             List<PgMessages.NewMessage> messages = new ArrayList<>(batch.size());
-            Map<QueueId, byte[]> contents = new LinkedHashMap<>();
             for (Accepted a : batch) {
-                messages.add(new PgMessages.NewMessage(a.id(), a.envelope(), a.content().length));
-                contents.put(a.id(), a.content());
+                messages.add(new PgMessages.NewMessage(a.id(), a.envelope(), a.content()));
             }
             PgMessages.insert(c, messages, owner);
-            PgContent.writeWhole(c, contents);
             return Collections.nCopies(batch.size(), null);
         }, PgGroupCommit::refusedForItsData);
     }

@@ -30,44 +30,110 @@ final class PgMessages {
     private PgMessages() {
     }
 
-    /** A message about to be inserted: its id, envelope and content size (0 until {@link #setSize}). */
-    record NewMessage(QueueId id, Envelope envelope, long size) {
+    /**
+     * A message about to be inserted: its id, envelope and whole content (at most one chunk, {@link PgContent#CHUNK}
+     * bytes), or null content when it is streamed in afterwards ({@link PgContent#write}; size 0 until
+     * {@link #setSize}).
+     */
+    record NewMessage(QueueId id, Envelope envelope, byte[] content) {
+
+        NewMessage {
+            if (content != null && content.length > PgContent.CHUNK) {
+                throw new IllegalArgumentException(id + " does not fit in one chunk");
+            }
+        }
+
+        long size() {
+            return content == null ? 0 : content.length;
+        }
     }
 
     /**
-     * Inserts the message and recipient rows of {@code messages}: one batch of each kind of row, whatever their
-     * number, so a group of accepted messages costs the round trips of one.
+     * Inserts the rows of {@code messages} (message, recipients and content held whole; empty content has no
+     * chunk) in one statement whatever their number, each column bound as one array: a group of accepted
+     * messages costs one statement and one round trip.
      */
     static void insert(Connection c, List<NewMessage> messages, String acceptedBy) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_message (id, envelope, received_at, "
-                + "size, next_due, accepted_by) VALUES (?, ?::jsonb, ?, ?, ?, ?)")) {
-            for (NewMessage m : messages) {
-                ps.setString(1, m.id().value());
-                ps.setString(2, json(m.envelope()));
-                setTime(ps, 3, m.envelope().receivedAt());
-                ps.setLong(4, m.size());
-                setTime(ps, 5, m.envelope().receivedAt());
-                ps.setString(6, acceptedBy);
-                ps.addBatch();
+        Columns m = new Columns(4);
+        Columns r = new Columns(13);
+        Columns content = new Columns(2);
+        for (NewMessage n : messages) {
+            Envelope env = n.envelope();
+            String received = timestamp(env.receivedAt());
+            m.add(n.id().value(), json(env), received, n.size());
+            MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
+            for (int i = 0; i < state.recipients().size(); i++) {
+                RecipientState s = state.recipients().get(i);
+                r.add(n.id().value(), i, env.recipients().get(i).address(), s.status().name(), s.attempts(),
+                        timestamp(s.nextAttempt()), timestamp(s.lastAttempt()), s.lastStatus(), s.lastDiagnostic(),
+                        s.remoteMta(), s.report().name(), s.delayWarned(), json(s.history()));
             }
-            ps.executeBatch();
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue_recipient (message_id, idx, address, "
-                + "status, attempts, next_attempt, last_attempt, last_status, last_diagnostic, remote_mta, report, "
-                + "delay_warned, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
-            for (NewMessage m : messages) {
-                Envelope env = m.envelope();
-                MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
-                for (int i = 0; i < state.recipients().size(); i++) {
-                    ps.setString(1, m.id().value());
-                    ps.setInt(2, i);
-                    ps.setString(3, env.recipients().get(i).address());
-                    bindRecipient(ps, 4, state.recipients().get(i));
-                    ps.addBatch();
-                }
+            if (n.content() != null && n.content().length > 0) {
+                content.add(n.id().value(), n.content());
             }
-            ps.executeBatch();
         }
+        try (PreparedStatement ps = c.prepareStatement("WITH m AS (INSERT INTO queue_message (id, envelope, "
+                + "received_at, size, next_due, accepted_by) SELECT id, envelope, received_at, size, received_at, ? "
+                + "FROM unnest(?::text[], ?::jsonb[], ?::timestamptz[], ?::bigint[]) AS x(id, envelope, received_at, "
+                + "size)), r AS (INSERT INTO queue_recipient (message_id, idx, address, status, attempts, "
+                + "next_attempt, last_attempt, last_status, last_diagnostic, remote_mta, report, delay_warned, "
+                + "history) SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::int[], "
+                + "?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], "
+                + "?::jsonb[])) INSERT INTO queue_content (message_id, seq, data) SELECT id, 0, data "
+                + "FROM unnest(?::text[], ?::bytea[]) AS x(id, data)")) {
+            ps.setString(1, acceptedBy);
+            int p = m.bind(c, ps, 2, "text", "text", "text", "int8");
+            p = r.bind(c, ps, p, "text", "int4", "text", "text", "int4", "text", "text", "text", "text", "text",
+                    "text", "bool", "text");
+            content.bind(c, ps, p, "text", "bytea");
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Values collected by column, to bind each column as one array parameter ({@code unnest}). Times go as text
+     * ({@link #timestamp}) and JSON as text, cast in the statement.
+     */
+    private static final class Columns {
+        private final List<List<Object>> columns = new ArrayList<>();
+
+        Columns(int n) {
+            for (int i = 0; i < n; i++) {
+                columns.add(new ArrayList<>());
+            }
+        }
+
+        void add(Object... row) {
+            for (int i = 0; i < row.length; i++) {
+                columns.get(i).add(row[i]);
+            }
+        }
+
+        /**
+         * Binds column i as an array of {@code types[i]} ({@code text}, {@code int4}, {@code int8}, {@code bool}
+         * or {@code bytea}) at parameter {@code p + i}; returns the next index. The driver encodes an array by
+         * its Java element type, so each goes as one.
+         */
+        int bind(Connection c, PreparedStatement ps, int p, String... types) throws SQLException {
+            for (int i = 0; i < types.length; i++) {
+                List<Object> values = columns.get(i);
+                Object[] typed = switch (types[i]) {
+                    case "text" -> values.toArray(new String[0]);
+                    case "int4" -> values.toArray(new Integer[0]);
+                    case "int8" -> values.toArray(new Long[0]);
+                    case "bool" -> values.toArray(new Boolean[0]);
+                    case "bytea" -> values.toArray(new byte[0][]);
+                    default -> throw new IllegalArgumentException("no array binding for " + types[i]);
+                };
+                ps.setArray(p + i, c.createArrayOf(types[i], typed));
+            }
+            return p + types.length;
+        }
+    }
+
+    /** An instant as PostgreSQL reads a {@code timestamptz} (ISO 8601, UTC), or null. */
+    private static String timestamp(Instant t) {
+        return t == null ? null : t.toString();
     }
 
     static void setSize(Connection c, QueueId id, long size) throws SQLException {
@@ -111,7 +177,7 @@ final class PgMessages {
         }
     }
 
-    /** Deletes a message with its recipients and content (ON DELETE CASCADE); false when it was not there. */
+    /** Deletes a message with its recipients and content (V5's trigger); false when it was not there. */
     static boolean delete(Connection c, QueueId id) throws SQLException {
         return deleteAll(c, List.of(id)) > 0;
     }

@@ -79,6 +79,8 @@ public final class PostgresQueueStore implements QueueStore {
     private final PgLeases leases;
     private final PgIntakeCommitter committer;
     private final PgResultCommitter results;
+    /** Whether MAIL FROM must ask the database ({@link #checkCapacity}). */
+    private final PgReachability reachability = new PgReachability();
     /** Commits of messages too large for the committer, each in a transaction of its own. */
     private final AtomicLong streamedCommits = new AtomicLong();
     private final String owner;
@@ -143,11 +145,29 @@ public final class PostgresQueueStore implements QueueStore {
         }
     }
 
+    /**
+     * At MAIL FROM: asks the database only when this node's latest round trip to it (an intake, a lease, an
+     * earlier check) failed or none was made yet. While mail flows the intakes and leases keep answering, so a
+     * message costs no round trip of its own here; when the database goes, the first failure anywhere makes the
+     * next MAIL FROM ask, and it is refused until the database answers again. A database that went away unseen
+     * fails the intake at the end of DATA instead, with the same 451.
+     */
     @Override
     public void checkCapacity() throws IntakeException {
+        if (!reachability.lastAnswered()) {
+            checkReady();
+        }
+    }
+
+    /** Asks the database now, whatever the latest round trip did: for readiness probes. */
+    @Override
+    public void checkReady() throws IntakeException {
+        long sent = System.nanoTime();
         try {
             db.ping();
+            reachability.answered(sent);
         } catch (SQLException e) {
+            reachability.failed();
             throw unavailable("database unreachable", e);
         }
     }
@@ -161,28 +181,30 @@ public final class PostgresQueueStore implements QueueStore {
      */
     @Override
     public void enqueue(QueueId id, Envelope envelope, InputStream in) throws IntakeException {
+        long sent = System.nanoTime();
         try {
             byte[] head = in.readNBytes(PgContent.CHUNK);
             boolean whole = head.length < PgContent.CHUNK;
             boolean nested = db.nested();
             if (whole && !nested) {
                 committer.insert(id, envelope, head);
+                reachability.answered(sent);
                 return;
             }
             db.inTransaction(c -> {
-                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, envelope, whole ? head.length : 0)),
-                        owner);
-                long size = PgContent.write(c, id, whole ? new ByteArrayInputStream(head)
-                        : new SequenceInputStream(new ByteArrayInputStream(head), in));
+                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, envelope, whole ? head : null)), owner);
                 if (!whole) {
-                    PgMessages.setSize(c, id, size);
+                    PgMessages.setSize(c, id, PgContent.write(c, id,
+                            new SequenceInputStream(new ByteArrayInputStream(head), in)));
                 }
                 return null;
             });
             if (!nested) {
                 streamedCommits.incrementAndGet();
+                reachability.answered(sent);
             }
         } catch (SQLException e) {
+            reachability.failed();
             throw unavailable("spool write failed", e);
         } catch (IOException e) {
             // The content stream failed (client gone, size limit): the database is fine, nothing was kept.
@@ -245,10 +267,14 @@ public final class PostgresQueueStore implements QueueStore {
                         (System.nanoTime() - sent[0]) / 1_000_000, spool.leaseDuration());
                 return List.of();
             }
+            reachability.answered(sent[0]);
             out.forEach(m -> leases.held(m.id()));
             leasedContent.putAll(contents);
             return out;
         } catch (SQLException | RuntimeException e) {
+            if (e instanceof SQLException) {
+                reachability.failed();
+            }
             LOG.warn("cannot lease messages from PostgreSQL ({}); trying again at the next poll", e.toString());
             return List.of();
         }
@@ -598,7 +624,7 @@ public final class PostgresQueueStore implements QueueStore {
                 if (existing.isPresent()) {
                     return existing;
                 }
-                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, env, 0)), holder);
+                PgMessages.insert(c, List.of(new PgMessages.NewMessage(id, env, null)), holder);
                 PgMessages.store(c, id, MessageState.initial(env.recipients().size(), env.receivedAt()),
                         message.state());
                 long size = PgContent.write(c, id, content);

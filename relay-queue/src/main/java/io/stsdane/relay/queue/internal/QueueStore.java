@@ -22,8 +22,16 @@ public interface QueueStore extends AutoCloseable {
     /** Scans the store after a restart; must run before anything else. */
     RecoveryReport recover() throws IOException;
 
-    /** Throws {@code 452 4.3.1} when the store cannot take mail now. */
+    /**
+     * Throws {@code 452 4.3.1} (or {@code 451 4.3.0}) when the store cannot take mail now. Called at every
+     * MAIL FROM, so it may go by what the store last saw instead of asking afresh.
+     */
     void checkCapacity() throws IntakeException;
+
+    /** {@link #checkCapacity} asked afresh, for a readiness probe. */
+    default void checkReady() throws IntakeException {
+        checkCapacity();
+    }
 
     /** Stores a new message durably; returns only once it survives a crash. Nothing remains on failure. */
     void enqueue(QueueId id, Envelope envelope, InputStream content) throws IntakeException;

@@ -37,6 +37,12 @@ public final class SpoolIntake implements MessageIntake {
         store.checkCapacity();
     }
 
+    /** {@link #checkCapacity} asked afresh ({@link QueueStore#checkReady}), for a readiness probe. */
+    public void checkReady() throws IntakeException {
+        requireStarted();
+        store.checkReady();
+    }
+
     @Override
     public void accept(QueueId id, Envelope envelope, InputStream content) throws IntakeException {
         requireStarted();

@@ -165,7 +165,7 @@ class PgIntakeCommitterTest {
         Future<?> first = submit(ids.get(), envelope("first@example.net"));
         // Only the insert counts: the lease timer's sweep of finished messages may wait on the lock too.
         await().until(() -> db.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                + "AND query LIKE 'INSERT INTO queue_message %'") == 1);
+                + "AND query LIKE 'WITH m AS (INSERT INTO queue_message %'") == 1);
         return first;
     }
 

@@ -113,6 +113,32 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void aMessageDeletedWithSqlTakesItsRecipientsAndContentAlongAndNothingElse() throws Exception {
+        PostgresQueueStore store = store("a");
+        QueueId gone = ids.get();
+        QueueId kept = ids.get();
+        QueueId large = ids.get();
+        store.enqueue(gone, envelope("bob@example.net", "carol@example.net"),
+                new ByteArrayInputStream(TestMessages.bytes("x")));
+        store.enqueue(kept, envelope("dave@example.net"), new ByteArrayInputStream(TestMessages.bytes("y")));
+        store.enqueue(large, envelope("erin@example.net"),
+                new ByteArrayInputStream(TestMessages.content(5, PgContent.CHUNK + 10)));
+
+        // An operator's DELETE from a session whose search_path does not hold the queue's schema.
+        db.execute("SET search_path = public; DELETE FROM " + db.schema() + ".queue_message WHERE id IN ('"
+                + gone.value() + "', '" + large.value() + "')");
+
+        assertThat(db.count("SELECT count(*) FROM queue_recipient WHERE message_id <> '" + kept.value() + "'"))
+                .isZero();
+        assertThat(db.count("SELECT count(*) FROM queue_content WHERE message_id <> '" + kept.value() + "'"))
+                .isZero();
+        assertThat(store.load(kept).orElseThrow().state().recipients()).hasSize(1);
+        try (InputStream in = store.content(kept).open()) {
+            assertThat(in.readAllBytes()).isEqualTo(TestMessages.bytes("y"));
+        }
+    }
+
+    @Test
     void tlsReportFlagIsStoredAndRowsFromBeforeItExistedReadAsOrdinaryMail() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();

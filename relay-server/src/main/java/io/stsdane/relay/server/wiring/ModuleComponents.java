@@ -140,7 +140,7 @@ public final class ModuleComponents implements RelayComponents {
 
         List<HealthCheck> readiness = List.of(
                 new SpoolWritableCheck(config.spool().dir(), config.spool().minFreeDisk()),
-                new QueueCapacityCheck(queue.intake()),
+                new QueueCapacityCheck(queue),
                 new DnsHealthCheck(dns, DnsHealthCheck.DEFAULT_PROBE, Duration.ofSeconds(10)));
         LiveConfig live = next -> {
             // The listener's files first: when one cannot be used this throws before anything changed.
