@@ -10,10 +10,12 @@ ALTER TABLE queue_recipient DROP CONSTRAINT queue_recipient_message_id_fkey;
 ALTER TABLE queue_content DROP CONSTRAINT queue_content_message_id_fkey;
 
 -- search_path FROM CURRENT: the queue's schema, whatever the search_path of the session that deletes.
+-- "= ANY (ARRAY(...))", not "IN (SELECT ...)": a lookup in the primary key whatever the statistics say. With the
+-- join, a planner whose statistics lag behind a fast-growing queue chose to read the whole table for every DELETE.
 CREATE FUNCTION queue_message_delete_rows() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-    DELETE FROM queue_recipient WHERE message_id IN (SELECT id FROM removed);
-    DELETE FROM queue_content WHERE message_id IN (SELECT id FROM removed);
+    DELETE FROM queue_recipient WHERE message_id = ANY (ARRAY(SELECT id FROM removed));
+    DELETE FROM queue_content WHERE message_id = ANY (ARRAY(SELECT id FROM removed));
     RETURN NULL;
 END
 $$;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.stsdane.relay.core.queue.Envelope;
 import io.stsdane.relay.core.queue.QueueId;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -228,10 +229,15 @@ final class PgMessages {
         try (PreparedStatement ps = c.prepareStatement("SELECT m.id, m.envelope, m.size, m.held, m.report_due, r.idx, "
                 + "r.status, r.attempts, r.next_attempt, r.last_attempt, r.last_status, r.last_diagnostic, "
                 + "r.remote_mta, r.report, r.delay_warned, r.history FROM queue_message m "
-                + "LEFT JOIN queue_recipient r ON r.message_id = m.id "
+                + "LEFT JOIN queue_recipient r ON r.message_id = m.id AND r.message_id = ANY (?) "
                 + "WHERE m.id = ANY (?) AND m.quarantined_at IS NULL ORDER BY m.id, r.idx"
                 + (lock ? " FOR UPDATE OF m" : ""))) {
-            ps.setArray(1, c.createArrayOf("text", ids.stream().map(QueueId::value).toArray()));
+            // The ids bound on both sides: recipients are looked up in their primary key whatever the statistics
+            // say (joined on m.id alone, a planner whose statistics lagged behind a fast-growing queue read all of
+            // queue_recipient for every batch).
+            Array array = c.createArrayOf("text", ids.stream().map(QueueId::value).toArray());
+            ps.setArray(1, array);
+            ps.setArray(2, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Row row = rows.get(rs.getString(1));
