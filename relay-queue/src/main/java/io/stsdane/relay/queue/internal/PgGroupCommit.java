@@ -98,6 +98,8 @@ final class PgGroupCommit<T, R> implements AutoCloseable {
                 throw io;
             } else if (cause instanceof RuntimeException r) {
                 throw r;
+            } else if (cause instanceof Error err) {
+                throw err;
             }
             throw new SQLException("could not write " + item + ": " + cause, cause);
         }
@@ -150,6 +152,11 @@ final class PgGroupCommit<T, R> implements AutoCloseable {
                 batch.forEach(p -> write(List.of(p)));
                 return;
             }
+            batch.forEach(p -> p.done().completeExceptionally(e));
+        } catch (Error e) {
+            // Out of memory, a stack overflow in a change: the batch rolled back. Its callers get the error; the
+            // committer goes on, as every later intake or result would otherwise wait for it forever.
+            LOG.error("a batch of {} {} writes failed: {}", batch.size(), what, e.toString());
             batch.forEach(p -> p.done().completeExceptionally(e));
         }
     }

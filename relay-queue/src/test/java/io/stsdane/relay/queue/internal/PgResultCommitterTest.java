@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,14 +175,30 @@ class PgResultCommitterTest {
     }
 
     @Test
+    void anErrorInAChangeFailsItsBatchAndTheCommitterGoesOn() throws Exception {
+        QueueId id = queued();
+        Future<PgResultCommitter.Applied> failing = submit(id, cur -> {
+            throw new StackOverflowError("deep");
+        });
+        // Before, the Error ended the committer's thread: neither future ever completed.
+        assertThatThrownBy(() -> failing.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StackOverflowError.class);
+        assertThat(submit(id, DELIVERED).get(30, TimeUnit.SECONDS).after().orElseThrow().isDone()).isTrue();
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
     void twoResultsOfOneMessageInABatchApplyInTurn() throws Exception {
         Future<PgResultCommitter.Applied> first = lockedFirstBatch(queued(), DELIVERED);
         QueueId id = queued();
+        // One at a time: each submit runs on a thread of its own, so only waiting for it fixes the order.
         Future<PgResultCommitter.Applied> deferral = submit(id, DEFERRED);
+        await().until(() -> committer.waiting() == 1);
         Future<PgResultCommitter.Applied> delivery = submit(id, cur -> {
             assertThat(cur.state().recipients().get(0).lastStatus()).isEqualTo("4.0.0"); // sees the deferral
             return DELIVERED.apply(cur);
         });
+        await().until(() -> committer.waiting() == 2);
         Future<PgResultCommitter.Applied> late = submit(id, DEFERRED);
         await().until(() -> committer.waiting() == 3);
 
