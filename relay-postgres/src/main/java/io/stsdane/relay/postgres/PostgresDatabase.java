@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -24,6 +26,14 @@ public final class PostgresDatabase implements AutoCloseable {
     private final HikariDataSource pool;
 
     public PostgresDatabase(PostgresOptions options) {
+        this(options, Map.of());
+    }
+
+    /**
+     * @param settings server settings ({@code SET name = value}) for every connection of the pool, sent when it
+     *     connects, for the statements of one component that need them
+     */
+    public PostgresDatabase(PostgresOptions options, Map<String, String> settings) {
         this.options = options;
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(options.url());
@@ -37,6 +47,10 @@ public final class PostgresDatabase implements AutoCloseable {
         cfg.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, options.socketTimeout().toSeconds())));
         cfg.addDataSourceProperty("tcpKeepAlive", Boolean.toString(options.tcpKeepAlive()));
         cfg.addDataSourceProperty("ApplicationName", options.applicationName());
+        if (!settings.isEmpty()) {
+            cfg.addDataSourceProperty("options", settings.entrySet().stream()
+                    .map(e -> "-c " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+        }
         this.pool = new HikariDataSource(cfg);
     }
 

@@ -70,6 +70,14 @@ public final class PostgresQueueStore implements QueueStore {
      * waits for its round trips.
      */
     private static final int RESULT_COMMITTERS = 2;
+    /**
+     * Planner settings of the queue's connections: every statement of the queue looks messages up by key or walks
+     * the due index from its start, so an index is always the right path. A cached generic plan made while the
+     * tables were small (a sequential scan of queue_recipient, a bitmap scan and sort of every due message) stayed
+     * in use as the queue grew, each statement then reading the whole table: the regime in which delivery fell
+     * behind and the database's CPU per message grew with the backlog (docs/cluster.md).
+     */
+    private static final Map<String, String> PLANNER = Map.of("enable_seqscan", "off", "enable_bitmapscan", "off");
     /** {@link #leaseBatchFloor()}: a quarter of the default 20 delivery slots. */
     private static final int LEASE_BATCH_FLOOR = 5;
 
@@ -94,7 +102,7 @@ public final class PostgresQueueStore implements QueueStore {
 
     public PostgresQueueStore(PostgresSpool spool) {
         this.spool = spool;
-        this.db = new PostgresDatabase(spool.database("queue", spool.poolSize()));
+        this.db = new PostgresDatabase(spool.database("queue", spool.poolSize()), PLANNER);
         this.content = new PgContent(db);
         // Unique per process: a restarted node must not inherit (and renew) the leases of its previous life.
         this.owner = spool.nodeName() + "/" + ProcessHandle.current().pid() + "/"

@@ -139,6 +139,27 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void theQueuesConnectionsLookMessagesUpThroughIndexesWhateverTheStatisticsSay() throws Exception {
+        PostgresQueueStore store = store("a");
+        // Statistics of an empty table, the state in which a cached plan once chose to read all of it.
+        db.execute("ANALYZE queue_recipient");
+        String plan = store.database().inTransaction(c -> {
+            StringBuilder out = new StringBuilder();
+            try (var ps = c.prepareStatement("EXPLAIN SELECT * FROM queue_recipient WHERE message_id = ANY (?)")) {
+                ps.setArray(1, c.createArrayOf("text", new String[] {"a", "b"}));
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+            return out.toString();
+        });
+        assertThat(plan).contains("Index Scan using queue_recipient_pkey").doesNotContain("Seq Scan")
+                .doesNotContain("Bitmap");
+    }
+
+    @Test
     void tlsReportFlagIsStoredAndRowsFromBeforeItExistedReadAsOrdinaryMail() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();
