@@ -64,10 +64,8 @@ final class PgMessages {
             m.add(n.id().value(), json(env), received, n.size());
             MessageState state = MessageState.initial(env.recipients().size(), env.receivedAt());
             for (int i = 0; i < state.recipients().size(); i++) {
-                RecipientState s = state.recipients().get(i);
-                r.add(n.id().value(), i, env.recipients().get(i).address(), s.status().name(), s.attempts(),
-                        timestamp(s.nextAttempt()), timestamp(s.lastAttempt()), s.lastStatus(), s.lastDiagnostic(),
-                        s.remoteMta(), s.report().name(), s.delayWarned(), json(s.history()));
+                r.add(n.id().value(), i, env.recipients().get(i).address());
+                r.add(3, recipientState(state.recipients().get(i)));
             }
             if (n.content() != null && n.content().length > 0) {
                 content.add(n.id().value(), n.content());
@@ -84,8 +82,8 @@ final class PgMessages {
                 + "FROM unnest(?::text[], ?::bytea[]) AS x(id, data)")) {
             ps.setString(1, acceptedBy);
             int p = m.bind(c, ps, 2, "text", "text", "text", "int8");
-            p = r.bind(c, ps, p, "text", "int4", "text", "text", "int4", "text", "text", "text", "text", "text",
-                    "text", "bool", "text");
+            p = r.bind(c, ps, p, "text", "int4", "text");
+            p = r.bind(c, ps, p, 3, RECIPIENT_STATE_TYPES);
             content.bind(c, ps, p, "text", "bytea");
             ps.executeUpdate();
         }
@@ -105,8 +103,13 @@ final class PgMessages {
         }
 
         void add(Object... row) {
-            for (int i = 0; i < row.length; i++) {
-                columns.get(i).add(row[i]);
+            add(0, row);
+        }
+
+        /** Adds {@code values} to the columns from {@code first} on. */
+        void add(int first, Object... values) {
+            for (int i = 0; i < values.length; i++) {
+                columns.get(first + i).add(values[i]);
             }
         }
 
@@ -116,8 +119,13 @@ final class PgMessages {
          * its Java element type, so each goes as one.
          */
         int bind(Connection c, PreparedStatement ps, int p, String... types) throws SQLException {
+            return bind(c, ps, p, 0, types);
+        }
+
+        /** {@link #bind} of the columns from {@code first} on. */
+        int bind(Connection c, PreparedStatement ps, int p, int first, String... types) throws SQLException {
             for (int i = 0; i < types.length; i++) {
-                List<Object> values = columns.get(i);
+                List<Object> values = columns.get(first + i);
                 Object[] typed = switch (types[i]) {
                     case "text" -> values.toArray(new String[0]);
                     case "int4" -> values.toArray(new Integer[0]);
@@ -343,16 +351,20 @@ final class PgMessages {
             ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE queue_recipient SET status = ?, attempts = ?, "
-                + "next_attempt = ?, last_attempt = ?, last_status = ?, last_diagnostic = ?, remote_mta = ?, "
-                + "report = ?, delay_warned = ?, history = ?::jsonb WHERE message_id = ? AND idx = ?")) {
+                + "next_attempt = ?::timestamptz, last_attempt = ?::timestamptz, last_status = ?, "
+                + "last_diagnostic = ?, remote_mta = ?, report = ?, delay_warned = ?, history = ?::jsonb "
+                + "WHERE message_id = ? AND idx = ?")) {
             boolean any = false;
             for (StateWrite w : writes) {
                 List<RecipientState> next = w.next().recipients();
                 for (int i = 0; i < next.size(); i++) {
                     if (!next.get(i).equals(w.before().recipients().get(i))) {
-                        int p = bindRecipient(ps, 1, next.get(i));
-                        ps.setString(p, w.id().value());
-                        ps.setInt(p + 1, i);
+                        Object[] state = recipientState(next.get(i));
+                        for (int v = 0; v < state.length; v++) {
+                            ps.setObject(1 + v, state[v]);
+                        }
+                        ps.setString(state.length + 1, w.id().value());
+                        ps.setInt(state.length + 2, i);
                         ps.addBatch();
                         any = true;
                     }
@@ -364,19 +376,19 @@ final class PgMessages {
         }
     }
 
-    /** Binds status ... history from parameter {@code p}; returns the next parameter index. */
-    private static int bindRecipient(PreparedStatement ps, int p, RecipientState r) throws SQLException {
-        ps.setString(p, r.status().name());
-        ps.setInt(p + 1, r.attempts());
-        setTime(ps, p + 2, r.nextAttempt());
-        setTime(ps, p + 3, r.lastAttempt());
-        ps.setString(p + 4, r.lastStatus());
-        ps.setString(p + 5, r.lastDiagnostic());
-        ps.setString(p + 6, r.remoteMta());
-        ps.setString(p + 7, r.report().name());
-        ps.setBoolean(p + 8, r.delayWarned());
-        ps.setString(p + 9, json(r.history()));
-        return p + 10;
+    /** The array types of {@link #recipientState}'s values, for {@link Columns#bind}. */
+    private static final String[] RECIPIENT_STATE_TYPES =
+            {"text", "int4", "text", "text", "text", "text", "text", "text", "bool", "text"};
+
+    /**
+     * The values of a recipient's columns status, attempts, next_attempt, last_attempt, last_status,
+     * last_diagnostic, remote_mta, report, delay_warned and history, in that order: for the intake's INSERT and the
+     * state UPDATE alike. Times and the JSON history go as text, cast in the statements.
+     */
+    private static Object[] recipientState(RecipientState r) throws SQLException {
+        return new Object[] {r.status().name(), r.attempts(), timestamp(r.nextAttempt()), timestamp(r.lastAttempt()),
+                r.lastStatus(), r.lastDiagnostic(), r.remoteMta(), r.report().name(), r.delayWarned(),
+                json(r.history())};
     }
 
     static void setTime(PreparedStatement ps, int p, Instant t) throws SQLException {
