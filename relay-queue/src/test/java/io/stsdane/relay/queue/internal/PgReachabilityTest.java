@@ -23,6 +23,8 @@ class PgReachabilityTest {
         Thread.sleep(1);
         r.answered(System.nanoTime());
         assertThat(r.lastAnswered()).as("a round trip sent after the failure was answered").isTrue();
+        r.answered(sentBeforeTheFailure);
+        assertThat(r.lastAnswered()).as("a late answer to an older round trip after a newer one").isTrue();
 
         Thread.sleep(1);
         r.failed();
