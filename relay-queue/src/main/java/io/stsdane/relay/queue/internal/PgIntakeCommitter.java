@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Group commit of accepted messages into the PostgreSQL queue ({@link PgGroupCommit}): a committer inserts every
- * message that arrived while it wrote its previous batch in one transaction (a batch of each kind of row), so
+ * message that arrived while it wrote its previous batch in one transaction (one INSERT of all their rows), so
  * that messages arriving together share one COMMIT. {@link #insert} returns only once the transaction holding its
  * message committed.
  *
