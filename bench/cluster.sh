@@ -13,8 +13,9 @@
 #   bench/cluster.sh
 #
 # Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 SIZE=4K
-# WARMUP=10000 (messages per warm-up round; rounds go on while the first node's JIT compiler threads used more than
-# WARM_JIT_PERCENT=10 percent of its CPU in the last round, WARMUP_ROUNDS=6 at most, as in bench/run.sh)
+# WARMUP=10000 (messages per warm-up round; rounds go on until the first node's JIT compiler threads used at most
+# WARM_JIT_PERCENT=10 percent of its CPU in WARM_QUIET_ROUNDS=2 rounds in a row, WARMUP_ROUNDS=10 at most, as in
+# bench/run.sh)
 # NODE_COUNT=2 (1 measures the postgres backend without a second node) POOL_SIZE=10 (spool.postgres.pool-size per node) PG_HOST=127.0.0.1 PG_PORT=5432 PG_USER=relay_test
 # PG_PASSWORD=relay_test PG_ADMIN_DB=relay_test (where CREATE DATABASE runs; the role needs CREATEDB)
 # KEEP_DB=1 (keep the run's database for inspection) SKIP_BUILD=1 RELAY_CMD=./relay RESULTS=...

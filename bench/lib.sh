@@ -167,15 +167,16 @@ jit_percent() {
 }
 
 # warm_rounds NAME PID SEND: warm-up rounds of WARMUP messages, each sent by `SEND RUN COUNT` (output discarded).
-# With the PID of a relay JVM the rounds go on while its JIT compiler threads used more than WARM_JIT_PERCENT
-# (default 10) percent of its CPU in the last round, WARMUP_ROUNDS (default 6) at most: the relay's hot paths run
-# once per message, and C2 compiles them for tens of thousands of messages (docs/performance.md), so a fixed count
-# measures a half-compiled relay on one machine and a warm one on another. With an empty PID (Postfix), one round.
+# With the PID of a relay JVM the rounds go on until its JIT compiler threads used at most WARM_JIT_PERCENT
+# (default 10) percent of its CPU in WARM_QUIET_ROUNDS (default 2) rounds in a row, WARMUP_ROUNDS (default 10) at
+# most: the relay's hot paths run once per message, and C2 compiles them for tens of thousands of messages
+# (docs/performance.md), so a fixed count measures a half-compiled relay on one machine and a warm one on another;
+# and one quiet round can be a lull between two bursts of compilation. With an empty PID (Postfix), one round.
 # Sets WARMED_UP to the messages sent.
 warm_rounds() {
-  local name=$1 pid=$2 send=$3 round jit
+  local name=$1 pid=$2 send=$3 round jit quiet=0
   WARMED_UP=0
-  for ((round = 1; round <= ${WARMUP_ROUNDS:-6}; round++)); do
+  for ((round = 1; round <= ${WARMUP_ROUNDS:-10}; round++)); do
     bench_log "$name: warm-up round $round ($WARMUP messages)"
     [[ -n $pid ]] && thread_ticks "$pid" >"$WORK/warm.before"
     "$send" "${name//[^A-Za-z0-9]/}w$round$RANDOM" "$WARMUP" >/dev/null
@@ -184,7 +185,8 @@ warm_rounds() {
     thread_ticks "$pid" >"$WORK/warm.after"
     jit=$(jit_percent "$WORK/warm.before" "$WORK/warm.after")
     bench_log "$name: the JIT compiler threads used $jit % of the relay's CPU in that round"
-    ((jit > ${WARM_JIT_PERCENT:-10})) || return 0
+    if ((jit > ${WARM_JIT_PERCENT:-10})); then quiet=0; else quiet=$((quiet + 1)); fi
+    ((quiet < ${WARM_QUIET_ROUNDS:-2})) || return 0
   done
 }
 

@@ -7,7 +7,8 @@
 #   bench/run.sh postfix | memory | jmh | report
 #
 # Knobs (environment): SESSIONS=20 MESSAGES=5000 SIZE=4K RUNS=3 WARMUP=10000 (messages per warm-up round; rounds
-# repeat while the relay's JIT threads use > WARM_JIT_PERCENT=10 % of its CPU, WARMUP_ROUNDS=6 at most)
+# repeat until the relay's JIT threads used <= WARM_JIT_PERCENT=10 % of its CPU in WARM_QUIET_ROUNDS=2 rounds in a
+# row, WARMUP_ROUNDS=10 at most)
 # VARIANTS="plaintext starttls dane mta-sts" RELAY_CMD=./relay SKIP_BUILD=1 RESULTS=bench/target/results
 # PROFILE=1 (a JFR recording of each relay variant, $RESULTS/relay-VARIANT.jfr) JMH_OPTS="-f 1 -wi 2 -i 3";
 # memory.sh's knobs are listed there.
