@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Two relay nodes on one PostgreSQL queue (issue 10): the plaintext world of bench/run.sh (sink + DNS fixture),
 # two relays with spool.backend postgres sharing one fresh database, and half the load submitted to each node.
-# Prints and keeps ($RESULTS/cluster-postgres-NODES.jsonl) one JSON line per node and a summary line: end-to-end msg/s
+# Warms up, then RUNS measured runs. Prints and keeps ($RESULTS/cluster-postgres-NODES.jsonl), for each run, one
+# JSON line per node and a summary line ("run": R), and last a line of the runs' medians ("cluster-postgres-median",
+# with every run's msg/s; the middle run of three, so one run slowed by something else on the machine does not
+# decide the figure). A run's summary has: end-to-end msg/s
 # (all messages of both nodes, first submission to last arrival at the sink), accept p50/p99 per node,
 # duplicates at the sink (counted again after a settle pause, so a late second delivery shows up too), the nodes'
 # CPU per accepted message (cpu_ms_per_msg, as bench/run.sh's) and the database's commits per accepted message
 # (db_commits_per_msg, from pg_stat_database: intake, leases, results, renewals and the bench's own queries); when
 # the database server runs on this machine, its CPU per accepted message too (db_cpu_ms_per_msg, null otherwise: the postmaster's
 # process tree, every backend, the WAL writer and checkpointer, also backends of other databases of that server);
-# and each node's CPU seconds per thread name during the run in $RESULTS/relay-cluster-NODE.threads.
+# and each node's CPU seconds per thread name during the run in $RESULTS/relay-cluster-NODE-rR.threads.
 #
 #   bench/cluster.sh
 #
-# Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 SIZE=4K
+# Knobs (environment): SESSIONS=20 (split evenly over the nodes) MESSAGES=5000 SIZE=4K RUNS=3
 # WARMUP=10000 (messages per warm-up round; rounds go on until the first node's JIT compiler threads used at most
 # WARM_JIT_PERCENT=10 percent of its CPU in WARM_QUIET_ROUNDS=2 rounds in a row, WARMUP_ROUNDS=10 at most, as in
 # bench/run.sh)
@@ -153,46 +156,59 @@ done
 
 tag=cl$RANDOM
 warm_rounds cluster "${NODE_JVMS[0]}" load_both # the first node's JIT decides when the nodes are warm
-load=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_log "cluster: run ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
-cpu0=$(nodes_cpu_ms)
-for i in "${!NODES[@]}"; do thread_ticks "${NODE_JVMS[$i]}" >"$WORK/threads0-${NODES[$i]}"; done
 db_pid=$(db_server_pid || true)
-db_cpu0=$(tree_cpu_ms "$db_pid")
-commits0=$(db_commits)
-runs=$(load_both "${tag}r" "$MESSAGES")
-# as lib.sh's cpu_ms_per_msg: from the start of the run until the sink had every message
-cpu_ms=$(($(nodes_cpu_ms) - cpu0))
-for i in "${!NODES[@]}"; do
-  thread_cpu_report "$WORK/threads0-${NODES[$i]}" <(thread_ticks "${NODE_JVMS[$i]}") \
-    >"$RESULTS/relay-cluster-${NODES[$i]}.threads"
-done
-db_cpu_ms=null
-[[ -n $db_pid ]] && db_cpu_ms=$(($(tree_cpu_ms "$db_pid") - db_cpu0))
-sleep 5 # a second delivery of a message (two nodes holding one lease) would arrive after the first
-commits=$(($(db_commits) - commits0))
-dups=0
-for i in "${NODES[@]}"; do dups=$((dups + $(sink_duplicates "${tag}r$i"))); done
-delivered_by=()
-for i in "${NODES[@]}"; do
-  delivered_by+=("$(grep -c '"outcome":"delivered' "$WORLD_DIR/relay-$i.log" || true)")
-done
 
-summary=$(jq -cs --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
-    --argjson warmed "$WARMED_UP" \
-    --argjson dbcpu "$db_cpu_ms" \
-    --argjson commits "$commits" \
-    --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
-  variant: "cluster-postgres", nodes: length, sessions: (map(.sessions) | add), messages: (map(.messages) | add),
-  accepted: (map(.accepted) | add), delivered: (map(.delivered) | add),
-  e2e_seconds: (map(.e2e_seconds) | max),
-  e2e_msgs_per_s: ((map(.delivered) | add) / (map(.e2e_seconds) | max)),
-  accept_msgs_per_s: (map(.accept_msgs_per_s) | add),
-  accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
-  delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
-  duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups, warmup_messages: $warmed,
-  cpu_ms_per_msg: ($cpu / (map(.accepted) | add)),
-  db_cpu_ms_per_msg: (if $dbcpu == null then null else $dbcpu / (map(.accepted) | add) end),
-  db_commits_per_msg: ($commits / (map(.accepted) | add)),
-  deliveries_logged_by_node_incl_warmup: $by, loadavg_before_run: $load, database: $db }' <<<"$runs")
-{ echo "$runs"; echo "$summary"; } | tee "$RESULTS/cluster-postgres-${#NODES[@]}.jsonl"
+# measured_run R: run R of RUNS; prints each node's JSON line and then the run's summary line.
+measured_run() {
+  local r=$1 load cpu0 db_cpu0 commits0 runs cpu_ms db_cpu_ms=null commits dups=0 i delivered_by=()
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  bench_log "cluster: run $r/$RUNS ($MESSAGES messages, $SESSIONS sessions over ${#NODES[@]} nodes, $SIZE; load $load)"
+  cpu0=$(nodes_cpu_ms)
+  for i in "${!NODES[@]}"; do thread_ticks "${NODE_JVMS[$i]}" >"$WORK/threads0-${NODES[$i]}"; done
+  db_cpu0=$(tree_cpu_ms "$db_pid")
+  commits0=$(db_commits)
+  runs=$(load_both "${tag}r$r" "$MESSAGES")
+  # as lib.sh's cpu_ms_per_msg: from the start of the run until the sink had every message
+  cpu_ms=$(($(nodes_cpu_ms) - cpu0))
+  for i in "${!NODES[@]}"; do
+    thread_cpu_report "$WORK/threads0-${NODES[$i]}" <(thread_ticks "${NODE_JVMS[$i]}") \
+      >"$RESULTS/relay-cluster-${NODES[$i]}-r$r.threads"
+  done
+  [[ -n $db_pid ]] && db_cpu_ms=$(($(tree_cpu_ms "$db_pid") - db_cpu0))
+  sleep 5 # a second delivery of a message (two nodes holding one lease) would arrive after the first
+  commits=$(($(db_commits) - commits0))
+  for i in "${NODES[@]}"; do dups=$((dups + $(sink_duplicates "${tag}r$r$i"))); done
+  for i in "${NODES[@]}"; do
+    delivered_by+=("$(grep -c '"outcome":"delivered' "$WORLD_DIR/relay-$i.log" || true)")
+  done
+  echo "$runs"
+  jq -cs --argjson run "$r" --arg load "$load" --argjson dups "$dups" --arg db "$PG_DB" --argjson cpu "$cpu_ms" \
+      --argjson warmed "$WARMED_UP" \
+      --argjson dbcpu "$db_cpu_ms" \
+      --argjson commits "$commits" \
+      --argjson by "$(printf '%s\n' "${delivered_by[@]}" | jq -cs .)" '{
+    variant: "cluster-postgres", run: $run, nodes: length, sessions: (map(.sessions) | add),
+    messages: (map(.messages) | add), accepted: (map(.accepted) | add), delivered: (map(.delivered) | add),
+    e2e_seconds: (map(.e2e_seconds) | max),
+    e2e_msgs_per_s: ((map(.delivered) | add) / (map(.e2e_seconds) | max)),
+    accept_msgs_per_s: (map(.accept_msgs_per_s) | add),
+    accept_p50_ms: map(.accept_p50_ms), accept_p99_ms: map(.accept_p99_ms),
+    delivery_p50_ms: map(.delivery_p50_ms), delivery_p99_ms: map(.delivery_p99_ms),
+    duplicates_at_load_end: (map(.duplicates) | add), duplicates_after_settle: $dups, warmup_messages: $warmed,
+    cpu_ms_per_msg: ($cpu / (map(.accepted) | add)),
+    db_cpu_ms_per_msg: (if $dbcpu == null then null else $dbcpu / (map(.accepted) | add) end),
+    db_commits_per_msg: ($commits / (map(.accepted) | add)),
+    deliveries_logged_by_node_incl_warmup: $by, loadavg_before_run: $load, database: $db }' <<<"$runs"
+}
+
+out=$RESULTS/cluster-postgres-${#NODES[@]}.jsonl
+: >"$out"
+for ((r = 1; r <= RUNS; r++)); do measured_run "$r" | tee -a "$out"; done
+# the last line: the medians over the runs (as bench/run.sh's tables), and every run's msg/s
+jq -cs 'map(select(.run)) | . as $runs | def median(f): map(f) | sort | .[(length - 1) / 2 | floor];
+  { variant: "cluster-postgres-median", runs: length, nodes: .[0].nodes, messages: .[0].messages,
+    e2e_msgs_per_s: median(.e2e_msgs_per_s), e2e_msgs_per_s_by_run: map(.e2e_msgs_per_s | floor),
+    cpu_ms_per_msg: median(.cpu_ms_per_msg), db_cpu_ms_per_msg: (if any(.db_cpu_ms_per_msg == null) then null else median(.db_cpu_ms_per_msg) end),
+    db_commits_per_msg: median(.db_commits_per_msg), accepted: (map(.accepted) | add),
+    delivered: (map(.delivered) | add), duplicates_after_settle: (map(.duplicates_after_settle) | add),
+    warmup_messages: .[0].warmup_messages }' "$out" | tee -a "$out"
