@@ -205,7 +205,7 @@ out=$RESULTS/cluster-postgres-${#NODES[@]}.jsonl
 : >"$out"
 for ((r = 1; r <= RUNS; r++)); do measured_run "$r" | tee -a "$out"; done
 # the last line: the medians over the runs (as bench/run.sh's tables), and every run's msg/s
-jq -cs 'map(select(.run)) | . as $runs | def median(f): map(f) | sort | .[(length - 1) / 2 | floor];
+jq -cs 'map(select(.variant == "cluster-postgres")) | def median(f): map(f) | sort | .[(length - 1) / 2 | floor];
   { variant: "cluster-postgres-median", runs: length, nodes: .[0].nodes, messages: .[0].messages,
     e2e_msgs_per_s: median(.e2e_msgs_per_s), e2e_msgs_per_s_by_run: map(.e2e_msgs_per_s | floor),
     cpu_ms_per_msg: median(.cpu_ms_per_msg), db_cpu_ms_per_msg: (if any(.db_cpu_ms_per_msg == null) then null else median(.db_cpu_ms_per_msg) end),
