@@ -75,9 +75,14 @@ public final class PostgresQueueStore implements QueueStore {
      * the due index from its start, so an index is always the right path. A cached generic plan made while the
      * tables were small (a sequential scan of queue_recipient, a bitmap scan and sort of every due message) stayed
      * in use as the queue grew, each statement then reading the whole table: the regime in which delivery fell
-     * behind and the database's CPU per message grew with the backlog (docs/cluster.md).
+     * behind and the database's CPU per message grew with the backlog (docs/cluster.md). With those paths gone,
+     * the generic plan is the right one whatever the parameters, so each statement is planned once per connection
+     * ({@code force_generic_plan}): left to choose, PostgreSQL planned the lease's UPDATE and the result batch's
+     * locking read and DELETE anew on every execution, which took longer than running them (a fifth of the
+     * database's CPU per message, docs/cluster.md).
      */
-    private static final Map<String, String> PLANNER = Map.of("enable_seqscan", "off", "enable_bitmapscan", "off");
+    private static final Map<String, String> PLANNER = Map.of("enable_seqscan", "off", "enable_bitmapscan", "off",
+            "plan_cache_mode", "force_generic_plan");
     /** {@link #leaseBatchFloor()}: a quarter of the default 20 delivery slots. */
     private static final int LEASE_BATCH_FLOOR = 5;
 

@@ -160,6 +160,26 @@ class PostgresQueueStoreTest {
     }
 
     @Test
+    void theQueuesConnectionsPlanAStatementOnceNotOnEveryExecution() throws Exception {
+        PostgresQueueStore store = store("a");
+        // A generic plan keeps the parameter ($1); a custom plan, made anew for each execution, has its value.
+        String plan = store.database().inTransaction(c -> {
+            StringBuilder out = new StringBuilder();
+            try (var st = c.createStatement()) {
+                st.execute("PREPARE remove(text[]) AS DELETE FROM queue_message WHERE id = ANY ($1)");
+                try (var rs = st.executeQuery("EXPLAIN EXECUTE remove('{a,b}')")) {
+                    while (rs.next()) {
+                        out.append(rs.getString(1)).append('\n');
+                    }
+                }
+                st.execute("DEALLOCATE remove");
+            }
+            return out.toString();
+        });
+        assertThat(plan).contains("ANY ($1)").doesNotContain("{a,b}");
+    }
+
+    @Test
     void tlsReportFlagIsStoredAndRowsFromBeforeItExistedReadAsOrdinaryMail() throws Exception {
         PostgresQueueStore store = store("a");
         QueueId id = ids.get();
