@@ -144,16 +144,10 @@ class PostgresQueueStoreTest {
         // Statistics of an empty table, the state in which a cached plan once chose to read all of it.
         db.execute("ANALYZE queue_recipient");
         String plan = store.database().inTransaction(c -> {
-            StringBuilder out = new StringBuilder();
             try (var ps = c.prepareStatement("EXPLAIN SELECT * FROM queue_recipient WHERE message_id = ANY (?)")) {
                 ps.setArray(1, c.createArrayOf("text", new String[] {"a", "b"}));
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.append(rs.getString(1)).append('\n');
-                    }
-                }
+                return lines(ps.executeQuery());
             }
-            return out.toString();
         });
         assertThat(plan).contains("Index Scan using queue_recipient_pkey").doesNotContain("Seq Scan")
                 .doesNotContain("Bitmap");
@@ -164,19 +158,25 @@ class PostgresQueueStoreTest {
         PostgresQueueStore store = store("a");
         // A generic plan keeps the parameter ($1); a custom plan, made anew for each execution, has its value.
         String plan = store.database().inTransaction(c -> {
-            StringBuilder out = new StringBuilder();
             try (var st = c.createStatement()) {
                 st.execute("PREPARE remove(text[]) AS DELETE FROM queue_message WHERE id = ANY ($1)");
-                try (var rs = st.executeQuery("EXPLAIN EXECUTE remove('{a,b}')")) {
-                    while (rs.next()) {
-                        out.append(rs.getString(1)).append('\n');
-                    }
-                }
+                String explained = lines(st.executeQuery("EXPLAIN EXECUTE remove('{a,b}')"));
                 st.execute("DEALLOCATE remove");
+                return explained;
             }
-            return out.toString();
         });
         assertThat(plan).contains("ANY ($1)").doesNotContain("{a,b}");
+    }
+
+    /** The first column of every row of {@code rs} (an EXPLAIN's plan), one per line; closes it. */
+    private static String lines(java.sql.ResultSet rs) throws java.sql.SQLException {
+        try (rs) {
+            StringBuilder out = new StringBuilder();
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('\n');
+            }
+            return out.toString();
+        }
     }
 
     @Test
